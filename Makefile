@@ -1,0 +1,86 @@
+# eprharness: run `make run` to watch the example suite pass, `make test`
+# to run the project's own tests (unit, integration, end to end).
+
+GO            ?= go
+BIN           ?= bin/eprharness
+VERSION       ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+EPR_IMAGE     ?= eprharness/refepr:dev
+# On machines that can pull images, POSTGRES_IMAGE=postgres:15 works as well.
+POSTGRES_IMAGE ?= eprharness/postgres:15
+ARGS          ?=
+
+# The harness removes its own containers (labels, signal handling, sweeps),
+# so the Ryuk reaper is not needed; it cannot be pulled on offline machines.
+export TESTCONTAINERS_RYUK_DISABLED ?= true
+export TESTCONTAINERS_HOST_OVERRIDE ?= localhost
+# The project's tests fail, rather than skip, when Docker or Chromium is
+# missing. Set these to 0 to let them skip on a laptop without Docker.
+export EPRHARNESS_REQUIRE_DOCKER ?= 1
+export EPRHARNESS_REQUIRE_BROWSER ?= 1
+
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: all build deps run run-docker images image-postgres image-refepr \
+        test test-unit test-integration test-e2e vet fmt sweep clean
+
+all: build
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/eprharness
+
+# Fetch the Playwright driver and make sure a Chromium is available
+# (Playwright's own, else Debian's chromium package).
+deps: build
+	$(BIN) install
+
+# Run the example suite on the embedded backend (no Docker needed).
+run: deps
+	$(BIN) run $(ARGS)
+
+# Run the example suite on the docker backend (PostgreSQL + EPR image).
+run-docker: deps images
+	$(BIN) run --backend docker --epr-image $(EPR_IMAGE) --postgres-image $(POSTGRES_IMAGE) $(ARGS)
+
+images: image-postgres image-refepr
+
+# PostgreSQL built from Debian packages (no registry needed). Skipped when
+# the image already exists; FORCE=1 rebuilds.
+image-postgres:
+	images/postgres/build.sh $(POSTGRES_IMAGE)
+
+# The reference EPR: a static Go binary in a FROM scratch image.
+image-refepr:
+	mkdir -p build
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w -X main.version=$(VERSION)' -o build/refepr ./sut/refepr/cmd/refepr
+	docker build -q -f sut/refepr/Dockerfile -t $(EPR_IMAGE) build/ >/dev/null
+	@echo "built EPR image $(EPR_IMAGE)"
+
+# All tiers. Unit tests need neither Docker nor a browser; integration
+# tests need Docker; end-to-end tests need Docker, Chromium and the images.
+test: test-unit test-integration test-e2e
+
+test-unit:
+	$(GO) test -count=1 ./...
+
+test-integration: images
+	EPRHARNESS_POSTGRES_IMAGE=$(POSTGRES_IMAGE) EPRHARNESS_EPR_IMAGE=$(EPR_IMAGE) \
+	  $(GO) test -count=1 -tags integration ./harness/... ./sut/...
+
+test-e2e: deps images
+	EPRHARNESS_POSTGRES_IMAGE=$(POSTGRES_IMAGE) EPRHARNESS_EPR_IMAGE=$(EPR_IMAGE) \
+	  $(GO) test -count=1 -tags e2e -timeout 20m -v ./e2e/...
+
+vet:
+	$(GO) vet ./...
+	$(GO) vet -tags integration ./...
+	$(GO) vet -tags e2e ./...
+
+fmt:
+	gofmt -l -w .
+
+# Remove containers and networks left behind by killed runs.
+sweep: build
+	$(BIN) sweep
+
+clean:
+	rm -rf bin build out

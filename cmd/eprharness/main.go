@@ -1,0 +1,254 @@
+// Command eprharness runs Gherkin scenarios against an electronic patient
+// record through a real browser, on an in-process or containerised backend.
+//
+//	eprharness run [PATH[:LINE]...] [--backend embedded|docker] [--tags EXPR] [--out DIR] [--headed] ...
+//	eprharness install       fetch the Playwright driver and make sure a Chromium is available
+//	eprharness show-trace F  open a failure's trace.zip in Playwright's trace viewer
+//	eprharness sweep         remove containers left behind by killed runs
+//	eprharness config        print the configuration reference
+//	eprharness version
+//
+// Exit codes: 0 pass, 1 scenario failures, 2 usage or bad input, 3 harness
+// fault, 4 backend fault, 130 interrupted.
+//
+// This is the composition root: the only place that knows the reference EPR
+// (sut/refepr) as code, to serve it in-process for the embedded backend.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/mxschmitt/playwright-go"
+
+	"github.com/eprharness/eprharness/harness/backend"
+	"github.com/eprharness/eprharness/harness/backend/docker"
+	"github.com/eprharness/eprharness/harness/backend/embedded"
+	"github.com/eprharness/eprharness/harness/browser"
+	"github.com/eprharness/eprharness/harness/config"
+	"github.com/eprharness/eprharness/harness/exitcode"
+	"github.com/eprharness/eprharness/harness/runner"
+	refepradapter "github.com/eprharness/eprharness/harness/target/refepr"
+	"github.com/eprharness/eprharness/steps/library"
+	"github.com/eprharness/eprharness/sut/refepr"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `usage: eprharness <command> [arguments]
+
+commands:
+  run [PATH[:LINE]...] [flags]   run scenarios (eprharness run -h lists the flags)
+  install                        fetch the Playwright driver; make sure a Chromium is available
+  show-trace FILE                open a trace.zip in Playwright's trace viewer
+  sweep                          remove containers and networks left by killed runs
+  config                         print the configuration reference (Markdown)
+  version                        print the version
+
+exit codes: 0 pass, 1 scenario failures, 2 usage or bad input, 3 harness fault,
+4 backend fault, 130 interrupted
+`
+
+func main() {
+	os.Exit(int(Main(os.Args[1:], os.Stdout, os.Stderr)))
+}
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) exitcode.Code {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitcode.Usage
+	}
+	switch args[0] {
+	case "run":
+		return runCmd(args[1:], stdout, stderr)
+	case "install":
+		return installCmd(stderr)
+	case "show-trace":
+		return showTraceCmd(args[1:], stderr)
+	case "sweep":
+		return sweepCmd(stderr)
+	case "config":
+		config.Reference(stdout)
+		return exitcode.Pass
+	case "version":
+		fmt.Fprintf(stdout, "eprharness %s\n", version)
+		return exitcode.Pass
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitcode.Pass
+	default:
+		fmt.Fprintf(stderr, "eprharness: unknown command %q\n\n%s", args[0], usage)
+		return exitcode.Usage
+	}
+}
+
+func runCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
+	wd, _ := os.Getwd()
+	cfg, err := config.Load(config.Source{Args: args, Env: os.Environ(), Dir: wd, Usage: stderr})
+	if errors.Is(err, config.ErrHelp) {
+		return exitcode.Pass
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Usage
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "eprharness: warning: %s\n", w)
+	}
+
+	// The first SIGINT/SIGTERM cancels ctx and the run cleans up; a second
+	// one gets the default behaviour (the process dies, and the next run
+	// sweeps what it left).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+
+	factory, err := backendFactory(cfg, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Usage
+	}
+	out := runner.New(cfg,
+		runner.WithBackend(factory),
+		runner.WithSteps(library.Register),
+		runner.WithTarget(refepradapter.New()),
+		runner.WithOutput(stdout, stderr),
+	).Run(ctx)
+	if out.Err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", out.Err)
+	}
+	if out.Code != exitcode.Pass {
+		fmt.Fprintf(stderr, "eprharness: exit %d (%s)\n", out.Code, out.Code)
+	}
+	return out.Code
+}
+
+func backendFactory(cfg config.Config, stderr io.Writer) (runner.BackendFactory, error) {
+	clock, err := refepr.ParseClock(cfg.Clock)
+	if err != nil {
+		return nil, fmt.Errorf("clock: %w", err)
+	}
+	switch cfg.Backend {
+	case config.BackendDocker:
+		return func(ctx context.Context, runID string) (backend.Backend, error) {
+			if removed, err := docker.Sweep(ctx); err != nil {
+				fmt.Fprintf(stderr, "eprharness: %v\n", err)
+			} else if removed.Count() > 0 {
+				fmt.Fprintf(stderr, "eprharness: removed %d container(s) and %d network(s) left by earlier runs\n", len(removed.Containers), len(removed.Networks))
+			}
+			env := map[string]string{}
+			if cfg.Clock != "" {
+				env["EPR_NOW"] = cfg.Clock
+			}
+			b, err := docker.Run(ctx,
+				docker.WithEPRImage(cfg.EPRImage),
+				docker.WithPostgresImage(cfg.PostgresImage),
+				docker.WithRunID(runID),
+				docker.WithLogDir(cfg.Out),
+				docker.WithEnv(env),
+				docker.WithStartupTimeout(cfg.StartupTimeout),
+			)
+			if err != nil {
+				for _, f := range b.LogFiles() {
+					fmt.Fprintf(stderr, "eprharness: container log saved: %s\n", f)
+				}
+			}
+			return b, err
+		}, nil
+	default:
+		return func(ctx context.Context, runID string) (backend.Backend, error) {
+			return embedded.Run(ctx,
+				embedded.WithName("refepr"),
+				embedded.WithVersion(version),
+				embedded.WithApp(func(ctx context.Context) (embedded.App, error) {
+					return refepr.New(ctx, refepr.Config{DatabaseURL: "sqlite::memory:", Now: clock, TestAPI: true, Version: version})
+				}),
+			)
+		}, nil
+	}
+}
+
+func installCmd(stderr io.Writer) exitcode.Code {
+	pw, err := browser.StartDriver(stderr, true)
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Harness
+	}
+	defer pw.Stop()
+	fmt.Fprintln(stderr, "eprharness: Playwright driver ready")
+	if path, source, err := browser.Find(os.Getenv("EPRHARNESS_BROWSER_PATH"), pw); err == nil {
+		fmt.Fprintf(stderr, "eprharness: Chromium ready (%s): %s\n", source, path)
+		return exitcode.Pass
+	}
+	fmt.Fprintln(stderr, "eprharness: no Chromium found; installing Playwright's Chromium")
+	err = playwright.Install(&playwright.RunOptions{Browsers: []string{"chromium"}, Stdout: stderr, Stderr: stderr})
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: Playwright's Chromium could not be installed: %v\n", err)
+		if apt, lerr := exec.LookPath("apt-get"); lerr == nil && os.Geteuid() == 0 {
+			fmt.Fprintln(stderr, "eprharness: installing Debian's chromium package instead")
+			cmd := exec.Command(apt, "install", "-y", "-q", "chromium")
+			cmd.Stdout, cmd.Stderr = stderr, stderr
+			cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+			if err := cmd.Run(); err != nil {
+				fmt.Fprintf(stderr, "eprharness: apt-get install chromium: %v\n", err)
+			}
+		}
+	}
+	if path, source, err := browser.Find(os.Getenv("EPRHARNESS_BROWSER_PATH"), pw); err == nil {
+		fmt.Fprintf(stderr, "eprharness: Chromium ready (%s): %s\n", source, path)
+		return exitcode.Pass
+	} else {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+	}
+	return exitcode.Harness
+}
+
+func showTraceCmd(args []string, stderr io.Writer) exitcode.Code {
+	if len(args) != 1 {
+		fmt.Fprintln(stderr, "usage: eprharness show-trace out/<feature>/<scenario>/trace.zip")
+		return exitcode.Usage
+	}
+	if _, err := os.Stat(args[0]); err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Usage
+	}
+	pw, err := browser.StartDriver(stderr, true) // makes sure the driver is installed
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Harness
+	}
+	_ = pw.Stop()
+	driver, err := playwright.NewDriver(&playwright.RunOptions{SkipInstallBrowsers: true})
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Harness
+	}
+	cmd := driver.Command("show-trace", args[0])
+	cmd.Stdout, cmd.Stderr = os.Stdout, stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(stderr, "eprharness: show-trace: %v\n", err)
+		return exitcode.Harness
+	}
+	return exitcode.Pass
+}
+
+func sweepCmd(stderr io.Writer) exitcode.Code {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	removed, err := docker.Sweep(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Backend
+	}
+	fmt.Fprintf(stderr, "eprharness: removed %d container(s) and %d network(s)\n", len(removed.Containers), len(removed.Networks))
+	return exitcode.Pass
+}

@@ -1,0 +1,4 @@
+Feature: Broken
+  Scenario: ok
+    Given a step
+  This line is not Gherkin

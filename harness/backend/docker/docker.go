@@ -1,0 +1,383 @@
+// Package docker runs the system under test in containers with
+// testcontainers-go: PostgreSQL and the EPR image on a private network, the
+// EPR's HTTP port mapped to a loopback port for the browser.
+//
+// Every container and network carries labels naming the run, the process and
+// the host (see Labels), because on machines without the Ryuk reaper nothing
+// else removes them. Terminate removes what a Backend started; RemoveRun
+// removes everything of a run by label, which covers a start that was
+// interrupted half-way; Sweep removes what runs that were killed left
+// behind. All three are safe to call concurrently with each other.
+package docker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
+	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/modules/postgres"
+	tcnetwork "github.com/testcontainers/testcontainers-go/network"
+	"github.com/testcontainers/testcontainers-go/wait"
+
+	"github.com/eprharness/eprharness/harness/backend"
+	"github.com/eprharness/eprharness/harness/results"
+)
+
+// Label keys put on every container and network the harness starts.
+const (
+	LabelManaged = "eprharness.managed" // always "true"
+	LabelRun     = "eprharness.run"     // the run id
+	LabelPID     = "eprharness.pid"     // the harness process id
+	LabelHost    = "eprharness.host"    // the harness host name
+	LabelRole    = "eprharness.role"    // "postgres" or "epr"
+)
+
+const (
+	eprPort  = "8080/tcp"
+	dbAlias  = "db"
+	dbName   = "epr"
+	dbUser   = "epr"
+	dbSecret = "epr-test-only"
+)
+
+type options struct {
+	eprImage       string
+	postgresImage  string
+	runID          string
+	logDir         string
+	env            map[string]string
+	startupTimeout time.Duration
+	resetPath      string
+	healthPath     string
+}
+
+// Option configures Run.
+type Option func(*options)
+
+// WithEPRImage sets the EPR image; default "eprharness/refepr:dev".
+func WithEPRImage(image string) Option { return func(o *options) { o.eprImage = image } }
+
+// WithPostgresImage sets the PostgreSQL image; default "postgres:15". Any
+// image that behaves like the official one works.
+func WithPostgresImage(image string) Option { return func(o *options) { o.postgresImage = image } }
+
+// WithRunID sets the run id put in the containers' labels. Required for
+// RemoveRun to find them; default is a fresh id.
+func WithRunID(id string) Option { return func(o *options) { o.runID = id } }
+
+// WithLogDir saves the containers' logs into dir when the backend fails to
+// start. Default: logs are not saved.
+func WithLogDir(dir string) Option { return func(o *options) { o.logDir = dir } }
+
+// WithEnv adds environment variables to the EPR container, e.g. EPR_NOW.
+func WithEnv(env map[string]string) Option {
+	return func(o *options) {
+		for k, v := range env {
+			o.env[k] = v
+		}
+	}
+}
+
+// WithStartupTimeout bounds how long each container may take to become
+// healthy; default 90s.
+func WithStartupTimeout(d time.Duration) Option { return func(o *options) { o.startupTimeout = d } }
+
+// Backend is PostgreSQL and the EPR running in containers.
+type Backend struct {
+	opts    options
+	labels  map[string]string
+	net     *testcontainers.DockerNetwork
+	pg      *postgres.PostgresContainer
+	epr     *testcontainers.DockerContainer
+	baseURL string
+	version string
+	digests map[string]string
+	http    *http.Client
+
+	once    sync.Once
+	termErr error
+}
+
+var _ backend.Backend = (*Backend)(nil)
+
+// Labels returns the labels put on the containers and networks of a run.
+func Labels(runID string) map[string]string {
+	host, _ := os.Hostname()
+	return map[string]string{
+		LabelManaged: "true",
+		LabelRun:     runID,
+		LabelPID:     fmt.Sprint(os.Getpid()),
+		LabelHost:    host,
+	}
+}
+
+// Run starts a private network, PostgreSQL and the EPR, and waits until the
+// EPR answers its health check. On error it returns the partial Backend,
+// which the caller must still Terminate; the containers' logs are then in
+// the log folder, if one was given.
+func Run(ctx context.Context, opts ...Option) (*Backend, error) {
+	o := options{
+		eprImage:       "eprharness/refepr:dev",
+		postgresImage:  "postgres:15",
+		env:            map[string]string{},
+		startupTimeout: 90 * time.Second,
+		resetPath:      "/_test/reset",
+		healthPath:     "/healthz",
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.runID == "" {
+		o.runID = fmt.Sprintf("adhoc-%d", time.Now().UnixNano())
+	}
+	b := &Backend{opts: o, labels: Labels(o.runID), http: &http.Client{Timeout: 30 * time.Second}, digests: map[string]string{}}
+
+	nw, err := tcnetwork.New(ctx, tcnetwork.WithLabels(b.labels))
+	if err != nil {
+		return b, fmt.Errorf("run docker: create network: %w", err)
+	}
+	b.net = nw
+
+	pg, err := postgres.Run(ctx, o.postgresImage,
+		postgres.WithDatabase(dbName),
+		postgres.WithUsername(dbUser),
+		postgres.WithPassword(dbSecret),
+		postgres.BasicWaitStrategies(),
+		testcontainers.WithAdditionalWaitStrategyAndDeadline(o.startupTimeout),
+		testcontainers.WithLabels(b.roleLabels("postgres")),
+		tcnetwork.WithNetwork([]string{dbAlias}, nw),
+	)
+	if pg != nil {
+		b.pg = pg
+	}
+	if err != nil {
+		b.saveLogs(ctx, "postgres", containerOf(pg))
+		return b, fmt.Errorf("run docker: %w%s", err, imageHint(err, o.postgresImage, "--postgres-image"))
+	}
+
+	env := map[string]string{
+		"EPR_DATABASE_URL": fmt.Sprintf("postgres://%s:%s@%s:5432/%s?sslmode=disable", dbUser, dbSecret, dbAlias, dbName),
+		"EPR_TEST_API":     "true",
+	}
+	for k, v := range o.env {
+		env[k] = v
+	}
+	epr, err := testcontainers.Run(ctx, o.eprImage,
+		testcontainers.WithExposedPorts(eprPort),
+		testcontainers.WithEnv(env),
+		testcontainers.WithLabels(b.roleLabels("epr")),
+		tcnetwork.WithNetwork([]string{"epr"}, nw),
+		testcontainers.WithHostConfigModifier(bindLoopback(eprPort)),
+		testcontainers.WithWaitStrategyAndDeadline(o.startupTimeout,
+			wait.ForHTTP(o.healthPath).WithPort(eprPort).WithStatusCodeMatcher(func(s int) bool { return s == http.StatusOK })),
+	)
+	if epr != nil {
+		b.epr = epr
+	}
+	if err != nil {
+		b.saveLogs(ctx, "epr", containerOf(epr))
+		return b, fmt.Errorf("run docker: run epr: %w%s", err, imageHint(err, o.eprImage, "--epr-image"))
+	}
+	url, err := epr.PortEndpoint(ctx, eprPort, "http")
+	if err != nil {
+		b.saveLogs(ctx, "epr", epr)
+		return b, fmt.Errorf("run docker: epr endpoint: %w", err)
+	}
+	b.baseURL = url
+	b.version = b.fetchVersion(ctx)
+	b.digests["postgres"] = imageRef(ctx, containerOf(pg), o.postgresImage)
+	b.digests["epr"] = imageRef(ctx, epr, o.eprImage)
+	return b, nil
+}
+
+func (b *Backend) roleLabels(role string) map[string]string {
+	l := make(map[string]string, len(b.labels)+1)
+	for k, v := range b.labels {
+		l[k] = v
+	}
+	l[LabelRole] = role
+	return l
+}
+
+// bindLoopback publishes the port on 127.0.0.1 only, so the EPR under test
+// is not reachable from other machines.
+func bindLoopback(port string) func(*container.HostConfig) {
+	return func(hc *container.HostConfig) {
+		p, err := network.ParsePort(port)
+		if err != nil {
+			return
+		}
+		if hc.PortBindings == nil {
+			hc.PortBindings = network.PortMap{}
+		}
+		hc.PortBindings[p] = []network.PortBinding{{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: "0"}}
+	}
+}
+
+// containerOf returns the Docker container behind a module's container value.
+func containerOf(c any) *testcontainers.DockerContainer {
+	switch c := c.(type) {
+	case *postgres.PostgresContainer:
+		if c != nil {
+			dc, _ := c.Container.(*testcontainers.DockerContainer)
+			return dc
+		}
+	case *testcontainers.DockerContainer:
+		return c
+	}
+	return nil
+}
+
+func imageHint(err error, image, flag string) string {
+	msg := strings.ToLower(err.Error())
+	if strings.Contains(msg, "pull") || strings.Contains(msg, "no such image") || strings.Contains(msg, "not found") {
+		return fmt.Sprintf(" (image %q is neither present nor pullable: build it with `make images`, or name another with %s)", image, flag)
+	}
+	return ""
+}
+
+func imageRef(ctx context.Context, c *testcontainers.DockerContainer, image string) string {
+	if c == nil {
+		return image
+	}
+	info, err := c.Inspect(ctx)
+	if err != nil || info.Image == "" {
+		return image
+	}
+	return image + "@" + info.Image
+}
+
+// saveLogs writes a container's log to <logDir>/backend-<role>.log.
+func (b *Backend) saveLogs(ctx context.Context, role string, c *testcontainers.DockerContainer) {
+	if b.opts.logDir == "" || c == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	rc, err := c.Logs(ctx)
+	if err != nil {
+		return
+	}
+	defer rc.Close()
+	if err := os.MkdirAll(b.opts.logDir, 0o755); err != nil {
+		return
+	}
+	f, err := os.Create(filepath.Join(b.opts.logDir, "backend-"+role+".log"))
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_, _ = io.Copy(f, rc)
+}
+
+// LogFiles returns the container log files saved by a failed start.
+func (b *Backend) LogFiles() []string {
+	if b.opts.logDir == "" {
+		return nil
+	}
+	var out []string
+	for _, role := range []string{"postgres", "epr"} {
+		p := filepath.Join(b.opts.logDir, "backend-"+role+".log")
+		if _, err := os.Stat(p); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (b *Backend) fetchVersion(ctx context.Context) string {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.baseURL+"/version", nil)
+	if err != nil {
+		return ""
+	}
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Version string `json:"version"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&v) != nil {
+		return ""
+	}
+	return v.Version
+}
+
+// BaseURL implements backend.Backend.
+func (b *Backend) BaseURL() string { return b.baseURL }
+
+// Reset implements backend.Backend through the EPR's test API.
+func (b *Backend) Reset(ctx context.Context) error {
+	if b.baseURL == "" {
+		return errors.New("reset docker: not running")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.baseURL+b.opts.resetPath, nil)
+	if err != nil {
+		return fmt.Errorf("reset docker: %w", err)
+	}
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("reset docker: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("reset docker: POST %s: %s %s", b.opts.resetPath, resp.Status, strings.TrimSpace(string(body)))
+	}
+	return nil
+}
+
+// Terminate implements backend.Backend: it removes the EPR, PostgreSQL and
+// the network, then anything else labelled with the run.
+func (b *Backend) Terminate(ctx context.Context) error {
+	b.once.Do(func() {
+		var errs []error
+		if b.epr != nil {
+			if err := b.epr.Terminate(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("epr: %w", err))
+			}
+		}
+		if b.pg != nil {
+			if err := b.pg.Terminate(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("postgres: %w", err))
+			}
+		}
+		if b.net != nil {
+			if err := b.net.Remove(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("network: %w", err))
+			}
+		}
+		if _, err := RemoveRun(ctx, b.opts.runID); err != nil {
+			errs = append(errs, err)
+		}
+		if err := errors.Join(errs...); err != nil {
+			b.termErr = fmt.Errorf("terminate docker: %w", err)
+		}
+	})
+	return b.termErr
+}
+
+// Describe implements backend.Backend.
+func (b *Backend) Describe() results.Target {
+	images := map[string]string{}
+	for role, img := range map[string]string{"epr": b.opts.eprImage, "postgres": b.opts.postgresImage} {
+		if d, ok := b.digests[role]; ok {
+			img = d
+		}
+		images[role] = img
+	}
+	return results.Target{Backend: "docker", BaseURL: b.baseURL, Images: images, Version: b.version}
+}

@@ -1,0 +1,222 @@
+// Package browser starts the Playwright driver and one Chromium per run, and
+// gives each scenario a Session: a fresh browser context and page with
+// tracing on, whose failure evidence (full-page screenshot, page HTML,
+// Playwright trace, console log) can be captured into a folder.
+//
+// Launch finds Chromium in this order: an explicit executable path,
+// Playwright's own installed Chromium, then a system Chromium. The caller
+// owns the Browser and must Close it; each Session must be Closed before the
+// Browser. A Browser is safe for concurrent NewSession calls; a Session is
+// used by one scenario at a time.
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mxschmitt/playwright-go"
+)
+
+// SystemChromiums are the executables looked for on PATH, in order, when no
+// explicit path is given and Playwright's own Chromium is not installed.
+var SystemChromiums = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
+
+// LaunchArgs are passed to every Chromium: they keep a headless browser from
+// calling out to the internet (component updates, sync, background
+// networking) so nothing a scenario does reaches a host outside the test
+// environment.
+var LaunchArgs = []string{
+	"--disable-gpu",
+	"--disable-background-networking",
+	"--disable-component-update",
+	"--disable-sync",
+	"--disable-quic",
+	"--no-first-run",
+}
+
+type options struct {
+	executablePath string
+	headed         bool
+	timeout        time.Duration
+	log            io.Writer
+	install        bool
+}
+
+// Option configures Launch.
+type Option func(*options)
+
+// WithExecutablePath uses this Chromium executable; it must exist.
+func WithExecutablePath(path string) Option { return func(o *options) { o.executablePath = path } }
+
+// WithHeaded shows the browser window.
+func WithHeaded(headed bool) Option { return func(o *options) { o.headed = headed } }
+
+// WithTimeout bounds each browser action and each expectation; default 10s.
+func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+
+// WithLog receives progress messages (driver installs); default discard.
+func WithLog(w io.Writer) Option { return func(o *options) { o.log = w } }
+
+// WithDriverInstall lets Launch fetch the Playwright driver when it is
+// missing; default true.
+func WithDriverInstall(install bool) Option { return func(o *options) { o.install = install } }
+
+// Browser is one running Chromium driven through Playwright.
+type Browser struct {
+	pw      *playwright.Playwright
+	browser playwright.Browser
+	opts    options
+	// Source says how the executable was found: "explicit", "playwright"
+	// or "system".
+	Source string
+	// Path is the executable, when known.
+	Path string
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// NotFoundError says no Chromium could be found, and how to install one.
+type NotFoundError struct {
+	Tried []string
+}
+
+func (e *NotFoundError) Error() string {
+	return "no Chromium found (tried " + strings.Join(e.Tried, ", ") + "). Install one with " +
+		"`eprharness install` (Playwright's Chromium, or Debian's chromium package when that is the only way), " +
+		"or `apt-get install chromium`, or name an executable with --browser-path / EPRHARNESS_BROWSER_PATH"
+}
+
+// Launch starts the Playwright driver (installing it when missing) and
+// Chromium. On error it returns the partial Browser, which the caller must
+// still Close.
+func Launch(ctx context.Context, opts ...Option) (*Browser, error) {
+	o := options{timeout: 10 * time.Second, log: io.Discard, install: true}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	b := &Browser{opts: o}
+	pw, err := StartDriver(o.log, o.install)
+	if err != nil {
+		return b, fmt.Errorf("launch browser: %w", err)
+	}
+	b.pw = pw
+	if err := ctx.Err(); err != nil {
+		return b, fmt.Errorf("launch browser: %w", err)
+	}
+	path, source, err := Find(o.executablePath, pw)
+	if err != nil {
+		return b, fmt.Errorf("launch browser: %w", err)
+	}
+	b.Path, b.Source = path, source
+	launch := playwright.BrowserTypeLaunchOptions{
+		Headless: playwright.Bool(!o.headed),
+		Args:     append([]string(nil), LaunchArgs...),
+		Timeout:  playwright.Float(60_000),
+	}
+	if os.Geteuid() == 0 {
+		// Chromium refuses to sandbox as root (CI containers).
+		launch.Args = append(launch.Args, "--no-sandbox")
+	}
+	if source != "playwright" {
+		launch.ExecutablePath = playwright.String(path)
+	}
+	br, err := pw.Chromium.Launch(launch)
+	if err != nil {
+		return b, fmt.Errorf("launch browser: start %s chromium %s: %w", source, path, err)
+	}
+	b.browser = br
+	return b, nil
+}
+
+// StartDriver starts the Playwright driver, fetching it first when it is
+// missing and install is true. When PLAYWRIGHT_NODEJS_PATH is unset and a
+// node executable is on PATH, the driver runs on that node instead of a
+// downloaded one.
+func StartDriver(log io.Writer, install bool) (*playwright.Playwright, error) {
+	if os.Getenv("PLAYWRIGHT_NODEJS_PATH") == "" {
+		if node, err := exec.LookPath("node"); err == nil {
+			os.Setenv("PLAYWRIGHT_NODEJS_PATH", node)
+		}
+	}
+	run := &playwright.RunOptions{SkipInstallBrowsers: true, Stdout: io.Discard, Stderr: os.Stderr}
+	pw, err := playwright.Run(run)
+	if err == nil {
+		return pw, nil
+	}
+	if !install || !strings.Contains(err.Error(), "install the driver") {
+		return nil, fmt.Errorf("start playwright driver: %w", err)
+	}
+	fmt.Fprintln(log, "eprharness: installing the Playwright driver (first run only)")
+	if err := playwright.Install(&playwright.RunOptions{SkipInstallBrowsers: true, Stdout: io.Discard, Stderr: os.Stderr}); err != nil {
+		return nil, fmt.Errorf("install playwright driver: %w", err)
+	}
+	pw, err = playwright.Run(run)
+	if err != nil {
+		return nil, fmt.Errorf("start playwright driver: %w", err)
+	}
+	return pw, nil
+}
+
+// Find picks the Chromium executable: explicit (must exist), then
+// Playwright's installed Chromium, then a system Chromium on PATH. source is
+// "explicit", "playwright" or "system".
+func Find(explicit string, pw *playwright.Playwright) (path, source string, err error) {
+	if explicit != "" {
+		if _, err := os.Stat(explicit); err != nil {
+			return "", "", fmt.Errorf("browser path %s: %w", explicit, errors.Unwrap(err))
+		}
+		return explicit, "explicit", nil
+	}
+	var tried []string
+	if pw != nil {
+		if p := pw.Chromium.ExecutablePath(); p != "" {
+			if _, err := os.Stat(p); err == nil {
+				return p, "playwright", nil
+			}
+			tried = append(tried, "Playwright's Chromium at "+p)
+		}
+	}
+	for _, name := range SystemChromiums {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, "system", nil
+		}
+		tried = append(tried, name)
+	}
+	return "", "", &NotFoundError{Tried: tried}
+}
+
+// Version is the browser's name and version, e.g. "chromium 156.0.8078.73".
+func (b *Browser) Version() string {
+	if b.browser == nil {
+		return ""
+	}
+	return "chromium " + b.browser.Version()
+}
+
+// Close closes the browser and stops the driver. Safe to call on a partial
+// Browser and more than once.
+func (b *Browser) Close() error {
+	b.closeOnce.Do(func() {
+		var errs []error
+		if b.browser != nil {
+			if err := b.browser.Close(); err != nil && !errors.Is(err, playwright.ErrTargetClosed) {
+				errs = append(errs, fmt.Errorf("close browser: %w", err))
+			}
+		}
+		if b.pw != nil {
+			if err := b.pw.Stop(); err != nil {
+				errs = append(errs, fmt.Errorf("stop playwright: %w", err))
+			}
+		}
+		b.closeErr = errors.Join(errs...)
+	})
+	return b.closeErr
+}

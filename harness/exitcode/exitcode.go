@@ -1,0 +1,70 @@
+// Package exitcode names the eprharness process exit codes, so pipelines can
+// tell a regression in the EPR from a fault of the harness or of the test
+// environment, and decides which one a finished run gets.
+package exitcode
+
+import "github.com/eprharness/eprharness/harness/results"
+
+// Code is a process exit code.
+type Code int
+
+const (
+	// Pass: every scenario passed.
+	Pass Code = 0
+	// Failures: at least one scenario failed an assertion or timed out in the
+	// EPR; the harness and backends worked.
+	Failures Code = 1
+	// Usage: bad command line, configuration, feature file or fixture.
+	Usage Code = 2
+	// Harness: the harness itself failed (browser could not start, driver
+	// missing, reports could not be written, undefined steps).
+	Harness Code = 3
+	// Backend: the test backend failed (containers did not start, the
+	// database or fixture load failed); the EPR was not properly tested.
+	Backend Code = 4
+	// Interrupted: the run was stopped by SIGINT or SIGTERM.
+	Interrupted Code = 130
+)
+
+func (c Code) String() string {
+	switch c {
+	case Pass:
+		return "pass"
+	case Failures:
+		return "scenario failures"
+	case Usage:
+		return "usage or bad input"
+	case Harness:
+		return "harness fault"
+	case Backend:
+		return "backend fault"
+	case Interrupted:
+		return "interrupted"
+	default:
+		return "unknown"
+	}
+}
+
+// ForRun returns the exit code of a finished run. A harness fault outranks a
+// backend fault, which outranks scenario failures: when the test environment
+// broke, the results say little about the EPR and a pipeline must not read
+// them as a plain regression.
+func ForRun(run *results.Run) Code {
+	if run.Interrupted {
+		return Interrupted
+	}
+	code := Pass
+	for _, s := range run.Failures() {
+		switch s.FailureKind {
+		case results.KindHarness:
+			return Harness
+		case results.KindBackend:
+			code = Backend
+		default:
+			if code == Pass {
+				code = Failures
+			}
+		}
+	}
+	return code
+}

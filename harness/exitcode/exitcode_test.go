@@ -1,0 +1,51 @@
+package exitcode
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/eprharness/eprharness/harness/results"
+)
+
+func run(kinds ...results.FailureKind) *results.Run {
+	f := &results.Feature{}
+	f.Scenarios = append(f.Scenarios, &results.Scenario{Status: results.Passed})
+	for _, k := range kinds {
+		f.Scenarios = append(f.Scenarios, &results.Scenario{Status: results.Failed, FailureKind: k})
+	}
+	return &results.Run{Features: []*results.Feature{f}}
+}
+
+func TestForRun(t *testing.T) {
+	assert.Equal(t, Pass, ForRun(run()))
+	assert.Equal(t, Failures, ForRun(run(results.KindAssertion)))
+	assert.Equal(t, Failures, ForRun(run(results.KindTimeout, results.KindAssertion)))
+	assert.Equal(t, Backend, ForRun(run(results.KindAssertion, results.KindBackend)))
+	assert.Equal(t, Harness, ForRun(run(results.KindBackend, results.KindHarness, results.KindAssertion)))
+
+	skipped := run()
+	skipped.Features[0].Scenarios = append(skipped.Features[0].Scenarios, &results.Scenario{Status: results.Skipped})
+	assert.Equal(t, Pass, ForRun(skipped), "a skipped scenario does not fail the run")
+
+	undefined := run()
+	undefined.Features[0].Scenarios = append(undefined.Features[0].Scenarios, &results.Scenario{Status: results.Undefined, FailureKind: results.KindHarness})
+	assert.Equal(t, Harness, ForRun(undefined))
+
+	interrupted := run(results.KindAssertion)
+	interrupted.Interrupted = true
+	assert.Equal(t, Interrupted, ForRun(interrupted))
+}
+
+func TestCodesAreStable(t *testing.T) {
+	// Pipelines depend on these numbers: changing one is a breaking change.
+	assert.Equal(t, 0, int(Pass))
+	assert.Equal(t, 1, int(Failures))
+	assert.Equal(t, 2, int(Usage))
+	assert.Equal(t, 3, int(Harness))
+	assert.Equal(t, 4, int(Backend))
+	assert.Equal(t, 130, int(Interrupted))
+	for _, c := range []Code{Pass, Failures, Usage, Harness, Backend, Interrupted} {
+		assert.NotEqual(t, "unknown", c.String())
+	}
+}

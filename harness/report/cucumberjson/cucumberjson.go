@@ -1,0 +1,465 @@
+// Package cucumberjson writes a results.Run as Cucumber JSON, the report
+// format of cucumber-jvm and cucumber-js that the Jenkins Cucumber Reports
+// plugin (cucumber-reporting), Allure and most Cucumber dashboards ingest.
+//
+// # Layout
+//
+// The document is an array with one object per feature:
+//
+//	{uri, id, keyword: "Feature", name, description, line, tags: [{name}],
+//	 elements: [{id, keyword, name, description, line, type: "scenario",
+//	             start_timestamp, tags: [{name}], before?, steps: [{keyword,
+//	             name, line, match: {location}, result: {status, duration,
+//	             error_message}, embeddings?}], after?}]}
+//
+// Ids follow cucumber-jvm: the name in lower case with white space and the
+// characters ' _ , ! replaced by "-", and "<feature-id>;<scenario-id>" for
+// scenarios. When several scenarios of a feature get the same id (rows of a
+// scenario outline), each gets ";;N" appended, N counting from 2 as
+// cucumber-jvm numbers example rows. Step keywords end with one space
+// ("Given "), durations are integer nanoseconds, start_timestamp is UTC with
+// milliseconds ("2026-06-01T09:00:00.500Z"). Tags carry no "line": the results
+// model does not record where tags are written (cucumber-jvm also omits it
+// for scenario tags). Element descriptions are empty for the same reason.
+//
+// Statuses are Cucumber's: passed, failed, skipped, undefined, pending,
+// ambiguous. Because Cucumber JSON has no notion of why a scenario failed,
+// the error_message of the failing step starts with a line naming the
+// failure kind, e.g. "Failure kind: backend (the test backend failed; the
+// EPR's behaviour was not tested)", so that an environment fault is not read
+// as an EPR defect. A scenario that failed outside its steps (in a hook) gets
+// a synthetic "before" hook (no step passed) or "after" hook (some did)
+// carrying the status and the scenario's error, since consumers derive a
+// scenario's status from its steps and hooks.
+//
+// # Attachments
+//
+// A scenario's attachments go on its failing step (the first failed,
+// undefined, ambiguous or pending one), on the synthetic failure hook, or,
+// when nothing failed, on its last step; a scenario without steps gets an
+// "after" hook to hold them. Consumers only read embeddings in the
+// {mime_type, data (base64), name} shape, and cucumber-reporting and Allure
+// copy every embedding out as a file of its own, so:
+//
+//   - image/* attachments are embedded whole: the file is read from
+//     Config.OutDir and written as base64 with its media type, so the
+//     screenshot shows inline in the report. A file that cannot be read is an
+//     error naming its path; it is never silently left out.
+//   - other attachments (Playwright trace zip, page HTML) are not embedded,
+//     as they are large and no Cucumber report can open them inline. Each is
+//     referenced by a text/plain embedding whose data is the base64 of one
+//     line "<name>: <path>", e.g. "trace: patient-search/x/trace.zip", the
+//     path relative to the run's output folder. Every consumer shows
+//     text/plain embeddings as text.
+//   - with Config.OutDir empty no file is read and images are referenced the
+//     same way.
+//
+// Each embedding's name is the attachment's name ("screenshot", "trace").
+//
+// # Contract
+//
+// The output is indented JSON ending in a newline, without HTML escaping of
+// <, > and &, and depends only on the run, the config and the attachment
+// files (no clock, no map order). ANSI colour codes are removed from error
+// messages. Write builds the whole document before writing it, so on error
+// nothing has been written. The caller owns w and closes it. Write does not
+// modify the run and keeps no state: it is safe for concurrent use on distinct
+// runs.
+package cucumberjson
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/eprharness/eprharness/harness/results"
+)
+
+// Config controls the report.
+type Config struct {
+	// OutDir is the run's output folder, which attachment paths are relative
+	// to. Images are read from it and embedded. "" means embed no files.
+	OutDir string
+}
+
+// Write writes run to w as a Cucumber JSON document.
+func Write(w io.Writer, run *results.Run, cfg Config) (err error) {
+	if run == nil {
+		return errors.New("cucumberjson: nil run")
+	}
+	b := &builder{cfg: cfg}
+	defer func() {
+		if b.root != nil {
+			if cerr := b.root.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("cucumberjson: %w", cerr)
+			}
+		}
+	}()
+	features := make([]feature, 0, len(run.Features))
+	for i, f := range run.Features {
+		if f == nil {
+			return fmt.Errorf("cucumberjson: feature %d is nil", i)
+		}
+		jf, err := b.feature(f)
+		if err != nil {
+			return err
+		}
+		features = append(features, jf)
+	}
+
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(features); err != nil {
+		return fmt.Errorf("cucumberjson: encode: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("cucumberjson: write: %w", err)
+	}
+	return nil
+}
+
+type feature struct {
+	URI         string    `json:"uri"`
+	ID          string    `json:"id"`
+	Keyword     string    `json:"keyword"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	Line        int       `json:"line"`
+	Tags        []tag     `json:"tags"`
+	Elements    []element `json:"elements"`
+}
+
+type tag struct {
+	Name string `json:"name"`
+}
+
+type element struct {
+	ID             string `json:"id"`
+	Keyword        string `json:"keyword"`
+	Name           string `json:"name"`
+	Description    string `json:"description"`
+	Line           int    `json:"line"`
+	Type           string `json:"type"`
+	StartTimestamp string `json:"start_timestamp,omitempty"`
+	Tags           []tag  `json:"tags"`
+	Before         []hook `json:"before,omitempty"`
+	Steps          []step `json:"steps"`
+	After          []hook `json:"after,omitempty"`
+}
+
+type hook struct {
+	Result     result      `json:"result"`
+	Embeddings []embedding `json:"embeddings,omitempty"`
+}
+
+type step struct {
+	Keyword    string      `json:"keyword"`
+	Name       string      `json:"name"`
+	Line       int         `json:"line"`
+	Match      *match      `json:"match,omitempty"`
+	Result     result      `json:"result"`
+	Embeddings []embedding `json:"embeddings,omitempty"`
+}
+
+type match struct {
+	Location string `json:"location"`
+}
+
+type result struct {
+	Status       string `json:"status"`
+	Duration     int64  `json:"duration"`
+	ErrorMessage string `json:"error_message,omitempty"`
+}
+
+type embedding struct {
+	MimeType string `json:"mime_type"`
+	Data     string `json:"data"`
+	Name     string `json:"name,omitempty"`
+}
+
+type builder struct {
+	cfg  Config
+	root *os.Root
+}
+
+func (b *builder) feature(f *results.Feature) (feature, error) {
+	fid := formatID(f.Name)
+	jf := feature{
+		URI:         f.URI,
+		ID:          fid,
+		Keyword:     "Feature",
+		Name:        f.Name,
+		Description: f.Description,
+		Line:        f.Line,
+		Tags:        tags(f.Tags),
+		Elements:    make([]element, 0, len(f.Scenarios)),
+	}
+	ids := elementIDs(fid, f)
+	for i, s := range f.Scenarios {
+		if s == nil {
+			return jf, fmt.Errorf("cucumberjson: %s: scenario %d is nil", f.URI, i)
+		}
+		el, err := b.element(f, s, ids[i])
+		if err != nil {
+			return jf, err
+		}
+		jf.Elements = append(jf.Elements, el)
+	}
+	return jf, nil
+}
+
+// elementIDs returns the element id of each scenario of f; ids that would
+// repeat get ";;N" appended, N counting from 2.
+func elementIDs(fid string, f *results.Feature) []string {
+	base := make([]string, len(f.Scenarios))
+	count := map[string]int{}
+	for i, s := range f.Scenarios {
+		if s == nil {
+			continue
+		}
+		base[i] = fid + ";" + formatID(s.Name)
+		count[base[i]]++
+	}
+	ids := make([]string, len(f.Scenarios))
+	used := map[string]bool{}
+	next := map[string]int{}
+	for i, s := range f.Scenarios {
+		if s == nil {
+			continue
+		}
+		id := base[i]
+		if count[id] > 1 {
+			if next[id] == 0 {
+				next[id] = 2
+			}
+			for {
+				cand := fmt.Sprintf("%s;;%d", id, next[id])
+				next[id]++
+				if !used[cand] {
+					id = cand
+					break
+				}
+			}
+		}
+		used[id] = true
+		ids[i] = id
+	}
+	return ids
+}
+
+func (b *builder) element(f *results.Feature, s *results.Scenario, id string) (element, error) {
+	where := func() string { return fmt.Sprintf("scenario %q (%s:%d)", s.Name, f.URI, s.Line) }
+	if !knownStatus(s.Status) {
+		return element{}, fmt.Errorf("cucumberjson: %s: unknown status %q", where(), s.Status)
+	}
+	keyword := strings.TrimSpace(s.Keyword)
+	if keyword == "" {
+		keyword = "Scenario"
+	}
+	el := element{
+		ID:      id,
+		Keyword: keyword,
+		Name:    s.Name,
+		Line:    s.Line,
+		Type:    "scenario",
+		Tags:    tags(s.Tags),
+		Steps:   make([]step, 0, len(s.Steps)),
+	}
+	if !s.StartedAt.IsZero() {
+		el.StartTimestamp = s.StartedAt.UTC().Format("2006-01-02T15:04:05.000Z")
+	}
+
+	failed := s.FailedStep()
+	anyPassed := false
+	for i, st := range s.Steps {
+		if st == nil {
+			return el, fmt.Errorf("cucumberjson: %s: step %d is nil", where(), i)
+		}
+		if !knownStatus(st.Status) {
+			return el, fmt.Errorf("cucumberjson: %s: step at line %d: unknown status %q", where(), st.Line, st.Status)
+		}
+		if st.Status == results.Passed {
+			anyPassed = true
+		}
+		js := step{
+			Keyword: keywordOf(st),
+			Name:    st.Text,
+			Line:    st.Line,
+			Result: result{
+				Status:       string(st.Status),
+				Duration:     nanos(st.Duration),
+				ErrorMessage: stripANSI(st.Error),
+			},
+		}
+		if st.Match != "" {
+			js.Match = &match{Location: st.Match}
+		}
+		if st == failed {
+			msg := js.Result.ErrorMessage
+			if msg == "" {
+				msg = stripANSI(s.Error)
+			}
+			js.Result.ErrorMessage = withKind(s.FailureKind, strings.TrimRight(msg, "\n"))
+		}
+		el.Steps = append(el.Steps, js)
+	}
+
+	// Where the attachments go.
+	var target *[]embedding
+	switch {
+	case failed != nil:
+		for i, st := range s.Steps {
+			if st == failed {
+				target = &el.Steps[i].Embeddings
+				break
+			}
+		}
+	case s.Status != results.Passed && s.Status != results.Skipped:
+		// Failed outside the steps: say so in a hook, or consumers would
+		// show the scenario as passed or skipped.
+		msg := stripANSI(strings.TrimRight(s.Error, "\n"))
+		if msg == "" {
+			msg = "(no error message recorded)"
+		}
+		h := hook{Result: result{
+			Status:       string(s.Status),
+			ErrorMessage: withKind(s.FailureKind, msg),
+		}}
+		if anyPassed {
+			el.After = []hook{h}
+			target = &el.After[0].Embeddings
+		} else {
+			el.Before = []hook{h}
+			target = &el.Before[0].Embeddings
+		}
+	case len(el.Steps) > 0:
+		target = &el.Steps[len(el.Steps)-1].Embeddings
+	case len(s.Attachments) > 0:
+		el.After = []hook{{Result: result{Status: string(s.Status)}}}
+		target = &el.After[0].Embeddings
+	}
+	for _, a := range s.Attachments {
+		e, err := b.embedding(a)
+		if err != nil {
+			return el, fmt.Errorf("cucumberjson: %s: %w", where(), err)
+		}
+		*target = append(*target, e)
+	}
+	return el, nil
+}
+
+func (b *builder) embedding(a results.Attachment) (embedding, error) {
+	name := a.Name
+	if name == "" {
+		name = path.Base(a.Path)
+	}
+	if b.cfg.OutDir == "" || !strings.HasPrefix(a.MediaType, "image/") {
+		line := name + ": " + a.Path
+		return embedding{
+			MimeType: "text/plain",
+			Data:     base64.StdEncoding.EncodeToString([]byte(line)),
+			Name:     name,
+		}, nil
+	}
+	full := filepath.Join(b.cfg.OutDir, filepath.FromSlash(a.Path))
+	if b.root == nil {
+		root, err := os.OpenRoot(b.cfg.OutDir)
+		if err != nil {
+			return embedding{}, fmt.Errorf("attachment %s: output folder: %w", full, err)
+		}
+		b.root = root
+	}
+	// os.Root refuses paths that leave OutDir (absolute, "..", symlinks out).
+	data, err := b.root.ReadFile(filepath.FromSlash(a.Path))
+	if err != nil {
+		return embedding{}, fmt.Errorf("attachment %s: %w", full, err)
+	}
+	return embedding{
+		MimeType: a.MediaType,
+		Data:     base64.StdEncoding.EncodeToString(data),
+		Name:     name,
+	}, nil
+}
+
+// kindHelp explains each failure kind in the failing step's error message.
+var kindHelp = map[results.FailureKind]string{
+	results.KindAssertion: "the EPR did not show or do what the scenario expected",
+	results.KindTimeout:   "the EPR did not answer or render within the time allowed",
+	results.KindBackend:   "the test backend failed; the EPR's behaviour was not tested",
+	results.KindHarness:   "the harness itself failed; the EPR's behaviour was not tested",
+}
+
+func withKind(kind results.FailureKind, msg string) string {
+	if kind == results.KindNone {
+		return msg
+	}
+	line := "Failure kind: " + string(kind)
+	if h, ok := kindHelp[kind]; ok {
+		line += " (" + h + ")"
+	}
+	if msg == "" {
+		return line
+	}
+	return line + "\n" + msg
+}
+
+func knownStatus(s results.Status) bool {
+	switch s {
+	case results.Passed, results.Failed, results.Skipped, results.Undefined, results.Pending, results.Ambiguous:
+		return true
+	}
+	return false
+}
+
+func keywordOf(st *results.Step) string {
+	kw := strings.TrimSpace(st.Keyword)
+	if kw == "" {
+		kw = "*"
+	}
+	return kw + " "
+}
+
+func tags(in []string) []tag {
+	out := make([]tag, 0, len(in))
+	for _, t := range in {
+		if !strings.HasPrefix(t, "@") {
+			t = "@" + t
+		}
+		out = append(out, tag{Name: t})
+	}
+	return out
+}
+
+var idReplace = regexp.MustCompile(`[\s'_,!]`)
+
+// formatID turns a name into a Cucumber id the way cucumber-jvm does.
+func formatID(name string) string {
+	return strings.ToLower(idReplace.ReplaceAllString(name, "-"))
+}
+
+func nanos(d time.Duration) int64 {
+	if d < 0 {
+		return 0
+	}
+	return int64(d)
+}
+
+var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[ -/]*[@-~]`)
+
+func stripANSI(s string) string {
+	if strings.IndexByte(s, 0x1b) < 0 {
+		return s
+	}
+	return ansi.ReplaceAllString(s, "")
+}

@@ -1,0 +1,412 @@
+package cucumberjson
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/eprharness/eprharness/harness/results"
+	"github.com/eprharness/eprharness/harness/results/resultstest"
+)
+
+var update = flag.Bool("update", false, "rewrite the testdata/*.golden files from the current output")
+
+// golden compares got with testdata/name, or rewrites the file with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(p, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(p)
+	require.NoError(t, err, "run: go test ./harness/report/... -update")
+	if !bytes.Equal(want, got) {
+		t.Errorf("output differs from %s (run with -update if the change is intended)\n--- got ---\n%s", p, got)
+	}
+}
+
+func write(t *testing.T, run *results.Run, cfg Config) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, Write(&buf, run, cfg))
+	return buf.Bytes()
+}
+
+// sampleDir returns a folder holding the sample run's attachment files.
+func sampleDir(t *testing.T, run *results.Run) string {
+	t.Helper()
+	dir := t.TempDir()
+	resultstest.WriteAttachments(t, dir, run)
+	return dir
+}
+
+func TestGolden(t *testing.T) {
+	run := resultstest.Sample()
+	golden(t, "sample.golden", write(t, run, Config{OutDir: sampleDir(t, run)}))
+}
+
+func TestGoldenNoEmbed(t *testing.T) {
+	golden(t, "sample_no_embed.golden", write(t, resultstest.Sample(), Config{}))
+}
+
+func TestDeterministic(t *testing.T) {
+	run := resultstest.Sample()
+	dir := sampleDir(t, run)
+	assert.Equal(t, write(t, run, Config{OutDir: dir}), write(t, resultstest.Sample(), Config{OutDir: dir}))
+}
+
+// Types used to read the report back, independent of the writer's types.
+type (
+	jFeature struct {
+		URI         string     `json:"uri"`
+		ID          string     `json:"id"`
+		Keyword     string     `json:"keyword"`
+		Name        string     `json:"name"`
+		Description string     `json:"description"`
+		Line        int        `json:"line"`
+		Tags        []jTag     `json:"tags"`
+		Elements    []jElement `json:"elements"`
+	}
+	jTag struct {
+		Name string `json:"name"`
+	}
+	jElement struct {
+		ID             string  `json:"id"`
+		Keyword        string  `json:"keyword"`
+		Name           string  `json:"name"`
+		Description    string  `json:"description"`
+		Line           int     `json:"line"`
+		Type           string  `json:"type"`
+		StartTimestamp string  `json:"start_timestamp"`
+		Tags           []jTag  `json:"tags"`
+		Before         []jHook `json:"before"`
+		Steps          []jStep `json:"steps"`
+		After          []jHook `json:"after"`
+	}
+	jHook struct {
+		Result     jResult      `json:"result"`
+		Embeddings []jEmbedding `json:"embeddings"`
+	}
+	jStep struct {
+		Keyword string `json:"keyword"`
+		Name    string `json:"name"`
+		Line    int    `json:"line"`
+		Match   *struct {
+			Location string `json:"location"`
+		} `json:"match"`
+		Result     jResult      `json:"result"`
+		Embeddings []jEmbedding `json:"embeddings"`
+	}
+	jResult struct {
+		Status       string `json:"status"`
+		Duration     *int64 `json:"duration"`
+		ErrorMessage string `json:"error_message"`
+	}
+	jEmbedding struct {
+		MimeType string `json:"mime_type"`
+		Data     string `json:"data"`
+		Name     string `json:"name"`
+	}
+)
+
+func parse(t *testing.T, data []byte) []jFeature {
+	t.Helper()
+	var out []jFeature
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	require.NoError(t, dec.Decode(&out))
+	return out
+}
+
+func decode(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(s)
+	require.NoError(t, err)
+	return b
+}
+
+func TestReadBack(t *testing.T) {
+	run := resultstest.Sample()
+	features := parse(t, write(t, run, Config{OutDir: sampleDir(t, run)}))
+	require.Len(t, features, 3)
+
+	total := 0
+	for i, f := range features {
+		rf := run.Features[i]
+		assert.Equal(t, rf.URI, f.URI)
+		assert.Equal(t, "Feature", f.Keyword)
+		assert.Equal(t, rf.Name, f.Name)
+		assert.Equal(t, rf.Line, f.Line)
+		require.Len(t, f.Elements, len(rf.Scenarios))
+		for j, e := range f.Elements {
+			rs := rf.Scenarios[j]
+			total++
+			assert.Equal(t, "scenario", e.Type)
+			assert.True(t, strings.HasPrefix(e.ID, f.ID+";"), e.ID)
+			assert.Equal(t, rs.Line, e.Line)
+			ts, err := time.Parse(time.RFC3339Nano, e.StartTimestamp)
+			require.NoError(t, err)
+			assert.True(t, ts.Equal(rs.StartedAt))
+			require.Len(t, e.Steps, len(rs.Steps))
+			for k, st := range e.Steps {
+				assert.True(t, strings.HasSuffix(st.Keyword, " ") && !strings.HasSuffix(st.Keyword, "  "), "%q", st.Keyword)
+				assert.Equal(t, rs.Steps[k].Text, st.Name)
+				assert.Equal(t, string(rs.Steps[k].Status), st.Result.Status)
+				require.NotNil(t, st.Result.Duration, "duration is always present")
+				assert.Equal(t, int64(rs.Steps[k].Duration), *st.Result.Duration)
+			}
+		}
+	}
+	assert.Equal(t, 8, total)
+
+	ps := features[0]
+	assert.Equal(t, "patient-search", ps.ID)
+	assert.Equal(t, []jTag{{"@patients"}, {"@smoke"}}, ps.Tags)
+	assert.Equal(t, run.Features[0].Description, ps.Description)
+
+	// The assertion failure: error on the failing step, attachments on it.
+	e := ps.Elements[0]
+	assert.Equal(t, "patient-search;searching-by-nhs-number-shows-the-patient", e.ID)
+	assert.Equal(t, "Scenario", e.Keyword)
+	assert.Equal(t, []jTag{{"@nhs-number"}}, e.Tags)
+	assert.Equal(t, "2026-06-01T09:00:00.500Z", e.StartTimestamp)
+	failing := e.Steps[2]
+	assert.Equal(t, "Then ", failing.Keyword)
+	assert.Equal(t, 15, failing.Line)
+	assert.Equal(t, "failed", failing.Result.Status)
+	assert.Equal(t, int64(5003*time.Millisecond), *failing.Result.Duration)
+	require.NotNil(t, failing.Match)
+	assert.Equal(t, "steps/patients.go:88", failing.Match.Location)
+	assert.Equal(t,
+		"Failure kind: assertion (the EPR did not show or do what the scenario expected)\n"+resultstest.AssertionError,
+		failing.Result.ErrorMessage)
+	assert.Equal(t, "skipped", e.Steps[3].Result.Status)
+	assert.Empty(t, e.Steps[3].Result.ErrorMessage)
+	for k, st := range e.Steps {
+		if k != 2 {
+			assert.Empty(t, st.Embeddings, "attachments go on the failing step only")
+		}
+	}
+	require.Len(t, failing.Embeddings, 3)
+	shot := failing.Embeddings[0]
+	assert.Equal(t, "image/png", shot.MimeType)
+	assert.Equal(t, "screenshot", shot.Name)
+	assert.Equal(t, resultstest.PNG(), decode(t, shot.Data), "the screenshot is embedded byte for byte")
+	page := failing.Embeddings[1]
+	assert.Equal(t, "text/plain", page.MimeType)
+	assert.Equal(t, "page: patient-search/searching-by-nhs-number-shows-the-patient/page.html", string(decode(t, page.Data)))
+	trace := failing.Embeddings[2]
+	assert.Equal(t, "text/plain", trace.MimeType)
+	assert.Equal(t, "trace", trace.Name)
+	assert.Equal(t, "trace: patient-search/searching-by-nhs-number-shows-the-patient/trace.zip", string(decode(t, trace.Data)))
+
+	// Passed scenario: its attachment goes on the last step.
+	passed := ps.Elements[1]
+	require.Len(t, passed.Steps, 3)
+	assert.Empty(t, passed.Steps[0].Embeddings)
+	require.Len(t, passed.Steps[2].Embeddings, 1)
+	assert.Equal(t, "trace: patient-search/searching-by-name-lists-matching-patients/trace.zip",
+		string(decode(t, passed.Steps[2].Embeddings[0].Data)))
+
+	// Outline rows with one name get distinct ids.
+	assert.Equal(t, "patient-search;rejecting-a-malformed-nhs-number;;2", ps.Elements[2].ID)
+	assert.Equal(t, "patient-search;rejecting-a-malformed-nhs-number;;3", ps.Elements[3].ID)
+	assert.Equal(t, "Scenario Outline", ps.Elements[2].Keyword)
+
+	ms := features[1]
+	backend := ms.Elements[0].Steps[0]
+	assert.Equal(t, "failed", backend.Result.Status)
+	assert.True(t, strings.HasPrefix(backend.Result.ErrorMessage,
+		"Failure kind: backend (the test backend failed; the EPR's behaviour was not tested)\nload fixture"))
+	undefined := ms.Elements[1].Steps[1]
+	assert.Equal(t, "undefined", undefined.Result.Status)
+	assert.Nil(t, undefined.Match, "an undefined step has no match")
+	assert.Contains(t, undefined.Result.ErrorMessage, "Failure kind: harness")
+	assert.Empty(t, ms.Elements[1].Tags)
+	assert.NotNil(t, ms.Elements[1].Tags, "tags is [] not null")
+
+	as := features[2]
+	timeout := as.Elements[0]
+	require.Len(t, timeout.Steps[2].Embeddings, 2)
+	assert.Equal(t, resultstest.PNG(), decode(t, timeout.Steps[2].Embeddings[0].Data))
+	for _, st := range as.Elements[1].Steps {
+		assert.Equal(t, "skipped", st.Result.Status)
+	}
+}
+
+func TestNoEmbedReferencesEverything(t *testing.T) {
+	features := parse(t, write(t, resultstest.Sample(), Config{}))
+	embs := features[0].Elements[0].Steps[2].Embeddings
+	require.Len(t, embs, 3)
+	for _, e := range embs {
+		assert.Equal(t, "text/plain", e.MimeType)
+	}
+	assert.Equal(t, "screenshot: patient-search/searching-by-nhs-number-shows-the-patient/screenshot.png", string(decode(t, embs[0].Data)))
+}
+
+func TestMissingAttachmentIsAnError(t *testing.T) {
+	run := resultstest.Sample()
+	dir := sampleDir(t, run)
+	missing := filepath.Join(dir, "appointments", "cancelling-an-appointment-frees-the-slot", "screenshot.png")
+	require.NoError(t, os.Remove(missing))
+
+	var buf bytes.Buffer
+	err := Write(&buf, run, Config{OutDir: dir})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), missing, "the error names the file")
+	assert.Contains(t, err.Error(), `"Cancelling an appointment frees the slot" (features/appointments.feature:5)`)
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	assert.Zero(t, buf.Len(), "nothing is written on error")
+}
+
+func TestMissingOutDirIsAnError(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "not-there")
+	err := Write(new(bytes.Buffer), resultstest.Sample(), Config{OutDir: dir})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), filepath.Join(dir, "patient-search"))
+}
+
+func TestAttachmentOutsideOutDirIsAnError(t *testing.T) {
+	run := resultstest.Sample()
+	dir := sampleDir(t, run)
+	s := run.Features[0].Scenarios[0]
+	s.Attachments[0].Path = "../../etc/passwd.png"
+	err := Write(new(bytes.Buffer), run, Config{OutDir: dir})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "passwd.png")
+}
+
+func TestEscaping(t *testing.T) {
+	const nasty = "expected <b>\"bold\"</b> & 'quoted'\n\tsecond line \\ backslash\x00\x1b[31m red\x1b[0m"
+	run := &results.Run{Features: []*results.Feature{{
+		URI:  "features/odd.feature",
+		Name: `Odd "names" & <tags>, isn't it!`,
+		Line: 1,
+		Tags: []string{"no-at-sign"},
+		Scenarios: []*results.Scenario{{
+			Keyword:     "Scenario",
+			Name:        "A_b C\td",
+			Line:        3,
+			Status:      results.Failed,
+			FailureKind: results.KindAssertion,
+			Steps: []*results.Step{{
+				Keyword: "Then", Text: `I see "<x> & y"`, Line: 4,
+				Status: results.Failed, Error: nasty,
+			}},
+		}},
+	}}}
+	out := write(t, run, Config{})
+	assert.True(t, json.Valid(out))
+	assert.NotContains(t, string(out), `\u003c`, "no HTML escaping")
+	f := parse(t, out)[0]
+	assert.Equal(t, `odd-"names"-&-<tags>--isn-t-it-`, f.ID)
+	assert.Equal(t, []jTag{{"@no-at-sign"}}, f.Tags)
+	e := f.Elements[0]
+	assert.Equal(t, f.ID+";a-b-c-d", e.ID)
+	assert.Empty(t, e.StartTimestamp, "no start time, no timestamp")
+	st := e.Steps[0]
+	assert.Equal(t, "Then ", st.Keyword)
+	assert.Equal(t, `I see "<x> & y"`, st.Name)
+	assert.Equal(t,
+		"Failure kind: assertion (the EPR did not show or do what the scenario expected)\n"+
+			"expected <b>\"bold\"</b> & 'quoted'\n\tsecond line \\ backslash\x00 red",
+		st.Result.ErrorMessage, "round-trips exactly, ANSI colours removed")
+}
+
+func TestFailureOutsideSteps(t *testing.T) {
+	run := resultstest.Sample()
+	s := run.Features[1].Scenarios[0] // backend failure
+	for _, st := range s.Steps {
+		st.Status, st.Error = results.Skipped, ""
+	}
+	s.Error = "reset database: context deadline exceeded"
+	s.Attachments = []results.Attachment{{Name: "log", MediaType: "text/plain", Path: "medications/x/backend.log"}}
+
+	e := parse(t, write(t, run, Config{}))[1].Elements[0]
+	require.Len(t, e.Before, 1, "no step passed: the failure is shown before them")
+	assert.Empty(t, e.After)
+	h := e.Before[0]
+	assert.Equal(t, "failed", h.Result.Status)
+	assert.Equal(t, "Failure kind: backend (the test backend failed; the EPR's behaviour was not tested)\n"+
+		"reset database: context deadline exceeded", h.Result.ErrorMessage)
+	require.Len(t, h.Embeddings, 1)
+	assert.Equal(t, "log: medications/x/backend.log", string(decode(t, h.Embeddings[0].Data)))
+
+	// With a passed step the failure is put after the steps.
+	s.Steps[0].Status = results.Passed
+	e = parse(t, write(t, run, Config{}))[1].Elements[0]
+	assert.Empty(t, e.Before)
+	require.Len(t, e.After, 1)
+	assert.Equal(t, "failed", e.After[0].Result.Status)
+}
+
+func TestScenarioWithoutSteps(t *testing.T) {
+	run := resultstest.Sample()
+	dir := sampleDir(t, run)
+	s := run.Features[0].Scenarios[1] // passed, with a trace
+	s.Steps = nil
+	e := parse(t, write(t, run, Config{OutDir: dir}))[0].Elements[1]
+	assert.NotNil(t, e.Steps, "steps is [] not null")
+	assert.Empty(t, e.Steps)
+	require.Len(t, e.After, 1)
+	assert.Equal(t, "passed", e.After[0].Result.Status)
+	require.Len(t, e.After[0].Embeddings, 1)
+}
+
+func TestErrors(t *testing.T) {
+	var buf bytes.Buffer
+	assert.ErrorContains(t, Write(&buf, nil, Config{}), "nil run")
+
+	run := resultstest.Sample()
+	run.Features[0].Scenarios[1].Steps[0].Status = "exploded"
+	err := Write(&buf, run, Config{})
+	assert.ErrorContains(t, err, `step at line 21: unknown status "exploded"`)
+
+	run = resultstest.Sample()
+	run.Features[0].Scenarios[1].Status = ""
+	assert.ErrorContains(t, Write(&buf, run, Config{}), `unknown status ""`)
+	assert.Zero(t, buf.Len())
+
+	sentinel := errors.New("disk full")
+	assert.ErrorIs(t, Write(failingWriter{sentinel}, resultstest.Sample(), Config{}), sentinel)
+}
+
+type failingWriter struct{ err error }
+
+func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
+
+func TestEmptyRun(t *testing.T) {
+	assert.Equal(t, "[]\n", string(write(t, &results.Run{}, Config{})))
+}
+
+func TestConcurrentWrites(t *testing.T) {
+	run := resultstest.Sample()
+	dir := sampleDir(t, run)
+	want := write(t, run, Config{OutDir: dir})
+	done := make(chan []byte)
+	for range 8 {
+		go func() {
+			var buf bytes.Buffer
+			if err := Write(&buf, resultstest.Sample(), Config{OutDir: dir}); err != nil {
+				done <- nil
+				return
+			}
+			done <- buf.Bytes()
+		}()
+	}
+	for range 8 {
+		assert.Equal(t, want, <-done)
+	}
+}

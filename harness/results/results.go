@@ -1,0 +1,212 @@
+// Package results is the canonical model of a harness run: features,
+// scenarios, steps, their outcomes, why they failed and what was captured.
+//
+// Every reporter (harness/report/<format>) writes from this model and nothing
+// else, so a run can be re-reported from a stored copy. The model holds times
+// and durations as values; nothing in it reads the clock, so reports built
+// from it are deterministic. A Run is built by one goroutine at a time (the
+// collector in harness/runner guards it); readers must not share a Run with a
+// writer.
+package results
+
+import (
+	"time"
+)
+
+// Status is the outcome of a step or scenario, using Cucumber's vocabulary.
+type Status string
+
+const (
+	Passed    Status = "passed"
+	Failed    Status = "failed"
+	Skipped   Status = "skipped"
+	Undefined Status = "undefined"
+	Pending   Status = "pending"
+	Ambiguous Status = "ambiguous"
+)
+
+// FailureKind says why a scenario failed, so that a fault of the harness or
+// of the test environment is never blamed on the system under test.
+type FailureKind string
+
+const (
+	// KindNone is the kind of a scenario that did not fail.
+	KindNone FailureKind = ""
+	// KindAssertion: the EPR did not show or do what the scenario expected.
+	KindAssertion FailureKind = "assertion"
+	// KindTimeout: the EPR did not answer or render within the time allowed.
+	KindTimeout FailureKind = "timeout"
+	// KindBackend: the test backend (database, containers, fixtures load)
+	// failed; the EPR's behaviour was not tested.
+	KindBackend FailureKind = "backend"
+	// KindHarness: the harness itself failed (browser crashed, bad step
+	// wiring, undefined or ambiguous step, interrupted run).
+	KindHarness FailureKind = "harness"
+)
+
+// Run is one execution of the harness over a set of features.
+type Run struct {
+	ID         string    `json:"id"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+	// Target describes what was tested.
+	Target Target `json:"target"`
+	// Tags is the tag expression the run was filtered with, if any.
+	Tags string `json:"tags,omitempty"`
+	// Browser is the browser name and version, e.g. "chromium 156.0.8078.73".
+	Browser string `json:"browser,omitempty"`
+	// Interrupted is true when the run was stopped by a signal before it
+	// finished; the scenarios recorded are those that had finished.
+	Interrupted bool       `json:"interrupted,omitempty"`
+	Features    []*Feature `json:"features"`
+}
+
+// Target describes the system under test and the backend that served it.
+type Target struct {
+	Backend string `json:"backend"`
+	BaseURL string `json:"base_url"`
+	// Images names the container images used, by role ("epr", "postgres").
+	Images map[string]string `json:"images,omitempty"`
+	// Version is the version the EPR reported about itself, if any.
+	Version string `json:"version,omitempty"`
+}
+
+// Feature is one feature file.
+type Feature struct {
+	URI         string      `json:"uri"`
+	Name        string      `json:"name"`
+	Description string      `json:"description,omitempty"`
+	Line        int         `json:"line"`
+	Tags        []string    `json:"tags,omitempty"`
+	Scenarios   []*Scenario `json:"scenarios"`
+}
+
+// Scenario is one executed scenario (one example row of an outline).
+type Scenario struct {
+	// ID is stable across runs: "<uri>:<line>" of the scenario or, for an
+	// outline, of its example row.
+	ID      string   `json:"id"`
+	Keyword string   `json:"keyword"`
+	Name    string   `json:"name"`
+	Line    int      `json:"line"`
+	Tags    []string `json:"tags,omitempty"`
+
+	Status      Status        `json:"status"`
+	FailureKind FailureKind   `json:"failure_kind,omitempty"`
+	Error       string        `json:"error,omitempty"`
+	StartedAt   time.Time     `json:"started_at"`
+	Duration    time.Duration `json:"duration_ns"`
+	Steps       []*Step       `json:"steps"`
+	// Attachments captured for the scenario as a whole (screenshot, page
+	// HTML, trace). Paths are relative to the run's output folder.
+	Attachments []Attachment `json:"attachments,omitempty"`
+}
+
+// Step is one executed step.
+type Step struct {
+	Keyword  string        `json:"keyword"`
+	Text     string        `json:"text"`
+	Line     int           `json:"line"`
+	Status   Status        `json:"status"`
+	Duration time.Duration `json:"duration_ns"`
+	Error    string        `json:"error,omitempty"`
+	// Match is where the step's definition lives, e.g. "steps/patients.go:42".
+	Match string `json:"match,omitempty"`
+}
+
+// Attachment is a file captured during a scenario.
+type Attachment struct {
+	// Name is what the file shows, e.g. "screenshot", "trace", "page".
+	Name      string `json:"name"`
+	MediaType string `json:"media_type"`
+	// Path is relative to the run's output folder, with forward slashes.
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+}
+
+// FailedStep returns the first failed, undefined or ambiguous step, or nil.
+func (s *Scenario) FailedStep() *Step {
+	for _, st := range s.Steps {
+		switch st.Status {
+		case Failed, Undefined, Ambiguous, Pending:
+			return st
+		}
+	}
+	return nil
+}
+
+// Attachment returns the scenario's first attachment with the given name.
+func (s *Scenario) Attachment(name string) (Attachment, bool) {
+	for _, a := range s.Attachments {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return Attachment{}, false
+}
+
+// Counts tallies scenarios by status.
+type Counts struct {
+	Scenarios int `json:"scenarios"`
+	Passed    int `json:"passed"`
+	Failed    int `json:"failed"`
+	Skipped   int `json:"skipped"`
+	// Other counts undefined, pending and ambiguous scenarios.
+	Other int `json:"other"`
+}
+
+// Counts tallies the scenarios of the run by status.
+func (r *Run) Counts() Counts {
+	var c Counts
+	for _, f := range r.Features {
+		fc := f.Counts()
+		c.Scenarios += fc.Scenarios
+		c.Passed += fc.Passed
+		c.Failed += fc.Failed
+		c.Skipped += fc.Skipped
+		c.Other += fc.Other
+	}
+	return c
+}
+
+// Counts tallies the scenarios of the feature by status.
+func (f *Feature) Counts() Counts {
+	var c Counts
+	for _, s := range f.Scenarios {
+		c.Scenarios++
+		switch s.Status {
+		case Passed:
+			c.Passed++
+		case Failed:
+			c.Failed++
+		case Skipped:
+			c.Skipped++
+		default:
+			c.Other++
+		}
+	}
+	return c
+}
+
+// Duration is the sum of the feature's scenario durations.
+func (f *Feature) Duration() time.Duration {
+	var d time.Duration
+	for _, s := range f.Scenarios {
+		d += s.Duration
+	}
+	return d
+}
+
+// Failures returns the failed scenarios in run order.
+func (r *Run) Failures() []*Scenario {
+	var out []*Scenario
+	for _, f := range r.Features {
+		for _, s := range f.Scenarios {
+			if s.Status != Passed && s.Status != Skipped {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}

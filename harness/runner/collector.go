@@ -1,0 +1,315 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v34"
+
+	"github.com/eprharness/eprharness/harness/browser"
+	"github.com/eprharness/eprharness/harness/failure"
+	"github.com/eprharness/eprharness/harness/results"
+)
+
+// formatterName is the Godog formatter through which the collector learns
+// each feature's Gherkin document (names, keywords and line numbers).
+const formatterName = "eprharness-results"
+
+// collectors maps a Godog suite name (the run id) to its collector. Godog
+// only lets formatters be registered globally by name, so this registry is
+// how a run's formatter finds its own collector; entries are removed when
+// the run ends.
+var collectors sync.Map
+
+func init() {
+	godog.Format(formatterName, "records results for eprharness reports (internal)", func(suite string, _ io.Writer) godog.Formatter {
+		c, _ := collectors.Load(suite)
+		col, _ := c.(*collector)
+		return &docFormatter{c: col}
+	})
+}
+
+// collector builds the run's results from Godog's hooks. It is safe for
+// concurrent use by scenarios running in parallel.
+type collector struct {
+	mu   sync.Mutex
+	run  *results.Run
+	docs map[string]*docIndex
+	now  func() time.Time
+}
+
+func newCollector(run *results.Run, now func() time.Time) *collector {
+	return &collector{run: run, docs: map[string]*docIndex{}, now: now}
+}
+
+// docIndex maps a feature's AST node ids to what the results need.
+type docIndex struct {
+	feature *results.Feature
+	nodes   map[string]node
+}
+
+type node struct {
+	keyword string
+	line    int
+}
+
+func (c *collector) addDoc(uri string, doc *messages.GherkinDocument) {
+	if doc == nil || doc.Feature == nil {
+		return
+	}
+	f := doc.Feature
+	idx := &docIndex{
+		feature: &results.Feature{URI: uri, Name: f.Name, Description: strings.TrimSpace(f.Description), Line: int(f.Location.Line), Tags: tagNames(f.Tags)},
+		nodes:   map[string]node{},
+	}
+	addSteps := func(steps []*messages.Step) {
+		for _, s := range steps {
+			idx.nodes[s.Id] = node{keyword: s.Keyword, line: int(s.Location.Line)}
+		}
+	}
+	addScenario := func(sc *messages.Scenario) {
+		idx.nodes[sc.Id] = node{keyword: sc.Keyword, line: int(sc.Location.Line)}
+		addSteps(sc.Steps)
+		for _, ex := range sc.Examples {
+			for _, row := range ex.TableBody {
+				idx.nodes[row.Id] = node{keyword: sc.Keyword, line: int(row.Location.Line)}
+			}
+		}
+	}
+	for _, ch := range f.Children {
+		switch {
+		case ch.Background != nil:
+			addSteps(ch.Background.Steps)
+		case ch.Scenario != nil:
+			addScenario(ch.Scenario)
+		case ch.Rule != nil:
+			for _, rc := range ch.Rule.Children {
+				if rc.Background != nil {
+					addSteps(rc.Background.Steps)
+				}
+				if rc.Scenario != nil {
+					addScenario(rc.Scenario)
+				}
+			}
+		}
+	}
+	c.mu.Lock()
+	c.docs[uri] = idx
+	c.mu.Unlock()
+}
+
+// record is one running scenario's bookkeeping, carried in its context.
+type record struct {
+	sc        *results.Scenario
+	steps     map[string]*results.Step
+	stepStart time.Time
+	session   *browser.Session
+	skipped   bool // the before hook chose not to run the scenario
+	done      bool
+}
+
+type recordKey struct{}
+
+func withRecord(ctx context.Context, r *record) context.Context {
+	return context.WithValue(ctx, recordKey{}, r)
+}
+
+func recordFrom(ctx context.Context) *record {
+	r, _ := ctx.Value(recordKey{}).(*record)
+	return r
+}
+
+// start builds the scenario's record from the pickle, all steps skipped
+// until they run.
+func (c *collector) start(p *godog.Scenario) *record {
+	c.mu.Lock()
+	idx := c.docs[p.Uri]
+	c.mu.Unlock()
+	sc := &results.Scenario{Name: p.Name, Tags: pickleTags(p.Tags), Status: results.Skipped, StartedAt: c.now()}
+	if idx != nil && len(p.AstNodeIds) > 0 {
+		n := idx.nodes[p.AstNodeIds[0]]
+		sc.Keyword, sc.Line = strings.TrimSpace(n.keyword), n.line
+		if len(p.AstNodeIds) > 1 {
+			sc.Line = idx.nodes[p.AstNodeIds[len(p.AstNodeIds)-1]].line
+		}
+	}
+	sc.ID = fmt.Sprintf("%s:%d", p.Uri, sc.Line)
+	r := &record{sc: sc, steps: map[string]*results.Step{}}
+	for _, ps := range p.Steps {
+		st := &results.Step{Text: ps.Text, Status: results.Skipped}
+		if idx != nil && len(ps.AstNodeIds) > 0 {
+			n := idx.nodes[ps.AstNodeIds[0]]
+			st.Keyword, st.Line = n.keyword, n.line
+		}
+		sc.Steps = append(sc.Steps, st)
+		r.steps[ps.Id] = st
+	}
+	return r
+}
+
+func (c *collector) stepDone(r *record, st *godog.Step, status godog.StepResultStatus, err error) {
+	if r == nil || r.done {
+		return
+	}
+	s := r.steps[st.Id]
+	if s == nil {
+		return
+	}
+	s.Status = stepStatus(status)
+	if s.Status != results.Skipped && !r.stepStart.IsZero() {
+		s.Duration = c.now().Sub(r.stepStart)
+	}
+	if err != nil && s.Status != results.Skipped {
+		s.Error = err.Error()
+	}
+}
+
+// finish settles the scenario's status from its steps and the error Godog
+// reported, and adds it to the run.
+func (c *collector) finish(uri string, r *record, err error) {
+	if r == nil || r.done {
+		return
+	}
+	r.done = true
+	sc := r.sc
+	sc.Duration = c.now().Sub(sc.StartedAt)
+	sc.Status = scenarioStatus(r, err)
+	if sc.Status != results.Passed && sc.Status != results.Skipped {
+		cause := err
+		if cause == nil {
+			if fs := sc.FailedStep(); fs != nil {
+				cause = errors.New(fs.Error)
+			}
+		}
+		sc.FailureKind = failure.Classify(cause)
+		if sc.Status == results.Undefined || sc.Status == results.Ambiguous || sc.Status == results.Pending {
+			sc.FailureKind = results.KindHarness
+		}
+		if cause != nil {
+			sc.Error = strings.TrimPrefix(cause.Error(), "before scenario hook failed: ")
+		}
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var f *results.Feature
+	for _, have := range c.run.Features {
+		if have.URI == uri {
+			f = have
+		}
+	}
+	if f == nil {
+		f = &results.Feature{URI: uri, Name: uri}
+		if idx := c.docs[uri]; idx != nil {
+			cp := *idx.feature
+			f = &cp
+		}
+		c.run.Features = append(c.run.Features, f)
+	}
+	f.Scenarios = append(f.Scenarios, sc)
+}
+
+func scenarioStatus(r *record, err error) results.Status {
+	if r.skipped || (err != nil && errors.Is(err, godog.ErrSkip)) {
+		return results.Skipped
+	}
+	worst := results.Passed
+	ran := false
+	for _, s := range r.sc.Steps {
+		switch s.Status {
+		case results.Failed:
+			return results.Failed
+		case results.Undefined, results.Ambiguous, results.Pending:
+			worst = s.Status
+		case results.Passed:
+			ran = true
+		}
+	}
+	if err != nil && worst == results.Passed {
+		return results.Failed // e.g. an after-scenario hook failed
+	}
+	if worst != results.Passed {
+		return worst
+	}
+	if !ran {
+		return results.Skipped
+	}
+	return results.Passed
+}
+
+func stepStatus(s godog.StepResultStatus) results.Status {
+	switch s {
+	case godog.StepPassed:
+		return results.Passed
+	case godog.StepFailed:
+		return results.Failed
+	case godog.StepUndefined:
+		return results.Undefined
+	case godog.StepPending:
+		return results.Pending
+	case godog.StepAmbiguous:
+		return results.Ambiguous
+	default:
+		return results.Skipped
+	}
+}
+
+func tagNames(tags []*messages.Tag) []string {
+	var out []string
+	for _, t := range tags {
+		out = append(out, t.Name)
+	}
+	return out
+}
+
+func pickleTags(tags []*messages.PickleTag) []string {
+	var out []string
+	for _, t := range tags {
+		out = append(out, t.Name)
+	}
+	return out
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// slug turns a name into a folder name: "Searching by NHS number" ->
+// "searching-by-nhs-number".
+func slug(s string) string {
+	s = strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+	if len(s) > 60 {
+		s = strings.TrimRight(s[:60], "-")
+	}
+	if s == "" {
+		s = "scenario"
+	}
+	return s
+}
+
+// docFormatter hands each feature's document to the collector and ignores
+// everything else (the collector learns outcomes from hooks, which also work
+// when scenarios run in parallel).
+type docFormatter struct{ c *collector }
+
+func (f *docFormatter) TestRunStarted() {}
+func (f *docFormatter) Feature(doc *messages.GherkinDocument, uri string, _ []byte) {
+	if f.c != nil {
+		f.c.addDoc(uri, doc)
+	}
+}
+func (f *docFormatter) Pickle(*godog.Scenario)                                            {}
+func (f *docFormatter) Defined(*godog.Scenario, *godog.Step, *godog.StepDefinition)       {}
+func (f *docFormatter) Failed(*godog.Scenario, *godog.Step, *godog.StepDefinition, error) {}
+func (f *docFormatter) Passed(*godog.Scenario, *godog.Step, *godog.StepDefinition)        {}
+func (f *docFormatter) Skipped(*godog.Scenario, *godog.Step, *godog.StepDefinition)       {}
+func (f *docFormatter) Undefined(*godog.Scenario, *godog.Step, *godog.StepDefinition)     {}
+func (f *docFormatter) Pending(*godog.Scenario, *godog.Step, *godog.StepDefinition)       {}
+func (f *docFormatter) Ambiguous(*godog.Scenario, *godog.Step, *godog.StepDefinition, error) {
+}
+func (f *docFormatter) Summary() {}

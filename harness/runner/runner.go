@@ -1,0 +1,396 @@
+// Package runner executes a harness run: it selects the scenarios, starts
+// the browser and the backend, runs the scenarios through Godog with one
+// fresh browser context per scenario, captures evidence of every failure,
+// writes the reports and decides the exit code.
+//
+// A Runner is configured once (New with functional options) and runs once.
+// It owns everything it starts (browser, backend) and releases it before Run
+// returns, also when ctx is cancelled by SIGINT or SIGTERM: then the
+// scenario in flight is abandoned, the rest are skipped, the finished ones
+// are reported and the outcome is exitcode.Interrupted.
+package runner
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/eprharness/eprharness/harness/backend"
+	"github.com/eprharness/eprharness/harness/browser"
+	"github.com/eprharness/eprharness/harness/config"
+	"github.com/eprharness/eprharness/harness/exitcode"
+	"github.com/eprharness/eprharness/harness/failure"
+	"github.com/eprharness/eprharness/harness/featureset"
+	"github.com/eprharness/eprharness/harness/fixtures"
+	"github.com/eprharness/eprharness/harness/report/cucumberjson"
+	"github.com/eprharness/eprharness/harness/report/junit"
+	"github.com/eprharness/eprharness/harness/results"
+	"github.com/eprharness/eprharness/harness/scenario"
+	"github.com/eprharness/eprharness/harness/target"
+)
+
+// BackendFactory starts the backend for a run. It returns the partial
+// backend on error so the runner can terminate it.
+type BackendFactory func(ctx context.Context, runID string) (backend.Backend, error)
+
+type options struct {
+	backend  BackendFactory
+	register func(*godog.ScenarioContext)
+	target   target.EPR
+	stdout   io.Writer
+	stderr   io.Writer
+	now      func() time.Time
+	runID    string
+}
+
+// Option configures a Runner.
+type Option func(*options)
+
+// WithBackend sets how the backend is started. Required.
+func WithBackend(f BackendFactory) Option { return func(o *options) { o.backend = f } }
+
+// WithSteps sets the function that registers the step definitions. Required.
+func WithSteps(register func(*godog.ScenarioContext)) Option {
+	return func(o *options) { o.register = register }
+}
+
+// WithTarget sets the adapter that drives the EPR's screens. Required.
+func WithTarget(t target.EPR) Option { return func(o *options) { o.target = t } }
+
+// WithOutput sets where progress (stdout) and diagnostics (stderr) go;
+// default os.Stdout and os.Stderr.
+func WithOutput(stdout, stderr io.Writer) Option {
+	return func(o *options) { o.stdout, o.stderr = stdout, stderr }
+}
+
+// WithClock sets the clock used for timings; default time.Now.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithRunID fixes the run id; default a fresh time-based id.
+func WithRunID(id string) Option { return func(o *options) { o.runID = id } }
+
+// Runner runs one harness run.
+type Runner struct {
+	cfg  config.Config
+	opts options
+
+	// set during Run
+	col         *collector
+	lib         *fixtures.Library
+	browser     *browser.Browser
+	backend     backend.Backend
+	http        *http.Client
+	interrupted atomic.Bool
+}
+
+// Outcome is how a run ended.
+type Outcome struct {
+	// Run holds the results; nil when the run never started (bad input).
+	Run  *results.Run
+	Code exitcode.Code
+	// Err explains a Code other than Pass and Failures.
+	Err error
+}
+
+// New configures a run. cfg must have been validated (config.Load does).
+func New(cfg config.Config, opts ...Option) *Runner {
+	o := options{stdout: os.Stdout, stderr: os.Stderr, now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.runID == "" {
+		o.runID = NewRunID(o.now())
+	}
+	return &Runner{cfg: cfg, opts: o, http: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// NewRunID returns a sortable, unique run id such as 20261129-013045-3f2a.
+func NewRunID(t time.Time) string {
+	b := make([]byte, 2)
+	_, _ = rand.Read(b)
+	return t.UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b)
+}
+
+// Run executes the run. ctx cancellation interrupts it (see the package doc).
+func (r *Runner) Run(ctx context.Context) Outcome {
+	o := r.opts
+	if o.backend == nil || o.register == nil || o.target == nil {
+		return Outcome{Code: exitcode.Harness, Err: errors.New("runner: backend, steps and target are required")}
+	}
+	sel, err := featureset.Select(r.cfg.Paths, r.cfg.Tags)
+	if err != nil {
+		return Outcome{Code: exitcode.Usage, Err: err}
+	}
+	if sel.Scenarios == 0 {
+		return Outcome{Code: exitcode.Usage, Err: fmt.Errorf("no scenario in %s matches the tag expression %q", strings.Join(r.cfg.Paths, ", "), r.cfg.Tags)}
+	}
+	if r.lib, err = fixtures.Open(r.cfg.Fixtures); err != nil {
+		return Outcome{Code: exitcode.Usage, Err: err}
+	}
+	if err := os.MkdirAll(r.cfg.Out, 0o755); err != nil {
+		return Outcome{Code: exitcode.Harness, Err: fmt.Errorf("create output folder: %w", err)}
+	}
+
+	run := &results.Run{ID: o.runID, StartedAt: o.now(), Tags: r.cfg.Tags}
+	fmt.Fprintf(o.stderr, "eprharness: run %s: %d scenario(s) on the %s backend\n", run.ID, sel.Scenarios, r.cfg.Backend)
+
+	defer r.release()
+	if err := r.start(ctx, run); err != nil {
+		run.FinishedAt = o.now()
+		var code exitcode.Code = exitcode.Harness
+		if failure.Classify(err) == results.KindBackend {
+			code = exitcode.Backend
+		}
+		if ctx.Err() != nil {
+			code = exitcode.Interrupted
+		}
+		return Outcome{Run: run, Code: code, Err: err}
+	}
+
+	stop := context.AfterFunc(ctx, func() {
+		// Interrupted: abandon the scenario in flight by closing the
+		// browser under it; the before hook skips the rest.
+		r.interrupted.Store(true)
+		fmt.Fprintln(o.stderr, "\neprharness: interrupted; stopping the browser and cleaning up (press Ctrl-C again to force)")
+		_ = r.browser.Close()
+	})
+	status := r.runSuite(ctx, run, sel)
+	stop()
+	run.FinishedAt = o.now()
+	run.Interrupted = r.interrupted.Load()
+
+	out := Outcome{Run: run, Code: exitcode.ForRun(run)}
+	if status == 2 {
+		out.Code, out.Err = exitcode.Harness, errors.New("godog refused the run's options")
+	}
+	if err := r.writeReports(run); err != nil {
+		out.Code, out.Err = exitcode.Harness, err
+	}
+	r.summary(run)
+	return out
+}
+
+func (r *Runner) start(ctx context.Context, run *results.Run) error {
+	o := r.opts
+	br, err := browser.Launch(ctx,
+		browser.WithExecutablePath(r.cfg.BrowserPath),
+		browser.WithHeaded(r.cfg.Headed),
+		browser.WithTimeout(r.cfg.Timeout),
+		browser.WithLog(o.stderr),
+	)
+	r.browser = br
+	if err != nil {
+		return failure.Harness(err)
+	}
+	run.Browser = br.Version()
+	fmt.Fprintf(o.stderr, "eprharness: %s (%s, %s)\n", run.Browser, br.Source, br.Path)
+
+	be, err := o.backend(ctx, run.ID)
+	r.backend = be
+	if err != nil {
+		return failure.Backend(fmt.Errorf("start backend: %w", err))
+	}
+	run.Target = be.Describe()
+	fmt.Fprintf(o.stderr, "eprharness: EPR at %s\n", be.BaseURL())
+	return nil
+}
+
+// release terminates the backend and closes the browser, whatever state
+// they are in, with a deadline of its own so cleanup also runs after ctx was
+// cancelled.
+func (r *Runner) release() {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if r.backend != nil {
+		if err := r.backend.Terminate(ctx); err != nil {
+			fmt.Fprintf(r.opts.stderr, "eprharness: %v\n", err)
+		}
+	}
+	if r.browser != nil {
+		if err := r.browser.Close(); err != nil {
+			fmt.Fprintf(r.opts.stderr, "eprharness: %v\n", err)
+		}
+	}
+}
+
+func (r *Runner) runSuite(ctx context.Context, run *results.Run, sel *featureset.Selection) int {
+	r.col = newCollector(run, r.opts.now)
+	collectors.Store(run.ID, r.col)
+	defer collectors.Delete(run.ID)
+
+	suite := godog.TestSuite{
+		Name:                run.ID,
+		ScenarioInitializer: r.initScenario,
+		Options: &godog.Options{
+			Format:         "progress," + formatterName,
+			Paths:          sel.Paths,
+			FS:             sel.FS,
+			Strict:         true,
+			Concurrency:    1,
+			Output:         r.opts.stdout,
+			NoColors:       r.cfg.NoColor || !isTerminal(r.opts.stdout),
+			DefaultContext: ctx,
+		},
+	}
+	return suite.Run()
+}
+
+func (r *Runner) initScenario(sc *godog.ScenarioContext) {
+	sc.Before(r.beforeScenario)
+	sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
+		if rec := recordFrom(ctx); rec != nil {
+			rec.stepStart = r.opts.now()
+		}
+		return ctx, nil
+	})
+	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+		r.col.stepDone(recordFrom(ctx), st, status, err)
+		return ctx, nil
+	})
+	sc.After(r.afterScenario)
+	r.opts.register(sc)
+}
+
+func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+	rec := r.col.start(p)
+	ctx = withRecord(ctx, rec)
+	if r.interrupted.Load() || ctx.Err() != nil {
+		rec.skipped = true
+		return ctx, godog.ErrSkip
+	}
+	if err := r.backend.Reset(ctx); err != nil {
+		return ctx, failure.Backend(err)
+	}
+	sess, err := r.browser.NewSession(r.backend.BaseURL(), p.Name)
+	if err != nil {
+		return ctx, failure.Harness(err)
+	}
+	rec.session = sess
+	return scenario.With(ctx, &scenario.State{
+		UI:       target.UI{Page: sess.Page, Expect: sess.Expect},
+		EPR:      r.opts.target,
+		BaseURL:  r.backend.BaseURL(),
+		Fixtures: r.lib,
+		HTTP:     r.http,
+	}), nil
+}
+
+func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
+	rec := recordFrom(ctx)
+	if rec == nil {
+		return ctx, nil
+	}
+	if rec.session != nil {
+		if err != nil && !errors.Is(err, godog.ErrSkip) {
+			dir := filepath.Join(r.cfg.Out, slug(strings.TrimSuffix(filepath.Base(p.Uri), ".feature")), fmt.Sprintf("%s-L%d", slug(p.Name), rec.sc.Line))
+			atts, cerr := rec.session.Capture(r.cfg.Out, dir)
+			rec.sc.Attachments = append(rec.sc.Attachments, atts...)
+			if cerr != nil && !r.interrupted.Load() {
+				fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, cerr)
+			}
+		}
+		if cerr := rec.session.Close(); cerr != nil && !r.interrupted.Load() {
+			fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, cerr)
+		}
+	}
+	uri := p.Uri
+	r.col.finish(uri, rec, err)
+	return ctx, nil
+}
+
+func (r *Runner) writeReports(run *results.Run) error {
+	write := func(name string, fn func(io.Writer) error) error {
+		path := filepath.Join(r.cfg.Out, name)
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+		if err := fn(f); err != nil {
+			f.Close()
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+		return nil
+	}
+	return errors.Join(
+		write("results.json", func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(run)
+		}),
+		write("junit.xml", func(w io.Writer) error { return junit.Write(w, run, junit.Config{}) }),
+		write("cucumber.json", func(w io.Writer) error {
+			return cucumberjson.Write(w, run, cucumberjson.Config{OutDir: r.cfg.Out})
+		}),
+	)
+}
+
+func (r *Runner) summary(run *results.Run) {
+	w := r.opts.stderr
+	c := run.Counts()
+	fmt.Fprintf(w, "\neprharness: %d scenario(s): %d passed, %d failed, %d skipped, %d other in %s\n",
+		c.Scenarios, c.Passed, c.Failed, c.Skipped, c.Other, run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond))
+	for _, s := range run.Failures() {
+		fmt.Fprintf(w, "\n  FAILED (%s) %s  %s\n", s.FailureKind, s.ID, s.Name)
+		if st := s.FailedStep(); st != nil {
+			fmt.Fprintf(w, "    step:   %s%s (line %d)\n", st.Keyword, st.Text, st.Line)
+		}
+		if s.Error != "" {
+			fmt.Fprintf(w, "    error:  %s\n", firstLine(s.Error))
+		}
+		for _, a := range s.Attachments {
+			fmt.Fprintf(w, "    %-7s %s\n", a.Name+":", filepath.Join(r.cfg.Out, filepath.FromSlash(a.Path)))
+		}
+		if a, ok := s.Attachment("trace"); ok {
+			fmt.Fprintf(w, "    replay: eprharness show-trace %s\n", filepath.Join(r.cfg.Out, filepath.FromSlash(a.Path)))
+		}
+		fmt.Fprintf(w, "    rerun:  %s\n", r.ReproCommand(s))
+	}
+	fmt.Fprintf(w, "\neprharness: reports in %s (junit.xml, cucumber.json, results.json)\n", r.cfg.Out)
+}
+
+// ReproCommand is the command line that reruns one scenario locally, headed,
+// against the same backend and images.
+func (r *Runner) ReproCommand(s *results.Scenario) string {
+	args := []string{"eprharness", "run", s.ID, "--backend", r.cfg.Backend, "--headed"}
+	if r.cfg.Backend == config.BackendDocker {
+		args = append(args, "--epr-image", r.cfg.EPRImage, "--postgres-image", r.cfg.PostgresImage)
+	}
+	if r.cfg.Clock != "" {
+		args = append(args, "--clock", r.cfg.Clock)
+	}
+	if r.cfg.Fixtures != config.Default().Fixtures {
+		args = append(args, "--fixtures", r.cfg.Fixtures)
+	}
+	return strings.Join(args, " ")
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " …"
+	}
+	return s
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,193 @@
+// Package patients holds the steps for fixture patients and patient search:
+// registering a named patient, searching by NHS number or name, reading the
+// results and opening a record.
+package patients
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/cucumber/godog"
+
+	"github.com/eprharness/eprharness/harness/failure"
+	"github.com/eprharness/eprharness/harness/fixtures"
+	"github.com/eprharness/eprharness/harness/scenario"
+	"github.com/eprharness/eprharness/steps"
+)
+
+// Defs are the patient steps.
+var Defs = []steps.Def{
+	{
+		Pattern:  `^(?:the|a) (?:fixture )?patient "([^"]*)" (?:exists|is registered)$`,
+		Doc:      "Loads the named fixture patient into the EPR through its FHIR API.",
+		Examples: []string{`Given the patient "Amy Pond" is registered`, `Given a fixture patient "Rory Williams" exists`},
+		Handler:  registered,
+	},
+	{
+		Pattern:  `^` + steps.Persona + ` search(?:es)? for (?:the )?(?:patient|patients) with NHS number "([^"]*)"$`,
+		Doc:      "Searches for a patient by NHS number, written with or without spaces.",
+		Examples: []string{`When I search for the patient with NHS number "999 000 0018"`, `When the receptionist searches for the patient with NHS number "9990000018"`},
+		Handler:  searchByNHSNumber,
+	},
+	{
+		Pattern:  `^` + steps.Persona + ` search(?:es)? for (?:the )?(?:patient|patients) named "([^"]*)"$`,
+		Doc:      "Searches for patients by family name, given name or both.",
+		Examples: []string{`When I search for patients named "Pond"`, `When I search for the patient named "Amy Pond"`},
+		Handler:  searchByName,
+	},
+	{
+		Pattern:  `^` + steps.Persona + ` search(?:es)? for "([^"]*)"$`,
+		Doc:      "Searches for a named fixture patient by their NHS number.",
+		Examples: []string{`When I search for "Amy Pond"`},
+		Handler:  searchForPatient,
+	},
+	{
+		Pattern:  `^the search results include "([^"]*)"$`,
+		Doc:      "Checks the named patient is in the search results.",
+		Examples: []string{`Then the search results include "Amy Pond"`},
+		Handler:  resultsInclude,
+	},
+	{
+		Pattern:  `^(\d+) patients? (?:is|are) found$`,
+		Doc:      "Checks how many patients the search found.",
+		Examples: []string{"Then 2 patients are found", "Then 1 patient is found"},
+		Handler:  countFound,
+	},
+	{
+		Pattern:  `^no patient is found$`,
+		Doc:      "Checks the search found no patient.",
+		Examples: []string{"Then no patient is found"},
+		Handler:  noneFound,
+	},
+	{
+		Pattern:  `^(?:I am|the user is|the [a-z]+ is) told the NHS number is not valid$`,
+		Doc:      "Checks the EPR refused the NHS number typed into the search.",
+		Examples: []string{"Then I am told the NHS number is not valid"},
+		Handler:  invalidNHSNumber,
+	},
+	{
+		Pattern:  `^` + steps.Persona + ` opens? the (?:patient )?record (?:of|for) "([^"]*)"$`,
+		Doc:      "Opens the named patient's record from the search results.",
+		Examples: []string{`When I open the record of "Amy Pond"`},
+		Handler:  openRecord,
+	},
+	{
+		Pattern:  `^` + steps.Persona + ` opens? (?:the|their|his|her) (?:patient )?record$`,
+		Doc:      "Opens the record of the patient the scenario last dealt with.",
+		Examples: []string{"When I open the patient record"},
+		Handler:  openCurrentRecord,
+	},
+}
+
+// Register registers the patient steps.
+func Register(sc *godog.ScenarioContext) { steps.Register(sc, Defs) }
+
+func registered(ctx context.Context, name string) (context.Context, error) {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	p, err := s.Patient(name)
+	if err != nil {
+		return ctx, err
+	}
+	if err := fixtures.Load(ctx, s.HTTP, s.BaseURL+"/fhir", p); err != nil {
+		return ctx, err
+	}
+	s.Remember(p)
+	return ctx, nil
+}
+
+func searchByNHSNumber(ctx context.Context, nhs string) error {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return err
+	}
+	return s.EPR.SearchByNHSNumber(s.UI, nhs)
+}
+
+func searchByName(ctx context.Context, name string) error {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return err
+	}
+	return s.EPR.SearchByName(s.UI, name)
+}
+
+func searchForPatient(ctx context.Context, name string) error {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := s.Patient(name)
+	if err != nil {
+		return err
+	}
+	s.Remember(p)
+	return s.EPR.SearchByNHSNumber(s.UI, p.NHSNumber)
+}
+
+func resultsInclude(ctx context.Context, name string) error {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := s.Patient(name)
+	if err != nil {
+		return err
+	}
+	return s.EPR.ExpectResult(s.UI, scenario.TargetPatient(p))
+}
+
+func countFound(ctx context.Context, n string) error {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return err
+	}
+	count, err := strconv.Atoi(n)
+	if err != nil {
+		return failure.Harness(fmt.Errorf("count %q: %w", n, err))
+	}
+	return s.EPR.ExpectResultCount(s.UI, count)
+}
+
+func noneFound(ctx context.Context) error {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return err
+	}
+	return s.EPR.ExpectNoPatientFound(s.UI)
+}
+
+func invalidNHSNumber(ctx context.Context) error {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return err
+	}
+	return s.EPR.ExpectInvalidNHSNumber(s.UI)
+}
+
+func openRecord(ctx context.Context, name string) error {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := s.Patient(name)
+	if err != nil {
+		return err
+	}
+	s.Remember(p)
+	return s.EPR.OpenRecord(s.UI, scenario.TargetPatient(p))
+}
+
+func openCurrentRecord(ctx context.Context) error {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return err
+	}
+	if s.Current == nil {
+		return failure.Harness(fmt.Errorf("no patient yet in this scenario: name one first, e.g. Given the patient \"Amy Pond\" is registered"))
+	}
+	return s.EPR.OpenRecord(s.UI, scenario.TargetPatient(*s.Current))
+}

@@ -1,0 +1,128 @@
+// Package session holds the steps for signing in and out as a role.
+package session
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cucumber/godog"
+
+	"github.com/eprharness/eprharness/harness/scenario"
+	"github.com/eprharness/eprharness/steps"
+)
+
+// Defs are the session steps.
+var Defs = []steps.Def{
+	{
+		Pattern:  `^(?:I am|the user is) (?:signed|logged) in as (?:a|an|the) ([a-z ]+)$`,
+		Doc:      "Signs in through the EPR's sign-in page as the fixture user of a role.",
+		Examples: []string{"Given I am signed in as a clinician", "Given I am logged in as a receptionist"},
+		Handler:  signedInAs,
+	},
+	{
+		Pattern:  `^the ([a-z]+) is (?:signed|logged) in$`,
+		Doc:      "Signs in as the fixture user of the named role (persona form).",
+		Examples: []string{"Given the receptionist is signed in"},
+		Handler:  signedInAs,
+	},
+	{
+		Pattern:  `^(?:I|the user) (?:sign|log)s? in as "([^"]*)" with (?:the )?password "([^"]*)"$`,
+		Doc:      "Submits the sign-in form with these credentials.",
+		Examples: []string{`When I sign in as "dr.patel" with password "wrong-password"`},
+		Handler:  signInWith,
+	},
+	{
+		Pattern:  `^(?:I am|the user is) shown as signed in as (?:a|an|the) ([a-z ]+)$`,
+		Doc:      "Checks the EPR shows the role's fixture user as signed in.",
+		Examples: []string{"Then I am shown as signed in as a clinician"},
+		Handler:  shownSignedInAs,
+	},
+	{
+		Pattern:  `^the sign-in is refused$`,
+		Doc:      "Checks the EPR refused the credentials.",
+		Examples: []string{"Then the sign-in is refused"},
+		Handler:  signInRefused,
+	},
+	{
+		Pattern:  `^(?:I|the user|the [a-z]+) (?:sign|log)s? out$`,
+		Doc:      "Signs out.",
+		Examples: []string{"When I sign out"},
+		Handler:  signOut,
+	},
+	{
+		Pattern:  `^(?:I am|the user is|the [a-z]+ is) signed out$`,
+		Doc:      "Checks the EPR shows that the user signed out.",
+		Examples: []string{"Then I am signed out"},
+		Handler:  signedOut,
+	},
+}
+
+// Register registers the session steps.
+func Register(sc *godog.ScenarioContext) { steps.Register(sc, Defs) }
+
+func signedInAs(ctx context.Context, role string) (context.Context, error) {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	u, err := s.UserFor(role)
+	if err != nil {
+		return ctx, err
+	}
+	if err := s.EPR.SignIn(s.UI, u.Username, u.Password); err != nil {
+		return ctx, err
+	}
+	if err := s.EPR.ExpectSignedIn(s.UI, u.DisplayName, u.RoleTitle); err != nil {
+		return ctx, fmt.Errorf("sign in as %s (%s): %w", role, u.Username, err)
+	}
+	s.User = &u
+	return ctx, nil
+}
+
+func signInWith(ctx context.Context, username, password string) (context.Context, error) {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	return ctx, s.EPR.SignIn(s.UI, username, password)
+}
+
+func shownSignedInAs(ctx context.Context, role string) error {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := s.UserFor(role)
+	if err != nil {
+		return err
+	}
+	return s.EPR.ExpectSignedIn(s.UI, u.DisplayName, u.RoleTitle)
+}
+
+func signInRefused(ctx context.Context) error {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return err
+	}
+	return s.EPR.ExpectSignInRefused(s.UI)
+}
+
+func signOut(ctx context.Context) (context.Context, error) {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	if err := s.EPR.SignOut(s.UI); err != nil {
+		return ctx, err
+	}
+	s.User = nil
+	return ctx, nil
+}
+
+func signedOut(ctx context.Context) error {
+	s, err := scenario.From(ctx)
+	if err != nil {
+		return err
+	}
+	return s.EPR.ExpectSignedOut(s.UI)
+}

@@ -1,0 +1,36 @@
+// Package steps holds what every clinical step package shares: the Def
+// that describes a step (pattern, one-line description, example), which is
+// both what Godog registers and the source of the step catalogue.
+//
+// Each clinical domain has its own package under steps/ exporting
+// Register(sc *godog.ScenarioContext) and its Defs; steps/library registers
+// them all. Step handlers take ctx first and keep per-scenario state in it
+// (harness/scenario), so scenarios can run in parallel.
+package steps
+
+import (
+	"github.com/cucumber/godog"
+)
+
+// Def describes one step.
+type Def struct {
+	// Pattern is the regular expression Godog matches step text against.
+	Pattern string
+	// Doc says in one line what the step does.
+	Doc string
+	// Examples are step texts that match, as an analyst writes them.
+	Examples []string
+	// Handler is the Go function Godog calls.
+	Handler any
+}
+
+// Register registers defs with the scenario context.
+func Register(sc *godog.ScenarioContext, defs []Def) {
+	for _, d := range defs {
+		sc.Step(d.Pattern, d.Handler)
+	}
+}
+
+// Persona matches how analysts name the actor of a step: "I", "the user",
+// or a role persona such as "the receptionist". It captures nothing.
+const Persona = `(?:I|the user|the [a-z]+)`

@@ -1,0 +1,336 @@
+package fhir
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/eprharness/eprharness/nhsnumber"
+	"github.com/eprharness/eprharness/sut/refepr/patient"
+	"github.com/eprharness/eprharness/sut/refepr/store"
+)
+
+// entryResponse is the result of creating (or matching) one resource.
+type entryResponse struct {
+	status   int    // http.StatusCreated or http.StatusOK (matched by ifNoneExist)
+	location string // "Patient/{id}"
+	patient  patient.Patient
+}
+
+func statusLine(code int) string { return fmt.Sprintf("%d %s", code, http.StatusText(code)) }
+
+func (e entryResponse) bundleResponse() *BundleEntryResponse {
+	return &BundleEntryResponse{
+		Status:       statusLine(e.status),
+		Location:     e.location,
+		Etag:         `W/"1"`,
+		LastModified: formatInstant(e.patient.LastUpdated),
+	}
+}
+
+// runner performs one planned entry inside a transaction. refs maps the
+// fullUrls of entries already run (such as urn:uuid:...) to their locations,
+// for resolving references between entries.
+type runner func(ctx context.Context, tx *store.Tx, refs map[string]string) (entryResponse, error)
+
+// planner validates one entry's resource and request and returns the work to
+// do. Adding a resource type to transactions means adding a planner.
+type planner func(raw json.RawMessage, req BundleEntryRequest) (runner, *opError)
+
+var planners = map[string]planner{
+	"Patient": planPatient,
+}
+
+func planPatient(raw json.RawMessage, req BundleEntryRequest) (runner, *opError) {
+	var res Patient
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return nil, newOpError(http.StatusBadRequest, codeStructure, "resource: invalid Patient: %v", err)
+	}
+	p, oe := fromResource(res)
+	if oe != nil {
+		return nil, oe.withPrefix("resource")
+	}
+	var cond *nhsnumber.Number
+	if req.IfNoneExist != "" {
+		n, oe := parseIfNoneExist(req.IfNoneExist)
+		if oe != nil {
+			return nil, oe.withPrefix("request.ifNoneExist")
+		}
+		cond = &n
+	}
+	return func(ctx context.Context, tx *store.Tx, _ map[string]string) (entryResponse, error) {
+		return createOrMatch(ctx, tx, p, cond)
+	}, nil
+}
+
+// parseIfNoneExist reads a conditional-create query. The only one supported
+// is identifier=[system|]value with the NHS number system.
+func parseIfNoneExist(q string) (nhsnumber.Number, *opError) {
+	q = strings.TrimPrefix(q, "Patient?")
+	values, err := url.ParseQuery(q)
+	if err != nil {
+		return "", newOpError(http.StatusBadRequest, codeInvalid, "%q is not a search query: %v", q, err)
+	}
+	ids := values["identifier"]
+	if len(values) != 1 || len(ids) != 1 {
+		return "", newOpError(http.StatusUnprocessableEntity, codeNotSupported,
+			"%q is not supported; use identifier=%s|<NHS number>", q, patient.NHSNumberSystem)
+	}
+	system, value, hasSystem := strings.Cut(ids[0], "|")
+	if !hasSystem {
+		system, value = "", ids[0]
+	}
+	if system != "" && system != patient.NHSNumberSystem {
+		return "", newOpError(http.StatusUnprocessableEntity, codeNotSupported,
+			"identifier system %q is not supported; use %s", system, patient.NHSNumberSystem)
+	}
+	n, err := nhsnumber.Parse(value)
+	if err != nil {
+		return "", newOpError(http.StatusUnprocessableEntity, codeValue, "NHS number %q is not valid", value)
+	}
+	return n, nil
+}
+
+// createOrMatch creates p, unless cond names a patient who exists already,
+// in which case that patient is the result.
+func createOrMatch(ctx context.Context, ps store.PatientStore, p patient.Patient, cond *nhsnumber.Number) (entryResponse, error) {
+	if cond != nil {
+		existing, err := ps.PatientByNHSNumber(ctx, *cond)
+		if err == nil {
+			return entryResponse{status: http.StatusOK, location: "Patient/" + existing.ID, patient: existing}, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return entryResponse{}, err
+		}
+	}
+	// Looked up first for a message naming the existing record; the unique
+	// constraint still guards against a concurrent create.
+	existing, err := ps.PatientByNHSNumber(ctx, p.NHSNumber)
+	if err == nil {
+		return entryResponse{}, newOpError(http.StatusConflict, codeDuplicate,
+			"Patient.identifier: NHS number %s is already registered as Patient/%s", p.NHSNumber, existing.ID)
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return entryResponse{}, err
+	}
+	if err := ps.CreatePatient(ctx, &p); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			return entryResponse{}, newOpError(http.StatusConflict, codeDuplicate,
+				"Patient.identifier: NHS number %s is already registered", p.NHSNumber)
+		}
+		return entryResponse{}, err
+	}
+	return entryResponse{status: http.StatusCreated, location: "Patient/" + p.ID, patient: p}, nil
+}
+
+// plannedEntry is one entry after validation: exactly one of run, problem
+// and skipped is set.
+type plannedEntry struct {
+	fullURL string
+	run     runner
+	problem *opError
+	skipped string // why the entry was skipped
+}
+
+// plan validates every entry of a transaction or batch.
+func (h *Handler) plan(b Bundle) []plannedEntry {
+	out := make([]plannedEntry, len(b.Entry))
+	for i, e := range b.Entry {
+		pe := &out[i]
+		pe.fullURL = e.FullURL
+		prefix := fmt.Sprintf("Bundle.entry[%d]", i)
+		if e.Request == nil {
+			pe.problem = newOpError(http.StatusUnprocessableEntity, codeRequired, "%s.request: required in a %s", prefix, b.Type)
+			continue
+		}
+		if len(e.Resource) == 0 || string(e.Resource) == "null" {
+			pe.problem = newOpError(http.StatusUnprocessableEntity, codeRequired, "%s.resource: required for %s", prefix, e.Request.Method)
+			continue
+		}
+		var head struct {
+			ResourceType string `json:"resourceType"`
+		}
+		if err := json.Unmarshal(e.Resource, &head); err != nil || head.ResourceType == "" {
+			pe.problem = newOpError(http.StatusUnprocessableEntity, codeStructure, "%s.resource: not a FHIR resource (no resourceType)", prefix)
+			continue
+		}
+		plan, supported := planners[head.ResourceType]
+		if !supported {
+			msg := fmt.Sprintf("%s: resource type %s is not supported (supported: %s)", prefix, head.ResourceType, supportedTypes())
+			if h.unsupported == SkipUnsupported {
+				pe.skipped = msg
+			} else {
+				pe.problem = newOpError(http.StatusUnprocessableEntity, codeNotSupported, "%s", msg)
+			}
+			continue
+		}
+		if m := strings.ToUpper(e.Request.Method); m != http.MethodPost {
+			pe.problem = newOpError(http.StatusUnprocessableEntity, codeNotSupported,
+				"%s.request.method: %s is not supported (only POST)", prefix, e.Request.Method)
+			continue
+		}
+		if target, _, _ := strings.Cut(e.Request.URL, "?"); strings.TrimPrefix(target, "/") != head.ResourceType {
+			pe.problem = newOpError(http.StatusUnprocessableEntity, codeInvalid,
+				"%s.request.url: %q does not match the resource type %s", prefix, e.Request.URL, head.ResourceType)
+			continue
+		}
+		run, oe := plan(e.Resource, *e.Request)
+		if oe != nil {
+			pe.problem = oe.withPrefix(prefix)
+			continue
+		}
+		pe.run = run
+	}
+	return out
+}
+
+func supportedTypes() string {
+	var names []string
+	for name := range planners {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}
+
+// bundleResult is the outcome of a transaction or batch.
+type bundleResult struct {
+	entries []BundleEntry
+	skipped int
+}
+
+func (h *Handler) bundle(w http.ResponseWriter, r *http.Request) {
+	var b Bundle
+	if oe := decode(w, r, maxBundleBytes, &b); oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
+	if b.ResourceType != "Bundle" {
+		h.fail(w, r, newOpError(http.StatusBadRequest, codeInvalid, "resourceType: expected Bundle, got %q", b.ResourceType))
+		return
+	}
+	var (
+		res bundleResult
+		err error
+	)
+	switch b.Type {
+	case "transaction":
+		res, err = h.transaction(r.Context(), b)
+	case "batch":
+		res, err = h.batch(r.Context(), b)
+	default:
+		err = newOpError(http.StatusUnprocessableEntity, codeNotSupported,
+			"Bundle.type: %q is not supported; use transaction or batch", b.Type)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if res.skipped > 0 {
+		h.log.InfoContext(r.Context(), "bundle entries skipped", "type", b.Type, "skipped", res.skipped)
+	}
+	h.write(w, r, http.StatusOK, Bundle{
+		ResourceType: "Bundle", ID: store.NewID(), Meta: &Meta{LastUpdated: formatInstant(h.now())},
+		Type: b.Type + "-response", Entry: res.entries,
+	})
+}
+
+func skippedEntry(why string) BundleEntry {
+	return BundleEntry{Response: &BundleEntryResponse{
+		Status: statusLine(http.StatusUnprocessableEntity),
+		Outcome: &OperationOutcome{ResourceType: "OperationOutcome", Issue: []Issue{{
+			Severity: "warning", Code: codeNotSupported, Diagnostics: "skipped: " + why,
+		}}},
+	}}
+}
+
+// transaction runs every entry in one database transaction: all or nothing.
+func (h *Handler) transaction(ctx context.Context, b Bundle) (bundleResult, error) {
+	planned := h.plan(b)
+	var problems *opError
+	for _, pe := range planned {
+		if pe.problem == nil {
+			continue
+		}
+		if problems == nil {
+			problems = &opError{status: pe.problem.status}
+		}
+		problems.issues = append(problems.issues, pe.problem.issues...)
+	}
+	if problems != nil {
+		return bundleResult{}, problems
+	}
+	res := bundleResult{entries: make([]BundleEntry, len(planned))}
+	err := h.store.InTx(ctx, func(tx *store.Tx) error {
+		refs := map[string]string{}
+		for i, pe := range planned {
+			if pe.skipped != "" {
+				res.entries[i] = skippedEntry(pe.skipped)
+				continue
+			}
+			resp, err := pe.run(ctx, tx, refs)
+			if err != nil {
+				var oe *opError
+				if errors.As(err, &oe) {
+					return oe.withPrefix(fmt.Sprintf("Bundle.entry[%d]", i))
+				}
+				return fmt.Errorf("bundle entry %d: %w", i, err)
+			}
+			if pe.fullURL != "" {
+				refs[pe.fullURL] = resp.location
+			}
+			res.entries[i] = BundleEntry{Response: resp.bundleResponse()}
+		}
+		return nil
+	})
+	if err != nil {
+		return bundleResult{}, err
+	}
+	for _, pe := range planned {
+		if pe.skipped != "" {
+			res.skipped++
+		}
+	}
+	return res, nil
+}
+
+// batch runs each entry on its own; one entry's failure is reported in its
+// response and does not affect the others.
+func (h *Handler) batch(ctx context.Context, b Bundle) (bundleResult, error) {
+	planned := h.plan(b)
+	res := bundleResult{entries: make([]BundleEntry, len(planned))}
+	failed := func(oe *opError) BundleEntry {
+		return BundleEntry{Response: &BundleEntryResponse{Status: statusLine(oe.status), Outcome: oe.outcome()}}
+	}
+	for i, pe := range planned {
+		switch {
+		case pe.problem != nil:
+			res.entries[i] = failed(pe.problem)
+		case pe.skipped != "":
+			res.skipped++
+			res.entries[i] = skippedEntry(pe.skipped)
+		default:
+			var resp entryResponse
+			err := h.store.InTx(ctx, func(tx *store.Tx) error {
+				var err error
+				resp, err = pe.run(ctx, tx, map[string]string{})
+				return err
+			})
+			var oe *opError
+			switch {
+			case errors.As(err, &oe):
+				res.entries[i] = failed(oe.withPrefix(fmt.Sprintf("Bundle.entry[%d]", i)))
+			case err != nil:
+				return bundleResult{}, fmt.Errorf("bundle entry %d: %w", i, err)
+			default:
+				res.entries[i] = BundleEntry{Response: resp.bundleResponse()}
+			}
+		}
+	}
+	return res, nil
+}

@@ -1,0 +1,252 @@
+// Package refepr is the reference EPR (electronic patient record): a small,
+// real, server-rendered web application the harness drives in its own tests
+// and demos. It serves an accessible HTML user interface (package web), a
+// FHIR R4 API for seeding and reading data (package fhir) and operational
+// endpoints, over an SQL store (package store) on SQLite or PostgreSQL.
+//
+// Routes:
+//
+//	GET  /                      303 to /patients (signed in) or /login
+//	GET  /login, POST /login    sign in; POST /logout signs out
+//	GET  /patients              patient search (signed in)
+//	GET  /patients/{id}         patient record (signed in)
+//	GET  /static/...            stylesheet
+//	     /fhir/...              FHIR R4 API (see package fhir)
+//	GET  /healthz               {"status":"ok"} when the store answers, else 503
+//	GET  /version               {"name":"refepr","version":"..."}
+//	POST /_test/reset           204 after Reset; only with Config.TestAPI
+//
+// Contracts: New returns a Server the caller owns and must Close; Close
+// closes the store and so, for an in-memory database, discards its data. A
+// Server is safe for concurrent use, including Reset alongside requests
+// (a request racing a Reset may see the data either side of it).
+package refepr
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/eprharness/eprharness/sut/refepr/auth"
+	"github.com/eprharness/eprharness/sut/refepr/fhir"
+	"github.com/eprharness/eprharness/sut/refepr/store"
+	"github.com/eprharness/eprharness/sut/refepr/web"
+)
+
+// Config configures a Server.
+type Config struct {
+	// DatabaseURL is "sqlite::memory:" (the default), "sqlite:/path/to/file.db"
+	// or "postgres://user:pass@host:port/db?sslmode=disable".
+	DatabaseURL string
+	// Now is the clinical clock, used for ages and timestamps; nil means
+	// time.Now. Sign-in sessions always expire by real time.
+	Now func() time.Time
+	// TestAPI enables POST /_test/reset.
+	TestAPI bool
+	// Version is reported by GET /version; "" means "dev".
+	Version string
+	// Logger receives request and error logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// SessionTTL is how long a sign-in lasts without use.
+const SessionTTL = 8 * time.Hour
+
+// Server is the reference EPR as an http.Handler.
+type Server struct {
+	cfg      Config
+	store    *store.Store
+	sessions *auth.Sessions
+	handler  http.Handler
+	log      *slog.Logger
+}
+
+// ParseClock reads a fixed clock: "" gives nil (the real clock), a date
+// "2026-06-01" gives midnight UTC that day, and an RFC 3339 instant gives
+// that instant.
+func ParseClock(s string) (func() time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		if t, err = time.Parse(time.RFC3339, s); err != nil {
+			return nil, fmt.Errorf("parse clock %q: want a date (2026-06-01) or an RFC 3339 time (2026-06-01T09:30:00Z)", s)
+		}
+	}
+	return func() time.Time { return t }, nil
+}
+
+// New opens and migrates the store (retrying a PostgreSQL connection for up
+// to 30 seconds while ctx allows) and seeds the users.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.DatabaseURL == "" {
+		cfg.DatabaseURL = "sqlite::memory:"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	seeds, err := auth.SeedUsers()
+	if err != nil {
+		return nil, fmt.Errorf("new refepr: %w", err)
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Now: cfg.Now})
+	if err != nil {
+		return nil, fmt.Errorf("new refepr: %w", err)
+	}
+	if err := st.UpsertUsers(ctx, seeds); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("new refepr: seed users: %w", err)
+	}
+	s := &Server{cfg: cfg, store: st, sessions: auth.NewSessions(SessionTTL), log: cfg.Logger}
+	ui, err := web.New(web.Options{Store: st, Sessions: s.sessions, Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("new refepr: %w", err)
+	}
+	api := fhir.New(fhir.Options{Store: st, Version: cfg.Version, Now: cfg.Now, Logger: cfg.Logger})
+
+	mux := http.NewServeMux()
+	ui.Register(mux)
+	mux.Handle("/fhir/", api)
+	mux.Handle("/fhir", api)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /version", s.version)
+	if cfg.TestAPI {
+		mux.HandleFunc("POST /_test/reset", s.reset)
+	}
+	s.handler = s.recoverer(s.logRequests(secureHeaders(mux)))
+	cfg.Logger.InfoContext(ctx, "refepr ready", "database", string(st.Dialect()), "version", cfg.Version, "test_api", cfg.TestAPI)
+	return s, nil
+}
+
+// ServeHTTP serves every route of the EPR.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Reset deletes all patient data and every session, and re-seeds the users.
+func (s *Server) Reset(ctx context.Context) error {
+	seeds, err := auth.SeedUsers()
+	if err != nil {
+		return fmt.Errorf("reset: %w", err)
+	}
+	if err := s.store.Reset(ctx, seeds); err != nil {
+		return fmt.Errorf("reset: %w", err)
+	}
+	s.sessions.Clear()
+	s.log.InfoContext(ctx, "reset")
+	return nil
+}
+
+// Close closes the store.
+func (s *Server) Close() error {
+	if err := s.store.Close(); err != nil {
+		return fmt.Errorf("close refepr: %w", err)
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.WarnContext(r.Context(), "health check failed", "error", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) version(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"name": "refepr", "version": s.cfg.Version})
+}
+
+func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
+	if err := s.Reset(r.Context()); err != nil {
+		s.log.ErrorContext(r.Context(), "reset failed", "error", err)
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// secureHeaders sets headers every response should carry.
+func secureHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		level := slog.LevelInfo
+		if rec.status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path,
+			"status", rec.status, "duration_ms", time.Since(start).Milliseconds())
+	})
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "panic serving request", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
