@@ -5,6 +5,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"os"
@@ -248,10 +250,34 @@ func TestFailingScenarioLeavesEvidence(t *testing.T) {
 	html, _ := os.ReadFile(filepath.Join(dir, "page.html"))
 	assert.Contains(t, string(html), "999 000 0018", "the saved page is the record that was on screen")
 
+	var features []struct {
+		Elements []struct {
+			Steps []struct {
+				Embeddings []struct {
+					MimeType string `json:"mime_type"`
+					Data     string `json:"data"`
+				} `json:"embeddings"`
+			} `json:"steps"`
+		} `json:"elements"`
+	}
 	cj, err := os.ReadFile(filepath.Join(r.out, "cucumber.json"))
 	require.NoError(t, err)
-	assert.Contains(t, string(cj), `"mime_type": "image/png"`, "cucumber.json embeds the screenshot")
-	assert.Contains(t, string(cj), "trace.zip")
+	require.NoError(t, json.Unmarshal(cj, &features))
+	var embedded []string
+	for _, f := range features {
+		for _, e := range f.Elements {
+			for _, st := range e.Steps {
+				for _, em := range st.Embeddings {
+					data, err := base64.StdEncoding.DecodeString(em.Data)
+					require.NoError(t, err)
+					embedded = append(embedded, em.MimeType+" "+string(data[:min(len(data), 200)]))
+				}
+			}
+		}
+	}
+	joined := strings.Join(embedded, "\n")
+	assert.Contains(t, joined, "image/png \x89PNG", "cucumber.json embeds the screenshot")
+	assert.Contains(t, joined, "trace.zip", "cucumber.json references the trace")
 	assert.Contains(t, r.stderr, "rerun:  eprharness run testdata/failing/wrong_banner.feature:6 --backend embedded --headed")
 }
 

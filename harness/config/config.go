@@ -278,11 +278,26 @@ func Load(src Source) (Config, error) {
 	env := envMap(src.Env)
 
 	fs, flagVals, configFlag := newFlagSet(src.Usage)
-	if err := fs.Parse(src.Args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return cfg, ErrHelp
+	// Flags may come before, between or after the paths, as users write
+	// them ("run features/x.feature --headed"); "--" ends the flags.
+	var positional []string
+	for rest := src.Args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return cfg, ErrHelp
+			}
+			return cfg, &Error{Source: "command line", Msg: err.Error()}
 		}
-		return cfg, &Error{Source: "command line", Msg: err.Error()}
+		rest = fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(rest) < len(src.Args) && rest[0] != "" && wasDoubleDash(src.Args, rest) {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		rest = rest[1:]
 	}
 
 	// Which file: --config > EPRHARNESS_CONFIG > ./eprharness.yaml (if present).
@@ -333,8 +348,8 @@ func Load(src Source) (Config, error) {
 	if ferr != nil {
 		return cfg, ferr
 	}
-	if fs.NArg() > 0 {
-		cfg.Paths = append([]string(nil), fs.Args()...)
+	if len(positional) > 0 {
+		cfg.Paths = positional
 	}
 	return cfg, cfg.Validate()
 }
@@ -375,6 +390,13 @@ func SplitPathLine(p string) (string, int, error) {
 		return p, 0, fmt.Errorf("%s: the part after the colon must be a line number", p)
 	}
 	return p[:i], line, nil
+}
+
+// wasDoubleDash reports whether the parser stopped at rest because of a
+// "--" argument just before it.
+func wasDoubleDash(all, rest []string) bool {
+	i := len(all) - len(rest) - 1
+	return i >= 0 && all[i] == "--"
 }
 
 func newFlagSet(usage io.Writer) (*flag.FlagSet, map[string]*string, *string) {

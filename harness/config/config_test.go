@@ -72,6 +72,21 @@ func TestPrecedence(t *testing.T) {
 	assert.Equal(t, []string{"other"}, cfg.Paths)
 }
 
+func TestFlagsAfterPaths(t *testing.T) {
+	dir := workdir(t, "")
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "more"), 0o755))
+	cfg, err := Load(Source{Dir: dir, Args: []string{"features", "--headed", "more", "--tags", "@smoke"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"features", "more"}, cfg.Paths)
+	assert.True(t, cfg.Headed)
+	assert.Equal(t, "@smoke", cfg.Tags)
+
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "--odd"), 0o755))
+	cfg, err = Load(Source{Dir: dir, Args: []string{"--headed", "--", "--odd"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"--odd"}, cfg.Paths, "after -- everything is a path")
+}
+
 func TestExplicitConfigFile(t *testing.T) {
 	dir := workdir(t, "tags: \"@default-file\"\n")
 	alt := filepath.Join(dir, "ci.yaml")

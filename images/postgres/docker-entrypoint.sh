@@ -7,7 +7,9 @@ if [ "${1:0:1}" = '-' ]; then
   set -- postgres "$@"
 fi
 
-as_postgres() { runuser -u postgres -- "$@"; }
+# setpriv execs in place (no parent process left as PID 1), so postgres
+# receives the stop signal itself.
+as_postgres() { setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"; }
 
 if [ "$1" = 'postgres' ] && [ "$(id -u)" = '0' ]; then
   mkdir -p "$PGDATA" /var/run/postgresql
@@ -55,7 +57,7 @@ if [ "$1" = 'postgres' ] && [ "$(id -u)" = '0' ]; then
     echo 'PostgreSQL init process complete; ready for start up.'
     echo
   fi
-  exec runuser -u postgres -- "$@" -c listen_addresses='*'
+  exec setpriv --reuid=postgres --regid=postgres --init-groups -- "$@" -c listen_addresses='*'
 fi
 
 exec "$@"

@@ -29,6 +29,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/eprharness/eprharness/sut/refepr/auth"
@@ -228,8 +229,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			rec.status = http.StatusOK
 		}
 		level := slog.LevelInfo
-		if rec.status >= 500 {
+		switch {
+		case rec.status >= 500:
 			level = slog.LevelError
+		case r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/static/"):
+			level = slog.LevelDebug // health probes and assets would drown the log
 		}
 		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path,
 			"status", rec.status, "duration_ms", time.Since(start).Milliseconds())

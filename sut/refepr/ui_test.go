@@ -50,7 +50,10 @@ func TestRootRedirects(t *testing.T) {
 	assert.Equal(t, http.StatusSeeOther, p.status)
 	assert.Equal(t, "/patients", p.location)
 	p = b.get("/login")
-	assert.Equal(t, "/patients", p.location, "signed-in users skip the login page")
+	assert.Equal(t, http.StatusOK, p.status, "signed-in users can still sign in again")
+	b.signInReceptionist()
+	p = b.get("/patients")
+	One(t, p.doc, And(Tag("p"), TextIs("Signed in as Sam Jones (Receptionist)")), "the new session")
 }
 
 func TestSignedInPagesNeedASession(t *testing.T) {

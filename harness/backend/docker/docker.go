@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/netip"
 	"os"
@@ -106,11 +107,19 @@ type Backend struct {
 	digests map[string]string
 	http    *http.Client
 
+	// tclog receives testcontainers' own log lines (the log folder's
+	// backend-testcontainers.log); closed by Terminate.
+	tclog *os.File
+
 	once    sync.Once
 	termErr error
 }
 
 var _ backend.Backend = (*Backend)(nil)
+
+// stopTimeout is how long a container gets to stop before it is killed: the
+// containers hold only test data, so there is nothing to flush.
+const stopTimeout = 2 * time.Second
 
 // Labels returns the labels put on the containers and networks of a run.
 func Labels(runID string) map[string]string {
@@ -143,6 +152,15 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 		o.runID = fmt.Sprintf("adhoc-%d", time.Now().UnixNano())
 	}
 	b := &Backend{opts: o, labels: Labels(o.runID), http: &http.Client{Timeout: 30 * time.Second}, digests: map[string]string{}}
+	logger := testcontainers.WithLogger(log.New(io.Discard, "", 0))
+	if o.logDir != "" {
+		if err := os.MkdirAll(o.logDir, 0o755); err == nil {
+			if f, err := os.Create(filepath.Join(o.logDir, "backend-testcontainers.log")); err == nil {
+				b.tclog = f
+				logger = testcontainers.WithLogger(log.New(f, "", log.LstdFlags))
+			}
+		}
+	}
 
 	nw, err := tcnetwork.New(ctx, tcnetwork.WithLabels(b.labels))
 	if err != nil {
@@ -151,6 +169,7 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 	b.net = nw
 
 	pg, err := postgres.Run(ctx, o.postgresImage,
+		logger,
 		postgres.WithDatabase(dbName),
 		postgres.WithUsername(dbUser),
 		postgres.WithPassword(dbSecret),
@@ -175,6 +194,7 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 		env[k] = v
 	}
 	epr, err := testcontainers.Run(ctx, o.eprImage,
+		logger,
 		testcontainers.WithExposedPorts(eprPort),
 		testcontainers.WithEnv(env),
 		testcontainers.WithLabels(b.roleLabels("epr")),
@@ -346,12 +366,12 @@ func (b *Backend) Terminate(ctx context.Context) error {
 	b.once.Do(func() {
 		var errs []error
 		if b.epr != nil {
-			if err := b.epr.Terminate(ctx); err != nil {
+			if err := b.epr.Terminate(ctx, testcontainers.StopTimeout(stopTimeout)); err != nil {
 				errs = append(errs, fmt.Errorf("epr: %w", err))
 			}
 		}
 		if b.pg != nil {
-			if err := b.pg.Terminate(ctx); err != nil {
+			if err := b.pg.Terminate(ctx, testcontainers.StopTimeout(stopTimeout)); err != nil {
 				errs = append(errs, fmt.Errorf("postgres: %w", err))
 			}
 		}
@@ -362,6 +382,9 @@ func (b *Backend) Terminate(ctx context.Context) error {
 		}
 		if _, err := RemoveRun(ctx, b.opts.runID); err != nil {
 			errs = append(errs, err)
+		}
+		if b.tclog != nil {
+			_ = b.tclog.Close()
 		}
 		if err := errors.Join(errs...); err != nil {
 			b.termErr = fmt.Errorf("terminate docker: %w", err)

@@ -247,6 +247,9 @@ func (q PatientQuery) where() (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
+// maxNameWords bounds the "Given Family" splits tried for free text.
+const maxNameWords = 6
+
 // textCondition matches free text against names; see PatientQuery.Text.
 func textCondition(text string) (string, []any) {
 	contains := func(s string) string { return "%" + escapeLike(s) + "%" }
@@ -264,6 +267,9 @@ func textCondition(text string) (string, []any) {
 	ors := []string{`family_lower` + like, `given_lower` + like}
 	args := []any{contains(text), contains(text)}
 	words := strings.Fields(text)
+	if len(words) > maxNameWords {
+		words = nil // a whole-text match only: no name has this many parts
+	}
 	for i := 1; i < len(words); i++ {
 		first, rest := strings.Join(words[:i], " "), strings.Join(words[i:], " ")
 		// "Given Family", and the same without a comma the other way round.

@@ -190,11 +190,9 @@ type loginPage struct {
 	SignedOut bool
 }
 
+// loginPage shows the sign-in form, even to a signed-in user: signing in
+// again (say as someone else) replaces the session.
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.currentUser(r); ok {
-		http.Redirect(w, r, "/patients", http.StatusSeeOther)
-		return
-	}
 	h.render(w, r, http.StatusOK, "login", view{
 		Title: "Sign in",
 		Page:  loginPage{SignedOut: r.URL.Query().Get("signed-out") != ""},
