@@ -20,13 +20,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/mxschmitt/playwright-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
 
 	"github.com/eprharness/eprharness/harness/backend"
 	"github.com/eprharness/eprharness/harness/backend/docker"
@@ -140,6 +143,14 @@ func backendFactory(cfg config.Config, stderr io.Writer) (runner.BackendFactory,
 	switch cfg.Backend {
 	case config.BackendDocker:
 		return func(ctx context.Context, runID string) (backend.Backend, error) {
+			// testcontainers' own messages go to a log file in --out rather
+			// than the analyst's terminal. The file lives as long as the
+			// process; the OS closes it at exit.
+			tcLog := io.Discard
+			if f, err := os.Create(filepath.Join(cfg.Out, "backend-testcontainers.log")); err == nil {
+				tcLog = f
+			}
+			tclog.SetDefault(log.New(tcLog, "", log.LstdFlags))
 			if removed, err := docker.Sweep(ctx); err != nil {
 				fmt.Fprintf(stderr, "eprharness: %v\n", err)
 			} else if removed.Count() > 0 {
@@ -156,6 +167,7 @@ func backendFactory(cfg config.Config, stderr io.Writer) (runner.BackendFactory,
 				docker.WithLogDir(cfg.Out),
 				docker.WithEnv(env),
 				docker.WithStartupTimeout(cfg.StartupTimeout),
+				docker.WithLog(tcLog),
 			)
 			if err != nil {
 				for _, f := range b.LogFiles() {

@@ -142,6 +142,7 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 	if err := os.MkdirAll(r.cfg.Out, 0o755); err != nil {
 		return Outcome{Code: exitcode.Harness, Err: fmt.Errorf("create output folder: %w", err)}
 	}
+	cleanPrevious(r.cfg.Out)
 
 	run := &results.Run{ID: o.runID, StartedAt: o.now(), Tags: r.cfg.Tags}
 	fmt.Fprintf(o.stderr, "eprharness: run %s: %d scenario(s) on the %s backend\n", run.ID, sel.Scenarios, r.cfg.Backend)
@@ -377,6 +378,46 @@ func (r *Runner) ReproCommand(s *results.Scenario) string {
 		args = append(args, "--fixtures", r.cfg.Fixtures)
 	}
 	return strings.Join(args, " ")
+}
+
+// cleanPrevious removes what the previous run recorded in out (its reports
+// and the evidence files its results.json lists), so that stale screenshots
+// are never mistaken for this run's. Nothing else in out is touched.
+func cleanPrevious(out string) {
+	data, err := os.ReadFile(filepath.Join(out, "results.json"))
+	if err != nil {
+		return
+	}
+	var prev results.Run
+	if json.Unmarshal(data, &prev) != nil {
+		return
+	}
+	root, err := os.OpenRoot(out)
+	if err != nil {
+		return
+	}
+	defer root.Close()
+	dirs := map[string]bool{}
+	for _, f := range prev.Features {
+		for _, s := range f.Scenarios {
+			for _, a := range s.Attachments {
+				p := filepath.FromSlash(a.Path)
+				if root.Remove(p) == nil {
+					dirs[filepath.Dir(p)] = true
+				}
+			}
+		}
+	}
+	for d := range dirs {
+		for ; d != "." && d != string(filepath.Separator); d = filepath.Dir(d) {
+			if root.Remove(d) != nil { // only empty folders go
+				break
+			}
+		}
+	}
+	for _, name := range []string{"results.json", "junit.xml", "cucumber.json"} {
+		_ = root.Remove(name)
+	}
 }
 
 func firstLine(s string) string {

@@ -1,20 +1,17 @@
 #!/usr/bin/env bash
 # Builds a PostgreSQL 15 image from Debian packages with debootstrap, for
-# machines that cannot pull images. Idempotent: does nothing when the image
-# exists (set FORCE=1 to rebuild).
+# machines that cannot pull images. Idempotent: the debootstrapped rootfs
+# (eprharness/postgres-rootfs:15, the slow part) is made only when missing
+# (FORCE=1 remakes it); the thin image on top is rebuilt every time from the
+# Dockerfile and entrypoint here, which takes a second with Docker's cache.
 #   usage: images/postgres/build.sh [IMAGE]   (default eprharness/postgres:15)
 set -euo pipefail
 image="${1:-eprharness/postgres:15}"
 here="$(cd "$(dirname "$0")" && pwd)"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
-if [ -z "${FORCE:-}" ] && docker image inspect "$image" >/dev/null 2>&1; then
-  echo "postgres image $image already present"
-  exit 0
-fi
-command -v debootstrap >/dev/null || { echo "debootstrap is missing: apt-get install debootstrap" >&2; exit 1; }
-
 if ! docker image inspect eprharness/postgres-rootfs:15 >/dev/null 2>&1 || [ -n "${FORCE:-}" ]; then
+  command -v debootstrap >/dev/null || { echo "debootstrap is missing: apt-get install debootstrap" >&2; exit 1; }
   root="$(mktemp -d /tmp/eprharness-pgroot.XXXXXX)"
   trap 'rm -rf "$root"' EXIT
   echo "debootstrap bookworm with postgresql-15 into $root"

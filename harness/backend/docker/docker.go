@@ -62,6 +62,7 @@ type options struct {
 	startupTimeout time.Duration
 	resetPath      string
 	healthPath     string
+	log            io.Writer
 }
 
 // Option configures Run.
@@ -91,6 +92,11 @@ func WithEnv(env map[string]string) Option {
 	}
 }
 
+// WithLog receives testcontainers' own log lines for the containers (image
+// checks, start, wait, stop). Default: discarded. The caller owns w and must
+// keep it open until Terminate returns.
+func WithLog(w io.Writer) Option { return func(o *options) { o.log = w } }
+
 // WithStartupTimeout bounds how long each container may take to become
 // healthy; default 90s.
 func WithStartupTimeout(d time.Duration) Option { return func(o *options) { o.startupTimeout = d } }
@@ -106,10 +112,6 @@ type Backend struct {
 	version string
 	digests map[string]string
 	http    *http.Client
-
-	// tclog receives testcontainers' own log lines (the log folder's
-	// backend-testcontainers.log); closed by Terminate.
-	tclog *os.File
 
 	once    sync.Once
 	termErr error
@@ -152,13 +154,15 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 		o.runID = fmt.Sprintf("adhoc-%d", time.Now().UnixNano())
 	}
 	b := &Backend{opts: o, labels: Labels(o.runID), http: &http.Client{Timeout: 30 * time.Second}, digests: map[string]string{}}
-	logger := testcontainers.WithLogger(log.New(io.Discard, "", 0))
-	if o.logDir != "" {
-		if err := os.MkdirAll(o.logDir, 0o755); err == nil {
-			if f, err := os.Create(filepath.Join(o.logDir, "backend-testcontainers.log")); err == nil {
-				b.tclog = f
-				logger = testcontainers.WithLogger(log.New(f, "", log.LstdFlags))
-			}
+	if o.log == nil {
+		o.log = io.Discard
+	}
+	logger := testcontainers.WithLogger(log.New(o.log, "", log.LstdFlags))
+	missing := map[string]bool{}
+	for _, img := range []string{o.postgresImage, o.eprImage} {
+		missing[img] = !imagePresent(ctx, img)
+		if missing[img] {
+			fmt.Fprintf(o.log, "image %s is not present locally; Docker will try to pull it\n", img)
 		}
 	}
 
@@ -183,7 +187,7 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 	}
 	if err != nil {
 		b.saveLogs(ctx, "postgres", containerOf(pg))
-		return b, fmt.Errorf("run docker: %w%s", err, imageHint(err, o.postgresImage, "--postgres-image"))
+		return b, fmt.Errorf("run docker: %w%s", err, imageHint(missing[o.postgresImage], o.postgresImage, "--postgres-image"))
 	}
 
 	env := map[string]string{
@@ -208,7 +212,7 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 	}
 	if err != nil {
 		b.saveLogs(ctx, "epr", containerOf(epr))
-		return b, fmt.Errorf("run docker: run epr: %w%s", err, imageHint(err, o.eprImage, "--epr-image"))
+		return b, fmt.Errorf("run docker: run epr: %w%s", err, imageHint(missing[o.eprImage], o.eprImage, "--epr-image"))
 	}
 	url, err := epr.PortEndpoint(ctx, eprPort, "http")
 	if err != nil {
@@ -260,12 +264,24 @@ func containerOf(c any) *testcontainers.DockerContainer {
 	return nil
 }
 
-func imageHint(err error, image, flag string) string {
-	msg := strings.ToLower(err.Error())
-	if strings.Contains(msg, "pull") || strings.Contains(msg, "no such image") || strings.Contains(msg, "not found") {
-		return fmt.Sprintf(" (image %q is neither present nor pullable: build it with `make images`, or name another with %s)", image, flag)
+// imageHint explains a failure to start from an image that was not present
+// locally (so Docker had to pull it).
+func imageHint(missing bool, image, flag string) string {
+	if !missing {
+		return ""
 	}
-	return ""
+	return fmt.Sprintf(" (image %q was not present locally: build it with `make images`, pull it, or name another with %s)", image, flag)
+}
+
+// imagePresent reports whether the Docker engine has the image locally.
+func imagePresent(ctx context.Context, image string) bool {
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return false
+	}
+	defer cli.Close()
+	_, err = cli.ImageInspect(ctx, image)
+	return err == nil
 }
 
 func imageRef(ctx context.Context, c *testcontainers.DockerContainer, image string) string {
@@ -383,9 +399,7 @@ func (b *Backend) Terminate(ctx context.Context) error {
 		if _, err := RemoveRun(ctx, b.opts.runID); err != nil {
 			errs = append(errs, err)
 		}
-		if b.tclog != nil {
-			_ = b.tclog.Close()
-		}
+
 		if err := errors.Join(errs...); err != nil {
 			b.termErr = fmt.Errorf("terminate docker: %w", err)
 		}

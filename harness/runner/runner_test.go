@@ -1,0 +1,57 @@
+package runner
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/eprharness/eprharness/harness/config"
+	"github.com/eprharness/eprharness/harness/results"
+)
+
+func TestCleanPreviousRemovesOnlyWhatTheLastRunRecorded(t *testing.T) {
+	out := t.TempDir()
+	write := func(rel string) {
+		p := filepath.Join(out, filepath.FromSlash(rel))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte("x"), 0o644))
+	}
+	write("search/finding-L12/screenshot.png")
+	write("search/finding-L12/trace.zip")
+	write("search/keep-me.txt")
+	write("junit.xml")
+	write("notes.md")
+	prev := results.Run{Features: []*results.Feature{{Scenarios: []*results.Scenario{{Attachments: []results.Attachment{
+		{Name: "screenshot", Path: "search/finding-L12/screenshot.png"},
+		{Name: "trace", Path: "search/finding-L12/trace.zip"},
+		{Name: "outside", Path: "../escape.txt"},
+	}}}}}}
+	data, _ := json.Marshal(prev)
+	require.NoError(t, os.WriteFile(filepath.Join(out, "results.json"), data, 0o644))
+	outside := filepath.Join(filepath.Dir(out), "escape.txt")
+	require.NoError(t, os.WriteFile(outside, []byte("x"), 0o644))
+	t.Cleanup(func() { os.Remove(outside) })
+
+	cleanPrevious(out)
+
+	assert.NoDirExists(t, filepath.Join(out, "search", "finding-L12"))
+	assert.FileExists(t, filepath.Join(out, "search", "keep-me.txt"), "files the run did not record stay")
+	assert.FileExists(t, filepath.Join(out, "notes.md"))
+	assert.NoFileExists(t, filepath.Join(out, "junit.xml"))
+	assert.NoFileExists(t, filepath.Join(out, "results.json"))
+	assert.FileExists(t, outside, "a path leading outside the folder is never followed")
+}
+
+func TestReproCommand(t *testing.T) {
+	cfg := config.Default()
+	cfg.Backend = config.BackendDocker
+	cfg.PostgresImage = "eprharness/postgres:15"
+	cfg.Clock = "2026-06-01"
+	r := New(cfg)
+	got := r.ReproCommand(&results.Scenario{ID: "features/patient_banner.feature:12"})
+	assert.Equal(t, "eprharness run features/patient_banner.feature:12 --backend docker --headed --epr-image eprharness/refepr:dev --postgres-image eprharness/postgres:15 --clock 2026-06-01", got)
+}
