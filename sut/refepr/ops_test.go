@@ -3,6 +3,7 @@ package refepr_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/eprharness/eprharness/sut/refepr/defects"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -23,10 +24,15 @@ func TestHealthzAndVersion(t *testing.T) {
 	p = b.get("/version")
 	assert.Equal(t, http.StatusOK, p.status)
 	assert.Equal(t, "application/json", p.header.Get("Content-Type"))
-	assert.JSONEq(t, `{"name":"refepr","version":"1.2.3"}`, p.body)
+	assert.JSONEq(t, `{"name":"refepr","version":"1.2.3","defects":[]}`, p.body)
 
 	_, ts = newServer(t, refepr.Config{})
-	assert.JSONEq(t, `{"name":"refepr","version":"dev"}`, newBrowser(t, ts).get("/version").body)
+	assert.JSONEq(t, `{"name":"refepr","version":"dev","defects":[]}`, newBrowser(t, ts).get("/version").body)
+
+	set, err := defects.Parse("slow-search,double-booking")
+	require.NoError(t, err)
+	_, ts = newServer(t, refepr.Config{Version: "rc1", Defects: set})
+	assert.JSONEq(t, `{"name":"refepr","version":"rc1","defects":["double-booking","slow-search"]}`, newBrowser(t, ts).get("/version").body)
 }
 
 func TestHealthzFailsWhenStoreIsClosed(t *testing.T) {

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/eprharness/eprharness/sut/refepr/auth"
+	"github.com/eprharness/eprharness/sut/refepr/defects"
 	"github.com/eprharness/eprharness/sut/refepr/fhir"
 	"github.com/eprharness/eprharness/sut/refepr/store"
 	"github.com/eprharness/eprharness/sut/refepr/web"
@@ -52,6 +53,9 @@ type Config struct {
 	Version string
 	// Logger receives request and error logs; nil discards them.
 	Logger *slog.Logger
+	// Defects are the release-candidate regressions turned on (package
+	// defects); the zero value has none.
+	Defects defects.Set
 }
 
 // SessionTTL is how long a sign-in lasts without use.
@@ -110,12 +114,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("new refepr: seed users: %w", err)
 	}
 	s := &Server{cfg: cfg, store: st, sessions: auth.NewSessions(SessionTTL), log: cfg.Logger}
-	ui, err := web.New(web.Options{Store: st, Sessions: s.sessions, Now: cfg.Now, Logger: cfg.Logger})
+	ui, err := web.New(web.Options{Store: st, Sessions: s.sessions, Now: cfg.Now, Logger: cfg.Logger, Defects: cfg.Defects, Version: cfg.Version})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("new refepr: %w", err)
 	}
-	api := fhir.New(fhir.Options{Store: st, Version: cfg.Version, Now: cfg.Now, Logger: cfg.Logger})
+	api := fhir.New(fhir.Options{Store: st, Version: cfg.Version, Now: cfg.Now, Logger: cfg.Logger, Defects: cfg.Defects})
 
 	mux := http.NewServeMux()
 	ui.Register(mux)
@@ -175,7 +179,11 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) version(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"name": "refepr", "version": s.cfg.Version})
+	active := []string{}
+	for _, n := range s.cfg.Defects.List() {
+		active = append(active, string(n))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"name": "refepr", "version": s.cfg.Version, "defects": active})
 }
 
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) {

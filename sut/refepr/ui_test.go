@@ -132,7 +132,7 @@ func TestLoginAndSignOut(t *testing.T) {
 	link := One(t, nav, Tag("a"), "nav link")
 	assert.Equal(t, "Find a patient", Text(link))
 	assert.Equal(t, "/patients", Attr(link, "href"))
-	One(t, header, And(Tag("p"), TextIs("Signed in as Dr Priya Patel (Clinician)")), "signed-in line")
+	One(t, header, And(Tag("p"), TextIs("Signed in as Dr Priya Patel (Doctor)")), "signed-in line")
 	form := One(t, header, Tag("form"), "sign-out form")
 	assert.Equal(t, "post", Attr(form, "method"))
 	assert.Equal(t, "/logout", Attr(form, "action"))

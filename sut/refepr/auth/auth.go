@@ -24,12 +24,21 @@ type Role string
 
 // The roles.
 const (
-	Clinician    Role = "clinician"
+	// Receptionist: demographics and appointments, no clinical content.
 	Receptionist Role = "receptionist"
+	// Nurse: records observations; reads the clinical record.
+	Nurse Role = "nurse"
+	// Doctor: everything clinical.
+	Doctor Role = "doctor"
+	// Admin: manages users and reads the audit log; no clinical content.
+	Admin Role = "admin"
+	// GPPractice: a GP-practice user who books hospital outpatient slots
+	// for their patients (as in GP-to-hospital booking systems).
+	GPPractice Role = "gp"
 )
 
 // CanSeeClinicalRecord reports whether the role may read clinical entries.
-func (r Role) CanSeeClinicalRecord() bool { return r == Clinician }
+func (r Role) CanSeeClinicalRecord() bool { return r == Doctor || r == Nurse }
 
 // User is a signed-in person as the UI shows them.
 type User struct {
@@ -48,8 +57,11 @@ type Seed struct {
 
 // Seeds are the users every reference EPR starts with.
 var Seeds = []Seed{
-	{User: User{Username: "dr.patel", Role: Clinician, DisplayName: "Dr Priya Patel", RoleTitle: "Clinician"}, Password: "clinician-pass"},
+	{User: User{Username: "dr.patel", Role: Doctor, DisplayName: "Dr Priya Patel", RoleTitle: "Doctor"}, Password: "clinician-pass"},
 	{User: User{Username: "rec.jones", Role: Receptionist, DisplayName: "Sam Jones", RoleTitle: "Receptionist"}, Password: "reception-pass"},
+	{User: User{Username: "nurse.okafor", Role: Nurse, DisplayName: "Grace Okafor", RoleTitle: "Nurse"}, Password: "nurse-pass"},
+	{User: User{Username: "admin.smith", Role: Admin, DisplayName: "Alex Smith", RoleTitle: "Administrator"}, Password: "admin-pass"},
+	{User: User{Username: "gp.brown", Role: GPPractice, DisplayName: "Dr Morgan Brown", RoleTitle: "GP practice"}, Password: "gp-pass"},
 }
 
 var (

@@ -12,11 +12,11 @@ import (
 func TestSeedUsers(t *testing.T) {
 	users, err := SeedUsers()
 	require.NoError(t, err)
-	require.Len(t, users, 2)
+	require.Len(t, users, 5)
 	assert.Equal(t, "dr.patel", users[0].Username)
 	assert.Equal(t, "Dr Priya Patel", users[0].DisplayName)
-	assert.Equal(t, "Clinician", users[0].RoleTitle)
-	assert.Equal(t, "clinician", users[0].Role)
+	assert.Equal(t, "Doctor", users[0].RoleTitle)
+	assert.Equal(t, "doctor", users[0].Role)
 	assert.Equal(t, "rec.jones", users[1].Username)
 	assert.Equal(t, "Sam Jones", users[1].DisplayName)
 	assert.Equal(t, "Receptionist", users[1].RoleTitle)
@@ -35,7 +35,10 @@ func TestSeedUsers(t *testing.T) {
 }
 
 func TestRoles(t *testing.T) {
-	assert.True(t, Clinician.CanSeeClinicalRecord())
+	assert.True(t, Doctor.CanSeeClinicalRecord())
+	assert.True(t, Nurse.CanSeeClinicalRecord())
+	assert.False(t, Admin.CanSeeClinicalRecord())
+	assert.False(t, GPPractice.CanSeeClinicalRecord())
 	assert.False(t, Receptionist.CanSeeClinicalRecord())
 	assert.False(t, Role("").CanSeeClinicalRecord())
 }

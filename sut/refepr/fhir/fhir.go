@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/eprharness/eprharness/sut/refepr/defects"
 	"io"
 	"log/slog"
 	"mime"
@@ -55,10 +56,12 @@ type Options struct {
 	Now         func() time.Time // nil means time.Now
 	Logger      *slog.Logger     // nil discards
 	Unsupported UnsupportedPolicy
+	Defects     defects.Set // release-candidate regressions turned on
 }
 
 // Handler serves /fhir and everything under it.
 type Handler struct {
+	defects     defects.Set
 	store       *store.Store
 	version     string
 	now         func() time.Time
@@ -69,7 +72,7 @@ type Handler struct {
 
 // New returns a Handler.
 func New(opts Options) *Handler {
-	h := &Handler{store: opts.Store, version: opts.Version, now: opts.Now, log: opts.Logger, unsupported: opts.Unsupported}
+	h := &Handler{store: opts.Store, version: opts.Version, now: opts.Now, log: opts.Logger, unsupported: opts.Unsupported, defects: opts.Defects}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -86,6 +89,8 @@ func New(opts Options) *Handler {
 	h.mux.HandleFunc("GET /fhir/Patient/{id}", h.readPatient)
 	h.mux.HandleFunc("POST /fhir", h.bundle)
 	h.mux.HandleFunc("POST /fhir/{$}", h.bundle)
+	h.clinicalRoutes()
+	h.schedulingRoutes()
 	h.mux.HandleFunc("/fhir/", h.unknownRoute)
 	h.mux.HandleFunc("/fhir", h.unknownRoute)
 	return h

@@ -35,6 +35,12 @@ var migrations = [][]string{
 		updated_at    TEXT NOT NULL
 	)`,
 		`CREATE INDEX patients_family_lower ON patients (family_lower, given_lower)`},
+	// 2..5: one migration per clinical area, each defined in its own file
+	// (migrate_<area>.go) so areas can grow independently.
+	clinicalSchema,   // allergies, medications, observations
+	recordsSchema,    // registration details, notes, audit, break-glass
+	schedulingSchema, // appointments, slots, admissions, beds
+	searchSchema,     // search indexes
 }
 
 // migrateLockID is the PostgreSQL advisory lock that serialises migrations

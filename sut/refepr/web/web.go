@@ -13,6 +13,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/eprharness/eprharness/sut/refepr/defects"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -26,7 +27,7 @@ import (
 	"github.com/eprharness/eprharness/sut/refepr/store"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -44,10 +45,14 @@ type Options struct {
 	Sessions *auth.Sessions
 	Now      func() time.Time // the clinical clock (ages); nil means time.Now
 	Logger   *slog.Logger     // nil discards
+	Defects  defects.Set      // release-candidate regressions turned on
+	Version  string           // shown on the about page
 }
 
 // Handler serves the UI routes.
 type Handler struct {
+	defects  defects.Set
+	version  string
 	store    *store.Store
 	sessions *auth.Sessions
 	now      func() time.Time
@@ -60,15 +65,21 @@ func New(opts Options) (*Handler, error) {
 	if opts.Store == nil || opts.Sessions == nil {
 		return nil, errors.New("new web handler: store and sessions are required")
 	}
-	h := &Handler{store: opts.Store, sessions: opts.Sessions, now: opts.Now, log: opts.Logger, pages: map[string]*template.Template{}}
+	h := &Handler{store: opts.Store, sessions: opts.Sessions, now: opts.Now, log: opts.Logger, defects: opts.Defects, version: opts.Version, pages: map[string]*template.Template{}}
 	if h.now == nil {
 		h.now = time.Now
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
-	for _, page := range []string{"login", "search", "record", "message"} {
-		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
+	pages := []string{"login", "search", "record", "message"}
+	pages = append(pages, clinicalPages...)
+	pages = append(pages, recordsPages...)
+	pages = append(pages, schedulingPages...)
+	for _, page := range pages {
+		// Every page gets the layout and the shared partials (the record
+		// page's sections of each clinical area, dialogs, toasts).
+		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
 		}
@@ -91,6 +102,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /logout", h.logout)
 	mux.HandleFunc("GET /patients", h.signedIn(h.search))
 	mux.HandleFunc("GET /patients/{id}", h.signedIn(h.record))
+	h.clinicalRoutes(mux)
+	h.recordsRoutes(mux)
+	h.schedulingRoutes(mux)
 	mux.HandleFunc("/", h.notFound)
 }
 

@@ -6,6 +6,7 @@
 //	EPR_DATABASE_URL  sqlite::memory: (default), sqlite:/path/file.db or postgres://...
 //	EPR_NOW           fixed clinical clock: 2026-06-01 or 2026-06-01T09:30:00Z (optional)
 //	EPR_TEST_API      "true" or "1" enables POST /_test/reset
+//	EPR_DEFECTS       release-candidate regressions to turn on, comma-separated (package defects)
 //	EPR_VERSION       version reported by /version (default: the -ldflags
 //	                  "-X main.version=..." value, else "dev")
 //
@@ -20,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/eprharness/eprharness/sut/refepr/defects"
 	"io"
 	"log/slog"
 	"net"
@@ -93,6 +95,11 @@ func parseConfig(getenv func(string) string) (config, error) {
 		return config{}, configError{fmt.Errorf("EPR_TEST_API=%q: want true, 1, false or 0", v)}
 	}
 	c.epr.Version = getenv("EPR_VERSION")
+	set, err := defects.Parse(getenv("EPR_DEFECTS"))
+	if err != nil {
+		return config{}, configError{fmt.Errorf("EPR_DEFECTS: %w", err)}
+	}
+	c.epr.Defects = set
 	if c.epr.Version == "" {
 		c.epr.Version = version
 	}

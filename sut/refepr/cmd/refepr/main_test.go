@@ -57,7 +57,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, env(map[string]string{"EPR_ADDR": "127.0.0.1:0", "EPR_TEST_API": "1", "EPR_VERSION": "t1"}), pw)
+		done <- run(ctx, env(map[string]string{"EPR_ADDR": "127.0.0.1:0", "EPR_TEST_API": "1", "EPR_VERSION": "t1", "EPR_DEFECTS": "slow-search"}), pw)
 		pw.Close()
 	}()
 	lines := bufio.NewScanner(pr)
@@ -76,7 +76,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	assert.JSONEq(t, `{"name":"refepr","version":"t1"}`, string(body))
+	assert.JSONEq(t, `{"name":"refepr","version":"t1","defects":["slow-search"]}`, string(body))
 	resp, err = http.Post("http://"+addr+"/_test/reset", "", nil)
 	require.NoError(t, err)
 	resp.Body.Close()
