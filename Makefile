@@ -84,3 +84,9 @@ sweep: build
 
 clean:
 	rm -rf bin build out
+
+# Patient search with 10,000 patients loaded: ns/op per search through the
+# HTTP handler (sut/refepr/search_bench_test.go).
+.PHONY: bench-search
+bench-search:
+	go test -bench Search -run '^$$' ./sut/refepr/...

@@ -42,3 +42,61 @@ Feature: Finding a patient
       | reason            | nhs number   |
       | wrong check digit | 999 000 0019 |
       | too short         | 12345        |
+
+  Scenario: Finding a patient by name and date of birth
+    When I search for patients named "Pond" born on "15/03/1987"
+    Then 1 patient is found
+    And the search results include "Amy Pond"
+
+  Scenario: Finding patients by part of the name
+    When I search for patients named "ond"
+    Then 2 patients are found
+    And the search results include "Brian Pond"
+
+  Scenario: A date of birth that does not match finds nobody
+    When I search for patients named "Pond" born on "16/03/1987"
+    Then no patient is found
+
+  @regression @defect:slow-search
+  Scenario: The search answers promptly
+    Then a search for the patient with NHS number "999 000 0018" answers within 3 seconds
+
+  @regression @defect:search-drops-last
+  Scenario: Results are listed ten to a page
+    Given 25 patients with the family name "Smith" are registered
+    When I search for patients named "Smith"
+    Then 25 patients are found
+    And 10 patients are listed on the page
+    And the results show 1 to 10 of 25
+    When I go to the next page of results
+    Then 10 patients are listed on the page
+    And the results show 11 to 20 of 25
+    When I go to the next page of results
+    Then 5 patients are listed on the page
+    And the results show 21 to 25 of 25
+    When I go to the previous page of results
+    Then the results show 11 to 20 of 25
+
+  Scenario Outline: More than 100 matches are not listed (<count> patients)
+    Given <count> patients with the family name "Smith" are registered
+    When I search for patients named "Smith"
+    Then <outcome>
+
+    Examples:
+      | count | outcome                         |
+      | 100   | 100 patients are found          |
+      | 101   | I am asked to refine the search |
+
+  Scenario: Refining a search with too many results
+    Given 101 patients with the family name "Smith" are registered
+    When I search for patients named "Smith"
+    Then I am asked to refine the search
+    When I search for patients named "Smith" born on "01/01/1960"
+    Then 1 patient is found
+
+  @hazard:H-001 @defect:dob-clock-change
+  Scenario: A date of birth in British Summer Time is shown as registered
+    Given the patient "Clara Oswald" is registered
+    When I search for "Clara Oswald"
+    And I open the record of "Clara Oswald"
+    Then the patient banner shows the date of birth "10-Aug-2024"

@@ -41,6 +41,7 @@ import (
 	refepradapter "github.com/eprharness/eprharness/harness/target/refepr"
 	"github.com/eprharness/eprharness/steps/library"
 	"github.com/eprharness/eprharness/sut/refepr"
+	"github.com/eprharness/eprharness/sut/refepr/defects"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -140,6 +141,10 @@ func backendFactory(cfg config.Config, stderr io.Writer) (runner.BackendFactory,
 	if err != nil {
 		return nil, fmt.Errorf("clock: %w", err)
 	}
+	eprDefects, err := defects.Parse(cfg.EPRDefects)
+	if err != nil {
+		return nil, &config.Error{Field: "epr-defects", Msg: err.Error()}
+	}
 	switch cfg.Backend {
 	case config.BackendDocker:
 		return func(ctx context.Context, runID string) (backend.Backend, error) {
@@ -159,6 +164,9 @@ func backendFactory(cfg config.Config, stderr io.Writer) (runner.BackendFactory,
 			env := map[string]string{}
 			if cfg.Clock != "" {
 				env["EPR_NOW"] = cfg.Clock
+			}
+			if eprDefects.String() != "" {
+				env["EPR_DEFECTS"] = eprDefects.String()
 			}
 			b, err := docker.Run(ctx,
 				docker.WithEPRImage(cfg.EPRImage),
@@ -182,7 +190,7 @@ func backendFactory(cfg config.Config, stderr io.Writer) (runner.BackendFactory,
 				embedded.WithName("refepr"),
 				embedded.WithVersion(version),
 				embedded.WithApp(func(ctx context.Context) (embedded.App, error) {
-					return refepr.New(ctx, refepr.Config{DatabaseURL: "sqlite::memory:", Now: clock, TestAPI: true, Version: version})
+					return refepr.New(ctx, refepr.Config{DatabaseURL: "sqlite::memory:", Now: clock, TestAPI: true, Version: version, Defects: eprDefects})
 				}),
 			)
 		}, nil

@@ -66,6 +66,10 @@ type Config struct {
 	// Clock fixes the EPR's clock ("2026-06-01" or RFC 3339) so ages and
 	// dates in scenarios are stable. Empty means real time.
 	Clock string
+	// EPRDefects are the reference EPR's release-candidate defects to turn
+	// on, comma-separated ("slow-search,double-booking"); empty means none.
+	// The names are checked where the EPR is started (cmd/eprharness).
+	EPRDefects string
 	// NoColor turns off colour in the terminal progress output.
 	NoColor bool
 	// File is the configuration file that was read, if any (informational).
@@ -230,6 +234,8 @@ var settings = []setting{
 		func(c *Config) *string { return &c.Fixtures }, nonEmpty),
 	stringSetting("clock", "fix the EPR's clock: 2026-06-01 or RFC 3339; empty = real time",
 		func(c *Config) *string { return &c.Clock }, checkClock),
+	stringSetting("epr-defects", "reference EPR release-candidate defects to turn on, comma-separated (e.g. slow-search); empty = none",
+		func(c *Config) *string { return &c.EPRDefects }, nil),
 	boolSetting("no-color", "plain terminal output", func(c *Config) *bool { return &c.NoColor }),
 }
 

@@ -83,4 +83,9 @@ type EPR interface {
 	Sessions
 	Search
 	Record
+	Records
+	PatientSearch
+	Operations
+	Scheduling
+	Clinical
 }

@@ -6,8 +6,18 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/eprharness/eprharness/steps"
+	"github.com/eprharness/eprharness/steps/access"
+	"github.com/eprharness/eprharness/steps/admissions"
+	"github.com/eprharness/eprharness/steps/allergies"
+	"github.com/eprharness/eprharness/steps/appointments"
+	"github.com/eprharness/eprharness/steps/audit"
 	"github.com/eprharness/eprharness/steps/banner"
+	"github.com/eprharness/eprharness/steps/medications"
+	"github.com/eprharness/eprharness/steps/notes"
+	"github.com/eprharness/eprharness/steps/observations"
+	"github.com/eprharness/eprharness/steps/operations"
 	"github.com/eprharness/eprharness/steps/patients"
+	"github.com/eprharness/eprharness/steps/registration"
 	"github.com/eprharness/eprharness/steps/session"
 )
 
@@ -23,6 +33,13 @@ func Domains() []Domain {
 		{Name: "session", Defs: session.Defs},
 		{Name: "patients", Defs: patients.Defs},
 		{Name: "banner", Defs: banner.Defs},
+		{Name: "registration", Defs: registration.Defs}, {Name: "access", Defs: access.Defs}, {Name: "notes", Defs: notes.Defs}, {Name: "audit", Defs: audit.Defs},
+		{Name: "operations", Defs: operations.Defs},
+		{Name: "allergies", Defs: allergies.Defs},
+		{Name: "medications", Defs: medications.Defs},
+		{Name: "observations", Defs: observations.Defs},
+		{Name: "appointments", Defs: appointments.Defs},
+		{Name: "admissions", Defs: admissions.Defs},
 	}
 }
 

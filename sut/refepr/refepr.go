@@ -8,9 +8,11 @@
 //
 //	GET  /                      303 to /patients (signed in) or /login
 //	GET  /login, POST /login    sign in; POST /logout signs out
-//	GET  /patients              patient search (signed in)
+//	GET  /patients              patient search (signed in; paged, 10 a page)
+//	GET  /about                 version, active defects and the clinical clock
+//	POST /session/keep-alive    204: extends a live sign-in (the timeout warning's "Stay signed in")
 //	GET  /patients/{id}         patient record (signed in)
-//	GET  /static/...            stylesheet
+//	GET  /static/...            stylesheets and refepr.js
 //	     /fhir/...              FHIR R4 API (see package fhir)
 //	GET  /healthz               {"status":"ok"} when the store answers, else 503
 //	GET  /version               {"name":"refepr","version":"..."}
@@ -47,6 +49,13 @@ type Config struct {
 	// Now is the clinical clock, used for ages and timestamps; nil means
 	// time.Now. Sign-in sessions always expire by real time.
 	Now func() time.Time
+	// ClockOffset shifts the clinical clock (Now, fixed or real) by a
+	// duration, e.g. -72h for "three days ago"; zero leaves it alone.
+	ClockOffset time.Duration
+	// SessionTimeout is how long a sign-in lasts without use (the idle
+	// timeout); zero means DefaultSessionTimeout. Pages warn two minutes
+	// before it ends.
+	SessionTimeout time.Duration
 	// TestAPI enables POST /_test/reset.
 	TestAPI bool
 	// Version is reported by GET /version; "" means "dev".
@@ -58,8 +67,9 @@ type Config struct {
 	Defects defects.Set
 }
 
-// SessionTTL is how long a sign-in lasts without use.
-const SessionTTL = 8 * time.Hour
+// DefaultSessionTimeout is how long a sign-in lasts without use when
+// Config.SessionTimeout is zero.
+const DefaultSessionTimeout = 15 * time.Minute
 
 // Server is the reference EPR as an http.Handler.
 type Server struct {
@@ -86,6 +96,19 @@ func ParseClock(s string) (func() time.Time, error) {
 	return func() time.Time { return t }, nil
 }
 
+// ParseClockOffset reads a clock offset in Go's duration syntax ("-72h",
+// "90m", "1h30m"); "" gives zero.
+func ParseClockOffset(s string) (time.Duration, error) {
+	if strings.TrimSpace(s) == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("parse clock offset %q: want a duration such as -72h or 90m", s)
+	}
+	return d, nil
+}
+
 // New opens and migrates the store (retrying a PostgreSQL connection for up
 // to 30 seconds while ctx allows) and seeds the users.
 func New(ctx context.Context, cfg Config) (*Server, error) {
@@ -94,6 +117,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if off := cfg.ClockOffset; off != 0 {
+		base := cfg.Now
+		cfg.Now = func() time.Time { return base().Add(off) }
+	}
+	if cfg.SessionTimeout <= 0 {
+		cfg.SessionTimeout = DefaultSessionTimeout
 	}
 	if cfg.Version == "" {
 		cfg.Version = "dev"
@@ -113,8 +143,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, fmt.Errorf("new refepr: seed users: %w", err)
 	}
-	s := &Server{cfg: cfg, store: st, sessions: auth.NewSessions(SessionTTL), log: cfg.Logger}
-	ui, err := web.New(web.Options{Store: st, Sessions: s.sessions, Now: cfg.Now, Logger: cfg.Logger, Defects: cfg.Defects, Version: cfg.Version})
+	s := &Server{cfg: cfg, store: st, sessions: auth.NewSessions(cfg.SessionTimeout), log: cfg.Logger}
+	ui, err := web.New(web.Options{Store: st, Sessions: s.sessions, Now: cfg.Now, Logger: cfg.Logger, Defects: cfg.Defects, Version: cfg.Version, SessionTimeout: cfg.SessionTimeout})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("new refepr: %w", err)

@@ -129,8 +129,7 @@ func TestLoginAndSignOut(t *testing.T) {
 	require.Equal(t, http.StatusOK, p.status)
 	header := One(t, p.doc, Tag("header"), "header")
 	nav := One(t, header, And(Tag("nav"), HasAttr("aria-label", "Main")), "main nav")
-	link := One(t, nav, Tag("a"), "nav link")
-	assert.Equal(t, "Find a patient", Text(link))
+	link := One(t, nav, And(Tag("a"), TextIs("Find a patient")), "nav link")
 	assert.Equal(t, "/patients", Attr(link, "href"))
 	One(t, header, And(Tag("p"), TextIs("Signed in as Dr Priya Patel (Doctor)")), "signed-in line")
 	form := One(t, header, Tag("form"), "sign-out form")
@@ -182,7 +181,7 @@ func TestSearchForm(t *testing.T) {
 		assert.Empty(t, All(p.doc, Role("alert")), path)
 		assert.Empty(t, All(p.doc, Tag("table")), path)
 		nav := One(t, p.doc, Tag("nav"), "nav")
-		assert.Equal(t, "page", Attr(One(t, nav, Tag("a"), "link"), "aria-current"))
+		assert.Equal(t, "page", Attr(One(t, nav, And(Tag("a"), TextIs("Find a patient")), "link"), "aria-current"))
 	}
 }
 
@@ -318,24 +317,6 @@ func TestSearchNoPatientFound(t *testing.T) {
 	}
 }
 
-func TestSearchShowsAtMost50(t *testing.T) {
-	_, ts := newServer(t, refepr.Config{})
-	var numbers []string
-	for i := 0; i < 55; i++ {
-		numbers = append(numbers, nhsnumber.TestNumber(100+2*i).String())
-	}
-	seedBundle(t, ts, "Many", numbers)
-	b := newBrowser(t, ts)
-	b.signInClinician()
-	p := b.get("/patients?name=many")
-	assert.Equal(t, "55 patients found", statusText(t, p))
-	rows := results(t, p)
-	assert.Len(t, rows, 50)
-	assert.Equal(t, "MANY, Person000", rows[0][0])
-	assert.Equal(t, "MANY, Person049", rows[49][0])
-	assert.Contains(t, p.body, "Showing the first 50")
-}
-
 // banner returns the banner's terms and the values labelled by them.
 func banner(t *testing.T, p page) map[string]string {
 	t.Helper()
@@ -355,6 +336,10 @@ func banner(t *testing.T, p page) map[string]string {
 		}
 		assert.Same(t, dds[0], next, "the dd after %q is the one it labels", Text(dt))
 		out[Text(dt)] = Text(dds[0])
+	}
+	// Clinical roles also see the allergy alert (the clinical area's tests check it).
+	if n := len(terms); n > 0 && terms[n-1] == "Allergies" {
+		terms = terms[:n-1]
 	}
 	assert.Equal(t, []string{"Name", "NHS number", "Date of birth", "Age", "Gender"}, terms)
 	return out

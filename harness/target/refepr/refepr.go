@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/mxschmitt/playwright-go"
 
@@ -36,6 +37,17 @@ func DisplayName(p target.Patient) string {
 
 func exact(s string) *regexp.Regexp {
 	return regexp.MustCompile("^\\s*" + regexp.QuoteMeta(s) + "\\s*$")
+}
+
+// settled waits for a page the EPR loads in the background (client-side
+// navigation) to be shown: while it loads, the EPR shows "Loading…" with
+// role status.
+func settled(ui target.UI) error {
+	loading := ui.Page.GetByRole("status").Filter(playwright.LocatorFilterOptions{HasText: "Loading…"})
+	if err := ui.Expect.Locator(loading).ToHaveCount(0); err != nil {
+		return fmt.Errorf("the page did not finish loading: %w", err)
+	}
+	return nil
 }
 
 // --- sign-in page ---
@@ -108,7 +120,7 @@ func (Adapter) SignOut(ui target.UI) error {
 
 // ExpectSignedOut implements target.Sessions.
 func (Adapter) ExpectSignedOut(ui target.UI) error {
-	if err := ui.Expect.Locator(ui.Page.GetByRole("status")).ToContainText("You have signed out"); err != nil {
+	if err := ui.Expect.Locator(ui.Page.GetByRole("main").GetByRole("status")).ToContainText("You have signed out"); err != nil {
 		return fmt.Errorf("expected to be signed out: %w", err)
 	}
 	return ui.Expect.Locator(signInPage{ui}.submit()).ToBeVisible()
@@ -128,26 +140,52 @@ func (p searchPage) open() error {
 	if err := link.Click(); err != nil {
 		return fmt.Errorf("open patient search: %w", err)
 	}
+	if err := settled(p.ui); err != nil {
+		return err
+	}
 	return p.ui.Expect.Locator(p.ui.Page.GetByRole("heading", playwright.PageGetByRoleOptions{Name: "Find a patient", Level: playwright.Int(1)})).ToBeVisible()
 }
 
-func (p searchPage) search(label, value string) error {
+// search opens the search page, fills the fields (label → value, in
+// order; empty values are skipped) and searches. It waits for the answer
+// for the run's timeout, or for within when it is not zero.
+func (p searchPage) search(within time.Duration, fields ...string) error {
 	if err := p.open(); err != nil {
 		return err
 	}
-	field := p.form().GetByLabel(label, playwright.LocatorGetByLabelOptions{Exact: playwright.Bool(true)})
-	if err := field.Fill(value); err != nil {
-		return fmt.Errorf("fill %s: %w", label, err)
+	for i := 0; i+1 < len(fields); i += 2 {
+		label, value := fields[i], fields[i+1]
+		if value == "" {
+			continue
+		}
+		field := p.form().GetByLabel(label, playwright.LocatorGetByLabelOptions{Exact: playwright.Bool(true)})
+		if err := field.Fill(value); err != nil {
+			return fmt.Errorf("fill %s: %w", label, err)
+		}
 	}
 	if err := p.form().GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Search"}).Click(); err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	// The search has answered when a status or an alert is shown.
-	outcome := p.ui.Page.GetByRole("main").GetByRole("status").Or(p.ui.Page.GetByRole("alert"))
-	if err := p.ui.Expect.Locator(outcome.First()).ToBeVisible(); err != nil {
+	var opts []playwright.LocatorAssertionsToBeVisibleOptions
+	if within > 0 {
+		opts = append(opts, playwright.LocatorAssertionsToBeVisibleOptions{Timeout: playwright.Float(float64(within.Milliseconds()))})
+	}
+	if err := p.ui.Expect.Locator(p.outcome().First()).ToBeVisible(opts...); err != nil {
+		if within > 0 {
+			return fmt.Errorf("the search did not answer within %s: %w", within, err)
+		}
 		return fmt.Errorf("search did not answer: %w", err)
 	}
 	return nil
+}
+
+// outcome is what a search that has answered shows: the result status
+// ("… found", "Too many results, refine your search") or an error. (While
+// it works the EPR shows "Searching…", which is neither.)
+func (p searchPage) outcome() playwright.Locator {
+	main := p.ui.Page.GetByRole("main")
+	status := main.GetByRole("status").Filter(playwright.LocatorFilterOptions{HasText: regexp.MustCompile(`found|refine your search`)})
+	return status.Or(main.GetByRole("alert"))
 }
 
 func (p searchPage) results() playwright.Locator {
@@ -156,12 +194,12 @@ func (p searchPage) results() playwright.Locator {
 
 // SearchByNHSNumber implements target.Search.
 func (Adapter) SearchByNHSNumber(ui target.UI, nhs string) error {
-	return searchPage{ui}.search("NHS number", nhs)
+	return searchPage{ui}.search(0, "NHS number", nhs)
 }
 
 // SearchByName implements target.Search.
 func (Adapter) SearchByName(ui target.UI, name string) error {
-	return searchPage{ui}.search("Name", name)
+	return searchPage{ui}.search(0, "Name", name)
 }
 
 func resultRow(ui target.UI, p target.Patient) playwright.Locator {
@@ -220,6 +258,9 @@ func (Adapter) OpenRecord(ui target.UI, p target.Patient) error {
 	link := resultRow(ui, p).GetByRole("link", playwright.LocatorGetByRoleOptions{Name: name, Exact: playwright.Bool(true)})
 	if err := link.Click(); err != nil {
 		return fmt.Errorf("open the record of %s: %w", name, err)
+	}
+	if err := settled(ui); err != nil {
+		return err
 	}
 	heading := ui.Page.GetByRole("heading", playwright.PageGetByRoleOptions{Name: name, Level: playwright.Int(1)})
 	if err := ui.Expect.Locator(heading).ToBeVisible(); err != nil {

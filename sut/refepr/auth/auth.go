@@ -40,6 +40,26 @@ const (
 // CanSeeClinicalRecord reports whether the role may read clinical entries.
 func (r Role) CanSeeClinicalRecord() bool { return r == Doctor || r == Nurse }
 
+// CanReadNotes reports whether the role may read clinical notes (doctors and
+// nurses; a receptionist sees no clinical content).
+func (r Role) CanReadNotes() bool { return r == Doctor || r == Nurse }
+
+// CanWriteNotes reports whether the role may draft, sign and amend notes.
+func (r Role) CanWriteNotes() bool { return r == Doctor || r == Nurse }
+
+// CanRegisterPatients reports whether the role may register patients.
+func (r Role) CanRegisterPatients() bool { return r == Receptionist || r == Doctor }
+
+// CanBreakGlass reports whether the role may open a restricted record
+// without a legitimate relationship, giving a reason (clinicians only).
+func (r Role) CanBreakGlass() bool { return r == Doctor || r == Nurse }
+
+// CanReadAuditLog reports whether the role may search the audit log.
+func (r Role) CanReadAuditLog() bool { return r == Admin }
+
+// CanManageUsers reports whether the role may manage users.
+func (r Role) CanManageUsers() bool { return r == Admin }
+
 // User is a signed-in person as the UI shows them.
 type User struct {
 	Username    string

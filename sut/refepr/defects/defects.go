@@ -16,7 +16,7 @@ type Name string
 
 // The defects. Each comment says what goes wrong when it is on.
 const (
-	// NEWS2Boundary: NEWS2 scores a respiration rate of exactly 24 as 2
+	// NEWS2Boundary: NEWS2 scores a respiration rate of exactly 25 as 2
 	// instead of 3 (the 21–24 band is stretched by one).
 	NEWS2Boundary Name = "news2-boundary"
 	// AllergyAlertStale: after an allergy is updated the banner's allergy
@@ -43,7 +43,7 @@ const (
 
 // All lists every defect with its description, in a stable order.
 var All = map[Name]string{
-	NEWS2Boundary:       "NEWS2 scores respiration rate 24 as 2 instead of 3",
+	NEWS2Boundary:       "NEWS2 scores respiration rate 25 as 2 instead of 3",
 	AllergyAlertStale:   "the banner's allergy alert disappears after an allergy is updated",
 	NHSCheckDigit:       "registration accepts an NHS number with a wrong check digit",
 	ReceptionistNotes:   "a receptionist can open clinical notes",

@@ -1,8 +1,755 @@
 package fhir
 
+// The clinical resources: AllergyIntolerance (create, read, search by
+// patient, and in transactions), MedicationRequest (the same) and
+// Observation (read and search: each stored set of vital signs is shown as
+// vital-signs Observations with LOINC codes, plus the NEWS2 total).
+//
+// References to the patient may be "Patient/{id}" or, inside a transaction,
+// the fullUrl of an earlier entry (such as urn:uuid:...). MedicationRequests
+// loaded through the API are not checked against allergies: the API loads
+// records whose prescribing was checked where they were written.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/eprharness/eprharness/sut/refepr/clinical/allergy"
+	"github.com/eprharness/eprharness/sut/refepr/clinical/medication"
+	"github.com/eprharness/eprharness/sut/refepr/clinical/news2"
+	"github.com/eprharness/eprharness/sut/refepr/patient"
+	"github.com/eprharness/eprharness/sut/refepr/store"
+)
+
+// Code systems.
+const (
+	systemLOINC           = "http://loinc.org"
+	systemSNOMED          = "http://snomed.info/sct"
+	systemAllergyClinical = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+	systemAllergyVerify   = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
+	systemObservationCat  = "http://terminology.hl7.org/CodeSystem/observation-category"
+	systemUCUM            = "http://unitsofmeasure.org"
+	snomedNoKnownAllergy  = "716186003"
+	snomedNEWS2Total      = "1104051000000101"
+	vitalSignsProfile     = "http://hl7.org/fhir/StructureDefinition/vitalsigns"
+)
+
 // clinicalRoutes adds the FHIR routes for AllergyIntolerance, MedicationRequest and Observation.
-func (h *Handler) clinicalRoutes() {}
+func (h *Handler) clinicalRoutes() {
+	h.mux.HandleFunc("POST /fhir/AllergyIntolerance", h.createAllergy)
+	h.mux.HandleFunc("GET /fhir/AllergyIntolerance", h.searchAllergies)
+	h.mux.HandleFunc("GET /fhir/AllergyIntolerance/{id}", h.readAllergy)
+	h.mux.HandleFunc("POST /fhir/MedicationRequest", h.createMedicationRequest)
+	h.mux.HandleFunc("GET /fhir/MedicationRequest", h.searchMedicationRequests)
+	h.mux.HandleFunc("GET /fhir/MedicationRequest/{id}", h.readMedicationRequest)
+	h.mux.HandleFunc("GET /fhir/Observation", h.searchObservations)
+	h.mux.HandleFunc("GET /fhir/Observation/{id}", h.readObservation)
+}
 
 func init() {
-	// Transaction planners for AllergyIntolerance, MedicationRequest and Observation are added to planners here.
+	planners["AllergyIntolerance"] = planAllergy
+	planners["MedicationRequest"] = planMedicationRequest
+}
+
+// Coding is a code in a system.
+type Coding struct {
+	System  string `json:"system,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Display string `json:"display,omitempty"`
+}
+
+// CodeableConcept is codes and text.
+type CodeableConcept struct {
+	Coding []Coding `json:"coding,omitempty"`
+	Text   string   `json:"text,omitempty"`
+}
+
+// label is the concept's text, else its first display.
+func (c *CodeableConcept) label() string {
+	if c == nil {
+		return ""
+	}
+	if t := strings.TrimSpace(c.Text); t != "" {
+		return t
+	}
+	for _, cd := range c.Coding {
+		if d := strings.TrimSpace(cd.Display); d != "" {
+			return d
+		}
+	}
+	return ""
+}
+
+func (c *CodeableConcept) has(system, code string) bool {
+	if c == nil {
+		return false
+	}
+	for _, cd := range c.Coding {
+		if cd.System == system && cd.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *CodeableConcept) code(system string) string {
+	if c == nil {
+		return ""
+	}
+	for _, cd := range c.Coding {
+		if cd.System == system {
+			return cd.Code
+		}
+	}
+	return ""
+}
+
+// Reference points at another resource.
+type Reference struct {
+	Reference string `json:"reference,omitempty"`
+	Display   string `json:"display,omitempty"`
+}
+
+// Quantity is a measured amount.
+type Quantity struct {
+	Value  *float64 `json:"value,omitempty"`
+	Unit   string   `json:"unit,omitempty"`
+	System string   `json:"system,omitempty"`
+	Code   string   `json:"code,omitempty"`
+}
+
+// Annotation is a note.
+type Annotation struct {
+	Text string `json:"text"`
+}
+
+// AllergyReaction is one reaction of an AllergyIntolerance.
+type AllergyReaction struct {
+	Manifestation []CodeableConcept `json:"manifestation,omitempty"`
+	Severity      string            `json:"severity,omitempty"`
+}
+
+// AllergyIntolerance is the subset of the FHIR R4 resource the EPR keeps.
+type AllergyIntolerance struct {
+	ResourceType       string            `json:"resourceType"`
+	ID                 string            `json:"id,omitempty"`
+	Meta               *Meta             `json:"meta,omitempty"`
+	ClinicalStatus     *CodeableConcept  `json:"clinicalStatus,omitempty"`
+	VerificationStatus *CodeableConcept  `json:"verificationStatus,omitempty"`
+	Type               string            `json:"type,omitempty"`
+	Criticality        string            `json:"criticality,omitempty"`
+	Code               *CodeableConcept  `json:"code,omitempty"`
+	Patient            *Reference        `json:"patient,omitempty"`
+	RecordedDate       string            `json:"recordedDate,omitempty"`
+	Recorder           *Reference        `json:"recorder,omitempty"`
+	Reaction           []AllergyReaction `json:"reaction,omitempty"`
+}
+
+// resourceResponse is the entry response of a created clinical resource.
+func resourceResponse(location string, updated time.Time) entryResponse {
+	return entryResponse{status: http.StatusCreated, location: location, patient: patient.Patient{LastUpdated: updated}}
+}
+
+// patientRef resolves a patient reference ("Patient/{id}", or a fullUrl
+// of an earlier transaction entry) and checks the patient exists.
+func patientRef(ctx context.Context, ps store.PatientStore, ref *Reference, element string, refs map[string]string) (string, error) {
+	if ref == nil || strings.TrimSpace(ref.Reference) == "" {
+		return "", newOpError(http.StatusUnprocessableEntity, codeRequired, "%s: a reference to the patient is required", element)
+	}
+	target := strings.TrimSpace(ref.Reference)
+	if loc, ok := refs[target]; ok {
+		target = loc
+	}
+	id, ok := strings.CutPrefix(target, "Patient/")
+	if !ok || id == "" || strings.Contains(id, "/") {
+		return "", newOpError(http.StatusUnprocessableEntity, codeValue, "%s: %q is not a reference to a Patient (want Patient/{id})", element, ref.Reference)
+	}
+	if _, err := ps.Patient(ctx, id); errors.Is(err, store.ErrNotFound) {
+		return "", newOpError(http.StatusUnprocessableEntity, codeNotFound, "%s: Patient/%s is not known", element, id)
+	} else if err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// searchPatientID reads the patient (or subject) search parameter.
+func searchPatientID(r *http.Request) (string, *opError) {
+	q := r.URL.Query()
+	v := q.Get("patient")
+	if v == "" {
+		v = q.Get("subject")
+	}
+	if v == "" {
+		return "", newOpError(http.StatusBadRequest, codeRequired, "search needs the patient parameter (patient=Patient/{id})")
+	}
+	return strings.TrimPrefix(v, "Patient/"), nil
+}
+
+func (h *Handler) searchset(w http.ResponseWriter, r *http.Request, resources []any, ids []string, resourceType string) {
+	total := len(resources)
+	b := Bundle{ResourceType: "Bundle", ID: store.NewID(), Meta: &Meta{LastUpdated: formatInstant(h.now())},
+		Type: "searchset", Total: &total, Link: []BundleLink{{Relation: "self", URL: selfURL(r)}}}
+	base := baseURL(r)
+	for i, res := range resources {
+		raw, err := json.Marshal(res)
+		if err != nil {
+			h.fail(w, r, fmt.Errorf("encode %s: %w", resourceType, err))
+			return
+		}
+		b.Entry = append(b.Entry, BundleEntry{FullURL: base + "/" + resourceType + "/" + ids[i], Resource: raw, Search: &BundleEntrySearch{Mode: "match"}})
+	}
+	h.write(w, r, http.StatusOK, b)
+}
+
+// --- AllergyIntolerance ---
+
+func allergyResource(a allergy.Allergy) AllergyIntolerance {
+	res := AllergyIntolerance{
+		ResourceType: "AllergyIntolerance",
+		ID:           a.ID,
+		Meta:         &Meta{VersionID: "1", LastUpdated: formatInstant(a.UpdatedAt)},
+		Patient:      &Reference{Reference: "Patient/" + a.PatientID},
+		RecordedDate: formatInstant(a.RecordedAt),
+		Recorder:     &Reference{Display: a.RecordedBy},
+	}
+	verification := "confirmed"
+	if a.Status == allergy.EnteredInError {
+		verification = "entered-in-error" // and no clinicalStatus (FHIR invariant ait-2)
+	} else {
+		res.ClinicalStatus = &CodeableConcept{Coding: []Coding{{System: systemAllergyClinical, Code: string(a.Status)}}}
+	}
+	res.VerificationStatus = &CodeableConcept{Coding: []Coding{{System: systemAllergyVerify, Code: verification}}}
+	if a.Kind == allergy.NoKnownAllergies {
+		res.Code = &CodeableConcept{Coding: []Coding{{System: systemSNOMED, Code: snomedNoKnownAllergy, Display: "No known allergy"}}, Text: allergy.AlertNone}
+		return res
+	}
+	res.Type = "allergy"
+	res.Criticality = a.Severity.Criticality()
+	res.Code = &CodeableConcept{Text: a.Substance}
+	res.Reaction = []AllergyReaction{{Manifestation: []CodeableConcept{{Text: a.Reaction}}, Severity: string(a.Severity)}}
+	return res
+}
+
+// allergyFromResource validates an AllergyIntolerance; the patient
+// reference is resolved later (it may point into a transaction).
+func allergyFromResource(res AllergyIntolerance) (allergy.Allergy, *opError) {
+	if res.ResourceType != "AllergyIntolerance" {
+		return allergy.Allergy{}, newOpError(http.StatusBadRequest, codeInvalid, "resourceType: expected AllergyIntolerance, got %q", res.ResourceType)
+	}
+	a := allergy.Allergy{Status: allergy.Active}
+	if res.VerificationStatus.code(systemAllergyVerify) == "entered-in-error" {
+		a.Status = allergy.EnteredInError
+	} else if cs := res.ClinicalStatus.code(systemAllergyClinical); cs != "" {
+		switch cs {
+		case "active":
+		case "resolved", "inactive":
+			a.Status = allergy.Resolved
+		default:
+			return a, newOpError(http.StatusUnprocessableEntity, codeValue, "AllergyIntolerance.clinicalStatus: %q is not one of active, inactive, resolved", cs)
+		}
+	}
+	if res.Code.has(systemSNOMED, snomedNoKnownAllergy) {
+		a.Kind = allergy.NoKnownAllergies
+		return a, nil
+	}
+	in := allergy.Input{Substance: res.Code.label()}
+	if len(res.Reaction) > 0 {
+		rx := res.Reaction[0]
+		if len(rx.Manifestation) > 0 {
+			in.Reaction = rx.Manifestation[0].label()
+		}
+		in.Severity = rx.Severity
+	}
+	if in.Severity == "" {
+		in.Severity = map[string]string{"high": "severe", "low": "mild"}[res.Criticality]
+	}
+	v, errs := in.Validate()
+	if len(errs) > 0 {
+		oe := &opError{status: http.StatusUnprocessableEntity}
+		element := map[string]string{"substance": "AllergyIntolerance.code", "reaction": "AllergyIntolerance.reaction.manifestation",
+			"severity": "AllergyIntolerance.reaction.severity"}
+		for _, e := range errs {
+			oe.issues = append(oe.issues, Issue{Severity: "error", Code: codeRequired, Diagnostics: element[e.Field] + ": " + e.Message +
+				map[string]string{"severity": " (mild, moderate or severe; or criticality low or high)"}[e.Field]})
+		}
+		return a, oe
+	}
+	v.Status = a.Status
+	return v, nil
+}
+
+func planAllergy(raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
+	var res AllergyIntolerance
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return nil, newOpError(http.StatusBadRequest, codeStructure, "resource: invalid AllergyIntolerance: %v", err)
+	}
+	a, oe := allergyFromResource(res)
+	if oe != nil {
+		return nil, oe.withPrefix("resource")
+	}
+	return func(ctx context.Context, tx *store.Tx, refs map[string]string) (entryResponse, error) {
+		return createAllergy(ctx, tx, a, res, refs)
+	}, nil
+}
+
+func createAllergy(ctx context.Context, tx *store.Tx, a allergy.Allergy, res AllergyIntolerance, refs map[string]string) (entryResponse, error) {
+	id, err := patientRef(ctx, tx, res.Patient, "AllergyIntolerance.patient", refs)
+	if err != nil {
+		return entryResponse{}, err
+	}
+	a.PatientID = id
+	if res.Recorder != nil {
+		a.RecordedBy = res.Recorder.Display
+	}
+	if err := tx.CreateAllergy(ctx, &a); errors.Is(err, store.ErrActiveAllergies) {
+		return entryResponse{}, newOpError(http.StatusConflict, "business-rule",
+			"AllergyIntolerance.code: no known allergy cannot be recorded while Patient/%s has active allergies", id)
+	} else if err != nil {
+		return entryResponse{}, err
+	}
+	return resourceResponse("AllergyIntolerance/"+a.ID, a.UpdatedAt), nil
+}
+
+func (h *Handler) createAllergy(w http.ResponseWriter, r *http.Request) {
+	var res AllergyIntolerance
+	if oe := decode(w, r, maxResourceBytes, &res); oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
+	a, oe := allergyFromResource(res)
+	if oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
+	var resp entryResponse
+	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
+		var err error
+		resp, err = createAllergy(r.Context(), tx, a, res, nil)
+		return err
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	stored, err := h.store.Allergy(r.Context(), strings.TrimPrefix(resp.location, "AllergyIntolerance/"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/fhir/"+resp.location)
+	h.write(w, r, http.StatusCreated, allergyResource(stored))
+}
+
+func (h *Handler) readAllergy(w http.ResponseWriter, r *http.Request) {
+	a, err := h.store.Allergy(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		h.fail(w, r, newOpError(http.StatusNotFound, codeNotFound, "AllergyIntolerance/%s is not known", r.PathValue("id")))
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.write(w, r, http.StatusOK, allergyResource(a))
+}
+
+func (h *Handler) searchAllergies(w http.ResponseWriter, r *http.Request) {
+	id, oe := searchPatientID(r)
+	if oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
+	entries, err := h.store.Allergies(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	want := r.URL.Query().Get("clinical-status")
+	var (
+		resources []any
+		ids       []string
+	)
+	for _, a := range entries {
+		if want != "" && (a.Status == allergy.EnteredInError || string(a.Status) != want) {
+			continue
+		}
+		resources = append(resources, allergyResource(a))
+		ids = append(ids, a.ID)
+	}
+	h.searchset(w, r, resources, ids, "AllergyIntolerance")
+}
+
+// --- MedicationRequest ---
+
+// Dosage is a dosage instruction.
+type Dosage struct {
+	Text        string           `json:"text,omitempty"`
+	Timing      *Timing          `json:"timing,omitempty"`
+	Route       *CodeableConcept `json:"route,omitempty"`
+	DoseAndRate []DoseAndRate    `json:"doseAndRate,omitempty"`
+}
+
+// Timing is when a dose is given; the EPR keeps only its code's text.
+type Timing struct {
+	Code *CodeableConcept `json:"code,omitempty"`
+}
+
+// DoseAndRate is the amount of one dose.
+type DoseAndRate struct {
+	DoseQuantity *Quantity `json:"doseQuantity,omitempty"`
+}
+
+// MedicationRequest is the subset of the FHIR R4 resource the EPR keeps.
+type MedicationRequest struct {
+	ResourceType              string           `json:"resourceType"`
+	ID                        string           `json:"id,omitempty"`
+	Meta                      *Meta            `json:"meta,omitempty"`
+	Status                    string           `json:"status,omitempty"`
+	Intent                    string           `json:"intent,omitempty"`
+	MedicationCodeableConcept *CodeableConcept `json:"medicationCodeableConcept,omitempty"`
+	Subject                   *Reference       `json:"subject,omitempty"`
+	AuthoredOn                string           `json:"authoredOn,omitempty"`
+	Requester                 *Reference       `json:"requester,omitempty"`
+	DosageInstruction         []Dosage         `json:"dosageInstruction,omitempty"`
+	Note                      []Annotation     `json:"note,omitempty"`
+}
+
+func medicationResource(p medication.Prescription) MedicationRequest {
+	res := MedicationRequest{
+		ResourceType:              "MedicationRequest",
+		ID:                        p.ID,
+		Meta:                      &Meta{VersionID: "1", LastUpdated: formatInstant(p.PrescribedAt)},
+		Status:                    string(p.Status),
+		Intent:                    "order",
+		MedicationCodeableConcept: &CodeableConcept{Text: p.Drug},
+		Subject:                   &Reference{Reference: "Patient/" + p.PatientID},
+		AuthoredOn:                formatInstant(p.PrescribedAt),
+		Requester:                 &Reference{Display: p.PrescribedBy},
+	}
+	d := Dosage{Text: p.Instruction(), Route: &CodeableConcept{Text: string(p.Route)}, Timing: &Timing{Code: &CodeableConcept{Text: p.Frequency}}}
+	if v, unit, ok := splitDose(p.Dose); ok {
+		d.DoseAndRate = []DoseAndRate{{DoseQuantity: &Quantity{Value: &v, Unit: unit}}}
+	}
+	res.DosageInstruction = []Dosage{d}
+	if p.OverrideReason != "" {
+		res.Note = append(res.Note, Annotation{Text: "Allergy warning overridden (" + p.ConflictWarning + "): " + p.OverrideReason})
+	}
+	if p.Status == medication.Stopped && p.StopReason != "" {
+		res.Note = append(res.Note, Annotation{Text: "Stopped: " + p.StopReason})
+	}
+	return res
+}
+
+// splitDose reads "500 mg" as 500 and "mg".
+func splitDose(dose string) (float64, string, bool) {
+	num, unit, ok := strings.Cut(strings.TrimSpace(dose), " ")
+	if !ok {
+		return 0, "", false
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	return v, strings.TrimSpace(unit), err == nil
+}
+
+func medicationFromResource(res MedicationRequest) (medication.Prescription, *opError) {
+	if res.ResourceType != "MedicationRequest" {
+		return medication.Prescription{}, newOpError(http.StatusBadRequest, codeInvalid, "resourceType: expected MedicationRequest, got %q", res.ResourceType)
+	}
+	in := medication.Input{Drug: res.MedicationCodeableConcept.label()}
+	if len(res.DosageInstruction) > 0 {
+		d := res.DosageInstruction[0]
+		in.Route = d.Route.label()
+		if d.Timing != nil {
+			in.Frequency = d.Timing.Code.label()
+		}
+		if len(d.DoseAndRate) > 0 && d.DoseAndRate[0].DoseQuantity != nil && d.DoseAndRate[0].DoseQuantity.Value != nil {
+			q := d.DoseAndRate[0].DoseQuantity
+			in.Dose = strconv.FormatFloat(*q.Value, 'f', -1, 64) + " " + q.Unit
+		}
+	}
+	p, errs := in.Validate()
+	if len(errs) > 0 {
+		element := map[string]string{"drug": "MedicationRequest.medicationCodeableConcept", "dose": "MedicationRequest.dosageInstruction.doseAndRate.doseQuantity",
+			"route": "MedicationRequest.dosageInstruction.route", "frequency": "MedicationRequest.dosageInstruction.timing.code"}
+		oe := &opError{status: http.StatusUnprocessableEntity}
+		for _, e := range errs {
+			msg := e.Message
+			switch e.Field {
+			case "route":
+				msg = fmt.Sprintf("route text %q is not one of %v", in.Route, medication.Routes)
+			case "frequency":
+				msg = fmt.Sprintf("timing code text %q is not one of %q", in.Frequency, medication.Frequencies)
+			}
+			oe.issues = append(oe.issues, Issue{Severity: "error", Code: codeValue, Diagnostics: element[e.Field] + ": " + msg})
+		}
+		return p, oe
+	}
+	switch res.Status {
+	case "", "active":
+	case "stopped", "completed":
+		p.Status = medication.Stopped
+	default:
+		return p, newOpError(http.StatusUnprocessableEntity, codeValue, "MedicationRequest.status: %q is not supported (active, stopped, completed)", res.Status)
+	}
+	return p, nil
+}
+
+func planMedicationRequest(raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
+	var res MedicationRequest
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return nil, newOpError(http.StatusBadRequest, codeStructure, "resource: invalid MedicationRequest: %v", err)
+	}
+	p, oe := medicationFromResource(res)
+	if oe != nil {
+		return nil, oe.withPrefix("resource")
+	}
+	return func(ctx context.Context, tx *store.Tx, refs map[string]string) (entryResponse, error) {
+		return createMedicationRequest(ctx, tx, p, res, refs)
+	}, nil
+}
+
+func createMedicationRequest(ctx context.Context, tx *store.Tx, p medication.Prescription, res MedicationRequest, refs map[string]string) (entryResponse, error) {
+	id, err := patientRef(ctx, tx, res.Subject, "MedicationRequest.subject", refs)
+	if err != nil {
+		return entryResponse{}, err
+	}
+	p.PatientID = id
+	if res.Requester != nil {
+		p.PrescribedBy = res.Requester.Display
+	}
+	if err := tx.CreatePrescription(ctx, &p); err != nil {
+		return entryResponse{}, err
+	}
+	return resourceResponse("MedicationRequest/"+p.ID, p.PrescribedAt), nil
+}
+
+func (h *Handler) createMedicationRequest(w http.ResponseWriter, r *http.Request) {
+	var res MedicationRequest
+	if oe := decode(w, r, maxResourceBytes, &res); oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
+	p, oe := medicationFromResource(res)
+	if oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
+	var resp entryResponse
+	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
+		var err error
+		resp, err = createMedicationRequest(r.Context(), tx, p, res, nil)
+		return err
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	stored, err := h.store.Prescription(r.Context(), strings.TrimPrefix(resp.location, "MedicationRequest/"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/fhir/"+resp.location)
+	h.write(w, r, http.StatusCreated, medicationResource(stored))
+}
+
+func (h *Handler) readMedicationRequest(w http.ResponseWriter, r *http.Request) {
+	p, err := h.store.Prescription(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		h.fail(w, r, newOpError(http.StatusNotFound, codeNotFound, "MedicationRequest/%s is not known", r.PathValue("id")))
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.write(w, r, http.StatusOK, medicationResource(p))
+}
+
+func (h *Handler) searchMedicationRequests(w http.ResponseWriter, r *http.Request) {
+	id, oe := searchPatientID(r)
+	if oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
+	rxs, err := h.store.Prescriptions(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	want := r.URL.Query().Get("status")
+	var (
+		resources []any
+		ids       []string
+	)
+	for _, p := range rxs {
+		if want != "" && string(p.Status) != want {
+			continue
+		}
+		resources = append(resources, medicationResource(p))
+		ids = append(ids, p.ID)
+	}
+	h.searchset(w, r, resources, ids, "MedicationRequest")
+}
+
+// --- Observation ---
+
+// ObservationComponent is a component such as systolic pressure.
+type ObservationComponent struct {
+	Code          CodeableConcept `json:"code"`
+	ValueQuantity *Quantity       `json:"valueQuantity,omitempty"`
+}
+
+// ObservationMeta is Meta with the profiles an Observation claims.
+type ObservationMeta struct {
+	VersionID   string   `json:"versionId,omitempty"`
+	LastUpdated string   `json:"lastUpdated,omitempty"`
+	Profile     []string `json:"profile,omitempty"`
+}
+
+// Observation is a vital sign or the NEWS2 total.
+type Observation struct {
+	ResourceType         string                 `json:"resourceType"`
+	ID                   string                 `json:"id,omitempty"`
+	Meta                 *ObservationMeta       `json:"meta,omitempty"`
+	Status               string                 `json:"status"`
+	Category             []CodeableConcept      `json:"category,omitempty"`
+	Code                 CodeableConcept        `json:"code"`
+	Subject              *Reference             `json:"subject,omitempty"`
+	EffectiveDateTime    string                 `json:"effectiveDateTime,omitempty"`
+	Performer            []Reference            `json:"performer,omitempty"`
+	ValueQuantity        *Quantity              `json:"valueQuantity,omitempty"`
+	ValueCodeableConcept *CodeableConcept       `json:"valueCodeableConcept,omitempty"`
+	ValueInteger         *int                   `json:"valueInteger,omitempty"`
+	Interpretation       []CodeableConcept      `json:"interpretation,omitempty"`
+	Component            []ObservationComponent `json:"component,omitempty"`
+	Note                 []Annotation           `json:"note,omitempty"`
+}
+
+func quantity(v float64, unit, code string) *Quantity {
+	return &Quantity{Value: &v, Unit: unit, System: systemUCUM, Code: code}
+}
+
+// observationsOf renders a stored set as Observations.
+func observationsOf(s store.ObservationSet) []Observation {
+	v := s.Vitals
+	base := func(kind string, code Coding) Observation {
+		return Observation{
+			ResourceType: "Observation", ID: s.ID + "-" + kind,
+			Meta:              &ObservationMeta{VersionID: "1", LastUpdated: formatInstant(s.RecordedAt), Profile: []string{vitalSignsProfile}},
+			Status:            "final",
+			Category:          []CodeableConcept{{Coding: []Coding{{System: systemObservationCat, Code: "vital-signs", Display: "Vital Signs"}}}},
+			Code:              CodeableConcept{Coding: []Coding{code}, Text: code.Display},
+			Subject:           &Reference{Reference: "Patient/" + s.PatientID},
+			EffectiveDateTime: formatInstant(s.RecordedAt),
+			Performer:         []Reference{{Display: s.RecordedBy}},
+		}
+	}
+	resp := base("resp", Coding{System: systemLOINC, Code: "9279-1", Display: "Respiratory rate"})
+	resp.ValueQuantity = quantity(float64(v.RespirationRate), "breaths/minute", "/min")
+	spo2 := base("spo2", Coding{System: systemLOINC, Code: "59408-5", Display: "Oxygen saturation in Arterial blood by Pulse oximetry"})
+	spo2.Code.Coding = append(spo2.Code.Coding, Coding{System: systemLOINC, Code: "2708-6", Display: "Oxygen saturation in Arterial blood"})
+	spo2.ValueQuantity = quantity(float64(v.SpO2), "%", "%")
+	scale := "SpO2 scale 1"
+	if v.SpO2Scale == 2 {
+		scale = "SpO2 scale 2"
+	}
+	air := "on air"
+	if v.OnOxygen {
+		air = "on supplemental oxygen"
+	}
+	spo2.Note = []Annotation{{Text: scale + ", " + air}}
+	bp := base("bp", Coding{System: systemLOINC, Code: "85354-9", Display: "Blood pressure panel with all children optional"})
+	bp.Component = []ObservationComponent{{
+		Code:          CodeableConcept{Coding: []Coding{{System: systemLOINC, Code: "8480-6", Display: "Systolic blood pressure"}}},
+		ValueQuantity: quantity(float64(v.Systolic), "mmHg", "mm[Hg]"),
+	}}
+	pulse := base("pulse", Coding{System: systemLOINC, Code: "8867-4", Display: "Heart rate"})
+	pulse.ValueQuantity = quantity(float64(v.Pulse), "beats/minute", "/min")
+	temp := base("temp", Coding{System: systemLOINC, Code: "8310-5", Display: "Body temperature"})
+	temp.ValueQuantity = quantity(float64(v.TempTenths)/10, "Cel", "Cel")
+	acvpu := base("acvpu", Coding{System: systemSNOMED, Code: "1104441000000107", Display: "ACVPU (Alert Confusion Voice Pain Unresponsive) scale score"})
+	acvpu.Meta.Profile = nil
+	acvpu.ValueCodeableConcept = &CodeableConcept{Text: v.Consciousness.Label()}
+	total := base("news2", Coding{System: systemSNOMED, Code: snomedNEWS2Total, Display: "Royal College of Physicians NEWS2 (National Early Warning Score 2) total score"})
+	total.Meta.Profile = nil
+	total.ValueInteger = &s.Total
+	total.Interpretation = []CodeableConcept{{Text: news2.Band(s.Band).Label() + " clinical risk"}}
+	return []Observation{resp, spo2, bp, pulse, temp, acvpu, total}
+}
+
+func (h *Handler) readObservation(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	notFound := newOpError(http.StatusNotFound, codeNotFound, "Observation/%s is not known", id)
+	i := strings.LastIndex(id, "-")
+	if i < 0 {
+		h.fail(w, r, notFound)
+		return
+	}
+	set, err := h.store.ObservationSetByID(r.Context(), id[:i])
+	if errors.Is(err, store.ErrNotFound) {
+		h.fail(w, r, notFound)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, o := range observationsOf(set) {
+		if o.ID == id {
+			h.write(w, r, http.StatusOK, o)
+			return
+		}
+	}
+	h.fail(w, r, notFound)
+}
+
+func (h *Handler) searchObservations(w http.ResponseWriter, r *http.Request) {
+	id, oe := searchPatientID(r)
+	if oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
+	q := r.URL.Query()
+	if c := q.Get("category"); c != "" && c != "vital-signs" && !strings.HasSuffix(c, "|vital-signs") {
+		h.searchset(w, r, nil, nil, "Observation")
+		return
+	}
+	code := q.Get("code")
+	if _, after, ok := strings.Cut(code, "|"); ok {
+		code = after
+	}
+	sets, err := h.store.ObservationSets(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var (
+		resources []any
+		ids       []string
+	)
+	for _, s := range sets {
+		for _, o := range observationsOf(s) {
+			if code != "" && !o.Code.hasCode(code) {
+				continue
+			}
+			resources = append(resources, o)
+			ids = append(ids, o.ID)
+		}
+	}
+	h.searchset(w, r, resources, ids, "Observation")
+}
+
+func (c *CodeableConcept) hasCode(code string) bool {
+	for _, cd := range c.Coding {
+		if cd.Code == code {
+			return true
+		}
+	}
+	return false
 }

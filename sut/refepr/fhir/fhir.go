@@ -6,6 +6,12 @@
 // or application/json. Every failure is an OperationOutcome whose
 // diagnostics name the element at fault. A Handler is safe for concurrent
 // use; it does not own the store it is given and closes nothing.
+//
+// Patient registration details: the GP practice is the display of the first
+// Patient.generalPractitioner (a reference is accepted and not kept); a
+// sensitive patient (restricted record, address hidden in the UI without a
+// legitimate relationship) carries meta.security {system
+// http://terminology.hl7.org/CodeSystem/v3-Confidentiality, code R}.
 package fhir
 
 import (
@@ -237,7 +243,7 @@ func (h *Handler) createPatient(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, newOpError(http.StatusBadRequest, codeInvalid, "resourceType: expected Patient, got %q", res.ResourceType))
 		return
 	}
-	p, oe := fromResource(res)
+	p, oe := fromResourceChecked(res, h.defects.On(defects.NHSCheckDigit))
 	if oe != nil {
 		h.fail(w, r, oe)
 		return

@@ -247,7 +247,7 @@ func TestReadUnknownPatient(t *testing.T) {
 func TestUnknownRoutes(t *testing.T) {
 	a := newAPI(t, fhir.RejectUnsupported)
 	for _, c := range []struct{ method, path string }{
-		{http.MethodGet, "/fhir/Observation"},
+		{http.MethodGet, "/fhir/Encounter"},
 		{http.MethodGet, "/fhir"},
 		{http.MethodGet, "/fhir/"},
 		{http.MethodDelete, "/fhir/Patient/x"},
@@ -414,10 +414,10 @@ func TestTransactionIsAllOrNothing(t *testing.T) {
 
 func TestTransactionUnsupportedEntries(t *testing.T) {
 	a := newAPI(t, fhir.RejectUnsupported)
-	obs := `{"fullUrl":"urn:uuid:2","resource":{"resourceType":"Observation","status":"final"},"request":{"method":"POST","url":"Observation"}}`
+	obs := `{"fullUrl":"urn:uuid:2","resource":{"resourceType":"Encounter","status":"finished"},"request":{"method":"POST","url":"Encounter"}}`
 	r := a.post("/fhir", bundleJSON("transaction", entry("urn:uuid:1", amy, ""), obs))
 	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
-	assert.Equal(t, []string{"Bundle.entry[1]: resource type Observation is not supported (supported: Patient)"}, diagnostics(t, r))
+	assert.Equal(t, []string{"Bundle.entry[1]: resource type Encounter is not supported (supported: AllergyIntolerance, Appointment, MedicationRequest, Patient)"}, diagnostics(t, r))
 	assert.Equal(t, "not-supported", r.body["issue"].([]any)[0].(map[string]any)["code"])
 	assert.Zero(t, a.count())
 
@@ -439,14 +439,14 @@ func TestTransactionUnsupportedEntries(t *testing.T) {
 
 func TestTransactionSkipPolicy(t *testing.T) {
 	a := newAPI(t, fhir.SkipUnsupported)
-	obs := `{"fullUrl":"urn:uuid:2","resource":{"resourceType":"Observation"},"request":{"method":"POST","url":"Observation"}}`
+	obs := `{"fullUrl":"urn:uuid:2","resource":{"resourceType":"Encounter"},"request":{"method":"POST","url":"Encounter"}}`
 	r := a.post("/fhir", bundleJSON("transaction", entry("urn:uuid:1", amy, ""), obs))
 	got := entryResponses(t, r, "transaction-response")
 	assert.Equal(t, "201 Created", got[0][0])
 	assert.Equal(t, "422 Unprocessable Entity", got[1][0])
 	issue := r.body["entry"].([]any)[1].(map[string]any)["response"].(map[string]any)["outcome"].(map[string]any)["issue"].([]any)[0].(map[string]any)
 	assert.Equal(t, "warning", issue["severity"])
-	assert.Contains(t, issue["diagnostics"], "skipped: Bundle.entry[1]: resource type Observation is not supported")
+	assert.Contains(t, issue["diagnostics"], "skipped: Bundle.entry[1]: resource type Encounter is not supported")
 	assert.Equal(t, 1, a.count())
 }
 

@@ -13,8 +13,29 @@ import (
 
 // Meta is a resource's metadata.
 type Meta struct {
-	VersionID   string `json:"versionId,omitempty"`
-	LastUpdated string `json:"lastUpdated,omitempty"`
+	VersionID   string          `json:"versionId,omitempty"`
+	LastUpdated string          `json:"lastUpdated,omitempty"`
+	Security    []SecurityLabel `json:"security,omitempty"` // a Patient's "R" marks a restricted (sensitive) record
+}
+
+// SecurityLabel is a Coding in Meta.security.
+type SecurityLabel struct {
+	System  string `json:"system,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Display string `json:"display,omitempty"`
+}
+
+// ConfidentialitySystem is the code system of the restricted label; a
+// Patient with meta.security {system: ConfidentialitySystem, code: "R"} is a
+// sensitive patient whose address the EPR's UI hides without a legitimate
+// relationship.
+const ConfidentialitySystem = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+
+// GPReference is a Patient.generalPractitioner reference; the EPR keeps only
+// the display, the name of the patient's GP practice.
+type GPReference struct {
+	Reference string `json:"reference,omitempty"`
+	Display   string `json:"display,omitempty"`
 }
 
 // Identifier is a business identifier such as an NHS number.
@@ -49,6 +70,8 @@ type Patient struct {
 	Gender       string       `json:"gender,omitempty"`
 	BirthDate    string       `json:"birthDate,omitempty"`
 	Address      []Address    `json:"address,omitempty"`
+	// GeneralPractitioner's first display is the GP practice.
+	GeneralPractitioner []GPReference `json:"generalPractitioner,omitempty"`
 }
 
 // Issue is one problem in an OperationOutcome.
@@ -126,12 +149,22 @@ func toResource(p patient.Patient) Patient {
 	if !p.Address.Empty() {
 		r.Address = []Address{{Line: p.Address.Lines, City: p.Address.City, PostalCode: p.Address.PostalCode}}
 	}
+	if p.GPPractice != "" {
+		r.GeneralPractitioner = []GPReference{{Display: p.GPPractice}}
+	}
+	if p.Sensitive {
+		r.Meta.Security = []SecurityLabel{{System: ConfidentialitySystem, Code: "R", Display: "restricted"}}
+	}
 	return r
 }
 
 // fromResource validates a Patient resource and converts it for the store.
 // Every problem found is reported, each naming its element.
-func fromResource(r Patient) (patient.Patient, *opError) {
+func fromResource(r Patient) (patient.Patient, *opError) { return fromResourceChecked(r, false) }
+
+// fromResourceChecked is fromResource; acceptWrongCheckDigit is the
+// nhs-check-digit release-candidate defect (POST /fhir/Patient only).
+func fromResourceChecked(r Patient, acceptWrongCheckDigit bool) (patient.Patient, *opError) {
 	var (
 		p      patient.Patient
 		issues []Issue
@@ -154,6 +187,8 @@ func fromResource(r Patient) (patient.Patient, *opError) {
 	default:
 		n, err := nhsnumber.Parse(nhs[0])
 		switch {
+		case errors.Is(err, nhsnumber.ErrCheckDigit) && acceptWrongCheckDigit:
+			p.NHSNumber = nhsnumber.Number(nhsnumber.Normalise(nhs[0]))
 		case errors.Is(err, nhsnumber.ErrCheckDigit):
 			add(codeValue, "Patient.identifier: NHS number %s has an invalid check digit", nhs[0])
 		case err != nil:
@@ -199,6 +234,15 @@ func fromResource(r Patient) (patient.Patient, *opError) {
 		}
 		p.Address.City = strings.TrimSpace(a.City)
 		p.Address.PostalCode = strings.TrimSpace(a.PostalCode)
+	}
+
+	if len(r.GeneralPractitioner) > 0 {
+		p.GPPractice = strings.TrimSpace(r.GeneralPractitioner[0].Display)
+	}
+	if r.Meta != nil {
+		for _, l := range r.Meta.Security {
+			p.Sensitive = p.Sensitive || (l.System == ConfidentialitySystem && l.Code == "R")
+		}
 	}
 
 	if len(issues) > 0 {

@@ -91,6 +91,8 @@ type Patient struct {
 	Gender      Gender
 	BirthDate   Date
 	Address     Address
+	GPPractice  string    // the GP practice the patient is registered with, e.g. "Leadworth Surgery"
+	Sensitive   bool      // a restricted record: the address is shown only with a legitimate relationship
 	LastUpdated time.Time // set by the store on write
 }
 
@@ -145,6 +147,13 @@ func (d Date) String() string {
 // Display returns the form shown to people, "15-Mar-1987".
 func (d Date) Display() string {
 	return fmt.Sprintf("%02d-%s-%04d", d.Day, d.Month.String()[:3], d.Year)
+}
+
+// Midnight returns the instant the day d starts in loc. A date of birth is
+// a calendar date, not an instant: show it with Display, never by
+// formatting this instant in another zone.
+func (d Date) Midnight(loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
 }
 
 func (d Date) time() time.Time {

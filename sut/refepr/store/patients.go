@@ -89,11 +89,11 @@ func (o ops) createPatient(ctx context.Context, p *patient.Patient) error {
 	id := NewID()
 	now := o.now().UTC()
 	_, err = o.exec(ctx, `INSERT INTO patients (id, nhs_number, family, given_names, family_lower, given_lower,
-			gender, birth_date, address_lines, city, postal_code, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			gender, birth_date, address_lines, city, postal_code, created_at, updated_at, gp_practice, sensitive)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, p.NHSNumber.String(), p.Family, string(given), strings.ToLower(p.Family), strings.ToLower(p.GivenNames()),
 		string(p.Gender), p.BirthDate.String(), string(lines), p.Address.City, p.Address.PostalCode,
-		formatInstant(now), formatInstant(now))
+		formatInstant(now), formatInstant(now), p.GPPractice, boolInt(p.Sensitive))
 	if err != nil {
 		if errors.Is(err, ErrDuplicate) {
 			return fmt.Errorf("create patient: NHS number %s is already registered: %w", p.NHSNumber, err)
@@ -112,7 +112,7 @@ func nonNil(s []string) []string {
 	return s
 }
 
-const patientColumns = `id, nhs_number, family, given_names, gender, birth_date, address_lines, city, postal_code, updated_at`
+const patientColumns = `id, nhs_number, family, given_names, gender, birth_date, address_lines, city, postal_code, updated_at, gp_practice, sensitive`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -120,10 +120,12 @@ func scanPatient(row scanner) (patient.Patient, error) {
 	var (
 		p                                       patient.Patient
 		nhs, given, gender, birth, lines, updAt string
+		sensitive                               int
 	)
-	if err := row.Scan(&p.ID, &nhs, &p.Family, &given, &gender, &birth, &lines, &p.Address.City, &p.Address.PostalCode, &updAt); err != nil {
+	if err := row.Scan(&p.ID, &nhs, &p.Family, &given, &gender, &birth, &lines, &p.Address.City, &p.Address.PostalCode, &updAt, &p.GPPractice, &sensitive); err != nil {
 		return patient.Patient{}, translate(err)
 	}
+	p.Sensitive = sensitive != 0
 	p.NHSNumber = nhsnumber.Number(nhs)
 	p.Gender = patient.Gender(gender)
 	var err error
@@ -175,9 +177,13 @@ type PatientQuery struct {
 	// Name matches a family name or any given name starting with it (FHIR
 	// string search).
 	Name string
+	// BirthDate matches the date of birth exactly.
+	BirthDate patient.Date
 	// Limit caps the patients returned; 0 means 50, and it is at most
 	// MaxSearchResults.
 	Limit int
+	// Offset skips that many matches first (paging); 0 starts at the first.
+	Offset int
 }
 
 // PatientPage is one search's result.
@@ -200,7 +206,7 @@ func (o ops) searchPatients(ctx context.Context, q PatientQuery) (PatientPage, e
 		return PatientPage{}, fmt.Errorf("count patients: %w", err)
 	}
 	rows, err := o.query(ctx, `SELECT `+patientColumns+` FROM patients`+where+
-		` ORDER BY family_lower, given_lower, birth_date, id LIMIT ?`, append(args, limit)...)
+		` ORDER BY family_lower, given_lower, birth_date, id LIMIT ? OFFSET ?`, append(args, limit, max(q.Offset, 0))...)
 	if err != nil {
 		return PatientPage{}, fmt.Errorf("search patients: %w", err)
 	}
@@ -232,6 +238,10 @@ func (q PatientQuery) where() (string, []any) {
 		c, a := textCondition(text)
 		conds = append(conds, c)
 		args = append(args, a...)
+	}
+	if !q.BirthDate.IsZero() {
+		conds = append(conds, `birth_date = ?`)
+		args = append(args, q.BirthDate.String())
 	}
 	if f := normaliseSpace(strings.ToLower(q.Family)); f != "" {
 		conds = append(conds, `family_lower LIKE ? ESCAPE '\'`)

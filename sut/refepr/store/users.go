@@ -59,7 +59,10 @@ func (s *Store) User(ctx context.Context, username string) (User, error) {
 // transaction.
 func (s *Store) Reset(ctx context.Context, users []User) error {
 	err := s.InTx(ctx, func(tx *Tx) error {
-		for _, table := range []string{"patients", "users"} {
+		if err := tx.resetScheduling(ctx); err != nil { // before patients: appointments and admissions refer to them
+			return err
+		}
+		for _, table := range []string{"allergies", "prescriptions", "observation_sets", "audit_log", "break_glass_grants", "care_team", "clinical_note_versions", "clinical_notes", "patients", "users"} {
 			if _, err := tx.exec(ctx, "DELETE FROM "+table); err != nil {
 				return fmt.Errorf("delete from %s: %w", table, err)
 			}

@@ -6,6 +6,38 @@
 // objects (see the UI contract in the package's tests); change them only
 // together. A Handler is safe for concurrent use; it does not own the store
 // or the sessions it is given, and closes nothing.
+//
+// # Front end (static/refepr.js, no build step)
+//
+// Every page works without JavaScript; the script enhances it:
+//
+//   - Client-side navigation: same-origin links and GET forms are fetched
+//     and the page's header and <main> swapped in (history.pushState,
+//     popstate, document.title, focus on the new h1). While loading, <main>
+//     has aria-busy="true" and "Loading…" (role=status) shows; a GET form
+//     with data-loading="Searching…" shows that text in its
+//     [data-loading-region] instead. POST forms load the whole page. Add
+//     data-full-page to a link or form to opt out.
+//   - Confirmation prompts: give a POST form (or its submit button)
+//     data-confirm="Cancel this appointment?" and submitting opens a modal
+//     dialog (role dialog, labelled by the question, focus trapped and
+//     returned, Escape closes) with the buttons "Confirm" and "Go back";
+//     only Confirm submits. Optional data-confirm-detail adds a sentence,
+//     data-confirm-button renames "Confirm". Without JavaScript the form
+//     submits directly, so the server must still check what it is asked.
+//   - Toasts: call h.flash(w, "Allergy recorded") before redirecting after a
+//     successful POST; the next page shows the message once in a region
+//     "Notifications" as <p role="status" aria-live="polite">.
+//   - Session timeout: signed-in pages carry the idle timeout
+//     (Options.SessionTimeout); two minutes before it ends a dialog "Your
+//     session will end in 2 minutes" offers "Stay signed in" (POST
+//     /session/keep-alive) and "Sign out"; at the end the page signs out
+//     (POST /logout, reason=timeout) to "Your session has ended". The server
+//     ends idle sessions itself too.
+//   - Ids: templates get fresh ids per render from {{uid "prefix"}}; bind one
+//     to a variable to pair a label with its control. Page objects must
+//     find elements by role, label and text, never by id.
+//   - Dates of birth: show them with {{dob .BirthDate}}.
 package web
 
 import (
@@ -21,7 +53,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/eprharness/eprharness/nhsnumber"
 	"github.com/eprharness/eprharness/sut/refepr/auth"
 	"github.com/eprharness/eprharness/sut/refepr/patient"
 	"github.com/eprharness/eprharness/sut/refepr/store"
@@ -36,9 +67,6 @@ var staticFS embed.FS
 // SessionCookie is the name of the sign-in cookie.
 const SessionCookie = "refepr_session"
 
-// SearchLimit caps the rows of a patient search.
-const SearchLimit = 50
-
 // Options are what a Handler needs.
 type Options struct {
 	Store    *store.Store
@@ -47,6 +75,9 @@ type Options struct {
 	Logger   *slog.Logger     // nil discards
 	Defects  defects.Set      // release-candidate regressions turned on
 	Version  string           // shown on the about page
+	// SessionTimeout is the sign-in's idle timeout, for the page's
+	// "Your session will end" warning; zero means no warning.
+	SessionTimeout time.Duration
 }
 
 // Handler serves the UI routes.
@@ -58,6 +89,8 @@ type Handler struct {
 	now      func() time.Time
 	log      *slog.Logger
 	pages    map[string]*template.Template
+	// sessionTimeout is the idle timeout pages warn about (ui_session.go).
+	sessionTimeout time.Duration
 }
 
 // New parses the templates and returns a Handler.
@@ -65,7 +98,7 @@ func New(opts Options) (*Handler, error) {
 	if opts.Store == nil || opts.Sessions == nil {
 		return nil, errors.New("new web handler: store and sessions are required")
 	}
-	h := &Handler{store: opts.Store, sessions: opts.Sessions, now: opts.Now, log: opts.Logger, defects: opts.Defects, version: opts.Version, pages: map[string]*template.Template{}}
+	h := &Handler{store: opts.Store, sessions: opts.Sessions, now: opts.Now, log: opts.Logger, defects: opts.Defects, version: opts.Version, pages: map[string]*template.Template{}, sessionTimeout: opts.SessionTimeout}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -73,13 +106,14 @@ func New(opts Options) (*Handler, error) {
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	pages := []string{"login", "search", "record", "message"}
+	pages = append(pages, uiPages...)
 	pages = append(pages, clinicalPages...)
 	pages = append(pages, recordsPages...)
 	pages = append(pages, schedulingPages...)
 	for _, page := range pages {
 		// Every page gets the layout and the shared partials (the record
 		// page's sections of each clinical area, dialogs, toasts).
-		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", "templates/"+page+".html")
+		t, err := template.New(page).Funcs(h.templateFuncs()).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
 		}
@@ -102,6 +136,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /logout", h.logout)
 	mux.HandleFunc("GET /patients", h.signedIn(h.search))
 	mux.HandleFunc("GET /patients/{id}", h.signedIn(h.record))
+	h.uiRoutes(mux)
 	h.clinicalRoutes(mux)
 	h.recordsRoutes(mux)
 	h.schedulingRoutes(mux)
@@ -122,11 +157,18 @@ type view struct {
 	User     *auth.User
 	Nav      string // the current main navigation item
 	Page     any
+	// Flash is the toast message of a POST-redirect-GET (see Handler.flash);
+	// render fills it in.
+	Flash string
+	// SessionTimeout is the idle timeout in seconds for the page's warning
+	// (signed-in pages only); render fills it in.
+	SessionTimeout int
 }
 
 // render executes a page into a buffer first, so a template error becomes a
 // clean 500 rather than half a page.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
+	h.prepareView(w, r, &v)
 	var buf bytes.Buffer
 	if err := h.pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
 		h.fail(w, r, fmt.Errorf("render %s: %w", page, err))
@@ -199,9 +241,10 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 }
 
 type loginPage struct {
-	Username  string
-	Failed    bool
-	SignedOut bool
+	Username     string
+	Failed       bool
+	SignedOut    bool
+	SessionEnded bool // signed out by the idle timeout
 }
 
 // loginPage shows the sign-in form, even to a signed-in user: signing in
@@ -209,7 +252,7 @@ type loginPage struct {
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "login", view{
 		Title: "Sign in",
-		Page:  loginPage{SignedOut: r.URL.Query().Get("signed-out") != ""},
+		Page:  loginPage{SignedOut: r.URL.Query().Get("signed-out") != "", SessionEnded: r.URL.Query().Get("session-ended") != ""},
 	})
 }
 
@@ -260,72 +303,21 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
 	})
+	if r.PostFormValue("reason") == "timeout" { // the page's idle timer ran out
+		http.Redirect(w, r, "/login?session-ended=1", http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/login?signed-out=1", http.StatusSeeOther)
-}
-
-type searchPage struct {
-	NHS, Name string
-	NHSError  bool
-	Searched  bool
-	Status    string
-	Rows      []patient.Patient
-	Truncated bool
-}
-
-// ResultStatus is the status line of a search: "No patient found",
-// "1 patient found", "3 patients found".
-func ResultStatus(n int) string {
-	switch n {
-	case 0:
-		return "No patient found"
-	case 1:
-		return "1 patient found"
-	default:
-		return fmt.Sprintf("%d patients found", n)
-	}
-}
-
-func (h *Handler) search(w http.ResponseWriter, r *http.Request, u auth.User) {
-	q := r.URL.Query()
-	p := searchPage{NHS: strings.TrimSpace(q.Get("nhs")), Name: strings.TrimSpace(q.Get("name"))}
-	v := view{Title: "Find a patient", User: &u, Nav: "patients"}
-	var query store.PatientQuery
-	switch {
-	case p.NHS != "": // the NHS number wins over the name
-		n, err := nhsnumber.Parse(p.NHS)
-		if err != nil {
-			p.NHSError, v.HasError = true, true
-			v.Page = p
-			h.render(w, r, http.StatusOK, "search", v)
-			return
-		}
-		query.NHSNumber = n
-	case p.Name != "":
-		query.Text = p.Name
-	default:
-		v.Page = p
-		h.render(w, r, http.StatusOK, "search", v)
-		return
-	}
-	query.Limit = SearchLimit
-	page, err := h.store.SearchPatients(r.Context(), query)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	p.Searched = true
-	p.Rows = page.Patients
-	p.Status = ResultStatus(page.Total)
-	p.Truncated = page.Total > len(page.Patients)
-	v.Title = "Search results – Find a patient"
-	v.Page = p
-	h.render(w, r, http.StatusOK, "search", v)
 }
 
 type recordPage struct {
 	Patient      patient.Patient
 	Age          string
 	ShowClinical bool
+	Clinical     clinicalRecord // allergies, medications, observations (clinical.go)
+	Records      recordsView    // restricted record, break-glass, notes link (records.go)
+	// Scheduling: upcoming appointments, current admission (scheduling.go).
+	Scheduling schedulingRecord
 }
 
 func (h *Handler) record(w http.ResponseWriter, r *http.Request, u auth.User) {
@@ -345,6 +337,21 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, u auth.User) {
 		h.fail(w, r, err)
 		return
 	}
+	clin, err := h.loadClinicalRecord(r, p, u)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	access, err := h.recordAccess(r, u, p) // audits the view (records.go)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	sched, err := h.loadSchedulingRecord(r, u, p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.log.InfoContext(r.Context(), "record viewed", "username", u.Username, "patient", p.ID)
 	h.render(w, r, http.StatusOK, "record", view{
 		Title: p.DisplayName(), User: &u,
@@ -352,6 +359,9 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, u auth.User) {
 			Patient:      p,
 			Age:          patient.Age(p.BirthDate, patient.DateOf(h.now())),
 			ShowClinical: u.Role.CanSeeClinicalRecord(),
+			Clinical:     clin,
+			Records:      access,
+			Scheduling:   sched,
 		},
 	})
 }

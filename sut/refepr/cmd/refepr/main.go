@@ -5,6 +5,8 @@
 //	EPR_ADDR          listen address (default ":8080")
 //	EPR_DATABASE_URL  sqlite::memory: (default), sqlite:/path/file.db or postgres://...
 //	EPR_NOW           fixed clinical clock: 2026-06-01 or 2026-06-01T09:30:00Z (optional)
+//	EPR_CLOCK_OFFSET  shift the clinical clock (fixed or real) by a duration, e.g. -72h (optional)
+//	EPR_SESSION_TIMEOUT  idle timeout of a sign-in, e.g. 15m (default 15m)
 //	EPR_TEST_API      "true" or "1" enables POST /_test/reset
 //	EPR_DEFECTS       release-candidate regressions to turn on, comma-separated (package defects)
 //	EPR_VERSION       version reported by /version (default: the -ldflags
@@ -87,6 +89,16 @@ func parseConfig(getenv func(string) string) (config, error) {
 		return config{}, configError{fmt.Errorf("EPR_NOW: %w", err)}
 	}
 	c.epr.Now = now
+	if c.epr.ClockOffset, err = refepr.ParseClockOffset(getenv("EPR_CLOCK_OFFSET")); err != nil {
+		return config{}, configError{fmt.Errorf("EPR_CLOCK_OFFSET: %w", err)}
+	}
+	if v := strings.TrimSpace(getenv("EPR_SESSION_TIMEOUT")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return config{}, configError{fmt.Errorf("EPR_SESSION_TIMEOUT=%q: want a positive duration such as 15m", v)}
+		}
+		c.epr.SessionTimeout = d
+	}
 	switch v := strings.ToLower(strings.TrimSpace(getenv("EPR_TEST_API"))); v {
 	case "true", "1":
 		c.epr.TestAPI = true

@@ -1,0 +1,23 @@
+package audit
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestActions(t *testing.T) {
+	for _, a := range Actions {
+		got, err := ParseAction(" " + string(a) + " ")
+		require.NoError(t, err)
+		assert.Equal(t, a, got)
+		assert.NotEqual(t, string(a), a.Label(), "every action has a label")
+	}
+	a, err := ParseAction("")
+	require.NoError(t, err)
+	assert.Equal(t, Action(""), a)
+	_, err = ParseAction("delete-everything")
+	assert.ErrorContains(t, err, "break-glass")
+	assert.Equal(t, "Accessed restricted record", BreakGlass.Label())
+}

@@ -1,0 +1,365 @@
+/*
+ * Reference EPR front end: progressive enhancement, no build step.
+ *
+ * Every page works without this script (plain links and forms). With it:
+ *
+ *  - Client-side navigation: same-origin links and GET forms are fetched and
+ *    the page's <header> and <main> swapped in, with history.pushState and
+ *    popstate, document.title updated and focus moved to the new h1. While
+ *    loading, <main> has aria-busy="true" and a spinner "Loading…"
+ *    (role=status) is shown. A GET form with data-loading="Searching…" shows
+ *    that text in its [data-loading-region] instead. POST forms, links with
+ *    data-full-page, download or target, and /static, /fhir, /_test paths
+ *    load normally.
+ *  - Confirmation prompts: a form (or its submit button) with
+ *    data-confirm="Cancel this appointment?" opens a modal dialog with
+ *    "Confirm" and "Go back" before it submits. Optional:
+ *    data-confirm-detail (a paragraph under the question) and
+ *    data-confirm-button (the confirm button's text instead of "Confirm").
+ *  - Toasts: a server-rendered flash message (section "Notifications") gets
+ *    a "Dismiss" button; toasts of pages loaded client-side are shown too.
+ *  - Session timeout: <body data-session-timeout="900"> (seconds) starts an
+ *    idle timer. Two minutes before the end (half the timeout when shorter)
+ *    a dialog "Your session will end in 2 minutes" offers "Stay signed in"
+ *    (POST /session/keep-alive) and "Sign out"; at the end the page signs
+ *    out (POST /logout, reason=timeout) to "Your session has ended".
+ */
+(function () {
+  'use strict';
+  if (!window.fetch || !window.DOMParser || !window.history || !history.pushState) {
+    return;
+  }
+  document.documentElement.classList.add('js');
+
+  var seq = 0;          // the latest navigation; older responses are dropped
+  var controller = null; // aborts the navigation in flight
+
+  function uid(prefix) {
+    return prefix + '-' + Math.random().toString(16).slice(2, 10);
+  }
+
+  function main() { return document.querySelector('main'); }
+
+  // --- loading indicators ---
+
+  function spinner(text, cls) {
+    var p = document.createElement('p');
+    p.setAttribute('role', 'status');
+    p.className = cls;
+    var s = document.createElement('span');
+    s.className = 'spinner';
+    s.setAttribute('aria-hidden', 'true');
+    p.appendChild(s);
+    p.appendChild(document.createTextNode(text));
+    return p;
+  }
+
+  function showLoading(loadingText) {
+    var m = main();
+    if (m) { m.setAttribute('aria-busy', 'true'); }
+    var region = loadingText && m && m.querySelector('[data-loading-region]');
+    if (region) {
+      region.replaceChildren(spinner(loadingText, 'loading-inline'));
+      return;
+    }
+    hideLoading();
+    var bar = spinner('Loading…', 'loading-bar');
+    bar.setAttribute('data-loading-bar', '');
+    document.body.appendChild(bar);
+  }
+
+  function hideLoading() {
+    var bar = document.querySelector('[data-loading-bar]');
+    if (bar) { bar.remove(); }
+    var m = main();
+    if (m) { m.removeAttribute('aria-busy'); }
+  }
+
+  // --- client-side navigation ---
+
+  function sameApp(url) {
+    if (url.origin !== location.origin) { return false; }
+    return !/^\/(static|fhir|_test|healthz|version)(\/|$)/.test(url.pathname);
+  }
+
+  function navigate(href, opts) {
+    opts = opts || {};
+    var my = ++seq;
+    if (controller) { controller.abort(); }
+    controller = new AbortController();
+    showLoading(opts.loading);
+    fetch(href, {
+      credentials: 'same-origin',
+      headers: { 'Accept': 'text/html' },
+      signal: controller.signal
+    }).then(function (res) {
+      var type = res.headers.get('Content-Type') || '';
+      if (type.indexOf('text/html') !== 0) {
+        location.assign(href);
+        return null;
+      }
+      return res.text().then(function (text) { return { res: res, text: text }; });
+    }).then(function (got) {
+      if (!got || my !== seq) { return; }
+      var doc = new DOMParser().parseFromString(got.text, 'text/html');
+      var newMain = doc.querySelector('main');
+      if (!newMain) {
+        location.assign(got.res.url || href);
+        return;
+      }
+      swap(doc);
+      var url = got.res.url || href;
+      if (opts.push) {
+        history.pushState({ refepr: true }, '', url);
+      } else {
+        history.replaceState({ refepr: true }, '', url);
+      }
+      focusHeading();
+    }).catch(function (err) {
+      if (err && err.name === 'AbortError') { return; }
+      location.assign(href); // let the browser show what went wrong
+    });
+  }
+
+  function swap(doc) {
+    document.title = doc.title;
+    var oldHeader = document.querySelector('header');
+    var newHeader = doc.querySelector('header');
+    if (oldHeader && newHeader) { oldHeader.replaceWith(document.adoptNode(newHeader)); }
+    var newMain = document.adoptNode(doc.querySelector('main'));
+    main().replaceWith(newMain);
+    var skip = document.querySelector('.skip-link');
+    if (skip) { skip.setAttribute('href', '#' + newMain.id); }
+    var oldToasts = document.querySelector('.toasts');
+    if (oldToasts) { oldToasts.remove(); }
+    var newToasts = doc.querySelector('.toasts');
+    if (newToasts) {
+      newMain.before(document.adoptNode(newToasts));
+      enhanceToasts();
+    }
+    hideLoading();
+    var timeout = doc.body.getAttribute('data-session-timeout');
+    if (timeout) {
+      document.body.setAttribute('data-session-timeout', timeout);
+    } else {
+      document.body.removeAttribute('data-session-timeout');
+    }
+    session.restart(); // the request extended the sign-in
+  }
+
+  function focusHeading() {
+    var h1 = main().querySelector('h1') || main();
+    if (!h1.hasAttribute('tabindex')) { h1.setAttribute('tabindex', '-1'); }
+    h1.focus();
+  }
+
+  document.addEventListener('click', function (e) {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) { return; }
+    var a = e.target.closest('a[href]');
+    if (!a || a.target || a.hasAttribute('download') || a.hasAttribute('data-full-page')) { return; }
+    var url = new URL(a.href, location.href);
+    if (!sameApp(url)) { return; }
+    if (url.pathname === location.pathname && url.search === location.search && url.hash) { return; } // in-page (skip link)
+    e.preventDefault();
+    navigate(url.href, { push: true });
+  });
+
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (e.defaultPrevented || !(form instanceof HTMLFormElement)) { return; }
+    var submitter = e.submitter || null;
+    var question = (submitter && submitter.getAttribute('data-confirm')) || form.getAttribute('data-confirm');
+    if (question && form.getAttribute('data-confirmed') !== 'yes') {
+      e.preventDefault();
+      confirmThen(form, submitter, question);
+      return;
+    }
+    form.removeAttribute('data-confirmed');
+    var method = (form.getAttribute('method') || 'get').toLowerCase();
+    if (method !== 'get' || form.target || form.hasAttribute('data-full-page')) { return; }
+    var action = new URL(form.getAttribute('action') || location.href, location.href);
+    if (!sameApp(action)) { return; }
+    e.preventDefault();
+    var params = new URLSearchParams(new FormData(form, submitter));
+    action.search = params.toString();
+    navigate(action.href, { push: true, loading: form.getAttribute('data-loading') });
+  });
+
+  window.addEventListener('popstate', function () {
+    navigate(location.href, { push: false });
+  });
+  history.replaceState({ refepr: true }, '', location.href);
+
+  // --- modal dialogs ---
+
+  // openDialog shows a modal <dialog> labelled by its heading. The rest of
+  // the page is inert while it is open (focus is trapped), Escape closes
+  // it, and focus returns to what had it. buttons: [{text, cls, value}].
+  // done(value) gets the chosen button's value, or "" for Escape.
+  function openDialog(opts, done) {
+    var returnTo = document.activeElement;
+    var dlg = document.createElement('dialog');
+    dlg.className = 'modal';
+    var hid = uid('dialog-heading');
+    dlg.setAttribute('aria-labelledby', hid);
+    var h = document.createElement('h2');
+    h.id = hid;
+    h.textContent = opts.heading;
+    dlg.appendChild(h);
+    if (opts.detail) {
+      var pid = uid('dialog-detail');
+      var p = document.createElement('p');
+      p.id = pid;
+      p.textContent = opts.detail;
+      dlg.appendChild(p);
+      dlg.setAttribute('aria-describedby', pid);
+    }
+    var actions = document.createElement('div');
+    actions.className = 'actions';
+    opts.buttons.forEach(function (b) {
+      var btn = document.createElement('button');
+      btn.type = 'button';
+      btn.textContent = b.text;
+      if (b.cls) { btn.className = b.cls; }
+      btn.addEventListener('click', function () { dlg.returnValue = b.value; dlg.close(); });
+      actions.appendChild(btn);
+    });
+    dlg.appendChild(actions);
+    dlg.addEventListener('close', function () {
+      var value = dlg.returnValue || '';
+      dlg.remove();
+      if (returnTo && document.contains(returnTo) && typeof returnTo.focus === 'function') { returnTo.focus(); }
+      done(value);
+    });
+    document.body.appendChild(dlg);
+    dlg.returnValue = '';
+    dlg.showModal();
+    var first = actions.querySelector('button');
+    if (first) { first.focus(); }
+    return dlg;
+  }
+
+  function confirmThen(form, submitter, question) {
+    var label = (submitter && submitter.getAttribute('data-confirm-button')) || form.getAttribute('data-confirm-button') || 'Confirm';
+    var detail = (submitter && submitter.getAttribute('data-confirm-detail')) || form.getAttribute('data-confirm-detail') || '';
+    openDialog({
+      heading: question,
+      detail: detail,
+      buttons: [
+        { text: label, value: 'confirm' },
+        { text: 'Go back', cls: 'secondary', value: 'back' }
+      ]
+    }, function (value) {
+      if (value !== 'confirm') { return; }
+      form.setAttribute('data-confirmed', 'yes');
+      if (form.requestSubmit) {
+        form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+      } else {
+        form.submit();
+      }
+    });
+  }
+
+  // --- toasts ---
+
+  function enhanceToasts() {
+    document.querySelectorAll('.toasts .toast').forEach(function (t) {
+      if (t.querySelector('button')) { return; }
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'toast-dismiss secondary';
+      b.textContent = 'Dismiss';
+      b.setAttribute('aria-label', 'Dismiss: ' + t.textContent.trim());
+      b.addEventListener('click', function () {
+        var region = t.closest('.toasts');
+        (region || t).remove();
+        focusHeading();
+      });
+      t.appendChild(document.createTextNode(' '));
+      t.appendChild(b);
+    });
+  }
+  enhanceToasts();
+
+  // --- session timeout ---
+
+  var session = (function () {
+    var warnTimer = null;
+    var endTimer = null;
+    var dialog = null;
+
+    function seconds() {
+      var v = parseInt(document.body.getAttribute('data-session-timeout') || '', 10);
+      return v > 0 ? v : 0;
+    }
+
+    function clear() {
+      if (warnTimer) { clearTimeout(warnTimer); }
+      if (endTimer) { clearTimeout(endTimer); }
+      warnTimer = endTimer = null;
+    }
+
+    function words(lead) {
+      if (lead >= 120 && lead % 60 === 0) { return (lead / 60) + ' minutes'; }
+      if (lead === 60) { return '1 minute'; }
+      return lead + ' seconds';
+    }
+
+    function restart() {
+      clear();
+      if (dialog) { var d = dialog; dialog = null; d.close(); }
+      var total = seconds();
+      if (!total) { return; }
+      var lead = Math.min(120, Math.floor(total / 2));
+      warnTimer = setTimeout(function () { warn(lead); }, (total - lead) * 1000);
+      endTimer = setTimeout(end, total * 1000);
+    }
+
+    function warn(lead) {
+      dialog = openDialog({
+        heading: 'Your session will end in ' + words(lead),
+        detail: 'You will be signed out if you do nothing. Anything you have not saved will be lost.',
+        buttons: [
+          { text: 'Stay signed in', value: 'stay' },
+          { text: 'Sign out', cls: 'secondary', value: 'out' }
+        ]
+      }, function (value) {
+        if (!dialog) { return; } // closed by restart()
+        dialog = null;
+        if (value === 'out') {
+          signOut('');
+          return;
+        }
+        // "Stay signed in", or Escape: both count as activity.
+        fetch('/session/keep-alive', { method: 'POST', credentials: 'same-origin' }).then(function (res) {
+          if (res.status === 401) { signOut('timeout'); return; }
+          restart();
+        }).catch(function () { restart(); });
+      });
+    }
+
+    function end() {
+      clear();
+      signOut('timeout');
+    }
+
+    function signOut(reason) {
+      var f = document.createElement('form');
+      f.method = 'post';
+      f.action = '/logout';
+      f.hidden = true;
+      if (reason) {
+        var i = document.createElement('input');
+        i.type = 'hidden';
+        i.name = 'reason';
+        i.value = reason;
+        f.appendChild(i);
+      }
+      document.body.appendChild(f);
+      HTMLFormElement.prototype.submit.call(f);
+    }
+
+    return { restart: restart };
+  })();
+  session.restart();
+})();
