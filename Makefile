@@ -21,7 +21,7 @@ export EPRHARNESS_REQUIRE_BROWSER ?= 1
 LDFLAGS := -X main.version=$(VERSION)
 
 .PHONY: all build deps run run-docker images image-postgres image-refepr \
-        test test-unit test-integration test-e2e vet fmt sweep clean
+        test test-unit test-integration test-e2e test-defects vet fmt sweep clean
 
 all: build
 
@@ -68,12 +68,19 @@ test-integration: images
 
 test-e2e: deps images
 	EPRHARNESS_POSTGRES_IMAGE=$(POSTGRES_IMAGE) EPRHARNESS_EPR_IMAGE=$(EPR_IMAGE) \
-	  $(GO) test -count=1 -tags e2e -timeout 20m -v ./e2e/...
+	  $(GO) test -count=1 -tags e2e -timeout 45m -v ./e2e/...
+
+# Each release-candidate defect of the reference EPR turned on alone: the
+# whole suite must fail in exactly the scenarios tagged @defect:<name>.
+# About one suite run per defect (9 x ~5 minutes on 2 cores).
+test-defects: deps
+	$(GO) test -count=1 -tags defects -timeout 90m -v -run TestEachDefectFailsExactlyItsScenarios ./e2e/...
 
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags integration ./...
 	$(GO) vet -tags e2e ./...
+	$(GO) vet -tags defects ./...
 
 fmt:
 	gofmt -l -w .

@@ -6,7 +6,7 @@ Feature: Registering a patient
   has two records and no record carries a mistyped number (hazard H-020:
   a patient identified by the wrong or a duplicate record).
 
-  @smoke @defect:dob-clock-change
+  @smoke
   Scenario: A receptionist registers a new patient
     Given I am signed in as a receptionist
     When I register a patient:

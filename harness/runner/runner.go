@@ -374,6 +374,9 @@ func (r *Runner) ReproCommand(s *results.Scenario) string {
 	if r.cfg.Clock != "" {
 		args = append(args, "--clock", r.cfg.Clock)
 	}
+	if r.cfg.EPRDefects != "" {
+		args = append(args, "--epr-defects", r.cfg.EPRDefects)
+	}
 	if r.cfg.Fixtures != config.Default().Fixtures {
 		args = append(args, "--fixtures", r.cfg.Fixtures)
 	}
