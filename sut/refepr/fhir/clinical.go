@@ -347,16 +347,7 @@ func (h *Handler) createAllergy(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) readAllergy(w http.ResponseWriter, r *http.Request) {
-	a, err := h.store.Allergy(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		h.fail(w, r, newOpError(http.StatusNotFound, codeNotFound, "AllergyIntolerance/%s is not known", r.PathValue("id")))
-		return
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.write(w, r, http.StatusOK, allergyResource(a))
+	readByID(h, w, r, "AllergyIntolerance", h.store.Allergy, allergyResource)
 }
 
 func (h *Handler) searchAllergies(w http.ResponseWriter, r *http.Request) {
@@ -559,16 +550,7 @@ func (h *Handler) createMedicationRequest(w http.ResponseWriter, r *http.Request
 }
 
 func (h *Handler) readMedicationRequest(w http.ResponseWriter, r *http.Request) {
-	p, err := h.store.Prescription(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		h.fail(w, r, newOpError(http.StatusNotFound, codeNotFound, "MedicationRequest/%s is not known", r.PathValue("id")))
-		return
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.write(w, r, http.StatusOK, medicationResource(p))
+	readByID(h, w, r, "MedicationRequest", h.store.Prescription, medicationResource)
 }
 
 func (h *Handler) searchMedicationRequests(w http.ResponseWriter, r *http.Request) {

@@ -16,6 +16,7 @@ package fhir
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -420,4 +421,21 @@ func baseURL(r *http.Request) string {
 func selfURL(r *http.Request) string {
 	u := url.URL{Path: r.URL.Path, RawQuery: r.URL.RawQuery}
 	return strings.TrimSuffix(baseURL(r), "/fhir") + u.String()
+}
+
+// readByID serves GET /fhir/<Type>/{id}: it loads the row with load, answers
+// 404 with an OperationOutcome when the store has no such id, and otherwise
+// writes the row as a resource.
+func readByID[T any, R any](h *Handler, w http.ResponseWriter, r *http.Request, typ string,
+	load func(context.Context, string) (T, error), toResource func(T) R) {
+	row, err := load(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		h.fail(w, r, newOpError(http.StatusNotFound, codeNotFound, "%s/%s is not known", typ, r.PathValue("id")))
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.write(w, r, http.StatusOK, toResource(row))
 }

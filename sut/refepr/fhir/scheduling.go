@@ -197,16 +197,7 @@ func (h *Handler) createAppointment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) readAppointment(w http.ResponseWriter, r *http.Request) {
-	a, err := h.store.Appointment(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		h.fail(w, r, newOpError(http.StatusNotFound, codeNotFound, "Appointment/%s is not known", r.PathValue("id")))
-		return
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.write(w, r, http.StatusOK, appointmentResource(a))
+	readByID(h, w, r, "Appointment", h.store.Appointment, appointmentResource)
 }
 
 func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
@@ -274,16 +265,7 @@ func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) readSlot(w http.ResponseWriter, r *http.Request) {
-	s, err := h.store.Slot(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		h.fail(w, r, newOpError(http.StatusNotFound, codeNotFound, "Slot/%s is not known", r.PathValue("id")))
-		return
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.write(w, r, http.StatusOK, slotResource(s))
+	readByID(h, w, r, "Slot", h.store.Slot, slotResource)
 }
 
 func (h *Handler) searchSchedules(w http.ResponseWriter, r *http.Request) {
