@@ -5,8 +5,9 @@
 // another. Set TESTCONTAINERS_RYUK_DISABLED=true and, where the Docker host
 // is not local, TESTCONTAINERS_HOST_OVERRIDE. When Docker is unavailable,
 // Start fails the test if EPRHARNESS_REQUIRE_DOCKER=1 and skips it otherwise.
-// The container is labelled eprharness.managed=true and terminated in the
-// test's Cleanup. A Postgres value is safe for concurrent use.
+// The container carries the harness's labels (managed, run, pid, host) and
+// is terminated in the test's Cleanup; if the test process is killed first,
+// `eprharness sweep` (or the next docker run) removes it. A Postgres value is safe for concurrent use.
 package pgtest
 
 import (
@@ -15,6 +16,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,7 +53,7 @@ func Start(t *testing.T) *Postgres {
 		postgres.WithUsername("refepr"),
 		postgres.WithPassword("refepr"),
 		postgres.BasicWaitStrategies(),
-		testcontainers.WithLabels(map[string]string{"eprharness.managed": "true"}),
+		testcontainers.WithLabels(labels()),
 	)
 	// Registered before checking err: a container that started but never
 	// became ready must go too.
@@ -122,4 +124,16 @@ func (p *Postgres) NewDatabase(t *testing.T) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// labels are the harness's container labels (see harness/backend/docker),
+// spelled out here because the reference EPR does not import the harness.
+func labels() map[string]string {
+	host, _ := os.Hostname()
+	return map[string]string{
+		"eprharness.managed": "true",
+		"eprharness.run":     fmt.Sprintf("refepr-test-%d", os.Getpid()),
+		"eprharness.pid":     strconv.Itoa(os.Getpid()),
+		"eprharness.host":    host,
+	}
 }
