@@ -57,7 +57,7 @@ func TestPostgresServer(t *testing.T) {
 	p := br.get("/patients/" + id)
 	require.Equal(t, http.StatusOK, p.status)
 	assert.Equal(t, map[string]string{"Name": "POND, Amy", "NHS number": "999 000 0018",
-		"Date of birth": "15-Mar-1987", "Age": "39y", "Gender": "Female"}, banner(t, p))
+		"Date of birth": "15-Mar-1987", "Age": "39y", "Gender": "Female", "Allergies": "Allergies not recorded"}, banner(t, p))
 
 	assert.Equal(t, `{"status":"ok"}`+"\n", br.get("/healthz").body)
 	assert.Equal(t, http.StatusNoContent, br.post("/_test/reset", nil).status)
