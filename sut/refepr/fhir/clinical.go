@@ -317,33 +317,7 @@ func createAllergy(ctx context.Context, tx *store.Tx, a allergy.Allergy, res All
 }
 
 func (h *Handler) createAllergy(w http.ResponseWriter, r *http.Request) {
-	var res AllergyIntolerance
-	if oe := decode(w, r, maxResourceBytes, &res); oe != nil {
-		h.fail(w, r, oe)
-		return
-	}
-	a, oe := allergyFromResource(res)
-	if oe != nil {
-		h.fail(w, r, oe)
-		return
-	}
-	var resp entryResponse
-	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
-		var err error
-		resp, err = createAllergy(r.Context(), tx, a, res, nil)
-		return err
-	})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	stored, err := h.store.Allergy(r.Context(), strings.TrimPrefix(resp.location, "AllergyIntolerance/"))
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Location", "/fhir/"+resp.location)
-	h.write(w, r, http.StatusCreated, allergyResource(stored))
+	createByPost(h, w, r, "AllergyIntolerance", allergyFromResource, createAllergy, h.store.Allergy, allergyResource)
 }
 
 func (h *Handler) readAllergy(w http.ResponseWriter, r *http.Request) {
@@ -520,33 +494,7 @@ func createMedicationRequest(ctx context.Context, tx *store.Tx, p medication.Pre
 }
 
 func (h *Handler) createMedicationRequest(w http.ResponseWriter, r *http.Request) {
-	var res MedicationRequest
-	if oe := decode(w, r, maxResourceBytes, &res); oe != nil {
-		h.fail(w, r, oe)
-		return
-	}
-	p, oe := medicationFromResource(res)
-	if oe != nil {
-		h.fail(w, r, oe)
-		return
-	}
-	var resp entryResponse
-	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
-		var err error
-		resp, err = createMedicationRequest(r.Context(), tx, p, res, nil)
-		return err
-	})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	stored, err := h.store.Prescription(r.Context(), strings.TrimPrefix(resp.location, "MedicationRequest/"))
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Location", "/fhir/"+resp.location)
-	h.write(w, r, http.StatusCreated, medicationResource(stored))
+	createByPost(h, w, r, "MedicationRequest", medicationFromResource, createMedicationRequest, h.store.Prescription, medicationResource)
 }
 
 func (h *Handler) readMedicationRequest(w http.ResponseWriter, r *http.Request) {

@@ -439,3 +439,40 @@ func readByID[T any, R any](h *Handler, w http.ResponseWriter, r *http.Request, 
 	}
 	h.write(w, r, http.StatusOK, toResource(row))
 }
+
+// createByPost serves POST /fhir/<Type>: it decodes and validates the
+// resource (fromResource), creates it in one transaction (create, with no
+// bundle references), reads the stored row back (load) and answers 201 with
+// its Location and the stored resource.
+func createByPost[Res, In, Row, Out any](h *Handler, w http.ResponseWriter, r *http.Request, typ string,
+	fromResource func(Res) (In, *opError),
+	create func(context.Context, *store.Tx, In, Res, map[string]string) (entryResponse, error),
+	load func(context.Context, string) (Row, error), toResource func(Row) Out) {
+	var res Res
+	if oe := decode(w, r, maxResourceBytes, &res); oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
+	in, oe := fromResource(res)
+	if oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
+	var resp entryResponse
+	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
+		var err error
+		resp, err = create(r.Context(), tx, in, res, nil)
+		return err
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	stored, err := load(r.Context(), strings.TrimPrefix(resp.location, typ+"/"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/fhir/"+resp.location)
+	h.write(w, r, http.StatusCreated, toResource(stored))
+}
