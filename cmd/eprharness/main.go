@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -147,20 +148,25 @@ func backendFactory(cfg config.Config, stderr io.Writer) (runner.BackendFactory,
 	}
 	switch cfg.Backend {
 	case config.BackendDocker:
+		// The runner calls the factory once per worker; the log and the
+		// sweep of earlier runs' leftovers happen on the first call only.
+		var once sync.Once
+		tcLog := io.Discard
 		return func(ctx context.Context, runID string) (backend.Backend, error) {
-			// testcontainers' own messages go to a log file in --out rather
-			// than the analyst's terminal. The file lives as long as the
-			// process; the OS closes it at exit.
-			tcLog := io.Discard
-			if f, err := os.Create(filepath.Join(cfg.Out, "backend-testcontainers.log")); err == nil {
-				tcLog = f
-			}
-			tclog.SetDefault(log.New(tcLog, "", log.LstdFlags))
-			if removed, err := docker.Sweep(ctx); err != nil {
-				fmt.Fprintf(stderr, "eprharness: %v\n", err)
-			} else if removed.Count() > 0 {
-				fmt.Fprintf(stderr, "eprharness: removed %d container(s) and %d network(s) left by earlier runs\n", len(removed.Containers), len(removed.Networks))
-			}
+			once.Do(func() {
+				// testcontainers' own messages go to a log file in --out
+				// rather than the analyst's terminal. The file lives as
+				// long as the process; the OS closes it at exit.
+				if f, err := os.Create(filepath.Join(cfg.Out, "backend-testcontainers.log")); err == nil {
+					tcLog = f
+				}
+				tclog.SetDefault(log.New(tcLog, "", log.LstdFlags))
+				if removed, err := docker.Sweep(ctx); err != nil {
+					fmt.Fprintf(stderr, "eprharness: %v\n", err)
+				} else if removed.Count() > 0 {
+					fmt.Fprintf(stderr, "eprharness: removed %d container(s) and %d network(s) left by earlier runs\n", len(removed.Containers), len(removed.Networks))
+				}
+			})
 			env := map[string]string{}
 			if cfg.Clock != "" {
 				env["EPR_NOW"] = cfg.Clock
@@ -185,12 +191,23 @@ func backendFactory(cfg config.Config, stderr io.Writer) (runner.BackendFactory,
 			return b, err
 		}, nil
 	default:
+		// EPR_DEFECT_TRACE is the reference EPR's own variable (see
+		// sut/refepr/cmd/refepr); the embedded EPR honours it too. The file
+		// stays open for the life of the process.
+		var trace io.Writer
+		if path := os.Getenv("EPR_DEFECT_TRACE"); path != "" {
+			f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+			if err != nil {
+				return nil, fmt.Errorf("EPR_DEFECT_TRACE: %w", err)
+			}
+			trace = f
+		}
 		return func(ctx context.Context, runID string) (backend.Backend, error) {
 			return embedded.Run(ctx,
 				embedded.WithName("refepr"),
 				embedded.WithVersion(version),
 				embedded.WithApp(func(ctx context.Context) (embedded.App, error) {
-					return refepr.New(ctx, refepr.Config{DatabaseURL: "sqlite::memory:", Now: clock, TestAPI: true, Version: version, Defects: eprDefects})
+					return refepr.New(ctx, refepr.Config{DatabaseURL: "sqlite::memory:", Now: clock, TestAPI: true, Version: version, Defects: eprDefects, DefectTrace: trace})
 				}),
 			)
 		}, nil

@@ -31,16 +31,18 @@ type Session struct {
 
 // NewSession opens a fresh context and page whose relative URLs resolve
 // against baseURL, and starts tracing (screenshots and DOM snapshots) so a
-// failure can be replayed in Playwright's trace viewer. title names the trace.
-func (b *Browser) NewSession(baseURL, title string) (*Session, error) {
+// failure can be replayed in Playwright's trace viewer. title names the
+// trace. headers, if any, are sent with every request the page makes.
+func (b *Browser) NewSession(baseURL, title string, headers map[string]string) (*Session, error) {
 	if b.browser == nil {
 		return nil, errors.New("new session: browser not running")
 	}
 	bc, err := b.browser.NewContext(playwright.BrowserNewContextOptions{
-		BaseURL:    playwright.String(baseURL),
-		Locale:     playwright.String("en-GB"),
-		TimezoneId: playwright.String("Europe/London"),
-		Viewport:   &playwright.Size{Width: 1280, Height: 900},
+		BaseURL:          playwright.String(baseURL),
+		Locale:           playwright.String("en-GB"),
+		TimezoneId:       playwright.String("Europe/London"),
+		Viewport:         &playwright.Size{Width: 1280, Height: 900},
+		ExtraHttpHeaders: headers,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("new session: new context: %w", err)

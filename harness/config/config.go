@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +55,10 @@ type Config struct {
 	BrowserPath string
 	// Timeout bounds each browser action and each expectation.
 	Timeout time.Duration
+	// Workers is how many scenarios run at once. Each worker has its own
+	// backend (its own EPR and database) and its own browser contexts in
+	// one shared browser, so workers never see each other's data.
+	Workers int
 	// EPRImage is the reference EPR's container image (docker backend).
 	EPRImage string
 	// PostgresImage is the PostgreSQL image (docker backend).
@@ -70,6 +75,11 @@ type Config struct {
 	// on, comma-separated ("slow-search,double-booking"); empty means none.
 	// The names are checked where the EPR is started (cmd/eprharness).
 	EPRDefects string
+	// CorrelationHeader, when set, is a request header sent with every
+	// request a scenario makes to the EPR (browser and API) carrying the
+	// scenario's id ("features/x.feature:12"), so EPR logs and traces can
+	// be matched to scenarios. Empty sends none.
+	CorrelationHeader string
 	// NoColor turns off colour in the terminal progress output.
 	NoColor bool
 	// File is the configuration file that was read, if any (informational).
@@ -94,6 +104,7 @@ func Default() Config {
 		Backend:        BackendEmbedded,
 		Out:            "out",
 		Timeout:        10 * time.Second,
+		Workers:        1,
 		EPRImage:       "eprharness/refepr:dev",
 		PostgresImage:  "postgres:15",
 		StartupTimeout: 90 * time.Second,
@@ -178,6 +189,22 @@ func durationSetting(key, usage string, field func(*Config) *time.Duration) sett
 		}}
 }
 
+func intSetting(key, usage string, lo, hi int, field func(*Config) *int) setting {
+	return setting{key: key, usage: usage, kind: "int",
+		get: func(c *Config) string { return strconv.Itoa(*field(c)) },
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("want a whole number, got %q", v)
+			}
+			if n < lo || n > hi {
+				return fmt.Errorf("must be from %d to %d, got %d", lo, hi, n)
+			}
+			*field(c) = n
+			return nil
+		}}
+}
+
 func nonEmpty(v string) error {
 	if strings.TrimSpace(v) == "" {
 		return errors.New("must not be empty")
@@ -224,6 +251,8 @@ var settings = []setting{
 		func(c *Config) *string { return &c.BrowserPath }, nil),
 	durationSetting("timeout", "time allowed for each browser action and expectation",
 		func(c *Config) *time.Duration { return &c.Timeout }),
+	intSetting("workers", "scenarios run at once, each worker with its own backend (1-16)", 1, 16,
+		func(c *Config) *int { return &c.Workers }),
 	stringSetting("epr-image", "reference EPR container image (docker backend)",
 		func(c *Config) *string { return &c.EPRImage }, nonEmpty),
 	stringSetting("postgres-image", "PostgreSQL container image (docker backend)",
@@ -236,7 +265,18 @@ var settings = []setting{
 		func(c *Config) *string { return &c.Clock }, checkClock),
 	stringSetting("epr-defects", "reference EPR release-candidate defects to turn on, comma-separated (e.g. slow-search); empty = none",
 		func(c *Config) *string { return &c.EPRDefects }, nil),
+	stringSetting("correlation-header", "request header carrying the scenario id on every request to the EPR, e.g. X-Test-Scenario; empty = none",
+		func(c *Config) *string { return &c.CorrelationHeader }, checkHeaderName),
 	boolSetting("no-color", "plain terminal output", func(c *Config) *bool { return &c.NoColor }),
+}
+
+var headerName = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
+
+func checkHeaderName(v string) error {
+	if v != "" && !headerName.MatchString(v) {
+		return fmt.Errorf("want a header name such as X-Test-Scenario, got %q", v)
+	}
+	return nil
 }
 
 func checkClock(v string) error {

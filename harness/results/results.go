@@ -10,6 +10,7 @@
 package results
 
 import (
+	"sort"
 	"time"
 )
 
@@ -209,4 +210,14 @@ func (r *Run) Failures() []*Scenario {
 		}
 	}
 	return out
+}
+
+// Sort puts the features in URI order and each feature's scenarios in line
+// order, the order in which they are written, whatever order parallel
+// workers finished them in.
+func (r *Run) Sort() {
+	sort.SliceStable(r.Features, func(i, j int) bool { return r.Features[i].URI < r.Features[j].URI })
+	for _, f := range r.Features {
+		sort.SliceStable(f.Scenarios, func(i, j int) bool { return f.Scenarios[i].Line < f.Scenarios[j].Line })
+	}
 }

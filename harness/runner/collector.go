@@ -13,6 +13,7 @@ import (
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v34"
 
+	"github.com/eprharness/eprharness/harness/backend"
 	"github.com/eprharness/eprharness/harness/browser"
 	"github.com/eprharness/eprharness/harness/failure"
 	"github.com/eprharness/eprharness/harness/results"
@@ -111,7 +112,8 @@ type record struct {
 	steps     map[string]*results.Step
 	stepStart time.Time
 	session   *browser.Session
-	skipped   bool // the before hook chose not to run the scenario
+	backend   backend.Backend // the worker's backend the scenario runs on
+	skipped   bool            // the before hook chose not to run the scenario
 	done      bool
 }
 

@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,8 +42,10 @@ import (
 	"github.com/eprharness/eprharness/harness/target"
 )
 
-// BackendFactory starts the backend for a run. It returns the partial
-// backend on error so the runner can terminate it.
+// BackendFactory starts a backend for a run. The runner calls it once per
+// worker (see config.Config.Workers), one call at a time, and gives each
+// worker's scenarios their own backend, so workers never share EPR data. It
+// returns the partial backend on error so the runner can terminate it.
 type BackendFactory func(ctx context.Context, runID string) (backend.Backend, error)
 
 type options struct {
@@ -90,7 +93,9 @@ type Runner struct {
 	col         *collector
 	lib         *fixtures.Library
 	browser     *browser.Browser
-	backend     backend.Backend
+	backends    []backend.Backend    // one per worker, all owned by the runner
+	pool        chan backend.Backend // the backends no scenario is using
+	signIns     *browser.SignIns     // saved sign-ins, shared by all workers
 	http        *http.Client
 	interrupted atomic.Bool
 }
@@ -145,7 +150,8 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 	cleanPrevious(r.cfg.Out)
 
 	run := &results.Run{ID: o.runID, StartedAt: o.now(), Tags: r.cfg.Tags}
-	fmt.Fprintf(o.stderr, "eprharness: run %s: %d scenario(s) on the %s backend\n", run.ID, sel.Scenarios, r.cfg.Backend)
+	workers := max(r.cfg.Workers, 1)
+	fmt.Fprintf(o.stderr, "eprharness: run %s: %d scenario(s) on the %s backend, %d worker(s)\n", run.ID, sel.Scenarios, r.cfg.Backend, workers)
 
 	defer r.release()
 	if err := r.start(ctx, run); err != nil {
@@ -170,6 +176,7 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 	status := r.runSuite(ctx, run, sel)
 	stop()
 	run.FinishedAt = o.now()
+	run.Sort()
 	run.Interrupted = r.interrupted.Load()
 
 	out := Outcome{Run: run, Code: exitcode.ForRun(run)}
@@ -198,13 +205,27 @@ func (r *Runner) start(ctx context.Context, run *results.Run) error {
 	run.Browser = br.Version()
 	fmt.Fprintf(o.stderr, "eprharness: %s (%s, %s)\n", run.Browser, br.Source, br.Path)
 
-	be, err := o.backend(ctx, run.ID)
-	r.backend = be
-	if err != nil {
-		return failure.Backend(fmt.Errorf("start backend: %w", err))
+	if r.signIns, err = browser.NewSignIns(); err != nil {
+		return failure.Harness(err)
 	}
-	run.Target = be.Describe()
-	fmt.Fprintf(o.stderr, "eprharness: EPR at %s\n", be.BaseURL())
+
+	workers := max(r.cfg.Workers, 1)
+	r.pool = make(chan backend.Backend, workers)
+	for i := range workers {
+		be, err := o.backend(ctx, run.ID)
+		if be != nil {
+			r.backends = append(r.backends, be)
+		}
+		if err != nil {
+			if workers > 1 {
+				err = fmt.Errorf("worker %d: %w", i+1, err)
+			}
+			return failure.Backend(fmt.Errorf("start backend: %w", err))
+		}
+		r.pool <- be
+		fmt.Fprintf(o.stderr, "eprharness: EPR at %s\n", be.BaseURL())
+	}
+	run.Target = r.backends[0].Describe()
 	return nil
 }
 
@@ -214,8 +235,19 @@ func (r *Runner) start(ctx context.Context, run *results.Run) error {
 func (r *Runner) release() {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if r.backend != nil {
-		if err := r.backend.Terminate(ctx); err != nil {
+	errs := make([]error, len(r.backends))
+	var wg sync.WaitGroup
+	for i, be := range r.backends {
+		wg.Go(func() { errs[i] = be.Terminate(ctx) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			fmt.Fprintf(r.opts.stderr, "eprharness: %v\n", err)
+		}
+	}
+	if r.signIns != nil {
+		if err := r.signIns.Close(); err != nil {
 			fmt.Fprintf(r.opts.stderr, "eprharness: %v\n", err)
 		}
 	}
@@ -239,7 +271,7 @@ func (r *Runner) runSuite(ctx context.Context, run *results.Run, sel *featureset
 			Paths:          sel.Paths,
 			FS:             sel.FS,
 			Strict:         true,
-			Concurrency:    1,
+			Concurrency:    max(r.cfg.Workers, 1),
 			Output:         r.opts.stdout,
 			NoColors:       r.cfg.NoColor || !isTerminal(r.opts.stdout),
 			DefaultContext: ctx,
@@ -271,10 +303,26 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 		rec.skipped = true
 		return ctx, godog.ErrSkip
 	}
-	if err := r.backend.Reset(ctx); err != nil {
+	// Godog runs at most Workers scenarios at once and there is a backend
+	// per worker, so one is free; the select only guards against a bug.
+	var be backend.Backend
+	select {
+	case be = <-r.pool:
+	case <-ctx.Done():
+		rec.skipped = true
+		return ctx, godog.ErrSkip
+	}
+	rec.backend = be
+	if err := be.Reset(ctx); err != nil {
 		return ctx, failure.Backend(err)
 	}
-	sess, err := r.browser.NewSession(r.backend.BaseURL(), p.Name)
+	client := r.http
+	var headers map[string]string
+	if h := r.cfg.CorrelationHeader; h != "" {
+		headers = map[string]string{h: rec.sc.ID}
+		client = &http.Client{Timeout: r.http.Timeout, Transport: withHeader{base: http.DefaultTransport, name: h, value: rec.sc.ID}}
+	}
+	sess, err := r.browser.NewSession(be.BaseURL(), p.Name, headers)
 	if err != nil {
 		return ctx, failure.Harness(err)
 	}
@@ -282,9 +330,10 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 	return scenario.With(ctx, &scenario.State{
 		UI:       target.UI{Page: sess.Page, Expect: sess.Expect},
 		EPR:      r.opts.target,
-		BaseURL:  r.backend.BaseURL(),
+		BaseURL:  be.BaseURL(),
 		Fixtures: r.lib,
-		HTTP:     r.http,
+		HTTP:     client,
+		SignIns:  r.signIns,
 	}), nil
 }
 
@@ -306,8 +355,11 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 			fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, cerr)
 		}
 	}
-	uri := p.Uri
-	r.col.finish(uri, rec, err)
+	if rec.backend != nil {
+		r.pool <- rec.backend // the scenario's browser context is closed: the backend is free
+		rec.backend = nil
+	}
+	r.col.finish(p.Uri, rec, err)
 	return ctx, nil
 }
 
@@ -437,4 +489,16 @@ func isTerminal(w io.Writer) bool {
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// withHeader adds one header to every request (the correlation header).
+type withHeader struct {
+	base        http.RoundTripper
+	name, value string
+}
+
+func (t withHeader) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.Header.Set(t.name, t.value)
+	return t.base.RoundTrip(req)
 }

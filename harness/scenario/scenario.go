@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/eprharness/eprharness/harness/browser"
 	"github.com/eprharness/eprharness/harness/failure"
 	"github.com/eprharness/eprharness/harness/fixtures"
 	"github.com/eprharness/eprharness/harness/target"
@@ -29,6 +30,9 @@ type State struct {
 	Fixtures *fixtures.Library
 	// HTTP calls the EPR's APIs.
 	HTTP *http.Client
+	// SignIns holds the run's saved sign-ins, shared by every scenario on
+	// the same EPR; nil signs in through the UI every time.
+	SignIns *browser.SignIns
 
 	// User is who is signed in, if anyone.
 	User *fixtures.User

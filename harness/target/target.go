@@ -48,6 +48,10 @@ type Sessions interface {
 	// ExpectSignedIn checks the EPR shows the user signed in with this
 	// display name and role title.
 	ExpectSignedIn(ui UI, displayName, roleTitle string) error
+	// ResumeSignIn opens the EPR's home page in a context whose saved
+	// sign-in was restored, and reports whether the EPR still shows this
+	// user signed in (false: it asked for a sign-in instead).
+	ResumeSignIn(ui UI, displayName, roleTitle string) (bool, error)
 	// ExpectSignInRefused checks the EPR refused the credentials.
 	ExpectSignInRefused(ui UI) error
 	SignOut(ui UI) error

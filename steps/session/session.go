@@ -7,6 +7,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/eprharness/eprharness/harness/failure"
 	"github.com/eprharness/eprharness/harness/scenario"
 	"github.com/eprharness/eprharness/steps"
 )
@@ -15,7 +16,7 @@ import (
 var Defs = []steps.Def{
 	{
 		Pattern:  `^(?:I am|the user is) (?:signed|logged) in as (?:a|an|the) ([a-z ]+)$`,
-		Doc:      "Signs in through the EPR's sign-in page as the fixture user of a role.",
+		Doc:      "Signs in as the fixture user of a role: through the EPR's sign-in page the first time in a run, then by reusing that saved sign-in.",
 		Examples: []string{"Given I am signed in as a clinician", "Given I am logged in as a receptionist"},
 		Handler:  signedInAs,
 	},
@@ -69,11 +70,35 @@ func signedInAs(ctx context.Context, role string) (context.Context, error) {
 	if err != nil {
 		return ctx, err
 	}
+	if s.SignIns != nil {
+		bc := s.UI.Page.Context()
+		restored, err := s.SignIns.Restore(bc, s.BaseURL, u.Username)
+		if err != nil {
+			return ctx, failure.Harness(err)
+		}
+		if restored {
+			ok, err := s.EPR.ResumeSignIn(s.UI, u.DisplayName, u.RoleTitle)
+			if err != nil {
+				return ctx, fmt.Errorf("resume the sign-in of %s (%s): %w", role, u.Username, err)
+			}
+			if ok {
+				s.User = &u
+				return ctx, nil
+			}
+			// The EPR ended that session: sign in afresh below.
+			s.SignIns.Forget(s.BaseURL, u.Username)
+		}
+	}
 	if err := s.EPR.SignIn(s.UI, u.Username, u.Password); err != nil {
 		return ctx, err
 	}
 	if err := s.EPR.ExpectSignedIn(s.UI, u.DisplayName, u.RoleTitle); err != nil {
 		return ctx, fmt.Errorf("sign in as %s (%s): %w", role, u.Username, err)
+	}
+	if s.SignIns != nil {
+		if err := s.SignIns.Save(s.UI.Page.Context(), s.BaseURL, u.Username); err != nil {
+			return ctx, failure.Harness(err)
+		}
 	}
 	s.User = &u
 	return ctx, nil
@@ -114,6 +139,9 @@ func signOut(ctx context.Context) (context.Context, error) {
 	}
 	if err := s.EPR.SignOut(s.UI); err != nil {
 		return ctx, err
+	}
+	if s.User != nil && s.SignIns != nil {
+		s.SignIns.Forget(s.BaseURL, s.User.Username) // signing out ended its session
 	}
 	s.User = nil
 	return ctx, nil

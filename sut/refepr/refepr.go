@@ -28,6 +28,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -65,6 +66,11 @@ type Config struct {
 	// Defects are the release-candidate regressions turned on (package
 	// defects); the zero value has none.
 	Defects defects.Set
+	// DefectTrace, when not nil, receives a JSON line for each test
+	// scenario (named by the defects.ScenarioHeader request header) the
+	// first time it reaches a point where a defect applies, whether or not
+	// that defect is on (see package defects). The caller owns the writer.
+	DefectTrace io.Writer
 }
 
 // DefaultSessionTimeout is how long a sign-in lasts without use when
@@ -131,6 +137,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.DefectTrace != nil {
+		cfg.Defects = cfg.Defects.WithTrace(defects.NewTrace(cfg.DefectTrace))
+	}
 	seeds, err := auth.SeedUsers()
 	if err != nil {
 		return nil, fmt.Errorf("new refepr: %w", err)
@@ -160,7 +169,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.TestAPI {
 		mux.HandleFunc("POST /_test/reset", s.reset)
 	}
-	s.handler = s.recoverer(s.logRequests(secureHeaders(mux)))
+	s.handler = s.recoverer(s.logRequests(secureHeaders(scenarioTagged(mux))))
 	cfg.Logger.InfoContext(ctx, "refepr ready", "database", string(st.Dialect()), "version", cfg.Version, "test_api", cfg.TestAPI)
 	return s, nil
 }
@@ -168,7 +177,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 // ServeHTTP serves every route of the EPR.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Reset deletes all patient data and every session, and re-seeds the users.
+// Reset deletes all patient data and every user but the seeded ones, and
+// re-seeds those. Sessions of seeded users survive a reset, so a test
+// harness can sign each role in once and reuse the signed-in browser state
+// (Playwright's storage state) across scenarios; the sessions of any other
+// user end.
 func (s *Server) Reset(ctx context.Context) error {
 	seeds, err := auth.SeedUsers()
 	if err != nil {
@@ -177,7 +190,14 @@ func (s *Server) Reset(ctx context.Context) error {
 	if err := s.store.Reset(ctx, seeds); err != nil {
 		return fmt.Errorf("reset: %w", err)
 	}
-	s.sessions.Clear()
+	seeded := make(map[string]auth.User, len(seeds))
+	for _, u := range seeds {
+		seeded[u.Username] = auth.FromStore(u)
+	}
+	s.sessions.Retain(func(username string) (auth.User, bool) {
+		u, ok := seeded[username]
+		return u, ok
+	})
 	s.log.InfoContext(ctx, "reset")
 	return nil
 }
@@ -223,6 +243,17 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// scenarioTagged puts the test scenario a request belongs to (the
+// defects.ScenarioHeader header, sent by a test harness) in its context.
+func scenarioTagged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id := r.Header.Get(defects.ScenarioHeader); id != "" {
+			r = r.WithContext(defects.WithScenario(r.Context(), id))
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // secureHeaders sets headers every response should carry.

@@ -101,6 +101,20 @@ func (Adapter) ExpectSignedIn(ui target.UI, displayName, roleTitle string) error
 	return nil
 }
 
+// ResumeSignIn implements target.Sessions. The home page redirects to the
+// sign-in page when the session has ended.
+func (Adapter) ResumeSignIn(ui target.UI, displayName, roleTitle string) (bool, error) {
+	if _, err := ui.Page.Goto("/"); err != nil {
+		return false, fmt.Errorf("open the home page: %w", err)
+	}
+	signedIn := ui.Page.GetByRole("banner").GetByText(fmt.Sprintf("Signed in as %s (%s)", displayName, roleTitle))
+	signInPage := signInPage{ui}.submit()
+	if err := ui.Expect.Locator(signedIn.Or(signInPage).First()).ToBeVisible(); err != nil {
+		return false, fmt.Errorf("the home page showed neither the user signed in nor the sign-in page: %w", err)
+	}
+	return signedIn.IsVisible()
+}
+
 // ExpectSignInRefused implements target.Sessions.
 func (Adapter) ExpectSignInRefused(ui target.UI) error {
 	alert := ui.Page.GetByRole("alert")

@@ -210,3 +210,19 @@ func (s *Sessions) Clear() {
 	defer s.mu.Unlock()
 	clear(s.m)
 }
+
+// Retain keeps the sessions of the users keep reports as still existing,
+// with the user details keep returns, and ends the others.
+func (s *Sessions) Retain(keep func(username string) (User, bool)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for t, sess := range s.m {
+		u, ok := keep(sess.user.Username)
+		if !ok {
+			delete(s.m, t)
+			continue
+		}
+		sess.user = u
+		s.m[t] = sess
+	}
+}

@@ -78,6 +78,23 @@ func TestSessions(t *testing.T) {
 	assert.False(t, ok)
 }
 
+func TestSessionsRetain(t *testing.T) {
+	s := NewSessions(time.Hour)
+	keep, _ := s.Create(User{Username: "dr.patel", DisplayName: "Dr Priya Patel"})
+	gone, _ := s.Create(User{Username: "temp.user"})
+	s.Retain(func(username string) (User, bool) {
+		if username == "dr.patel" {
+			return User{Username: "dr.patel", DisplayName: "Dr P Patel"}, true
+		}
+		return User{}, false
+	})
+	u, ok := s.Get(keep)
+	assert.True(t, ok)
+	assert.Equal(t, "Dr P Patel", u.DisplayName, "the kept session carries the refreshed user")
+	_, ok = s.Get(gone)
+	assert.False(t, ok, "a user that no longer exists is signed out")
+}
+
 func TestSessionsConcurrent(t *testing.T) {
 	s := NewSessions(time.Hour)
 	var wg sync.WaitGroup

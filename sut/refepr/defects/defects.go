@@ -3,12 +3,26 @@
 // catch what a bad release candidate would ship. With no defects turned on
 // the EPR behaves correctly; each defect changes one behaviour and nothing
 // else. A Set is immutable after Parse and safe for concurrent use.
+//
+// Code asks about a defect only through Set.Fires, naming the condition
+// under which the defect would change what the EPR does (a respiration rate
+// of 25, a slot already taken). With a Trace attached, every such point is
+// recorded against the test scenario whose request reached it, defect on or
+// off. A run with all defects off thus shows, for each scenario, which
+// defects could change its outcome: a scenario that never reaches a point
+// where a defect fires behaves identically with that defect on. The
+// defect-detection test (e2e) relies on this to rerun, per defect, only the
+// scenarios it can affect.
 package defects
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Name is a defect's name.
@@ -65,7 +79,10 @@ func Names() []Name {
 }
 
 // Set is the defects turned on.
-type Set struct{ on map[Name]bool }
+type Set struct {
+	on    map[Name]bool
+	trace *Trace
+}
 
 // Parse reads "name,name" (spaces allowed; empty means none). An unknown
 // name is an error that lists the known ones.
@@ -89,7 +106,70 @@ func Parse(s string) (Set, error) {
 }
 
 // On reports whether the defect is turned on. The zero Set has none on.
-func (s Set) On(n Name) bool { return s.on[n] }
+// Fires reports whether defect n changes the EPR's behaviour here: it is on
+// and applies (the condition under which the defect would make a
+// difference, e.g. "the respiration rate is 25") holds. When applies holds
+// it also records, on the attached Trace, that the scenario behind ctx
+// reached this point, whether or not n is on.
+func (s Set) Fires(ctx context.Context, n Name, applies bool) bool {
+	if !applies {
+		return false
+	}
+	if s.trace != nil {
+		s.trace.record(ScenarioFrom(ctx), n)
+	}
+	return s.on[n]
+}
+
+// WithTrace returns a copy of s that records where defects would fire on t.
+func (s Set) WithTrace(t *Trace) Set {
+	s.trace = t
+	return s
+}
+
+// ScenarioHeader is the request header by which a test harness names the
+// scenario a request belongs to (eprharness sends it when its
+// correlation-header setting names it).
+const ScenarioHeader = "X-Test-Scenario"
+
+type scenarioKey struct{}
+
+// WithScenario returns ctx carrying the test scenario id of its request.
+func WithScenario(ctx context.Context, id string) context.Context {
+	if id == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, scenarioKey{}, id)
+}
+
+// ScenarioFrom returns the test scenario id of ctx's request, or "".
+func ScenarioFrom(ctx context.Context) string {
+	id, _ := ctx.Value(scenarioKey{}).(string)
+	return id
+}
+
+// Trace writes one JSON line {"scenario":…,"defect":…} the first time each
+// scenario reaches a point where a defect applies. Safe for concurrent use.
+type Trace struct {
+	mu   sync.Mutex
+	w    io.Writer
+	seen map[[2]string]bool
+}
+
+// NewTrace writes to w; the caller owns w.
+func NewTrace(w io.Writer) *Trace { return &Trace{w: w, seen: map[[2]string]bool{}} }
+
+func (t *Trace) record(scenario string, n Name) {
+	key := [2]string{scenario, string(n)}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.seen[key] {
+		return
+	}
+	t.seen[key] = true
+	line, _ := json.Marshal(map[string]string{"scenario": scenario, "defect": string(n)})
+	_, _ = t.w.Write(append(line, '\n'))
+}
 
 // List returns the defects turned on, sorted.
 func (s Set) List() []Name {

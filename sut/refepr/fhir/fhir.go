@@ -244,7 +244,14 @@ func (h *Handler) createPatient(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, newOpError(http.StatusBadRequest, codeInvalid, "resourceType: expected Patient, got %q", res.ResourceType))
 		return
 	}
-	p, oe := fromResourceChecked(res, h.defects.On(defects.NHSCheckDigit))
+	p, oe := fromResourceChecked(res, false)
+	if oe != nil {
+		// The defect applies when a wrong check digit is all that is wrong.
+		lp, loe := fromResourceChecked(res, true)
+		if h.defects.Fires(r.Context(), defects.NHSCheckDigit, loe == nil) {
+			p, oe = lp, nil
+		}
+	}
 	if oe != nil {
 		h.fail(w, r, oe)
 		return

@@ -185,7 +185,7 @@ func (h *Handler) createAppointment(w http.ResponseWriter, r *http.Request) {
 	var a store.Appointment
 	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
 		var err error
-		a, err = createAppointment(r.Context(), tx, req, nil, h.defects.On(defects.DoubleBooking))
+		a, err = createAppointment(r.Context(), tx, req, nil, h.defects.Fires(r.Context(), defects.DoubleBooking, true))
 		return err
 	})
 	if err != nil {

@@ -107,15 +107,16 @@ var notices = map[string]string{
 
 // allergyAlert is the banner's alert for the entries, or "" when the
 // allergy-alert-stale defect hides it after an update.
-func (h *Handler) allergyAlert(entries []allergy.Allergy) string {
-	if h.defects.On(defects.AllergyAlertStale) {
-		for _, a := range entries {
-			if a.Updated {
-				return ""
-			}
-		}
+func (h *Handler) allergyAlert(ctx context.Context, entries []allergy.Allergy) string {
+	updated := false
+	for _, a := range entries {
+		updated = updated || a.Updated
 	}
-	return allergy.Alert(entries)
+	alert := allergy.Alert(entries)
+	if h.defects.Fires(ctx, defects.AllergyAlertStale, updated && alert != "") {
+		return ""
+	}
+	return alert
 }
 
 // loadClinicalRecord reads what the record page shows of the clinical area
@@ -138,7 +139,7 @@ func (h *Handler) loadClinicalRecord(r *http.Request, p patient.Patient, u auth.
 		return c, fmt.Errorf("load clinical record: %w", err)
 	}
 	c.Show = true
-	c.AllergyAlert = h.allergyAlert(entries)
+	c.AllergyAlert = h.allergyAlert(r.Context(), entries)
 	for i, a := range entries {
 		switch {
 		case a.Kind == allergy.Substance:
@@ -155,7 +156,7 @@ func (h *Handler) loadClinicalRecord(r *http.Request, p patient.Patient, u auth.
 		c.Observations = append(c.Observations, observationView(s))
 	}
 	if len(sets) > 0 {
-		c.Latest = panelFor(sets[0].Total, h.assess(sets[0].Vitals))
+		c.Latest = panelFor(sets[0].Total, h.assess(r.Context(), sets[0].Vitals))
 	}
 	c.Notice = notices[r.URL.Query().Get("done")]
 	return c, nil
@@ -182,9 +183,9 @@ func panelFor(total int, a news2.Assessment) *news2Panel {
 // first rate of the 3 band, 25, scores 2 instead of 3. (The RCP chart
 // scores 24 as 2 already: the stretched band is the only reading of the
 // defect under which a boundary moves.)
-func (h *Handler) assess(v news2.Vitals) news2.Assessment {
+func (h *Handler) assess(ctx context.Context, v news2.Vitals) news2.Assessment {
 	scores := news2.Score(v)
-	if h.defects.On(defects.NEWS2Boundary) && v.RespirationRate == 25 {
+	if h.defects.Fires(ctx, defects.NEWS2Boundary, v.RespirationRate == 25) {
 		scores[news2.RespirationRate] = 2
 	}
 	return news2.Assess(scores)
@@ -243,7 +244,7 @@ func (h *Handler) clinical(allowed func(auth.Role) bool, next clinicalHandler) f
 				return
 			}
 		}
-		next(w, r, u, p, clinicalBanner{Patient: p, Age: patient.Age(p.BirthDate, patient.DateOf(h.now())), AllergyAlert: h.allergyAlert(entries)})
+		next(w, r, u, p, clinicalBanner{Patient: p, Age: patient.Age(p.BirthDate, patient.DateOf(h.now())), AllergyAlert: h.allergyAlert(r.Context(), entries)})
 	}
 }
 
@@ -609,7 +610,7 @@ func (h *Handler) recordObservations(w http.ResponseWriter, r *http.Request, u a
 		h.renderObservations(w, r, u, http.StatusUnprocessableEntity, pg)
 		return
 	}
-	a := h.assess(v)
+	a := h.assess(r.Context(), v)
 	set := store.ObservationSet{PatientID: p.ID, Vitals: v, Total: a.Total, Band: a.Band, RecordedBy: u.DisplayName}
 	if err := h.store.CreateObservationSet(r.Context(), &set); err != nil {
 		h.fail(w, r, err)

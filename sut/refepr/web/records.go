@@ -252,7 +252,14 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request, u auth.User) 
 		h.render(w, r, http.StatusUnprocessableEntity, "records_register",
 			view{Title: "Register a patient", HasError: true, User: &u, Nav: "register", Page: page})
 	}
-	p, errs := records.Validate(f, patient.DateOf(h.now()), h.defects.On(defects.NHSCheckDigit))
+	p, errs := records.Validate(f, patient.DateOf(h.now()), false)
+	if len(errs) > 0 {
+		// The defect applies when a wrong check digit is all that is wrong.
+		lp, lerrs := records.Validate(f, patient.DateOf(h.now()), true)
+		if h.defects.Fires(r.Context(), defects.NHSCheckDigit, len(lerrs) == 0) {
+			p, errs = lp, nil
+		}
+	}
 	if len(errs) > 0 {
 		refuse(errs)
 		return
@@ -367,7 +374,7 @@ func (h *Handler) breakGlass(w http.ResponseWriter, r *http.Request, u auth.User
 		h.fail(w, r, err)
 		return
 	}
-	if !h.defects.On(defects.BreakGlassUnaudited) {
+	if !h.defects.Fires(r.Context(), defects.BreakGlassUnaudited, true) {
 		if err := h.audit(r, u, audit.BreakGlass, p, reason); err != nil {
 			h.fail(w, r, err)
 			return
@@ -444,7 +451,7 @@ func (h *Handler) notesAllowed(w http.ResponseWriter, r *http.Request, u auth.Us
 	if !ok {
 		return p, false
 	}
-	allowed := u.Role.CanReadNotes() || (u.Role == auth.Receptionist && h.defects.On(defects.ReceptionistNotes))
+	allowed := u.Role.CanReadNotes() || h.defects.Fires(r.Context(), defects.ReceptionistNotes, u.Role == auth.Receptionist && !write)
 	if write {
 		allowed = u.Role.CanWriteNotes()
 	}

@@ -278,7 +278,7 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, u auth.User, p
 	}
 	// A slot already taken is refused before the user presses the button
 	// (the double-booking defect loses this check along with the store's).
-	page.Taken = refused || (sl.Status != store.SlotFree && !h.defects.On(defects.DoubleBooking)) || !sl.Start.After(h.now())
+	page.Taken = refused || (sl.Status != store.SlotFree && !h.defects.Fires(r.Context(), defects.DoubleBooking, true)) || !sl.Start.After(h.now())
 	v := view{Title: title + " – " + p.DisplayName(), User: &u, HasError: page.Taken, Page: page}
 	h.render(w, r, status, "scheduling_confirm", v)
 }
@@ -291,7 +291,7 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request, u auth.User, p pa
 	}
 	a, err := h.store.BookAppointment(r.Context(), store.Booking{
 		PatientID: p.ID, SlotID: slotID, BookedBy: u.Username,
-		Overbook: h.defects.On(defects.DoubleBooking), // defect: the availability check is lost
+		Overbook: h.defects.Fires(r.Context(), defects.DoubleBooking, true), // defect: the availability check is lost
 	})
 	switch {
 	case errors.Is(err, store.ErrSlotTaken):
@@ -342,7 +342,7 @@ func (h *Handler) reschedule(w http.ResponseWriter, r *http.Request, u auth.User
 		return
 	}
 	slotID := r.PostForm.Get("slot")
-	moved, err := h.store.RescheduleAppointment(r.Context(), a.ID, slotID, h.defects.On(defects.DoubleBooking))
+	moved, err := h.store.RescheduleAppointment(r.Context(), a.ID, slotID, h.defects.Fires(r.Context(), defects.DoubleBooking, true))
 	switch {
 	case errors.Is(err, store.ErrSlotTaken):
 		h.confirm(w, r, u, p, &a, slotID, http.StatusConflict, true)

@@ -130,7 +130,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request, u auth.User) {
 		h.render(w, r, http.StatusOK, "search", v)
 		return
 	}
-	if h.defects.On(defects.SlowSearch) {
+	if h.defects.Fires(r.Context(), defects.SlowSearch, true) {
 		// Defect: an unindexed "sounds like" lookup added to every search.
 		select {
 		case <-time.After(SlowSearchDelay):
@@ -180,7 +180,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request, u auth.User) {
 		if p.Pages > 1 {
 			v.Title = fmt.Sprintf("Search results (page %d of %d) – Find a patient", p.PageNum, p.Pages)
 		}
-		if h.defects.On(defects.SearchDropsLast) && p.Pages > 1 && len(p.Rows) > 0 {
+		if h.defects.Fires(r.Context(), defects.SearchDropsLast, p.Pages > 1 && len(p.Rows) > 0) {
 			// Defect: the pager takes the page's last row for its
 			// look-ahead row and drops it.
 			p.Rows = p.Rows[:len(p.Rows)-1]

@@ -169,8 +169,17 @@ type view struct {
 // clean 500 rather than half a page.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
 	h.prepareView(w, r, &v)
+	// Each render executes its own clone (cheap: parse trees are shared) so
+	// that template functions can see the request; the parsed originals
+	// are never executed, which is what lets them be cloned.
+	t, err := h.pages[page].Clone()
+	if err != nil {
+		h.fail(w, r, fmt.Errorf("render %s: %w", page, err))
+		return
+	}
+	t.Funcs(h.requestFuncs(r))
 	var buf bytes.Buffer
-	if err := h.pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		h.fail(w, r, fmt.Errorf("render %s: %w", page, err))
 		return
 	}

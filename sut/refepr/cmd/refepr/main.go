@@ -9,6 +9,7 @@
 //	EPR_SESSION_TIMEOUT  idle timeout of a sign-in, e.g. 15m (default 15m)
 //	EPR_TEST_API      "true" or "1" enables POST /_test/reset
 //	EPR_DEFECTS       release-candidate regressions to turn on, comma-separated (package defects)
+//	EPR_DEFECT_TRACE  file to append, for each test scenario, the defects it reaches (package defects)
 //	EPR_VERSION       version reported by /version (default: the -ldflags
 //	                  "-X main.version=..." value, else "dev")
 //
@@ -65,8 +66,9 @@ func main() {
 
 // config is the parsed environment.
 type config struct {
-	addr string
-	epr  refepr.Config
+	addr        string
+	defectTrace string
+	epr         refepr.Config
 }
 
 func parseConfig(getenv func(string) string) (config, error) {
@@ -112,6 +114,7 @@ func parseConfig(getenv func(string) string) (config, error) {
 		return config{}, configError{fmt.Errorf("EPR_DEFECTS: %w", err)}
 	}
 	c.epr.Defects = set
+	c.defectTrace = getenv("EPR_DEFECT_TRACE")
 	if c.epr.Version == "" {
 		c.epr.Version = version
 	}
@@ -128,6 +131,14 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	}
 	log := slog.New(slog.NewJSONHandler(stdout, nil))
 	cfg.epr.Logger = log
+	if cfg.defectTrace != "" {
+		f, err := os.OpenFile(cfg.defectTrace, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return fmt.Errorf("EPR_DEFECT_TRACE: %w", err)
+		}
+		defer f.Close()
+		cfg.epr.DefectTrace = f
+	}
 
 	// Bind first, so a taken port fails fast and ":0" logs the real port.
 	ln, err := net.Listen("tcp", cfg.addr)
