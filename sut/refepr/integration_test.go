@@ -64,3 +64,15 @@ func TestPostgresServer(t *testing.T) {
 	br.signInReceptionist()
 	assert.Equal(t, "No patient found", statusText(t, br.get("/patients?name=pond")))
 }
+
+// TestPostgresSchedulingAudit checks, on PostgreSQL, that appointment and
+// admission changes made in the UI and the FHIR API's writes are audited.
+func TestPostgresSchedulingAudit(t *testing.T) {
+	pg := pgtest.Start(t)
+	srv, err := refepr.New(context.Background(), refepr.Config{DatabaseURL: pg.NewDatabase(t), Now: func() time.Time { return today }})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, srv.Close()) })
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	checkSchedulingAudit(t, ts)
+}

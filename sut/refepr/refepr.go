@@ -11,9 +11,22 @@
 //	GET  /patients              patient search (signed in; paged, 10 a page)
 //	GET  /about                 version, active defects and the clinical clock
 //	POST /session/keep-alive    204: extends a live sign-in (the timeout warning's "Stay signed in")
-//	GET  /patients/{id}         patient record (signed in)
+//	GET  /patients/{id}         patient record (signed in); its clinical areas,
+//	                            notes, appointments and admission under
+//	                            /patients/{id}/... (see package web)
+//	GET  /register, /wards      registration; the ward bed board
+//	GET  /audit                 audit log search (administrators)
+//	GET  /api/audit             audit log as JSON (administrators; session or
+//	                            HTTP Basic): ?user=&patient=&action=&from=&to=
 //	GET  /static/...            stylesheets and refepr.js
-//	     /fhir/...              FHIR R4 API (see package fhir)
+//	GET  /fhir/metadata         FHIR R4 CapabilityStatement
+//	POST /fhir                  FHIR transaction or batch Bundle
+//	     /fhir/{type}[/{id}]    FHIR R4 API: Patient, AllergyIntolerance,
+//	                            MedicationRequest, Observation (create, read,
+//	                            search), Appointment (also update), Slot and
+//	                            Schedule (read, search); see package fhir.
+//	                            Every write is audited; callers without
+//	                            credentials are the system user "fhir-api"
 //	GET  /healthz               {"status":"ok"} when the store answers, else 503
 //	GET  /version               {"name":"refepr","version":"..."}
 //	POST /_test/reset           204 after Reset; only with Config.TestAPI

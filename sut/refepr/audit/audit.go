@@ -3,7 +3,11 @@
 // an administrator searches the log with.
 //
 // Every view of a patient record and every change made through the UI is
-// written to the audit log (package store keeps it, append-only). Times are
+// written to the audit log (package store keeps it, append-only), in the
+// same database transaction as the change. Changes made through the FHIR
+// API are written too, under the system user the fhir package names
+// (fhir.AuditUser, "fhir-api"), with details saying which FHIR interaction
+// made them. Times are
 // the clinical clock's, so a fixed clock gives stable audit times in tests.
 // The package is pure; values are plain structs the caller owns.
 package audit
@@ -27,10 +31,23 @@ const (
 	SignNote        Action = "sign-note"
 	AmendNote       Action = "amend-note"
 	AccessDenied    Action = "access-denied"
+
+	BookAppointment       Action = "book-appointment"
+	RescheduleAppointment Action = "reschedule-appointment"
+	CancelAppointment     Action = "cancel-appointment"
+	AdmitPatient          Action = "admit-patient"
+	TransferPatient       Action = "transfer-patient"
+	DischargePatient      Action = "discharge-patient"
+
+	RecordAllergy      Action = "record-allergy"
+	Prescribe          Action = "prescribe"
+	RecordObservations Action = "record-observations"
 )
 
 // Actions lists every action in the order the UI offers them.
-var Actions = []Action{ViewRecord, RegisterPatient, BreakGlass, ViewNotes, DraftNote, SignNote, AmendNote, AccessDenied}
+var Actions = []Action{ViewRecord, RegisterPatient, BreakGlass, ViewNotes, DraftNote, SignNote, AmendNote, AccessDenied,
+	BookAppointment, RescheduleAppointment, CancelAppointment, AdmitPatient, TransferPatient, DischargePatient,
+	RecordAllergy, Prescribe, RecordObservations}
 
 var labels = map[Action]string{
 	ViewRecord:      "Viewed record",
@@ -41,6 +58,17 @@ var labels = map[Action]string{
 	SignNote:        "Signed note",
 	AmendNote:       "Amended note",
 	AccessDenied:    "Access denied",
+
+	BookAppointment:       "Booked appointment",
+	RescheduleAppointment: "Rescheduled appointment",
+	CancelAppointment:     "Cancelled appointment",
+	AdmitPatient:          "Admitted patient",
+	TransferPatient:       "Transferred patient",
+	DischargePatient:      "Discharged patient",
+
+	RecordAllergy:      "Recorded allergy",
+	Prescribe:          "Prescribed medication",
+	RecordObservations: "Recorded observations",
 }
 
 // Label is the action as people read it: "Viewed record".

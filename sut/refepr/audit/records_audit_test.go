@@ -21,3 +21,14 @@ func TestActions(t *testing.T) {
 	assert.ErrorContains(t, err, "break-glass")
 	assert.Equal(t, "Accessed restricted record", BreakGlass.Label())
 }
+
+func TestEveryActionIsOffered(t *testing.T) {
+	assert.Len(t, Actions, len(labels), "Actions lists every labelled action once")
+	seen := map[Action]bool{}
+	for _, a := range Actions {
+		assert.False(t, seen[a], "%s listed twice", a)
+		seen[a] = true
+	}
+	assert.Equal(t, "Booked appointment", BookAppointment.Label())
+	assert.Equal(t, "Discharged patient", DischargePatient.Label())
+}

@@ -11,15 +11,50 @@ import (
 	"strings"
 
 	"github.com/eprharness/eprharness/nhsnumber"
+	"github.com/eprharness/eprharness/sut/refepr/audit"
+	"github.com/eprharness/eprharness/sut/refepr/defects"
 	"github.com/eprharness/eprharness/sut/refepr/patient"
 	"github.com/eprharness/eprharness/sut/refepr/store"
 )
 
-// entryResponse is the result of creating (or matching) one resource.
+// entryResponse is the result of creating (or matching, or updating) one
+// resource, and what the audit log is to say about it.
 type entryResponse struct {
-	status   int    // http.StatusCreated or http.StatusOK (matched by ifNoneExist)
+	status   int    // http.StatusCreated, or http.StatusOK (matched by ifNoneExist, or updated)
 	location string // "Patient/{id}"
 	patient  patient.Patient
+	// action is the audit action of a change; "" when nothing changed
+	// (a conditional create that matched), so nothing is audited.
+	action audit.Action
+	// patientID is the patient the change is about (patient.ID when zero).
+	patientID string
+	// details follow the interaction and location in the audit entry.
+	details string
+}
+
+// audit appends the audit entry of one write inside its transaction:
+// who is the caller, interaction the FHIR interaction ("create",
+// "update", "transaction entry 2: create").
+func (h *Handler) audit(ctx context.Context, tx *store.Tx, who, interaction string, resp entryResponse) error {
+	if resp.action == "" {
+		return nil
+	}
+	p := resp.patient
+	if resp.patientID != "" && resp.patientID != p.ID {
+		var err error
+		if p, err = tx.Patient(ctx, resp.patientID); err != nil {
+			return fmt.Errorf("audit %s: %w", resp.location, err)
+		}
+	}
+	details := "FHIR " + interaction + " " + resp.location
+	if resp.details != "" {
+		details += ": " + resp.details
+	}
+	if err := tx.AppendAudit(ctx, &audit.Entry{At: h.now(), Username: who, Action: resp.action,
+		PatientID: p.ID, NHSNumber: p.NHSNumber.String(), Details: details}); err != nil {
+		return fmt.Errorf("audit %s: %w", resp.location, err)
+	}
+	return nil
 }
 
 func statusLine(code int) string { return fmt.Sprintf("%d %s", code, http.StatusText(code)) }
@@ -38,20 +73,35 @@ func (e entryResponse) bundleResponse() *BundleEntryResponse {
 // for resolving references between entries.
 type runner func(ctx context.Context, tx *store.Tx, refs map[string]string) (entryResponse, error)
 
-// planner validates one entry's resource and request and returns the work to
-// do. Adding a resource type to transactions means adding a planner.
-type planner func(raw json.RawMessage, req BundleEntryRequest) (runner, *opError)
+// planner validates one entry's resource and request (a POST) and returns
+// the work to do. The Handler gives the defects turned on, so an entry
+// behaves exactly as the same resource POSTed on its own. Adding a resource
+// type to transactions means adding a planner.
+type planner func(ctx context.Context, h *Handler, raw json.RawMessage, req BundleEntryRequest) (runner, *opError)
 
 var planners = map[string]planner{
 	"Patient": planPatient,
 }
 
-func planPatient(raw json.RawMessage, req BundleEntryRequest) (runner, *opError) {
+// updatePlanner is a planner for a PUT of {type}/{id}.
+type updatePlanner func(ctx context.Context, h *Handler, raw json.RawMessage, id string) (runner, *opError)
+
+// updatePlanners are the resource types a transaction or batch may update.
+var updatePlanners = map[string]updatePlanner{}
+
+func planPatient(ctx context.Context, h *Handler, raw json.RawMessage, req BundleEntryRequest) (runner, *opError) {
 	var res Patient
 	if err := json.Unmarshal(raw, &res); err != nil {
 		return nil, newOpError(http.StatusBadRequest, codeStructure, "resource: invalid Patient: %v", err)
 	}
-	p, oe := fromResource(res)
+	p, oe := fromResourceChecked(res, false)
+	if oe != nil {
+		// The defect applies when a wrong check digit is all that is wrong.
+		lp, loe := fromResourceChecked(res, true)
+		if h.defects.Fires(ctx, defects.NHSCheckDigit, loe == nil) {
+			p, oe = lp, nil
+		}
+	}
 	if oe != nil {
 		return nil, oe.withPrefix("resource")
 	}
@@ -125,20 +175,26 @@ func createOrMatch(ctx context.Context, ps store.PatientStore, p patient.Patient
 		}
 		return entryResponse{}, err
 	}
-	return entryResponse{status: http.StatusCreated, location: "Patient/" + p.ID, patient: p}, nil
+	details := ""
+	if p.Sensitive {
+		details = "restricted record"
+	}
+	return entryResponse{status: http.StatusCreated, location: "Patient/" + p.ID, patient: p,
+		action: audit.RegisterPatient, details: details}, nil
 }
 
 // plannedEntry is one entry after validation: exactly one of run, problem
 // and skipped is set.
 type plannedEntry struct {
-	fullURL string
-	run     runner
-	problem *opError
-	skipped string // why the entry was skipped
+	fullURL     string
+	interaction string // "create" or "update"
+	run         runner
+	problem     *opError
+	skipped     string // why the entry was skipped
 }
 
 // plan validates every entry of a transaction or batch.
-func (h *Handler) plan(b Bundle) []plannedEntry {
+func (h *Handler) plan(ctx context.Context, b Bundle) []plannedEntry {
 	out := make([]plannedEntry, len(b.Entry))
 	for i, e := range b.Entry {
 		pe := &out[i]
@@ -169,17 +225,34 @@ func (h *Handler) plan(b Bundle) []plannedEntry {
 			}
 			continue
 		}
-		if m := strings.ToUpper(e.Request.Method); m != http.MethodPost {
+		target, _, _ := strings.Cut(e.Request.URL, "?")
+		target = strings.TrimPrefix(target, "/")
+		var (
+			run runner
+			oe  *opError
+		)
+		switch m := strings.ToUpper(e.Request.Method); {
+		case m == http.MethodPut && updatePlanners[head.ResourceType] != nil:
+			id, ok := strings.CutPrefix(target, head.ResourceType+"/")
+			if !ok || id == "" || strings.Contains(id, "/") {
+				pe.problem = newOpError(http.StatusUnprocessableEntity, codeInvalid,
+					"%s.request.url: %q is not %s/{id} (a PUT updates one %s)", prefix, e.Request.URL, head.ResourceType, head.ResourceType)
+				continue
+			}
+			pe.interaction = "update"
+			run, oe = updatePlanners[head.ResourceType](ctx, h, e.Resource, id)
+		case m != http.MethodPost:
 			pe.problem = newOpError(http.StatusUnprocessableEntity, codeNotSupported,
-				"%s.request.method: %s is not supported (only POST)", prefix, e.Request.Method)
+				"%s.request.method: %s is not supported (%s)", prefix, e.Request.Method, supportedMethods(head.ResourceType))
 			continue
-		}
-		if target, _, _ := strings.Cut(e.Request.URL, "?"); strings.TrimPrefix(target, "/") != head.ResourceType {
+		case target != head.ResourceType:
 			pe.problem = newOpError(http.StatusUnprocessableEntity, codeInvalid,
 				"%s.request.url: %q does not match the resource type %s", prefix, e.Request.URL, head.ResourceType)
 			continue
+		default:
+			pe.interaction = "create"
+			run, oe = plan(ctx, h, e.Resource, *e.Request)
 		}
-		run, oe := plan(e.Resource, *e.Request)
 		if oe != nil {
 			pe.problem = oe.withPrefix(prefix)
 			continue
@@ -187,6 +260,14 @@ func (h *Handler) plan(b Bundle) []plannedEntry {
 		pe.run = run
 	}
 	return out
+}
+
+// supportedMethods says which methods a Bundle entry of the type may use.
+func supportedMethods(resourceType string) string {
+	if updatePlanners[resourceType] != nil {
+		return "POST, or PUT " + resourceType + "/{id}"
+	}
+	return "only POST"
 }
 
 func supportedTypes() string {
@@ -214,15 +295,17 @@ func (h *Handler) bundle(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, newOpError(http.StatusBadRequest, codeInvalid, "resourceType: expected Bundle, got %q", b.ResourceType))
 		return
 	}
-	var (
-		res bundleResult
-		err error
-	)
+	who, err := h.caller(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var res bundleResult
 	switch b.Type {
 	case "transaction":
-		res, err = h.transaction(r.Context(), b)
+		res, err = h.transaction(r.Context(), b, who)
 	case "batch":
-		res, err = h.batch(r.Context(), b)
+		res, err = h.batch(r.Context(), b, who)
 	default:
 		err = newOpError(http.StatusUnprocessableEntity, codeNotSupported,
 			"Bundle.type: %q is not supported; use transaction or batch", b.Type)
@@ -250,8 +333,8 @@ func skippedEntry(why string) BundleEntry {
 }
 
 // transaction runs every entry in one database transaction: all or nothing.
-func (h *Handler) transaction(ctx context.Context, b Bundle) (bundleResult, error) {
-	planned := h.plan(b)
+func (h *Handler) transaction(ctx context.Context, b Bundle, who string) (bundleResult, error) {
+	planned := h.plan(ctx, b)
 	var problems *opError
 	for _, pe := range planned {
 		if pe.problem == nil {
@@ -281,6 +364,9 @@ func (h *Handler) transaction(ctx context.Context, b Bundle) (bundleResult, erro
 				}
 				return fmt.Errorf("bundle entry %d: %w", i, err)
 			}
+			if err := h.audit(ctx, tx, who, fmt.Sprintf("transaction entry %d: %s", i, pe.interaction), resp); err != nil {
+				return fmt.Errorf("bundle entry %d: %w", i, err)
+			}
 			if pe.fullURL != "" {
 				refs[pe.fullURL] = resp.location
 			}
@@ -301,8 +387,8 @@ func (h *Handler) transaction(ctx context.Context, b Bundle) (bundleResult, erro
 
 // batch runs each entry on its own; one entry's failure is reported in its
 // response and does not affect the others.
-func (h *Handler) batch(ctx context.Context, b Bundle) (bundleResult, error) {
-	planned := h.plan(b)
+func (h *Handler) batch(ctx context.Context, b Bundle, who string) (bundleResult, error) {
+	planned := h.plan(ctx, b)
 	res := bundleResult{entries: make([]BundleEntry, len(planned))}
 	failed := func(oe *opError) BundleEntry {
 		return BundleEntry{Response: &BundleEntryResponse{Status: statusLine(oe.status), Outcome: oe.outcome()}}
@@ -318,8 +404,10 @@ func (h *Handler) batch(ctx context.Context, b Bundle) (bundleResult, error) {
 			var resp entryResponse
 			err := h.store.InTx(ctx, func(tx *store.Tx) error {
 				var err error
-				resp, err = pe.run(ctx, tx, map[string]string{})
-				return err
+				if resp, err = pe.run(ctx, tx, map[string]string{}); err != nil {
+					return err
+				}
+				return h.audit(ctx, tx, who, fmt.Sprintf("batch entry %d: %s", i, pe.interaction), resp)
 			})
 			var oe *opError
 			switch {

@@ -2,8 +2,9 @@ package fhir
 
 // The clinical resources: AllergyIntolerance (create, read, search by
 // patient, and in transactions), MedicationRequest (the same) and
-// Observation (read and search: each stored set of vital signs is shown as
-// vital-signs Observations with LOINC codes, plus the NEWS2 total).
+// Observation (the same; see observations.go: each stored set of vital
+// signs is shown as a vital-signs panel, the vital-sign Observations with
+// LOINC codes, the ACVPU level and the NEWS2 total).
 //
 // References to the patient may be "Patient/{id}" or, inside a transaction,
 // the fullUrl of an earlier entry (such as urn:uuid:...). MedicationRequests
@@ -20,9 +21,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eprharness/eprharness/sut/refepr/audit"
 	"github.com/eprharness/eprharness/sut/refepr/clinical/allergy"
 	"github.com/eprharness/eprharness/sut/refepr/clinical/medication"
-	"github.com/eprharness/eprharness/sut/refepr/clinical/news2"
 	"github.com/eprharness/eprharness/sut/refepr/patient"
 	"github.com/eprharness/eprharness/sut/refepr/store"
 )
@@ -42,19 +43,21 @@ const (
 
 // clinicalRoutes adds the FHIR routes for AllergyIntolerance, MedicationRequest and Observation.
 func (h *Handler) clinicalRoutes() {
-	h.mux.HandleFunc("POST /fhir/AllergyIntolerance", h.createAllergy)
-	h.mux.HandleFunc("GET /fhir/AllergyIntolerance", h.searchAllergies)
-	h.mux.HandleFunc("GET /fhir/AllergyIntolerance/{id}", h.readAllergy)
-	h.mux.HandleFunc("POST /fhir/MedicationRequest", h.createMedicationRequest)
-	h.mux.HandleFunc("GET /fhir/MedicationRequest", h.searchMedicationRequests)
-	h.mux.HandleFunc("GET /fhir/MedicationRequest/{id}", h.readMedicationRequest)
-	h.mux.HandleFunc("GET /fhir/Observation", h.searchObservations)
-	h.mux.HandleFunc("GET /fhir/Observation/{id}", h.readObservation)
+	h.route("POST /fhir/AllergyIntolerance", h.createAllergy)
+	h.route("GET /fhir/AllergyIntolerance", h.searchAllergies)
+	h.route("GET /fhir/AllergyIntolerance/{id}", h.readAllergy)
+	h.route("POST /fhir/MedicationRequest", h.createMedicationRequest)
+	h.route("GET /fhir/MedicationRequest", h.searchMedicationRequests)
+	h.route("GET /fhir/MedicationRequest/{id}", h.readMedicationRequest)
+	h.route("POST /fhir/Observation", h.createObservation)
+	h.route("GET /fhir/Observation", h.searchObservations)
+	h.route("GET /fhir/Observation/{id}", h.readObservation)
 }
 
 func init() {
 	planners["AllergyIntolerance"] = planAllergy
 	planners["MedicationRequest"] = planMedicationRequest
+	planners["Observation"] = planObservation
 }
 
 // Coding is a code in a system.
@@ -284,7 +287,7 @@ func allergyFromResource(res AllergyIntolerance) (allergy.Allergy, *opError) {
 	return v, nil
 }
 
-func planAllergy(raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
+func planAllergy(_ context.Context, _ *Handler, raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
 	var res AllergyIntolerance
 	if err := json.Unmarshal(raw, &res); err != nil {
 		return nil, newOpError(http.StatusBadRequest, codeStructure, "resource: invalid AllergyIntolerance: %v", err)
@@ -313,7 +316,13 @@ func createAllergy(ctx context.Context, tx *store.Tx, a allergy.Allergy, res All
 	} else if err != nil {
 		return entryResponse{}, err
 	}
-	return resourceResponse("AllergyIntolerance/"+a.ID, a.UpdatedAt), nil
+	resp := resourceResponse("AllergyIntolerance/"+a.ID, a.UpdatedAt)
+	resp.action, resp.patientID = audit.RecordAllergy, id
+	resp.details = a.Substance
+	if a.Kind == allergy.NoKnownAllergies {
+		resp.details = allergy.AlertNone
+	}
+	return resp, nil
 }
 
 func (h *Handler) createAllergy(w http.ResponseWriter, r *http.Request) {
@@ -464,7 +473,7 @@ func medicationFromResource(res MedicationRequest) (medication.Prescription, *op
 	return p, nil
 }
 
-func planMedicationRequest(raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
+func planMedicationRequest(_ context.Context, _ *Handler, raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
 	var res MedicationRequest
 	if err := json.Unmarshal(raw, &res); err != nil {
 		return nil, newOpError(http.StatusBadRequest, codeStructure, "resource: invalid MedicationRequest: %v", err)
@@ -490,7 +499,9 @@ func createMedicationRequest(ctx context.Context, tx *store.Tx, p medication.Pre
 	if err := tx.CreatePrescription(ctx, &p); err != nil {
 		return entryResponse{}, err
 	}
-	return resourceResponse("MedicationRequest/"+p.ID, p.PrescribedAt), nil
+	resp := resourceResponse("MedicationRequest/"+p.ID, p.PrescribedAt)
+	resp.action, resp.patientID, resp.details = audit.Prescribe, id, p.Drug+" "+p.Instruction()
+	return resp, nil
 }
 
 func (h *Handler) createMedicationRequest(w http.ResponseWriter, r *http.Request) {
@@ -525,161 +536,4 @@ func (h *Handler) searchMedicationRequests(w http.ResponseWriter, r *http.Reques
 		ids = append(ids, p.ID)
 	}
 	h.searchset(w, r, resources, ids, "MedicationRequest")
-}
-
-// --- Observation ---
-
-// ObservationComponent is a component such as systolic pressure.
-type ObservationComponent struct {
-	Code          CodeableConcept `json:"code"`
-	ValueQuantity *Quantity       `json:"valueQuantity,omitempty"`
-}
-
-// ObservationMeta is Meta with the profiles an Observation claims.
-type ObservationMeta struct {
-	VersionID   string   `json:"versionId,omitempty"`
-	LastUpdated string   `json:"lastUpdated,omitempty"`
-	Profile     []string `json:"profile,omitempty"`
-}
-
-// Observation is a vital sign or the NEWS2 total.
-type Observation struct {
-	ResourceType         string                 `json:"resourceType"`
-	ID                   string                 `json:"id,omitempty"`
-	Meta                 *ObservationMeta       `json:"meta,omitempty"`
-	Status               string                 `json:"status"`
-	Category             []CodeableConcept      `json:"category,omitempty"`
-	Code                 CodeableConcept        `json:"code"`
-	Subject              *Reference             `json:"subject,omitempty"`
-	EffectiveDateTime    string                 `json:"effectiveDateTime,omitempty"`
-	Performer            []Reference            `json:"performer,omitempty"`
-	ValueQuantity        *Quantity              `json:"valueQuantity,omitempty"`
-	ValueCodeableConcept *CodeableConcept       `json:"valueCodeableConcept,omitempty"`
-	ValueInteger         *int                   `json:"valueInteger,omitempty"`
-	Interpretation       []CodeableConcept      `json:"interpretation,omitempty"`
-	Component            []ObservationComponent `json:"component,omitempty"`
-	Note                 []Annotation           `json:"note,omitempty"`
-}
-
-func quantity(v float64, unit, code string) *Quantity {
-	return &Quantity{Value: &v, Unit: unit, System: systemUCUM, Code: code}
-}
-
-// observationsOf renders a stored set as Observations.
-func observationsOf(s store.ObservationSet) []Observation {
-	v := s.Vitals
-	base := func(kind string, code Coding) Observation {
-		return Observation{
-			ResourceType: "Observation", ID: s.ID + "-" + kind,
-			Meta:              &ObservationMeta{VersionID: "1", LastUpdated: formatInstant(s.RecordedAt), Profile: []string{vitalSignsProfile}},
-			Status:            "final",
-			Category:          []CodeableConcept{{Coding: []Coding{{System: systemObservationCat, Code: "vital-signs", Display: "Vital Signs"}}}},
-			Code:              CodeableConcept{Coding: []Coding{code}, Text: code.Display},
-			Subject:           &Reference{Reference: "Patient/" + s.PatientID},
-			EffectiveDateTime: formatInstant(s.RecordedAt),
-			Performer:         []Reference{{Display: s.RecordedBy}},
-		}
-	}
-	resp := base("resp", Coding{System: systemLOINC, Code: "9279-1", Display: "Respiratory rate"})
-	resp.ValueQuantity = quantity(float64(v.RespirationRate), "breaths/minute", "/min")
-	spo2 := base("spo2", Coding{System: systemLOINC, Code: "59408-5", Display: "Oxygen saturation in Arterial blood by Pulse oximetry"})
-	spo2.Code.Coding = append(spo2.Code.Coding, Coding{System: systemLOINC, Code: "2708-6", Display: "Oxygen saturation in Arterial blood"})
-	spo2.ValueQuantity = quantity(float64(v.SpO2), "%", "%")
-	scale := "SpO2 scale 1"
-	if v.SpO2Scale == 2 {
-		scale = "SpO2 scale 2"
-	}
-	air := "on air"
-	if v.OnOxygen {
-		air = "on supplemental oxygen"
-	}
-	spo2.Note = []Annotation{{Text: scale + ", " + air}}
-	bp := base("bp", Coding{System: systemLOINC, Code: "85354-9", Display: "Blood pressure panel with all children optional"})
-	bp.Component = []ObservationComponent{{
-		Code:          CodeableConcept{Coding: []Coding{{System: systemLOINC, Code: "8480-6", Display: "Systolic blood pressure"}}},
-		ValueQuantity: quantity(float64(v.Systolic), "mmHg", "mm[Hg]"),
-	}}
-	pulse := base("pulse", Coding{System: systemLOINC, Code: "8867-4", Display: "Heart rate"})
-	pulse.ValueQuantity = quantity(float64(v.Pulse), "beats/minute", "/min")
-	temp := base("temp", Coding{System: systemLOINC, Code: "8310-5", Display: "Body temperature"})
-	temp.ValueQuantity = quantity(float64(v.TempTenths)/10, "Cel", "Cel")
-	acvpu := base("acvpu", Coding{System: systemSNOMED, Code: "1104441000000107", Display: "ACVPU (Alert Confusion Voice Pain Unresponsive) scale score"})
-	acvpu.Meta.Profile = nil
-	acvpu.ValueCodeableConcept = &CodeableConcept{Text: v.Consciousness.Label()}
-	total := base("news2", Coding{System: systemSNOMED, Code: snomedNEWS2Total, Display: "Royal College of Physicians NEWS2 (National Early Warning Score 2) total score"})
-	total.Meta.Profile = nil
-	total.ValueInteger = &s.Total
-	total.Interpretation = []CodeableConcept{{Text: news2.Band(s.Band).Label() + " clinical risk"}}
-	return []Observation{resp, spo2, bp, pulse, temp, acvpu, total}
-}
-
-func (h *Handler) readObservation(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	notFound := newOpError(http.StatusNotFound, codeNotFound, "Observation/%s is not known", id)
-	i := strings.LastIndex(id, "-")
-	if i < 0 {
-		h.fail(w, r, notFound)
-		return
-	}
-	set, err := h.store.ObservationSetByID(r.Context(), id[:i])
-	if errors.Is(err, store.ErrNotFound) {
-		h.fail(w, r, notFound)
-		return
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	for _, o := range observationsOf(set) {
-		if o.ID == id {
-			h.write(w, r, http.StatusOK, o)
-			return
-		}
-	}
-	h.fail(w, r, notFound)
-}
-
-func (h *Handler) searchObservations(w http.ResponseWriter, r *http.Request) {
-	id, oe := searchPatientID(r)
-	if oe != nil {
-		h.fail(w, r, oe)
-		return
-	}
-	q := r.URL.Query()
-	if c := q.Get("category"); c != "" && c != "vital-signs" && !strings.HasSuffix(c, "|vital-signs") {
-		h.searchset(w, r, nil, nil, "Observation")
-		return
-	}
-	code := q.Get("code")
-	if _, after, ok := strings.Cut(code, "|"); ok {
-		code = after
-	}
-	sets, err := h.store.ObservationSets(r.Context(), id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	var (
-		resources []any
-		ids       []string
-	)
-	for _, s := range sets {
-		for _, o := range observationsOf(s) {
-			if code != "" && !o.Code.hasCode(code) {
-				continue
-			}
-			resources = append(resources, o)
-			ids = append(ids, o.ID)
-		}
-	}
-	h.searchset(w, r, resources, ids, "Observation")
-}
-
-func (c *CodeableConcept) hasCode(code string) bool {
-	for _, cd := range c.Coding {
-		if cd.Code == code {
-			return true
-		}
-	}
-	return false
 }

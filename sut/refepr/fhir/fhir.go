@@ -1,6 +1,55 @@
 // Package fhir serves the reference EPR's FHIR R4 API under /fhir: the
-// CapabilityStatement, Patient create, read and search, and transaction and
-// batch Bundles.
+// CapabilityStatement (GET /fhir/metadata, declared in capabilities.go and
+// checked against the registered routes by a test), Patient create, read
+// and search; AllergyIntolerance and MedicationRequest create, read and
+// search; Observation create (a vital-signs panel, stored as a NEWS2 set),
+// read and search; Appointment create, read, search and update (reschedule,
+// cancel); Slot and Schedule read and search; and transaction and batch
+// Bundles.
+//
+// Routes:
+//
+//	GET  /fhir/metadata                      CapabilityStatement
+//	POST /fhir, POST /fhir/                  transaction or batch Bundle
+//	POST /fhir/Patient                       create (If-None-Exist: identifier=...)
+//	GET  /fhir/Patient?identifier=&family=&name=&_id=&_count=
+//	GET  /fhir/Patient/{id}
+//	POST /fhir/AllergyIntolerance            create
+//	GET  /fhir/AllergyIntolerance?patient=&clinical-status=
+//	GET  /fhir/AllergyIntolerance/{id}
+//	POST /fhir/MedicationRequest             create
+//	GET  /fhir/MedicationRequest?patient=&status=
+//	GET  /fhir/MedicationRequest/{id}
+//	POST /fhir/Observation                   create a vital-signs panel (LOINC 85353-1)
+//	GET  /fhir/Observation?patient=&category=&code=
+//	GET  /fhir/Observation/{id}
+//	POST /fhir/Appointment                   create (book a free Slot)
+//	PUT  /fhir/Appointment/{id}              update: reschedule (new Slot) or cancel
+//	GET  /fhir/Appointment?patient=&status=
+//	GET  /fhir/Appointment/{id}
+//	GET  /fhir/Slot?schedule=&status=&_count=
+//	GET  /fhir/Slot/{id}
+//	GET  /fhir/Schedule
+//	GET  /fhir/Schedule/{id}
+//
+// Who is calling: the API has no sign-in. A request may carry HTTP Basic
+// credentials of an EPR user; when they check out, that user is the caller,
+// and when they do not the request is refused (401). A request without
+// credentials is made by the system user AuditUser ("fhir-api"): the audit
+// log never records an identity the caller merely claims. Every write
+// (create, update, and each entry of a transaction or batch that changes
+// something) appends an audit entry in the same database transaction as
+// the change: the caller, the action (package audit), the patient, the
+// clinical clock's time and details naming the FHIR interaction and
+// resource ("FHIR create Appointment/...: Cardiology, ..."). A conditional
+// create that matches an existing patient changes nothing and is not
+// audited.
+//
+// Release-candidate defects (package defects) apply to the API as they do
+// to the UI, in single requests and in Bundles alike: nhs-check-digit
+// (Patient create accepts a wrong check digit), double-booking (a taken
+// Slot is booked again, on create and on reschedule) and news2-boundary
+// (Observation create scores a respiration rate of 25 as 2).
 //
 // Responses are application/fhir+json; requests may be application/fhir+json
 // or application/json. Every failure is an OperationOutcome whose
@@ -20,7 +69,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/eprharness/eprharness/sut/refepr/defects"
 	"io"
 	"log/slog"
 	"mime"
@@ -31,9 +79,15 @@ import (
 	"time"
 
 	"github.com/eprharness/eprharness/nhsnumber"
+	"github.com/eprharness/eprharness/sut/refepr/auth"
+	"github.com/eprharness/eprharness/sut/refepr/defects"
 	"github.com/eprharness/eprharness/sut/refepr/patient"
 	"github.com/eprharness/eprharness/sut/refepr/store"
 )
+
+// AuditUser is the audit log's "who" for FHIR requests made without
+// credentials: the API as a system user.
+const AuditUser = "fhir-api"
 
 // ContentType is the media type of every response.
 const ContentType = "application/fhir+json; charset=utf-8"
@@ -75,6 +129,7 @@ type Handler struct {
 	log         *slog.Logger
 	unsupported UnsupportedPolicy
 	mux         *http.ServeMux
+	routes      []string // the patterns registered by route, in order
 }
 
 // New returns a Handler.
@@ -90,17 +145,47 @@ func New(opts Options) *Handler {
 		h.version = "dev"
 	}
 	h.mux = http.NewServeMux()
-	h.mux.HandleFunc("GET /fhir/metadata", h.metadata)
-	h.mux.HandleFunc("POST /fhir/Patient", h.createPatient)
-	h.mux.HandleFunc("GET /fhir/Patient", h.searchPatients)
-	h.mux.HandleFunc("GET /fhir/Patient/{id}", h.readPatient)
-	h.mux.HandleFunc("POST /fhir", h.bundle)
-	h.mux.HandleFunc("POST /fhir/{$}", h.bundle)
+	h.route("GET /fhir/metadata", h.metadata)
+	h.route("POST /fhir/Patient", h.createPatient)
+	h.route("GET /fhir/Patient", h.searchPatients)
+	h.route("GET /fhir/Patient/{id}", h.readPatient)
+	h.route("POST /fhir", h.bundle)
+	h.route("POST /fhir/{$}", h.bundle)
 	h.clinicalRoutes()
 	h.schedulingRoutes()
 	h.mux.HandleFunc("/fhir/", h.unknownRoute)
 	h.mux.HandleFunc("/fhir", h.unknownRoute)
 	return h
+}
+
+// route registers a FHIR route and remembers its pattern (Routes).
+func (h *Handler) route(pattern string, fn http.HandlerFunc) {
+	h.routes = append(h.routes, pattern)
+	h.mux.HandleFunc(pattern, fn)
+}
+
+// Routes lists the patterns of the FHIR routes served, in registration
+// order ("GET /fhir/Patient/{id}"); the catch-all answering unknown routes
+// is not among them.
+func (h *Handler) Routes() []string { return append([]string(nil), h.routes...) }
+
+// caller is who makes the request, for the audit log: the EPR user whose
+// HTTP Basic credentials the request carries, or AuditUser without
+// credentials. Credentials that do not check out are refused (401).
+func (h *Handler) caller(r *http.Request) (string, error) {
+	username, password, ok := r.BasicAuth()
+	if !ok {
+		return AuditUser, nil
+	}
+	u, err := h.store.User(r.Context(), username)
+	found := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("check credentials: %w", err)
+	}
+	if !auth.CheckPassword(u, found, password) {
+		return "", newOpError(http.StatusUnauthorized, codeLogin, "the HTTP Basic credentials are not those of an EPR user; send valid ones, or none to act as %s", AuditUser)
+	}
+	return u.Username, nil
 }
 
 // ServeHTTP serves a request whose path is /fhir or starts with /fhir/.
@@ -207,33 +292,6 @@ type CapabilityParam struct {
 	Type string `json:"type"`
 }
 
-func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
-	h.write(w, r, http.StatusOK, CapabilityStatement{
-		ResourceType: "CapabilityStatement",
-		Status:       "active",
-		Date:         h.now().UTC().Format(time.DateOnly),
-		Kind:         "instance",
-		Software:     CapabilitySoftware{Name: "refepr", Version: h.version},
-		FHIRVersion:  "4.0.1",
-		Format:       []string{"application/fhir+json", "json"},
-		Rest: []CapabilityRestMode{{
-			Mode: "server",
-			Resource: []CapabilityResource{{
-				Type:        "Patient",
-				Interaction: []CapabilityCode{{Code: "create"}, {Code: "read"}, {Code: "search-type"}},
-				SearchParam: []CapabilityParam{
-					{Name: "identifier", Type: "token"},
-					{Name: "family", Type: "string"},
-					{Name: "name", Type: "string"},
-					{Name: "_id", Type: "token"},
-					{Name: "_count", Type: "number"},
-				},
-			}},
-			Interaction: []CapabilityCode{{Code: "transaction"}, {Code: "batch"}},
-		}},
-	})
-}
-
 func (h *Handler) createPatient(w http.ResponseWriter, r *http.Request) {
 	var res Patient
 	if oe := decode(w, r, maxResourceBytes, &res); oe != nil {
@@ -265,11 +323,18 @@ func (h *Handler) createPatient(w http.ResponseWriter, r *http.Request) {
 		}
 		cond = &n
 	}
+	who, err := h.caller(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	var resp entryResponse
-	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
+	err = h.store.InTx(r.Context(), func(tx *store.Tx) error {
 		var err error
-		resp, err = createOrMatch(r.Context(), tx, p, cond)
-		return err
+		if resp, err = createOrMatch(r.Context(), tx, p, cond); err != nil {
+			return err
+		}
+		return h.audit(r.Context(), tx, who, "create", resp)
 	})
 	if err != nil {
 		h.fail(w, r, err)
@@ -455,6 +520,11 @@ func createByPost[Res, In, Row, Out any](h *Handler, w http.ResponseWriter, r *h
 	fromResource func(Res) (In, *opError),
 	create func(context.Context, *store.Tx, In, Res, map[string]string) (entryResponse, error),
 	load func(context.Context, string) (Row, error), toResource func(Row) Out) {
+	who, err := h.caller(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	var res Res
 	if oe := decode(w, r, maxResourceBytes, &res); oe != nil {
 		h.fail(w, r, oe)
@@ -466,10 +536,12 @@ func createByPost[Res, In, Row, Out any](h *Handler, w http.ResponseWriter, r *h
 		return
 	}
 	var resp entryResponse
-	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
+	err = h.store.InTx(r.Context(), func(tx *store.Tx) error {
 		var err error
-		resp, err = create(r.Context(), tx, in, res, nil)
-		return err
+		if resp, err = create(r.Context(), tx, in, res, nil); err != nil {
+			return err
+		}
+		return h.audit(r.Context(), tx, who, "create", resp)
 	})
 	if err != nil {
 		h.fail(w, r, err)

@@ -98,6 +98,9 @@ const (
 	codeDuplicate    = "duplicate"
 	codeNotFound     = "not-found"
 	codeException    = "exception"
+	codeLogin        = "login"
+	codeConflict     = "conflict"
+	codeBusinessRule = "business-rule"
 )
 
 // opError is a failure with the HTTP status and issues to report.

@@ -2,7 +2,8 @@ package fhir
 
 // The scheduling resources: Schedule (one per outpatient clinic, search
 // and read), Slot (search by schedule and status, read) and Appointment
-// (create, read, search by patient, and in transactions).
+// (create, read, search by patient, update, and in transactions and
+// batches as POST or PUT entries).
 //
 // An Appointment is created "booked" against one free Slot
 // ("slot": [{"reference": "Slot/{id}"}]) for one Patient participant
@@ -10,32 +11,45 @@ package fhir
 // entry such as urn:uuid:...). A slot that is taken is refused with 409 and
 // "This slot is no longer available"; the store takes the slot inside the
 // request's transaction, so racing requests cannot both win.
+//
+// PUT /fhir/Appointment/{id} updates a booked appointment exactly as the
+// UI's reschedule and cancel do: status "cancelled" cancels it (freeing
+// its slot); status "booked" (or none) with another Slot moves it there,
+// refused with 409 and the same message when that slot is taken (unless
+// the double-booking defect is on); the same slot again changes nothing.
+// The patient cannot be changed, a cancelled appointment cannot be booked
+// again, and an update cannot create an appointment (404).
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/eprharness/eprharness/sut/refepr/audit"
 	"github.com/eprharness/eprharness/sut/refepr/defects"
+	"github.com/eprharness/eprharness/sut/refepr/scheduling"
 	"github.com/eprharness/eprharness/sut/refepr/store"
 )
 
 // schedulingRoutes adds the FHIR routes for Appointment.
 func (h *Handler) schedulingRoutes() {
-	h.mux.HandleFunc("POST /fhir/Appointment", h.createAppointment)
-	h.mux.HandleFunc("GET /fhir/Appointment", h.searchAppointments)
-	h.mux.HandleFunc("GET /fhir/Appointment/{id}", h.readAppointment)
-	h.mux.HandleFunc("GET /fhir/Slot", h.searchSlots)
-	h.mux.HandleFunc("GET /fhir/Slot/{id}", h.readSlot)
-	h.mux.HandleFunc("GET /fhir/Schedule", h.searchSchedules)
-	h.mux.HandleFunc("GET /fhir/Schedule/{id}", h.readSchedule)
+	h.route("POST /fhir/Appointment", h.createAppointment)
+	h.route("GET /fhir/Appointment", h.searchAppointments)
+	h.route("GET /fhir/Appointment/{id}", h.readAppointment)
+	h.route("PUT /fhir/Appointment/{id}", h.updateAppointment)
+	h.route("GET /fhir/Slot", h.searchSlots)
+	h.route("GET /fhir/Slot/{id}", h.readSlot)
+	h.route("GET /fhir/Schedule", h.searchSchedules)
+	h.route("GET /fhir/Schedule/{id}", h.readSchedule)
 }
 
 func init() {
 	planners["Appointment"] = planAppointment
+	updatePlanners["Appointment"] = planAppointmentUpdate
 }
 
 // AppointmentParticipant is one participant of an Appointment.
@@ -118,26 +132,62 @@ func appointmentFromResource(res Appointment) (appointmentRequest, *opError) {
 		return appointmentRequest{}, newOpError(http.StatusUnprocessableEntity, codeNotSupported,
 			"Appointment.status: only booked appointments can be created, not %q", res.Status)
 	}
+	slotID, oe := appointmentSlot(res)
+	if oe != nil {
+		return appointmentRequest{}, oe
+	}
+	patientRef, oe := appointmentPatient(res)
+	if oe != nil {
+		return appointmentRequest{}, oe
+	}
+	if patientRef == nil {
+		return appointmentRequest{}, newOpError(http.StatusUnprocessableEntity, codeRequired, "Appointment.participant: exactly one Patient participant is required")
+	}
+	return appointmentRequest{slotID: slotID, patient: patientRef}, nil
+}
+
+// appointmentSlot reads the one Slot reference of an Appointment.
+func appointmentSlot(res Appointment) (string, *opError) {
 	if len(res.Slot) != 1 {
-		return appointmentRequest{}, newOpError(http.StatusUnprocessableEntity, codeRequired, "Appointment.slot: exactly one Slot reference is required")
+		return "", newOpError(http.StatusUnprocessableEntity, codeRequired, "Appointment.slot: exactly one Slot reference is required")
 	}
 	slotID, ok := strings.CutPrefix(strings.TrimSpace(res.Slot[0].Reference), "Slot/")
 	if !ok || slotID == "" || strings.Contains(slotID, "/") {
-		return appointmentRequest{}, newOpError(http.StatusUnprocessableEntity, codeValue, "Appointment.slot[0]: %q is not a reference to a Slot (want Slot/{id})", res.Slot[0].Reference)
+		return "", newOpError(http.StatusUnprocessableEntity, codeValue, "Appointment.slot[0]: %q is not a reference to a Slot (want Slot/{id})", res.Slot[0].Reference)
 	}
+	return slotID, nil
+}
+
+// appointmentPatient reads the Patient participant of an Appointment: nil
+// when there is none, an error when there are several.
+func appointmentPatient(res Appointment) (*Reference, *opError) {
 	var patientRefs []*Reference
 	for _, p := range res.Participant {
 		if p.Actor != nil && (strings.HasPrefix(p.Actor.Reference, "Patient/") || strings.HasPrefix(p.Actor.Reference, "urn:")) {
 			patientRefs = append(patientRefs, p.Actor)
 		}
 	}
-	if len(patientRefs) != 1 {
-		return appointmentRequest{}, newOpError(http.StatusUnprocessableEntity, codeRequired, "Appointment.participant: exactly one Patient participant is required")
+	if len(patientRefs) > 1 {
+		return nil, newOpError(http.StatusUnprocessableEntity, codeRequired, "Appointment.participant: exactly one Patient participant is required")
 	}
-	return appointmentRequest{slotID: slotID, patient: patientRefs[0]}, nil
+	if len(patientRefs) == 0 {
+		return nil, nil
+	}
+	return patientRefs[0], nil
 }
 
-func planAppointment(raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
+// booked is the entry response of a booking, with its audit details.
+func booked(a store.Appointment, status int, action audit.Action, details string) entryResponse {
+	resp := resourceResponse("Appointment/"+a.ID, a.LastUpdated)
+	resp.status, resp.action, resp.patientID = status, action, a.PatientID
+	resp.details = fmt.Sprintf("%s, %s", a.Slot.Clinic.Name, scheduling.FormatWhen(a.Slot.Start))
+	if details != "" {
+		resp.details += ", " + details
+	}
+	return resp
+}
+
+func planAppointment(_ context.Context, h *Handler, raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
 	var res Appointment
 	if err := json.Unmarshal(raw, &res); err != nil {
 		return nil, newOpError(http.StatusBadRequest, codeStructure, "resource: invalid Appointment: %v", err)
@@ -147,11 +197,11 @@ func planAppointment(raw json.RawMessage, _ BundleEntryRequest) (runner, *opErro
 		return nil, oe.withPrefix("resource")
 	}
 	return func(ctx context.Context, tx *store.Tx, refs map[string]string) (entryResponse, error) {
-		a, err := createAppointment(ctx, tx, req, refs, false)
+		a, err := createAppointment(ctx, tx, req, refs, h.defects.Fires(ctx, defects.DoubleBooking, true))
 		if err != nil {
 			return entryResponse{}, err
 		}
-		return resourceResponse("Appointment/"+a.ID, a.LastUpdated), nil
+		return booked(a, http.StatusCreated, audit.BookAppointment, ""), nil
 	}, nil
 }
 
@@ -162,13 +212,145 @@ func createAppointment(ctx context.Context, tx *store.Tx, req appointmentRequest
 		return store.Appointment{}, err
 	}
 	a, err := tx.BookAppointment(ctx, store.Booking{PatientID: patientID, SlotID: req.slotID, BookedBy: "fhir", Overbook: overbook})
+	return a, slotProblem(err, req.slotID)
+}
+
+// slotProblem turns the store's booking errors into OperationOutcomes.
+func slotProblem(err error, slotID string) error {
 	switch {
 	case errors.Is(err, store.ErrSlotTaken):
-		return store.Appointment{}, newOpError(http.StatusConflict, "conflict", "Appointment.slot: This slot is no longer available (Slot/%s)", req.slotID)
+		return newOpError(http.StatusConflict, codeConflict, "Appointment.slot: This slot is no longer available (Slot/%s)", slotID)
 	case errors.Is(err, store.ErrNotFound):
-		return store.Appointment{}, newOpError(http.StatusUnprocessableEntity, codeNotFound, "Appointment.slot: Slot/%s is not known", req.slotID)
+		return newOpError(http.StatusUnprocessableEntity, codeNotFound, "Appointment.slot: Slot/%s is not known", slotID)
 	}
-	return a, err
+	return err
+}
+
+// appointmentUpdate is a validated Appointment PUT.
+type appointmentUpdate struct {
+	id      string
+	cancel  bool
+	slotID  string     // when not cancelling
+	patient *Reference // nil: unchanged
+}
+
+func appointmentUpdateFromResource(res Appointment, id string) (appointmentUpdate, *opError) {
+	if res.ResourceType != "Appointment" {
+		return appointmentUpdate{}, newOpError(http.StatusBadRequest, codeInvalid, "resourceType: expected Appointment, got %q", res.ResourceType)
+	}
+	if res.ID != "" && res.ID != id {
+		return appointmentUpdate{}, newOpError(http.StatusBadRequest, codeInvalid, "Appointment.id: %q does not match the id in the URL (%s)", res.ID, id)
+	}
+	u := appointmentUpdate{id: id}
+	var oe *opError
+	if u.patient, oe = appointmentPatient(res); oe != nil {
+		return appointmentUpdate{}, oe
+	}
+	switch res.Status {
+	case store.AppointmentCancelled:
+		u.cancel = true
+	case "", store.AppointmentBooked:
+		if u.slotID, oe = appointmentSlot(res); oe != nil {
+			return appointmentUpdate{}, oe
+		}
+	default:
+		return appointmentUpdate{}, newOpError(http.StatusUnprocessableEntity, codeNotSupported,
+			"Appointment.status: %q is not supported; use booked (to reschedule to another slot) or cancelled", res.Status)
+	}
+	return u, nil
+}
+
+// updateAppointment applies an update inside tx; overbook is the
+// double-booking defect. An update that changes nothing is answered 200
+// and not audited.
+func updateAppointment(ctx context.Context, tx *store.Tx, u appointmentUpdate, refs map[string]string, overbook bool) (store.Appointment, entryResponse, error) {
+	old, err := tx.Appointment(ctx, u.id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Appointment{}, entryResponse{}, newOpError(http.StatusNotFound, codeNotFound,
+			"Appointment/%s is not known (an update cannot create an appointment: POST it to book a slot)", u.id)
+	}
+	if err != nil {
+		return store.Appointment{}, entryResponse{}, err
+	}
+	if u.patient != nil {
+		id, err := patientRef(ctx, tx, u.patient, "Appointment.participant.actor", refs)
+		if err != nil {
+			return store.Appointment{}, entryResponse{}, err
+		}
+		if id != old.PatientID {
+			return store.Appointment{}, entryResponse{}, newOpError(http.StatusUnprocessableEntity, codeBusinessRule,
+				"Appointment.participant: Appointment/%s is for Patient/%s; the patient of an appointment cannot be changed", u.id, old.PatientID)
+		}
+	}
+	switch {
+	case u.cancel && old.Status == store.AppointmentCancelled:
+		return old, booked(old, http.StatusOK, "", ""), nil
+	case u.cancel:
+		a, err := tx.CancelAppointment(ctx, u.id)
+		if err != nil {
+			return store.Appointment{}, entryResponse{}, err
+		}
+		return a, booked(a, http.StatusOK, audit.CancelAppointment, ""), nil
+	case old.Status == store.AppointmentCancelled:
+		return store.Appointment{}, entryResponse{}, newOpError(http.StatusUnprocessableEntity, codeBusinessRule,
+			"Appointment.status: Appointment/%s is cancelled and cannot be booked again; POST a new Appointment", u.id)
+	case old.Slot.ID == u.slotID:
+		return old, booked(old, http.StatusOK, "", ""), nil
+	}
+	a, err := tx.RescheduleAppointment(ctx, u.id, u.slotID, overbook)
+	if err != nil {
+		return store.Appointment{}, entryResponse{}, slotProblem(err, u.slotID)
+	}
+	return a, booked(a, http.StatusOK, audit.RescheduleAppointment, "moved from "+scheduling.FormatWhen(old.Slot.Start)), nil
+}
+
+func planAppointmentUpdate(_ context.Context, h *Handler, raw json.RawMessage, id string) (runner, *opError) {
+	var res Appointment
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return nil, newOpError(http.StatusBadRequest, codeStructure, "resource: invalid Appointment: %v", err)
+	}
+	u, oe := appointmentUpdateFromResource(res, id)
+	if oe != nil {
+		return nil, oe.withPrefix("resource")
+	}
+	return func(ctx context.Context, tx *store.Tx, refs map[string]string) (entryResponse, error) {
+		_, resp, err := updateAppointment(ctx, tx, u, refs, h.defects.Fires(ctx, defects.DoubleBooking, true))
+		return resp, err
+	}, nil
+}
+
+func (h *Handler) updateAppointment(w http.ResponseWriter, r *http.Request) {
+	who, err := h.caller(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var res Appointment
+	if oe := decode(w, r, maxResourceBytes, &res); oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
+	u, oe := appointmentUpdateFromResource(res, r.PathValue("id"))
+	if oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
+	var a store.Appointment
+	err = h.store.InTx(r.Context(), func(tx *store.Tx) error {
+		var (
+			resp entryResponse
+			err  error
+		)
+		if a, resp, err = updateAppointment(r.Context(), tx, u, nil, h.defects.Fires(r.Context(), defects.DoubleBooking, true)); err != nil {
+			return err
+		}
+		return h.audit(r.Context(), tx, who, "update", resp)
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.write(w, r, http.StatusOK, appointmentResource(a))
 }
 
 func (h *Handler) createAppointment(w http.ResponseWriter, r *http.Request) {
@@ -182,11 +364,18 @@ func (h *Handler) createAppointment(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, oe)
 		return
 	}
+	who, err := h.caller(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	var a store.Appointment
-	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
+	err = h.store.InTx(r.Context(), func(tx *store.Tx) error {
 		var err error
-		a, err = createAppointment(r.Context(), tx, req, nil, h.defects.Fires(r.Context(), defects.DoubleBooking, true))
-		return err
+		if a, err = createAppointment(r.Context(), tx, req, nil, h.defects.Fires(r.Context(), defects.DoubleBooking, true)); err != nil {
+			return err
+		}
+		return h.audit(r.Context(), tx, who, "create", booked(a, http.StatusCreated, audit.BookAppointment, ""))
 	})
 	if err != nil {
 		h.fail(w, r, err)

@@ -147,6 +147,11 @@ func (s *Store) CurrentAdmission(ctx context.Context, patientID string) (Admissi
 	return s.ops().currentAdmission(ctx, patientID)
 }
 
+// CurrentAdmission is Store.CurrentAdmission inside the transaction.
+func (tx *Tx) CurrentAdmission(ctx context.Context, patientID string) (Admission, error) {
+	return tx.currentAdmission(ctx, patientID)
+}
+
 func (o ops) currentAdmission(ctx context.Context, patientID string) (Admission, error) {
 	list, err := o.admissions(ctx, ` WHERE a.patient_id = ? AND a.discharged_at IS NULL`, patientID)
 	if err != nil {
@@ -196,79 +201,103 @@ func occupiedOrAdmitted(bedID string, err error) error {
 func (s *Store) Admit(ctx context.Context, patientID, bedID, by string) (Admission, error) {
 	var a Admission
 	err := s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.patientBy(ctx, "id", patientID); err != nil {
-			return err
-		}
-		if _, err := tx.currentAdmission(ctx, patientID); err == nil {
-			return fmt.Errorf("patient %s: %w", patientID, ErrAlreadyAdmitted)
-		} else if !errors.Is(err, ErrNotAdmitted) {
-			return err
-		}
-		if err := tx.bedFree(ctx, bedID); err != nil {
-			return err
-		}
-		now := formatInstant(tx.now())
-		if _, err := tx.exec(ctx, `INSERT INTO admissions (id, patient_id, bed_id, admitted_at, admitted_by, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, NewID(), patientID, bedID, now, by, now); err != nil {
-			return occupiedOrAdmitted(bedID, err)
-		}
 		var err error
-		a, err = tx.currentAdmission(ctx, patientID)
+		a, err = tx.Admit(ctx, patientID, bedID, by)
 		return err
 	})
+	return a, err
+}
+
+// Admit is Store.Admit inside the transaction, so the admission and its
+// audit entry commit together.
+func (tx *Tx) Admit(ctx context.Context, patientID, bedID, by string) (Admission, error) {
+	a, err := tx.admit(ctx, patientID, bedID, by)
 	if err != nil {
 		return Admission{}, fmt.Errorf("admit: %w", err)
 	}
 	return a, nil
 }
 
+func (tx *Tx) admit(ctx context.Context, patientID, bedID, by string) (Admission, error) {
+	if _, err := tx.patientBy(ctx, "id", patientID); err != nil {
+		return Admission{}, err
+	}
+	if _, err := tx.currentAdmission(ctx, patientID); err == nil {
+		return Admission{}, fmt.Errorf("patient %s: %w", patientID, ErrAlreadyAdmitted)
+	} else if !errors.Is(err, ErrNotAdmitted) {
+		return Admission{}, err
+	}
+	if err := tx.bedFree(ctx, bedID); err != nil {
+		return Admission{}, err
+	}
+	now := formatInstant(tx.now())
+	if _, err := tx.exec(ctx, `INSERT INTO admissions (id, patient_id, bed_id, admitted_at, admitted_by, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, NewID(), patientID, bedID, now, by, now); err != nil {
+		return Admission{}, occupiedOrAdmitted(bedID, err)
+	}
+	return tx.currentAdmission(ctx, patientID)
+}
+
 // Transfer moves the admitted patient to another free bed.
 func (s *Store) Transfer(ctx context.Context, patientID, bedID string) (Admission, error) {
 	var a Admission
 	err := s.InTx(ctx, func(tx *Tx) error {
-		cur, err := tx.currentAdmission(ctx, patientID)
-		if err != nil {
-			return err
-		}
-		if cur.BedID == bedID {
-			a = cur
-			return nil
-		}
-		if err := tx.bedFree(ctx, bedID); err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `UPDATE admissions SET bed_id = ?, updated_at = ? WHERE id = ?`,
-			bedID, formatInstant(tx.now()), cur.ID); err != nil {
-			return occupiedOrAdmitted(bedID, err)
-		}
-		a, err = tx.currentAdmission(ctx, patientID)
+		var err error
+		a, err = tx.Transfer(ctx, patientID, bedID)
 		return err
 	})
+	return a, err
+}
+
+// Transfer is Store.Transfer inside the transaction.
+func (tx *Tx) Transfer(ctx context.Context, patientID, bedID string) (Admission, error) {
+	a, err := tx.transfer(ctx, patientID, bedID)
 	if err != nil {
 		return Admission{}, fmt.Errorf("transfer: %w", err)
 	}
 	return a, nil
 }
 
+func (tx *Tx) transfer(ctx context.Context, patientID, bedID string) (Admission, error) {
+	cur, err := tx.currentAdmission(ctx, patientID)
+	if err != nil {
+		return Admission{}, err
+	}
+	if cur.BedID == bedID {
+		return cur, nil
+	}
+	if err := tx.bedFree(ctx, bedID); err != nil {
+		return Admission{}, err
+	}
+	if _, err := tx.exec(ctx, `UPDATE admissions SET bed_id = ?, updated_at = ? WHERE id = ?`,
+		bedID, formatInstant(tx.now()), cur.ID); err != nil {
+		return Admission{}, occupiedOrAdmitted(bedID, err)
+	}
+	return tx.currentAdmission(ctx, patientID)
+}
+
 // Discharge ends the patient's active admission and frees the bed.
 func (s *Store) Discharge(ctx context.Context, patientID string) (Admission, error) {
 	var a Admission
 	err := s.InTx(ctx, func(tx *Tx) error {
-		cur, err := tx.currentAdmission(ctx, patientID)
-		if err != nil {
-			return err
-		}
-		now := tx.now()
-		if _, err := tx.exec(ctx, `UPDATE admissions SET discharged_at = ?, updated_at = ? WHERE id = ?`,
-			formatInstant(now), formatInstant(now), cur.ID); err != nil {
-			return fmt.Errorf("discharge: %w", err)
-		}
-		cur.DischargedAt = &now
-		a = cur
-		return nil
+		var err error
+		a, err = tx.Discharge(ctx, patientID)
+		return err
 	})
+	return a, err
+}
+
+// Discharge is Store.Discharge inside the transaction.
+func (tx *Tx) Discharge(ctx context.Context, patientID string) (Admission, error) {
+	cur, err := tx.currentAdmission(ctx, patientID)
 	if err != nil {
 		return Admission{}, fmt.Errorf("discharge: %w", err)
 	}
-	return a, nil
+	now := tx.now()
+	if _, err := tx.exec(ctx, `UPDATE admissions SET discharged_at = ?, updated_at = ? WHERE id = ?`,
+		formatInstant(now), formatInstant(now), cur.ID); err != nil {
+		return Admission{}, fmt.Errorf("discharge: %w", err)
+	}
+	cur.DischargedAt = &now
+	return cur, nil
 }

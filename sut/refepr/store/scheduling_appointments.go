@@ -388,40 +388,57 @@ func (s *Store) Appointments(ctx context.Context, q AppointmentQuery) ([]Appoint
 	return out, nil
 }
 
+// Appointment is Store.Appointment inside the transaction.
+func (tx *Tx) Appointment(ctx context.Context, id string) (Appointment, error) {
+	return tx.appointment(ctx, id)
+}
+
 // RescheduleAppointment moves a booked appointment to another slot in one
 // transaction, freeing the old one. The new slot must be free (unless
-// overbook), else the error matches ErrSlotTaken and nothing changes.
+// overbook), else the error matches ErrSlotTaken and nothing changes. An
+// appointment that is not booked gives an error matching ErrNotFound.
 func (s *Store) RescheduleAppointment(ctx context.Context, id, slotID string, overbook bool) (Appointment, error) {
 	var a Appointment
 	err := s.InTx(ctx, func(tx *Tx) error {
-		old, err := tx.appointment(ctx, id)
-		if err != nil {
-			return err
-		}
-		if old.Status != AppointmentBooked {
-			return fmt.Errorf("appointment %s is %s: %w", id, old.Status, ErrNotFound)
-		}
-		if old.Slot.ID == slotID {
-			a = old
-			return nil
-		}
-		if err := tx.takeSlot(ctx, slotID, overbook); err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `UPDATE appointments SET slot_id = ?, updated_at = ? WHERE id = ?`,
-			slotID, formatInstant(tx.now()), id); err != nil {
-			return fmt.Errorf("move appointment: %w", err)
-		}
-		if err := tx.freeSlot(ctx, old.Slot.ID); err != nil {
-			return err
-		}
-		a, err = tx.appointment(ctx, id)
+		var err error
+		a, err = tx.RescheduleAppointment(ctx, id, slotID, overbook)
 		return err
 	})
+	return a, err
+}
+
+// RescheduleAppointment is Store.RescheduleAppointment inside the
+// transaction, so the move and its audit entry commit together.
+func (tx *Tx) RescheduleAppointment(ctx context.Context, id, slotID string, overbook bool) (Appointment, error) {
+	a, err := tx.rescheduleAppointment(ctx, id, slotID, overbook)
 	if err != nil {
 		return Appointment{}, fmt.Errorf("reschedule appointment: %w", err)
 	}
 	return a, nil
+}
+
+func (tx *Tx) rescheduleAppointment(ctx context.Context, id, slotID string, overbook bool) (Appointment, error) {
+	old, err := tx.appointment(ctx, id)
+	if err != nil {
+		return Appointment{}, err
+	}
+	if old.Status != AppointmentBooked {
+		return Appointment{}, fmt.Errorf("appointment %s is %s: %w", id, old.Status, ErrNotFound)
+	}
+	if old.Slot.ID == slotID {
+		return old, nil
+	}
+	if err := tx.takeSlot(ctx, slotID, overbook); err != nil {
+		return Appointment{}, err
+	}
+	if _, err := tx.exec(ctx, `UPDATE appointments SET slot_id = ?, updated_at = ? WHERE id = ?`,
+		slotID, formatInstant(tx.now()), id); err != nil {
+		return Appointment{}, fmt.Errorf("move appointment: %w", err)
+	}
+	if err := tx.freeSlot(ctx, old.Slot.ID); err != nil {
+		return Appointment{}, err
+	}
+	return tx.appointment(ctx, id)
 }
 
 // CancelAppointment cancels a booked appointment and frees its slot.
@@ -429,26 +446,36 @@ func (s *Store) RescheduleAppointment(ctx context.Context, id, slotID string, ov
 func (s *Store) CancelAppointment(ctx context.Context, id string) (Appointment, error) {
 	var a Appointment
 	err := s.InTx(ctx, func(tx *Tx) error {
-		old, err := tx.appointment(ctx, id)
-		if err != nil {
-			return err
-		}
-		if old.Status == AppointmentCancelled {
-			a = old
-			return nil
-		}
-		if _, err := tx.exec(ctx, `UPDATE appointments SET status = ?, updated_at = ? WHERE id = ?`,
-			AppointmentCancelled, formatInstant(tx.now()), id); err != nil {
-			return fmt.Errorf("cancel: %w", err)
-		}
-		if err := tx.freeSlot(ctx, old.Slot.ID); err != nil {
-			return err
-		}
-		a, err = tx.appointment(ctx, id)
+		var err error
+		a, err = tx.CancelAppointment(ctx, id)
 		return err
 	})
+	return a, err
+}
+
+// CancelAppointment is Store.CancelAppointment inside the transaction.
+func (tx *Tx) CancelAppointment(ctx context.Context, id string) (Appointment, error) {
+	a, err := tx.cancelAppointment(ctx, id)
 	if err != nil {
 		return Appointment{}, fmt.Errorf("cancel appointment: %w", err)
 	}
 	return a, nil
+}
+
+func (tx *Tx) cancelAppointment(ctx context.Context, id string) (Appointment, error) {
+	old, err := tx.appointment(ctx, id)
+	if err != nil {
+		return Appointment{}, err
+	}
+	if old.Status == AppointmentCancelled {
+		return old, nil
+	}
+	if _, err := tx.exec(ctx, `UPDATE appointments SET status = ?, updated_at = ? WHERE id = ?`,
+		AppointmentCancelled, formatInstant(tx.now()), id); err != nil {
+		return Appointment{}, fmt.Errorf("cancel: %w", err)
+	}
+	if err := tx.freeSlot(ctx, old.Slot.ID); err != nil {
+		return Appointment{}, err
+	}
+	return tx.appointment(ctx, id)
 }

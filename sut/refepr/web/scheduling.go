@@ -14,13 +14,16 @@ package web
 // A slot is taken inside the booking's database transaction, so of two users
 // racing for one slot only one gets it; the other is told "This slot is no
 // longer available". Every write is a POST that redirects back to the record
-// (303) with a toast, so a reload never repeats it.
+// (303) with a toast, so a reload never repeats it. Every booking, move,
+// cancellation, admission, transfer and discharge is written to the audit
+// log in the same transaction as the change.
 
 import (
 	"errors"
 	"fmt"
 	"net/http"
 
+	"github.com/eprharness/eprharness/sut/refepr/audit"
 	"github.com/eprharness/eprharness/sut/refepr/auth"
 	"github.com/eprharness/eprharness/sut/refepr/defects"
 	"github.com/eprharness/eprharness/sut/refepr/patient"
@@ -152,6 +155,19 @@ func (h *Handler) scheduling(allowed func(auth.Role) bool, next schedulingHandle
 func (h *Handler) schedulingNotFound(w http.ResponseWriter, r *http.Request, u auth.User, heading, why string) {
 	h.render(w, r, http.StatusNotFound, "message", view{Title: heading, User: &u,
 		Page: messagePage{Heading: heading, Paragraphs: []string{why}, ShowSearchLink: true}})
+}
+
+// auditTx appends an audit entry about p by u inside tx, so the change and
+// its entry commit together.
+func (h *Handler) auditTx(r *http.Request, tx *store.Tx, u auth.User, action audit.Action, p patient.Patient, details string) error {
+	return tx.AppendAudit(r.Context(), &audit.Entry{At: h.now(), Username: u.Username, Action: action,
+		PatientID: p.ID, NHSNumber: p.NHSNumber.String(), Details: details})
+}
+
+// appointmentDetails describes an appointment for the audit log:
+// "Cardiology, Tue 2 Jun 2026 09:00 (appointment <id>)".
+func appointmentDetails(a store.Appointment) string {
+	return fmt.Sprintf("%s, %s (appointment %s)", a.Slot.Clinic.Name, scheduling.FormatWhen(a.Slot.Start), a.ID)
 }
 
 // toRecord redirects to the patient's record with a toast.
@@ -289,9 +305,17 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request, u auth.User, p pa
 		http.Redirect(w, r, "/patients/"+p.ID+"/appointments/new", http.StatusSeeOther)
 		return
 	}
-	a, err := h.store.BookAppointment(r.Context(), store.Booking{
-		PatientID: p.ID, SlotID: slotID, BookedBy: u.Username,
-		Overbook: h.defects.Fires(r.Context(), defects.DoubleBooking, true), // defect: the availability check is lost
+	var a store.Appointment
+	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
+		var err error
+		a, err = tx.BookAppointment(r.Context(), store.Booking{
+			PatientID: p.ID, SlotID: slotID, BookedBy: u.Username,
+			Overbook: h.defects.Fires(r.Context(), defects.DoubleBooking, true), // defect: the availability check is lost
+		})
+		if err != nil {
+			return err
+		}
+		return h.auditTx(r, tx, u, audit.BookAppointment, p, appointmentDetails(a))
 	})
 	switch {
 	case errors.Is(err, store.ErrSlotTaken):
@@ -342,7 +366,16 @@ func (h *Handler) reschedule(w http.ResponseWriter, r *http.Request, u auth.User
 		return
 	}
 	slotID := r.PostForm.Get("slot")
-	moved, err := h.store.RescheduleAppointment(r.Context(), a.ID, slotID, h.defects.Fires(r.Context(), defects.DoubleBooking, true))
+	var moved store.Appointment
+	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
+		var err error
+		moved, err = tx.RescheduleAppointment(r.Context(), a.ID, slotID, h.defects.Fires(r.Context(), defects.DoubleBooking, true))
+		if err != nil || moved.Slot.ID == a.Slot.ID {
+			return err // the same slot again changes nothing
+		}
+		return h.auditTx(r, tx, u, audit.RescheduleAppointment, p,
+			fmt.Sprintf("%s, moved from %s", appointmentDetails(moved), scheduling.FormatWhen(a.Slot.Start)))
+	})
 	switch {
 	case errors.Is(err, store.ErrSlotTaken):
 		h.confirm(w, r, u, p, &a, slotID, http.StatusConflict, true)
@@ -377,7 +410,14 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, u auth.User, p 
 	if !ok {
 		return
 	}
-	if _, err := h.store.CancelAppointment(r.Context(), a.ID); err != nil {
+	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
+		cancelled, err := tx.CancelAppointment(r.Context(), a.ID)
+		if err != nil {
+			return err
+		}
+		return h.auditTx(r, tx, u, audit.CancelAppointment, p, appointmentDetails(cancelled))
+	})
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -469,7 +509,14 @@ func admissionProblem(p patient.Patient, err error) string {
 }
 
 func (h *Handler) admit(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient) {
-	a, err := h.store.Admit(r.Context(), p.ID, r.PostForm.Get("bed"), u.Username)
+	var a store.Admission
+	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
+		var err error
+		if a, err = tx.Admit(r.Context(), p.ID, r.PostForm.Get("bed"), u.Username); err != nil {
+			return err
+		}
+		return h.auditTx(r, tx, u, audit.AdmitPatient, p, fmt.Sprintf("%s, bed %s", a.WardName, a.BedLabel))
+	})
 	if msg := admissionProblem(p, err); msg != "" {
 		h.renderBedChoice(w, r, u, p, false, msg, http.StatusConflict)
 		return
@@ -483,7 +530,18 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request, u auth.User, p p
 }
 
 func (h *Handler) transfer(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient) {
-	a, err := h.store.Transfer(r.Context(), p.ID, r.PostForm.Get("bed"))
+	var a store.Admission
+	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
+		from, err := tx.CurrentAdmission(r.Context(), p.ID)
+		if err != nil {
+			return err
+		}
+		if a, err = tx.Transfer(r.Context(), p.ID, r.PostForm.Get("bed")); err != nil || a.BedID == from.BedID {
+			return err // the same bed again changes nothing
+		}
+		return h.auditTx(r, tx, u, audit.TransferPatient, p,
+			fmt.Sprintf("%s, bed %s, from %s, bed %s", a.WardName, a.BedLabel, from.WardName, from.BedLabel))
+	})
 	if msg := admissionProblem(p, err); msg != "" {
 		h.renderBedChoice(w, r, u, p, true, msg, http.StatusConflict)
 		return
@@ -516,7 +574,14 @@ func (h *Handler) dischargePage(w http.ResponseWriter, r *http.Request, u auth.U
 }
 
 func (h *Handler) discharge(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient) {
-	a, err := h.store.Discharge(r.Context(), p.ID)
+	var a store.Admission
+	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
+		var err error
+		if a, err = tx.Discharge(r.Context(), p.ID); err != nil {
+			return err
+		}
+		return h.auditTx(r, tx, u, audit.DischargePatient, p, fmt.Sprintf("%s, bed %s", a.WardName, a.BedLabel))
+	})
 	if errors.Is(err, store.ErrNotAdmitted) {
 		h.toRecord(w, r, p.ID, p.DisplayName()+" is not admitted")
 		return

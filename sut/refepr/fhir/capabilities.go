@@ -1,0 +1,81 @@
+package fhir
+
+// The CapabilityStatement: what the API does, declared once. A test checks
+// the declaration against the routes the Handler registers (Routes), both
+// ways, so the statement cannot drift from the API.
+
+import (
+	"net/http"
+	"time"
+)
+
+// capability is what the API does with one resource type.
+type capability struct {
+	Type         string
+	Interactions []string // FHIR TypeRestfulInteraction codes: create, read, search-type, update
+	SearchParams []CapabilityParam
+}
+
+// capabilities lists every resource type served, in the statement's order.
+var capabilities = []capability{
+	{Type: "Patient", Interactions: []string{"create", "read", "search-type"}, SearchParams: []CapabilityParam{
+		{Name: "identifier", Type: "token"},
+		{Name: "family", Type: "string"},
+		{Name: "name", Type: "string"},
+		{Name: "_id", Type: "token"},
+		{Name: "_count", Type: "number"},
+	}},
+	{Type: "AllergyIntolerance", Interactions: []string{"create", "read", "search-type"}, SearchParams: []CapabilityParam{
+		{Name: "patient", Type: "reference"},
+		{Name: "clinical-status", Type: "token"},
+	}},
+	{Type: "MedicationRequest", Interactions: []string{"create", "read", "search-type"}, SearchParams: []CapabilityParam{
+		{Name: "patient", Type: "reference"},
+		{Name: "subject", Type: "reference"},
+		{Name: "status", Type: "token"},
+	}},
+	{Type: "Observation", Interactions: []string{"create", "read", "search-type"}, SearchParams: []CapabilityParam{
+		{Name: "patient", Type: "reference"},
+		{Name: "subject", Type: "reference"},
+		{Name: "category", Type: "token"},
+		{Name: "code", Type: "token"},
+	}},
+	{Type: "Appointment", Interactions: []string{"create", "read", "search-type", "update"}, SearchParams: []CapabilityParam{
+		{Name: "patient", Type: "reference"},
+		{Name: "status", Type: "token"},
+	}},
+	{Type: "Slot", Interactions: []string{"read", "search-type"}, SearchParams: []CapabilityParam{
+		{Name: "schedule", Type: "reference"},
+		{Name: "status", Type: "token"},
+		{Name: "_count", Type: "number"},
+	}},
+	{Type: "Schedule", Interactions: []string{"read", "search-type"}},
+}
+
+// systemInteractions are the whole-system interactions (POST /fhir).
+var systemInteractions = []string{"transaction", "batch"}
+
+func codes(names []string) []CapabilityCode {
+	out := make([]CapabilityCode, len(names))
+	for i, n := range names {
+		out[i] = CapabilityCode{Code: n}
+	}
+	return out
+}
+
+func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
+	rest := CapabilityRestMode{Mode: "server", Interaction: codes(systemInteractions)}
+	for _, c := range capabilities {
+		rest.Resource = append(rest.Resource, CapabilityResource{Type: c.Type, Interaction: codes(c.Interactions), SearchParam: c.SearchParams})
+	}
+	h.write(w, r, http.StatusOK, CapabilityStatement{
+		ResourceType: "CapabilityStatement",
+		Status:       "active",
+		Date:         h.now().UTC().Format(time.DateOnly),
+		Kind:         "instance",
+		Software:     CapabilitySoftware{Name: "refepr", Version: h.version},
+		FHIRVersion:  "4.0.1",
+		Format:       []string{"application/fhir+json", "json"},
+		Rest:         []CapabilityRestMode{rest},
+	})
+}
