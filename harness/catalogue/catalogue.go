@@ -156,7 +156,7 @@ func newStep(domain string, def steps.Def, o options) (*Step, error) {
 		s.Args = append(s.Args, argName(g, values[i], o))
 	}
 
-	r := &renderer{names: s.Args, persona: map[*node]bool{}}
+	r := &renderer{b: &strings.Builder{}, names: s.Args, persona: map[*node]bool{}}
 	r.nodes(tree)
 	s.Text = strings.TrimSpace(r.b.String())
 	if len(r.persona) > 0 {
@@ -187,13 +187,20 @@ func argName(g *node, values []string, o options) string {
 	return shapeName(g)
 }
 
+// all reports whether f holds for every value an example gave (an optional
+// group an example leaves out gives no value) and there is at least one.
 func all(vs []string, f func(string) bool) bool {
+	n := 0
 	for _, v := range vs {
+		if v == "" {
+			continue
+		}
 		if !f(v) {
 			return false
 		}
+		n++
 	}
-	return true
+	return n > 0
 }
 
 // Keywords are the Gherkin step keywords, with their trailing space.

@@ -267,7 +267,7 @@ func writeSource(b *strings.Builder, n *node, persona map[*node]bool) {
 
 // renderer writes a parsed pattern as analyst-readable text.
 type renderer struct {
-	b       strings.Builder
+	b       *strings.Builder
 	names   []string // placeholder names of the capture groups, in order
 	group   int      // next capture group's index
 	persona map[*node]bool
@@ -288,7 +288,18 @@ func endsWithThe(n *node) bool {
 func (r *renderer) node(n *node, afterThe bool) {
 	optional := n.quant == "?" || n.quant == "??"
 	if optional {
-		r.b.WriteString("[")
+		// Render the optional part alone, then bracket it with its
+		// surrounding spaces outside: "[the] password", " [because ...]".
+		outer := r.b
+		r.b = &strings.Builder{}
+		defer func() {
+			inner := r.b.String()
+			trimmed := strings.TrimSpace(inner)
+			lead := inner[:strings.Index(inner, trimmed)]
+			trail := inner[len(lead)+len(trimmed):]
+			r.b = outer
+			r.b.WriteString(lead + "[" + trimmed + "]" + trail)
+		}()
 	}
 	switch n.kind {
 	case anchor:
@@ -329,9 +340,6 @@ func (r *renderer) node(n *node, afterThe bool) {
 		if bracket {
 			r.b.WriteString(")")
 		}
-	}
-	if optional {
-		r.b.WriteString("]")
 	}
 }
 
