@@ -26,6 +26,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/cucumber/godog"
+
 	"github.com/eprharness/eprharness/steps"
 )
 
@@ -319,8 +321,11 @@ func Lint(domains []Domain) []error {
 }
 
 var (
-	contextType = reflect.TypeOf((*context.Context)(nil)).Elem()
-	errorType   = reflect.TypeOf((*error)(nil)).Elem()
+	contextType   = reflect.TypeOf((*context.Context)(nil)).Elem()
+	errorType     = reflect.TypeOf((*error)(nil)).Elem()
+	tableType     = reflect.TypeOf((*godog.Table)(nil))
+	docStringType = reflect.TypeOf((*godog.DocString)(nil))
+	stepsType     = reflect.TypeOf(godog.Steps(nil))
 )
 
 // checkHandler checks a Godog step handler: a func taking an optional
@@ -343,7 +348,7 @@ func checkHandler(h any, groups int, wantsBlock bool) error {
 		in = in[1:]
 	}
 	if wantsBlock {
-		if len(in) == 0 || in[len(in)-1].Kind() != reflect.Pointer || !strings.HasPrefix(in[len(in)-1].String(), "*godog.") {
+		if len(in) == 0 || (in[len(in)-1] != tableType && in[len(in)-1] != docStringType) {
 			return fmt.Errorf("the step ends with a colon, so its last parameter must be a *godog.Table or *godog.DocString")
 		}
 		in = in[:len(in)-1]
@@ -366,7 +371,7 @@ func checkHandler(h any, groups int, wantsBlock bool) error {
 	switch t.NumOut() {
 	case 0:
 	case 1:
-		if !t.Out(0).Implements(errorType) && t.Out(0).String() != "godog.Steps" && t.Out(0) != contextType {
+		if !t.Out(0).Implements(errorType) && t.Out(0) != stepsType && t.Out(0) != contextType {
 			return fmt.Errorf("returns %s; want error, (context.Context, error) or nothing", t.Out(0))
 		}
 	case 2:
