@@ -56,7 +56,7 @@ commands:
   install                        fetch the Playwright driver; make sure a Chromium is available
   show-trace FILE                open a trace.zip in Playwright's trace viewer
   sweep                          remove containers and networks left by killed runs
-  steps [--format text|markdown|json]  print the step catalogue
+  steps [--format FORMAT]        print the step catalogue (text, markdown or json)
   check [PATH...]                check scenarios without a browser or backend
   config                         print the configuration reference (Markdown)
   version                        print the version
