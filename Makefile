@@ -21,7 +21,8 @@ export EPRHARNESS_REQUIRE_BROWSER ?= 1
 LDFLAGS := -X main.version=$(VERSION)
 
 .PHONY: all build deps run run-docker images image-postgres image-refepr \
-        test test-unit test-integration test-e2e test-defects vet fmt sweep clean
+        test test-unit test-integration test-e2e test-defects vet fmt sweep clean \
+        check docs
 
 all: build
 
@@ -84,6 +85,15 @@ vet:
 
 fmt:
 	gofmt -l -w .
+
+# Check the scenarios without a browser or backend: undefined or ambiguous
+# steps, unknown patients and roles, missing tags.
+check: build
+	$(BIN) check $(ARGS)
+
+# Regenerate the step catalogue page from the step definitions.
+docs:
+	$(GO) run ./cmd/eprharness steps --format markdown > docs/steps.md
 
 # Remove containers and networks left behind by killed runs.
 sweep: build

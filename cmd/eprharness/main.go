@@ -5,6 +5,8 @@
 //	eprharness install       fetch the Playwright driver and make sure a Chromium is available
 //	eprharness show-trace F  open a failure's trace.zip in Playwright's trace viewer
 //	eprharness sweep         remove containers left behind by killed runs
+//	eprharness steps         print the step catalogue (--format text|markdown|json)
+//	eprharness check [PATH]  check scenarios against the catalogue, fixtures and tags
 //	eprharness config        print the configuration reference
 //	eprharness version
 //
@@ -55,6 +57,8 @@ commands:
   install                        fetch the Playwright driver; make sure a Chromium is available
   show-trace FILE                open a trace.zip in Playwright's trace viewer
   sweep                          remove containers and networks left by killed runs
+  steps [--format FORMAT]        print the step catalogue (text, markdown or json)
+  check [PATH...]                check scenarios without a browser or backend
   config                         print the configuration reference (Markdown)
   version                        print the version
 
@@ -81,6 +85,10 @@ func Main(args []string, stdout, stderr io.Writer) exitcode.Code {
 		return showTraceCmd(args[1:], stderr)
 	case "sweep":
 		return sweepCmd(stderr)
+	case "steps":
+		return stepsCmd(args[1:], stdout, stderr)
+	case "check":
+		return checkCmd(args[1:], stdout, stderr)
 	case "config":
 		config.Reference(stdout)
 		return exitcode.Pass

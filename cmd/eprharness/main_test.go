@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"flag"
+	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/eprharness/eprharness/harness/exitcode"
 )
@@ -32,6 +35,10 @@ func TestBadInputExitsWithUsage(t *testing.T) {
 		{"no scenario matches", []string{"run", "--tags", "@no-such-tag"}, nil, "no scenario in features matches"},
 		{"bad fixtures folder", []string{"run", "--fixtures", "cmd/eprharness/testdata"}, nil, "users.yaml"},
 		{"show-trace without file", []string{"show-trace"}, nil, "usage: eprharness show-trace"},
+		{"check: bad required tag", []string{"check", "--required-tags", "search"}, nil, `--required-tags: want tags such as @search, got "search"`},
+		{"check: missing path", []string{"check", "features/nope.feature"}, nil, "no feature file or folder at features/nope.feature"},
+		{"check: bad fixtures", []string{"check", "--fixtures", "cmd/eprharness/testdata"}, nil, "users.yaml"},
+		{"steps: extra argument", []string{"steps", "features"}, nil, `unexpected argument "features"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -55,4 +62,60 @@ func TestConfigAndVersion(t *testing.T) {
 	stdout.Reset()
 	assert.Equal(t, exitcode.Pass, Main([]string{"version"}, &stdout, &stderr))
 	assert.Contains(t, stdout.String(), "eprharness ")
+}
+
+var update = flag.Bool("update", false, "rewrite docs/steps.md")
+
+// docs/steps.md is the step catalogue as `eprharness steps --format
+// markdown` prints it; `make docs` or `go test ./cmd/eprharness -update`
+// regenerates it.
+func TestDocsStepsUpToDate(t *testing.T) {
+	repo, _ := filepath.Abs(filepath.Join("..", ".."))
+	t.Chdir(repo)
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, exitcode.Pass, Main([]string{"steps", "--format", "markdown"}, &stdout, &stderr), stderr.String())
+	assert.Empty(t, stderr.String())
+	if *update {
+		require.NoError(t, os.WriteFile("docs/steps.md", stdout.Bytes(), 0o644))
+	}
+	want, err := os.ReadFile("docs/steps.md")
+	require.NoError(t, err)
+	assert.Equal(t, string(want), stdout.String(), "docs/steps.md is stale: run `make docs`")
+}
+
+func TestStepsFormats(t *testing.T) {
+	repo, _ := filepath.Abs(filepath.Join("..", ".."))
+	t.Chdir(repo)
+	for format, want := range map[string]string{
+		"text":     "  the patient \"{patient}\" has a restricted record\n",
+		"markdown": "**`the patient \"{patient}\" has a restricted record`**",
+		"json":     `"pattern": "^the patient \"([^\"]*)\" has a restricted record$"`,
+	} {
+		var stdout, stderr bytes.Buffer
+		require.Equal(t, exitcode.Pass, Main([]string{"steps", "--format", format}, &stdout, &stderr), stderr.String())
+		assert.Contains(t, stdout.String(), want, format)
+	}
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, exitcode.Usage, Main([]string{"steps", "--format", "yaml"}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), `unknown format "yaml"`)
+}
+
+func TestCheck(t *testing.T) {
+	repo, _ := filepath.Abs(filepath.Join("..", ".."))
+	t.Chdir(repo)
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, exitcode.Pass, Main([]string{"check"}, &stdout, &stderr), stdout.String()+stderr.String())
+	assert.Contains(t, stdout.String(), "eprharness check: no problems")
+
+	stdout.Reset()
+	assert.Equal(t, exitcode.Usage, Main([]string{"check", "harness/check/testdata/problems.feature"}, &stdout, &stderr))
+	assert.Contains(t, stdout.String(), `harness/check/testdata/problems.feature:9: undefined step: When I serch for "Amy Pond"`)
+
+	// The required tags are configuration: with none required, the
+	// untagged scenario passes.
+	stdout.Reset()
+	assert.Equal(t, exitcode.Usage, Main([]string{"check", "harness/check/testdata/untagged.feature"}, &stdout, &stderr))
+	assert.Contains(t, stdout.String(), "missing tag")
+	stdout.Reset()
+	assert.Equal(t, exitcode.Pass, Main([]string{"check", "--required-tags", "", "harness/check/testdata/untagged.feature"}, &stdout, &stderr), stdout.String())
 }

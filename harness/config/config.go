@@ -82,6 +82,10 @@ type Config struct {
 	CorrelationHeader string
 	// NoColor turns off colour in the terminal progress output.
 	NoColor bool
+	// RequiredTags are the tags of which `eprharness check` wants every
+	// scenario to carry at least one (its own or inherited from its rule,
+	// feature or examples), such as the clinical-area tags. Empty: no rule.
+	RequiredTags []string
 	// File is the configuration file that was read, if any (informational).
 	File string
 	// Warnings are problems that do not stop a run, such as an
@@ -109,7 +113,15 @@ func Default() Config {
 		PostgresImage:  "postgres:15",
 		StartupTimeout: 90 * time.Second,
 		Fixtures:       "fixtures",
+		RequiredTags:   append([]string(nil), DefaultRequiredTags...),
 	}
+}
+
+// DefaultRequiredTags are the clinical-area tags of the example suite:
+// every scenario belongs to one area.
+var DefaultRequiredTags = []string{
+	"@access", "@admissions", "@allergies", "@appointments", "@audit", "@banner", "@medications",
+	"@notes", "@observations", "@operations", "@registration", "@search", "@session",
 }
 
 // Error is a configuration error. It names where the bad value came from
@@ -268,6 +280,23 @@ var settings = []setting{
 	stringSetting("correlation-header", "request header carrying the scenario id on every request to the EPR, e.g. X-Test-Scenario; empty = none",
 		func(c *Config) *string { return &c.CorrelationHeader }, checkHeaderName),
 	boolSetting("no-color", "plain terminal output", func(c *Config) *bool { return &c.NoColor }),
+	{key: "required-tags", kind: "list", usage: "eprharness check: every scenario must carry one of these tags, comma-separated; empty = no rule",
+		get: func(c *Config) string { return strings.Join(c.RequiredTags, ",") },
+		set: func(c *Config, v string) error {
+			var tags []string
+			for _, t := range strings.Split(v, ",") {
+				t = strings.TrimSpace(t)
+				if t == "" {
+					continue
+				}
+				if !strings.HasPrefix(t, "@") || strings.ContainsAny(t, " \t") || len(t) == 1 {
+					return fmt.Errorf("want tags such as @search, got %q", t)
+				}
+				tags = append(tags, t)
+			}
+			c.RequiredTags = tags
+			return nil
+		}},
 }
 
 var headerName = regexp.MustCompile(`^[A-Za-z0-9-]+$`)

@@ -159,3 +159,29 @@ func TestReadmeReferenceIsCurrent(t *testing.T) {
 	assert.Contains(t, string(readme), ref.String(),
 		"README.md's configuration reference is stale: paste the output of `go run ./cmd/eprharness config`")
 }
+
+func TestRequiredTags(t *testing.T) {
+	dir := workdir(t, "required-tags:\n  - \"@search\"\n  - \"@banner\"\n")
+	cfg, err := Load(Source{Dir: dir})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"@search", "@banner"}, cfg.RequiredTags)
+
+	cfg, err = Load(Source{Dir: dir, Env: []string{"EPRHARNESS_REQUIRED_TAGS="}})
+	require.NoError(t, err)
+	assert.Empty(t, cfg.RequiredTags, "empty: no rule")
+
+	cfg, err = Load(Source{Dir: dir, Args: []string{"--required-tags", "@a, @b"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"@a", "@b"}, cfg.RequiredTags)
+
+	_, err = Load(Source{Dir: dir, Args: []string{"--required-tags", "@a,b c"}})
+	require.Error(t, err)
+	assert.Equal(t, `--required-tags: want tags such as @search, got "b c"`, err.Error())
+
+	dir = workdir(t, "")
+	cfg, err = Load(Source{Dir: dir})
+	require.NoError(t, err)
+	assert.Equal(t, DefaultRequiredTags, cfg.RequiredTags)
+	cfg.RequiredTags[0] = "@changed"
+	assert.Equal(t, "@access", Default().RequiredTags[0], "Default returns a copy")
+}

@@ -137,6 +137,69 @@ func Select(paths []string, tags string) (*Selection, error) {
 	return sel, nil
 }
 
+// Document is one parsed feature file.
+type Document struct {
+	File string
+	// Gherkin is the parsed document; its Feature is nil for an empty or
+	// comment-only file.
+	Gherkin *messages.GherkinDocument
+	// Pickles are the scenarios as they run: background steps included,
+	// one per example row with the row's values substituted.
+	Pickles []*messages.Pickle
+}
+
+// Parse parses one feature file's source with the Cucumber Gherkin parser,
+// as Godog does. A syntax error comes back as Errors naming file and line.
+// It accepts what real suites contain: a Background or Scenario starting
+// with And or But, a comment after tags on the same line, tags holding URLs,
+// typographic punctuation, tab indentation, descriptions under scenarios and
+// examples, and empty cells in example tables (see testdata/realworld).
+func Parse(file string, src []byte) (*Document, Errors) {
+	doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(src), (&messages.Incrementing{}).NewId)
+	if err != nil {
+		return nil, parseErrors(file, err)
+	}
+	d := &Document{File: file, Gherkin: doc}
+	if doc.Feature != nil {
+		d.Pickles = gherkin.Pickles(*doc, file, (&messages.Incrementing{}).NewId)
+	}
+	return d, nil
+}
+
+// Files expands paths (feature files, folders, "file.feature:LINE") into
+// feature files, slash-separated and sorted within each folder, each once.
+// A line suffix is dropped: the whole file is named.
+func Files(paths []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	var errs Errors
+	for _, p := range paths {
+		file, _ := splitLine(p)
+		info, err := os.Stat(file)
+		if err != nil {
+			errs = append(errs, &Error{File: file, Msg: "no such feature file or folder"})
+			continue
+		}
+		files := []string{filepath.ToSlash(filepath.Clean(file))}
+		if info.IsDir() {
+			if files, err = featureFiles(file); err != nil {
+				errs = append(errs, &Error{File: file, Msg: err.Error()})
+				continue
+			}
+		}
+		for _, f := range files {
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return out, errs
+	}
+	return out, nil
+}
+
 func splitLine(p string) (string, int) {
 	i := strings.LastIndex(p, ":")
 	if i < 0 || !strings.HasSuffix(p[:i], ".feature") {
@@ -177,14 +240,14 @@ type block struct {
 // requested lines (nil: all). It returns the rewritten file and the number
 // of scenarios kept.
 func selectFile(file string, src []byte, expr tagexpr.Expr, want []int) ([]byte, int, Errors) {
-	doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(src), (&messages.Incrementing{}).NewId)
-	if err != nil {
-		return nil, 0, parseErrors(file, err)
+	parsed, errs := Parse(file, src)
+	if errs != nil {
+		return nil, 0, errs
 	}
+	doc, pickles := parsed.Gherkin, parsed.Pickles
 	if doc.Feature == nil {
 		return nil, 0, nil // an empty or comment-only file
 	}
-	pickles := gherkin.Pickles(*doc, file, (&messages.Incrementing{}).NewId)
 
 	nLines := bytes.Count(src, []byte("\n")) + 1
 	starts := blockStarts(doc.Feature)
@@ -216,7 +279,6 @@ func selectFile(file string, src []byte, expr tagexpr.Expr, want []int) ([]byte,
 	}
 
 	// Which requested lines land in which block, and which land nowhere.
-	var errs Errors
 	lineHit := map[int]bool{}
 	matchesLine := func(b *block, rowLine int) bool {
 		if want == nil {

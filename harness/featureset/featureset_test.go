@@ -27,10 +27,19 @@ func selected(t *testing.T, sel *Selection) string {
 func TestSelectAll(t *testing.T) {
 	sel, err := Select([]string{"testdata"}, "")
 	require.NoError(t, err)
-	assert.Equal(t, []string{sample}, sel.Paths)
-	assert.Equal(t, 5, sel.Scenarios)
-	orig, _ := os.ReadFile(sample)
-	assert.Equal(t, string(orig), selected(t, sel))
+	realworld, _ := filepath.Glob("testdata/realworld/*.feature")
+	require.NotEmpty(t, realworld)
+	assert.Equal(t, append(realworld, sample), sel.Paths, "folders are walked in sorted order")
+	// sample.feature has 5 scenarios, the real-world files 10.
+	assert.Equal(t, 5+10, sel.Scenarios)
+	// Selecting everything leaves every file exactly as written.
+	for _, p := range sel.Paths {
+		orig, err := os.ReadFile(p)
+		require.NoError(t, err)
+		got, err := fs.ReadFile(sel.FS, p)
+		require.NoError(t, err)
+		assert.Equal(t, string(orig), string(got), p)
+	}
 }
 
 func TestSelectKeepsLineNumbers(t *testing.T) {

@@ -1,57 +1,51 @@
 package library
 
 import (
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/eprharness/eprharness/harness/catalogue"
 )
 
-// Every step has a description and examples, every example matches its own
-// pattern, and no example matches another step's pattern (which Godog would
-// report as ambiguous).
-func TestStepDefinitions(t *testing.T) {
-	type def struct {
-		domain string
-		re     *regexp.Regexp
-	}
-	var all []def
+func domains() []catalogue.Domain {
+	var out []catalogue.Domain
 	for _, d := range Domains() {
-		require.NotEmpty(t, d.Defs, d.Name)
-		for _, s := range d.Defs {
-			re, err := regexp.Compile(s.Pattern)
-			require.NoError(t, err, s.Pattern)
-			assert.NotEmpty(t, s.Doc, s.Pattern)
-			assert.NotEmpty(t, s.Examples, s.Pattern)
-			assert.NotNil(t, s.Handler, s.Pattern)
-			all = append(all, def{d.Name, re})
-		}
+		out = append(out, catalogue.Domain{Name: d.Name, Defs: d.Defs})
 	}
-	for _, d := range Domains() {
-		for _, s := range d.Defs {
-			for _, ex := range s.Examples {
-				text := stepText(ex)
-				var matches []string
-				for _, other := range all {
-					if other.re.MatchString(text) {
-						matches = append(matches, other.re.String())
-					}
-				}
-				assert.Equal(t, []string{s.Pattern}, matches, "example %q", ex)
-			}
-		}
-	}
+	return out
 }
 
-// stepText drops the Gherkin keyword and any data table from an example.
-func stepText(example string) string {
-	line := strings.SplitN(example, "\n", 2)[0]
-	for _, kw := range []string{"Given ", "When ", "Then ", "And ", "But "} {
-		if strings.HasPrefix(line, kw) {
-			return strings.TrimPrefix(line, kw)
-		}
+// Every step is fit for Godog and the catalogue, caught here rather than
+// mid-run (catalogue.Lint): its pattern compiles and is anchored with
+// ^...$; it has a description and examples; every example starts with a
+// keyword and matches its own pattern and no other (Godog would call it
+// ambiguous); no pattern is defined twice; and its handler takes one
+// argument per capture group (and a table for a step ending with a colon).
+func TestStepDefinitions(t *testing.T) {
+	var msgs []string
+	for _, err := range catalogue.Lint(domains()) {
+		msgs = append(msgs, err.Error())
 	}
-	return line
+	assert.Empty(t, msgs, "bad step definitions:\n%s", strings.Join(msgs, "\n"))
+}
+
+// Every step renders for the catalogue, and the domain names are unique.
+func TestCatalogue(t *testing.T) {
+	c, err := catalogue.New(domains())
+	require.NoError(t, err)
+	n := 0
+	seen := map[string]bool{}
+	for _, d := range Domains() {
+		assert.False(t, seen[d.Name], "domain %s listed twice", d.Name)
+		seen[d.Name] = true
+		n += len(d.Defs)
+	}
+	assert.Len(t, c.Steps, n)
+	for _, s := range c.Steps {
+		assert.NotContains(t, s.Text, "\\", "%s renders without regex escapes: %s", s.Pattern, s.Text)
+		assert.NotContains(t, s.Text, "{value}", "%s renders with a named placeholder: %s", s.Pattern, s.Text)
+	}
 }

@@ -1,0 +1,422 @@
+// Package check checks scenarios without a browser or a backend, so that a
+// test analyst can try a new scenario in a second: it reports, each with
+// its file and line, Gherkin syntax errors, undefined steps (with the
+// closest catalogue steps as suggestions), ambiguous steps, patients that
+// are not fixture patients, roles that are not in users.yaml, and
+// scenarios without one of the required tags.
+//
+// Check reads feature files and the fixture library and never writes;
+// a Checker is immutable after New and safe for concurrent use.
+package check
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	messages "github.com/cucumber/messages/go/v34"
+
+	"github.com/eprharness/eprharness/harness/catalogue"
+	"github.com/eprharness/eprharness/harness/featureset"
+	"github.com/eprharness/eprharness/harness/fixtures"
+)
+
+// Kind is the kind of a problem.
+type Kind string
+
+// Problem kinds.
+const (
+	Syntax         Kind = "syntax error"
+	Undefined      Kind = "undefined step"
+	Ambiguous      Kind = "ambiguous step"
+	UnknownPatient Kind = "unknown patient"
+	UnknownRole    Kind = "unknown role"
+	MissingTag     Kind = "missing tag"
+)
+
+// Problem is one finding at a file and line.
+type Problem struct {
+	File string
+	Line int // 0 when about the whole file
+	Kind Kind
+	Msg  string
+	// Hints are lines of advice shown under the problem.
+	Hints []string
+}
+
+func (p Problem) String() string {
+	at := p.File
+	if p.Line > 0 {
+		at = fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	return fmt.Sprintf("%s: %s: %s", at, p.Kind, p.Msg)
+}
+
+// Report is the result of a check.
+type Report struct {
+	Files, Scenarios, Steps int
+	Problems                []Problem
+}
+
+// OK reports whether the check found no problem.
+func (r *Report) OK() bool { return len(r.Problems) == 0 }
+
+// Write writes every problem, with its hints indented below it, and a
+// summary line.
+func (r *Report) Write(w io.Writer) error {
+	var b strings.Builder
+	files := map[string]bool{}
+	for _, p := range r.Problems {
+		files[p.File] = true
+		b.WriteString(p.String() + "\n")
+		for _, h := range p.Hints {
+			b.WriteString("    " + h + "\n")
+		}
+	}
+	checked := fmt.Sprintf("%s, %s, %s checked", plural(r.Files, "file"), plural(r.Scenarios, "scenario"), plural(r.Steps, "step"))
+	if r.OK() {
+		fmt.Fprintf(&b, "eprharness check: no problems (%s)\n", checked)
+	} else {
+		fmt.Fprintf(&b, "eprharness check: %s in %s (%s)\n", plural(len(r.Problems), "problem"), plural(len(files), "file"), checked)
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write check report: %w", err)
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// Checker checks feature files against a step catalogue and fixtures.
+type Checker struct {
+	cat          *catalogue.Catalogue
+	fixtures     *fixtures.Library
+	requiredTags []string
+}
+
+// Option configures New.
+type Option func(*Checker)
+
+// WithFixtures checks patient names and roles against the fixture library.
+// Without it, names and roles are not checked.
+func WithFixtures(lib *fixtures.Library) Option { return func(c *Checker) { c.fixtures = lib } }
+
+// WithRequiredTags requires every scenario to carry at least one of tags
+// (its own, its rule's, its feature's or its examples'). Empty: no rule.
+func WithRequiredTags(tags []string) Option {
+	return func(c *Checker) { c.requiredTags = append([]string(nil), tags...) }
+}
+
+// New returns a Checker for the catalogue's steps.
+func New(cat *catalogue.Catalogue, opts ...Option) *Checker {
+	c := &Checker{cat: cat}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// CatalogueOptions names catalogue placeholders {patient} and {role} after
+// the fixture library, so that New(catalogue) checks them.
+func CatalogueOptions(lib *fixtures.Library) []catalogue.Option {
+	return []catalogue.Option{
+		catalogue.WithPatients(func(name string) bool { return isPatient(lib, name) }),
+		catalogue.WithRoles(func(role string) bool { _, err := lib.User(role); return err == nil }),
+	}
+}
+
+// isPatient accepts "Amy Pond" and the banner's "POND, Amy".
+func isPatient(lib *fixtures.Library, name string) bool {
+	if _, err := lib.Patient(name); err == nil {
+		return true
+	}
+	if family, given, ok := strings.Cut(name, ","); ok {
+		_, err := lib.Patient(strings.TrimSpace(given) + " " + strings.TrimSpace(family))
+		return err == nil
+	}
+	return false
+}
+
+// Paths checks the feature files under paths (files, folders, or
+// file:LINE, which checks the whole file). The error is for paths that
+// cannot be read; problems in the files are in the Report.
+func (c *Checker) Paths(paths []string) (*Report, error) {
+	files, err := featureset.Files(paths)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("check %s: %w", f, err)
+		}
+		c.file(r, f, src)
+	}
+	return r, nil
+}
+
+// File checks one feature file's source and adds to r.
+func (c *Checker) File(r *Report, file string, src []byte) { c.file(r, file, src) }
+
+func (c *Checker) file(r *Report, file string, src []byte) {
+	r.Files++
+	doc, errs := featureset.Parse(file, src)
+	if errs != nil {
+		for _, e := range errs {
+			r.Problems = append(r.Problems, Problem{File: file, Line: e.Line, Kind: Syntax, Msg: plainSyntax(e.Msg)})
+		}
+		return
+	}
+	if doc.Gherkin.Feature == nil {
+		return
+	}
+	steps := stepIndex(doc.Gherkin.Feature)
+	scenarioLines := scenarioIndex(doc.Gherkin.Feature)
+	matches := map[string][]*catalogue.Step{}
+	var problems []Problem
+	seen := map[string]bool{}
+	add := func(p Problem) {
+		key := fmt.Sprintf("%d\x00%s\x00%s", p.Line, p.Kind, p.Msg)
+		if !seen[key] {
+			seen[key] = true
+			problems = append(problems, p)
+		}
+	}
+	for _, pk := range doc.Pickles {
+		r.Scenarios++
+		c.tags(add, file, scenarioLines[pk.AstNodeIds[0]], pk)
+		registered := map[string]bool{}
+		for _, st := range pk.Steps {
+			r.Steps++
+			src := steps[st.AstNodeIds[0]]
+			written := strings.TrimSpace(src.keyword) + " " + st.Text
+			if len(st.AstNodeIds) > 1 && st.Text != src.text {
+				written += fmt.Sprintf(" (example row at line %d)", scenarioLines[st.AstNodeIds[len(st.AstNodeIds)-1]])
+			}
+			ms, ok := matches[st.Text]
+			if !ok {
+				ms = c.cat.Matching(st.Text)
+				matches[st.Text] = ms
+			}
+			switch len(ms) {
+			case 0:
+				add(Problem{File: file, Line: src.line, Kind: Undefined, Msg: written, Hints: c.suggest(st.Text)})
+				continue
+			case 1:
+			default:
+				hints := []string{"it matches each of these steps; reword it so only one fits:"}
+				for _, m := range ms {
+					hints = append(hints, fmt.Sprintf("  %s (%s)", m.Text, m.Domain))
+				}
+				add(Problem{File: file, Line: src.line, Kind: Ambiguous, Msg: written, Hints: hints})
+				continue
+			}
+			c.fixtureRefs(add, file, src.line, ms[0], st.Text, rowNote(written, st.Text), registered)
+			noteRegistration(st, registered)
+		}
+	}
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
+	r.Problems = append(r.Problems, problems...)
+}
+
+// tags checks the required-tags rule for one scenario (or example row).
+func (c *Checker) tags(add func(Problem), file string, line int, pk *messages.Pickle) {
+	if len(c.requiredTags) == 0 {
+		return
+	}
+	for _, t := range pk.Tags {
+		for _, want := range c.requiredTags {
+			if strings.EqualFold(t.Name, want) {
+				return
+			}
+		}
+	}
+	add(Problem{File: file, Line: line, Kind: MissingTag,
+		Msg: fmt.Sprintf("scenario %q has none of the required tags", pk.Name),
+		Hints: []string{
+			"tag the scenario or its feature with one of: " + strings.Join(c.requiredTags, " "),
+			"(setting required-tags; see eprharness config)",
+		}})
+}
+
+// fixtureRefs checks the patients and roles a matched step names.
+func (c *Checker) fixtureRefs(add func(Problem), file string, line int, s *catalogue.Step, text, note string, registered map[string]bool) {
+	if c.fixtures == nil {
+		return
+	}
+	args := s.Arguments(text)
+	for i, name := range s.Args {
+		if i >= len(args) || args[i] == "" {
+			continue
+		}
+		v := args[i]
+		switch name {
+		case catalogue.PlaceholderPatient:
+			if isPatient(c.fixtures, v) || registered[strings.ToLower(v)] {
+				continue
+			}
+			var names []string
+			for _, p := range c.fixtures.Patients() {
+				names = append(names, p.Name())
+			}
+			add(Problem{File: file, Line: line, Kind: UnknownPatient, Msg: fmt.Sprintf("%q is not a fixture patient%s%s", v, didYouMean(v, names), note), Hints: []string{
+				"fixture patients: " + strings.Join(names, ", "),
+				"(or register the patient earlier in the scenario with a table of given name and family name)",
+			}})
+		case catalogue.PlaceholderRole:
+			c.role(add, file, line, v, note)
+		}
+	}
+	for _, p := range s.Personas(text) {
+		c.role(add, file, line, p, note)
+	}
+}
+
+func (c *Checker) role(add func(Problem), file string, line int, role, note string) {
+	_, err := c.fixtures.User(role)
+	if err == nil {
+		return
+	}
+	// The library names its roles in its error: "(known roles: a, b)".
+	var roles []string
+	if _, known, ok := strings.Cut(err.Error(), "(known roles: "); ok {
+		roles = strings.Split(strings.TrimSuffix(known, ")"), ", ")
+	}
+	add(Problem{File: file, Line: line, Kind: UnknownRole,
+		Msg:   fmt.Sprintf("%q is not a role in the fixture users%s%s", role, didYouMean(role, roles), note),
+		Hints: []string{"fixture roles: " + strings.Join(roles, ", ")}})
+}
+
+// rowNote is " (example row at line N)" when written carries it.
+func rowNote(written, text string) string {
+	if i := strings.LastIndex(written, " (example row at line "); i >= 0 && !strings.Contains(text, " (example row at line ") {
+		return written[i:]
+	}
+	return ""
+}
+
+// didYouMean names the known value closest to v, when close enough to be
+// a typo: ` (did you mean "Amy Pond"?)`.
+func didYouMean(v string, known []string) string {
+	best, bestD := "", 0
+	for _, k := range known {
+		d := levenshtein(strings.ToLower(v), strings.ToLower(k))
+		if best == "" || d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best == "" || bestD > 3 || bestD*3 > len([]rune(v)) {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// noteRegistration remembers a patient registered through a data table
+// with "given name" and "family name" rows, which later steps may name.
+func noteRegistration(st *messages.PickleStep, registered map[string]bool) {
+	if st.Argument == nil || st.Argument.DataTable == nil {
+		return
+	}
+	var given, family string
+	for _, row := range st.Argument.DataTable.Rows {
+		if len(row.Cells) != 2 {
+			continue
+		}
+		switch strings.ToLower(strings.TrimSpace(row.Cells[0].Value)) {
+		case "given name":
+			given = strings.TrimSpace(row.Cells[1].Value)
+		case "family name":
+			family = strings.TrimSpace(row.Cells[1].Value)
+		}
+	}
+	if given != "" && family != "" {
+		registered[strings.ToLower(given+" "+family)] = true
+		registered[strings.ToLower(family+", "+given)] = true
+	}
+}
+
+type stepSource struct {
+	keyword, text string
+	line          int
+}
+
+// stepIndex maps every step's id to its keyword and line.
+func stepIndex(f *messages.Feature) map[string]stepSource {
+	idx := map[string]stepSource{}
+	addSteps := func(steps []*messages.Step) {
+		for _, s := range steps {
+			idx[s.Id] = stepSource{keyword: s.Keyword, text: s.Text, line: int(s.Location.Line)}
+		}
+	}
+	var walk func([]*messages.FeatureChild)
+	walk = func(children []*messages.FeatureChild) {
+		for _, c := range children {
+			switch {
+			case c.Background != nil:
+				addSteps(c.Background.Steps)
+			case c.Scenario != nil:
+				addSteps(c.Scenario.Steps)
+			case c.Rule != nil:
+				for _, rc := range c.Rule.Children {
+					walk([]*messages.FeatureChild{{Background: rc.Background, Scenario: rc.Scenario}})
+				}
+			}
+		}
+	}
+	walk(f.Children)
+	return idx
+}
+
+// scenarioIndex maps scenario and example-row ids to their lines.
+func scenarioIndex(f *messages.Feature) map[string]int {
+	idx := map[string]int{}
+	add := func(sc *messages.Scenario) {
+		idx[sc.Id] = int(sc.Location.Line)
+		for _, ex := range sc.Examples {
+			for _, row := range ex.TableBody {
+				idx[row.Id] = int(row.Location.Line)
+			}
+		}
+	}
+	for _, c := range f.Children {
+		if c.Scenario != nil {
+			add(c.Scenario)
+		}
+		if c.Rule != nil {
+			for _, rc := range c.Rule.Children {
+				if rc.Scenario != nil {
+					add(rc.Scenario)
+				}
+			}
+		}
+	}
+	return idx
+}
+
+// gherkinTokens are the Gherkin parser's token names in plain words.
+var gherkinTokens = strings.NewReplacer(
+	"#EOF", "the end of the file", "#TableRow", "a table row", "#DocStringSeparator", `a doc string (""")`,
+	"#StepLine", "a step (Given, When, Then, And, But)", "#TagLine", "a tag", "#ExamplesLine", "Examples:",
+	"#ScenarioLine", "Scenario:", "#RuleLine", "Rule:", "#BackgroundLine", "Background:",
+	"#FeatureLine", "Feature:", "#Comment", "a comment", "#Empty", "a blank line",
+	"#Language", "a # language: line", "#Other", "description text",
+)
+
+// plainSyntax rewrites the Gherkin parser's "expected: #EOF, #TableRow,
+// ..., got 'line'" in plain words.
+func plainSyntax(msg string) string {
+	expected, got, ok := strings.Cut(msg, ", got ")
+	if !ok || !strings.HasPrefix(expected, "expected: ") {
+		return msg
+	}
+	return fmt.Sprintf("unexpected line %s: Gherkin expects here %s", strings.TrimSpace(got),
+		gherkinTokens.Replace(strings.ReplaceAll(strings.TrimPrefix(expected, "expected: "), ", ", " or ")))
+}
