@@ -112,8 +112,9 @@ type record struct {
 	steps     map[string]*results.Step
 	stepStart time.Time
 	session   *browser.Session
-	backend   backend.Backend // the worker's backend the scenario runs on
-	skipped   bool            // the before hook chose not to run the scenario
+	backend   backend.Backend    // the worker's backend the scenario runs on
+	others    []*browser.Session // further windows opened by UI.Another
+	skipped   bool               // the before hook chose not to run the scenario
 	done      bool
 }
 

@@ -327,8 +327,16 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 		return ctx, failure.Harness(err)
 	}
 	rec.session = sess
+	another := func() (target.UI, error) {
+		o, err := r.browser.NewSession(be.BaseURL(), p.Name+" (another user)", headers)
+		if err != nil {
+			return target.UI{}, failure.Harness(err)
+		}
+		rec.others = append(rec.others, o)
+		return target.UI{Page: o.Page, Expect: o.Expect}, nil
+	}
 	return scenario.With(ctx, &scenario.State{
-		UI:       target.UI{Page: sess.Page, Expect: sess.Expect},
+		UI:       target.UI{Page: sess.Page, Expect: sess.Expect, Another: another},
 		EPR:      r.opts.target,
 		BaseURL:  be.BaseURL(),
 		Fixtures: r.lib,
@@ -352,6 +360,11 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 			}
 		}
 		if cerr := rec.session.Close(); cerr != nil && !r.interrupted.Load() {
+			fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, cerr)
+		}
+	}
+	for _, o := range rec.others {
+		if cerr := o.Close(); cerr != nil && !r.interrupted.Load() {
 			fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, cerr)
 		}
 	}

@@ -19,6 +19,11 @@ import (
 type UI struct {
 	Page   playwright.Page
 	Expect playwright.PlaywrightAssertions
+	// Another opens a second browser window for another person in the same
+	// scenario (a fresh context on the same EPR, not signed in), for
+	// workflows with more than one user. The harness closes it when the
+	// scenario ends; nil when the harness offers none.
+	Another func() (UI, error)
 }
 
 // Patient is how steps name a patient to an adapter; the adapter renders it

@@ -129,3 +129,24 @@ func TestSweepLeavesLiveRunsAlone(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, n.Containers, 1)
 }
+
+// The release-candidate image (make image-rc) runs like any EPR image and
+// reports the regressions built into it.
+func TestReleaseCandidateImage(t *testing.T) {
+	requireDocker(t)
+	rc := os.Getenv("EPRHARNESS_RC_IMAGE")
+	if rc == "" {
+		rc = "eprharness/refepr:rc"
+	}
+	_, pg := images()
+	ctx := context.Background()
+	b, err := Run(ctx, WithEPRImage(rc), WithPostgresImage(pg), WithRunID(fmt.Sprintf("it-rc-%d", time.Now().UnixNano())))
+	t.Cleanup(func() { _ = b.Terminate(context.Background()) })
+	require.NoError(t, err, "make image-rc builds %s", rc)
+	resp, err := http.Get(b.BaseURL() + "/version")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, string(body), `"defects":["allergy-alert-stale","double-booking","news2-boundary"]`)
+	assert.Contains(t, b.Describe().Version, "-rc")
+}

@@ -141,22 +141,14 @@ func (a Adapter) BookAs(ui target.UI, user target.Credentials, p target.Patient,
 	if appt.Ref == "" {
 		return false, errors.New("book as another user: no slot chosen yet")
 	}
-	base, err := url.Parse(ui.Page.URL())
+	if ui.Another == nil {
+		return false, errors.New("book as another user: the harness offers no second browser window")
+	}
+	other, err := ui.Another()
 	if err != nil {
 		return false, fmt.Errorf("book as another user: %w", err)
 	}
-	bc, err := ui.Page.Context().Browser().NewContext(playwright.BrowserNewContextOptions{
-		BaseURL: playwright.String(base.Scheme + "://" + base.Host), Locale: playwright.String("en-GB"), TimezoneId: playwright.String("Europe/London"),
-	})
-	if err != nil {
-		return false, fmt.Errorf("book as another user: %w", err)
-	}
-	defer bc.Close()
-	page, err := bc.NewPage()
-	if err != nil {
-		return false, fmt.Errorf("book as another user: %w", err)
-	}
-	other := target.UI{Page: page, Expect: ui.Expect}
+	page := other.Page
 	if err := a.SignIn(other, user.Username, user.Password); err != nil {
 		return false, err
 	}

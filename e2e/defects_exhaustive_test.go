@@ -4,11 +4,7 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -18,25 +14,17 @@ import (
 	"github.com/eprharness/eprharness/sut/refepr/defects"
 )
 
-func readResults(t *testing.T, out string) *results.Run {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(out, "results.json"))
-	require.NoError(t, err)
-	var run results.Run
-	require.NoError(t, json.Unmarshal(data, &run))
-	return &run
-}
-
-// TestEachDefectFailsExactlyItsScenarios turns each release-candidate defect
-// of the reference EPR on alone, runs the whole example suite, and checks
-// that the scenarios that fail are exactly those tagged @defect:<name>: the
-// suite catches every defect, and a defect is not blamed on scenarios about
-// something else.
-func TestEachDefectFailsExactlyItsScenarios(t *testing.T) {
+// TestEachDefectFailsExactlyItsScenariosExhaustively is the brute-force
+// form of TestDefectsAreCaughtExactlyWhereTheyApply (e2e tier): it turns
+// each release-candidate defect of the reference EPR on alone and runs the
+// whole example suite, with no reliance on the defect trace, and checks that
+// the scenarios that fail are exactly those tagged @defect:<name>. It takes
+// about 45 minutes on two cores (make test-defects).
+func TestEachDefectFailsExactlyItsScenariosExhaustively(t *testing.T) {
 	requireBrowser(t)
 	for _, d := range defects.Names() {
 		t.Run(string(d), func(t *testing.T) {
-			r := harness(t, context.Background(), "run", "--backend", "embedded", "--epr-defects", string(d))
+			r := harness(t, context.Background(), "run", "--backend", "embedded", "--workers", "2", "--epr-defects", string(d))
 			run := readResults(t, r.out)
 			var failed, expected, wrongKind []string
 			for _, f := range run.Features {
@@ -68,11 +56,4 @@ func TestEachDefectFailsExactlyItsScenarios(t *testing.T) {
 			assert.Equal(t, 1, r.code, "scenario failures give exit code 1")
 		})
 	}
-}
-
-func firstLineOf(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
