@@ -207,6 +207,12 @@ type CapabilityParam struct {
 	Type string `json:"type"`
 }
 
+var (
+	createReadSearch = []CapabilityCode{{Code: "create"}, {Code: "read"}, {Code: "search-type"}}
+	readSearch       = []CapabilityCode{{Code: "read"}, {Code: "search-type"}}
+	patientParam     = []CapabilityParam{{Name: "patient", Type: "reference"}}
+)
+
 func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, http.StatusOK, CapabilityStatement{
 		ResourceType: "CapabilityStatement",
@@ -228,7 +234,16 @@ func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
 					{Name: "_id", Type: "token"},
 					{Name: "_count", Type: "number"},
 				},
-			}},
+			},
+				// The clinical and scheduling types: created by POST and in
+				// transactions, or only read and searched.
+				{Type: "AllergyIntolerance", Interaction: createReadSearch, SearchParam: patientParam},
+				{Type: "MedicationRequest", Interaction: createReadSearch, SearchParam: patientParam},
+				{Type: "Appointment", Interaction: createReadSearch, SearchParam: patientParam},
+				{Type: "Observation", Interaction: readSearch, SearchParam: patientParam},
+				{Type: "Slot", Interaction: readSearch},
+				{Type: "Schedule", Interaction: readSearch},
+			},
 			Interaction: []CapabilityCode{{Code: "transaction"}, {Code: "batch"}},
 		}},
 	})
