@@ -6,6 +6,7 @@
 //	eprharness show-trace F  open a failure's trace.zip in Playwright's trace viewer
 //	eprharness sweep         remove containers left behind by killed runs
 //	eprharness config        print the configuration reference
+//	eprharness fixtures      generate synthetic patients; import Synthea output (fixtures.go)
 //	eprharness version
 //
 // Exit codes: 0 pass, 1 scenario failures, 2 usage or bad input, 3 harness
@@ -55,6 +56,7 @@ commands:
   show-trace FILE                open a trace.zip in Playwright's trace viewer
   sweep                          remove containers and networks left by killed runs
   config                         print the configuration reference (Markdown)
+  fixtures generate|import       generate synthetic patients; import Synthea bundles into an EPR
   version                        print the version
 
 exit codes: 0 pass, 1 scenario failures, 2 usage or bad input, 3 harness fault,
@@ -80,6 +82,8 @@ func Main(args []string, stdout, stderr io.Writer) exitcode.Code {
 		return showTraceCmd(args[1:], stderr)
 	case "sweep":
 		return sweepCmd(stderr)
+	case "fixtures":
+		return fixturesCmd(args[1:], stdout, stderr)
 	case "config":
 		config.Reference(stdout)
 		return exitcode.Pass
