@@ -8,6 +8,7 @@
 //	eprharness steps         print the step catalogue (--format text|markdown|json)
 //	eprharness check [PATH]  check scenarios against the catalogue, fixtures and tags
 //	eprharness config        print the configuration reference
+//	eprharness fixtures      generate synthetic patients; import Synthea output (fixtures.go)
 //	eprharness version
 //
 // Exit codes: 0 pass, 1 scenario failures, 2 usage or bad input, 3 harness
@@ -60,6 +61,7 @@ commands:
   steps [--format FORMAT]        print the step catalogue (text, markdown or json)
   check [PATH...]                check scenarios without a browser or backend
   config                         print the configuration reference (Markdown)
+  fixtures generate|import       generate synthetic patients; import Synthea bundles into an EPR
   version                        print the version
 
 exit codes: 0 pass, 1 scenario failures, 2 usage or bad input, 3 harness fault,
@@ -89,6 +91,8 @@ func Main(args []string, stdout, stderr io.Writer) exitcode.Code {
 		return stepsCmd(args[1:], stdout, stderr)
 	case "check":
 		return checkCmd(args[1:], stdout, stderr)
+	case "fixtures":
+		return fixturesCmd(args[1:], stdout, stderr)
 	case "config":
 		config.Reference(stdout)
 		return exitcode.Pass

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/eprharness/eprharness/nhsnumber"
 )
 
 // Backend names.
@@ -68,6 +70,10 @@ type Config struct {
 	StartupTimeout time.Duration
 	// Fixtures is the folder of fixture patients and users.
 	Fixtures string
+	// NHSTestRanges are NHS number ranges allowed in fixtures and feature
+	// files besides the reserved 999 test range, which is always allowed
+	// (for example an integration environment's own test range).
+	NHSTestRanges []nhsnumber.Range
 	// Clock fixes the EPR's clock ("2026-06-01" or RFC 3339) so ages and
 	// dates in scenarios are stable. Empty means real time.
 	Clock string
@@ -273,6 +279,9 @@ var settings = []setting{
 		func(c *Config) *time.Duration { return &c.StartupTimeout }),
 	stringSetting("fixtures", "folder of fixture patients and users",
 		func(c *Config) *string { return &c.Fixtures }, nonEmpty),
+	{key: "nhs-test-ranges", kind: "list", usage: "NHS number ranges allowed in fixtures and feature files besides 999…, comma-separated FIRST-LAST (e.g. 9434000000-9434999999)",
+		get: func(c *Config) string { return FormatNHSRanges(c.NHSTestRanges) },
+		set: func(c *Config, v string) (err error) { c.NHSTestRanges, err = ParseNHSRanges(v); return err }},
 	stringSetting("clock", "fix the EPR's clock: 2026-06-01 or RFC 3339; empty = real time",
 		func(c *Config) *string { return &c.Clock }, checkClock),
 	stringSetting("epr-defects", "reference EPR release-candidate defects to turn on, comma-separated (e.g. slow-search); empty = none",
@@ -306,6 +315,49 @@ func checkHeaderName(v string) error {
 		return fmt.Errorf("want a header name such as X-Test-Scenario, got %q", v)
 	}
 	return nil
+}
+
+// ParseNHSRanges reads comma-separated NHS number ranges written
+// FIRST-LAST, each bound ten digits ("9434000000-9434999999"). Spaces in a
+// bound are ignored; an empty text is no ranges.
+func ParseNHSRanges(v string) ([]nhsnumber.Range, error) {
+	var out []nhsnumber.Range
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		first, last, ok := strings.Cut(part, "-")
+		first, last = nhsnumber.Normalise(first), nhsnumber.Normalise(last)
+		if !ok || !tenDigits(first) || !tenDigits(last) {
+			return nil, fmt.Errorf("want FIRST-LAST with ten-digit bounds, e.g. 9434000000-9434999999, got %q", part)
+		}
+		if first > last {
+			return nil, fmt.Errorf("range %q: the first number is after the last", part)
+		}
+		out = append(out, nhsnumber.Range{First: first, Last: last})
+	}
+	return out, nil
+}
+
+// FormatNHSRanges writes ranges as ParseNHSRanges reads them.
+func FormatNHSRanges(rs []nhsnumber.Range) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.First + "-" + r.Last
+	}
+	return strings.Join(parts, ",")
+}
+
+func tenDigits(s string) bool {
+	if len(s) != 10 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func checkClock(v string) error {
@@ -546,7 +598,7 @@ func applyFile(cfg *Config, file string, data []byte) error {
 			var items []string
 			for _, it := range v.Content {
 				if it.Kind != yaml.ScalarNode {
-					return &Error{Source: fmt.Sprintf("%s:%d", file, it.Line), Field: s.key, Msg: "want a list of paths"}
+					return &Error{Source: fmt.Sprintf("%s:%d", file, it.Line), Field: s.key, Msg: "want a list of values"}
 				}
 				items = append(items, it.Value)
 			}

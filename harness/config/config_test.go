@@ -185,3 +185,31 @@ func TestRequiredTags(t *testing.T) {
 	cfg.RequiredTags[0] = "@changed"
 	assert.Equal(t, "@access", Default().RequiredTags[0], "Default returns a copy")
 }
+
+func TestNHSTestRanges(t *testing.T) {
+	dir := workdir(t, "nhs-test-ranges:\n  - 9434000000-9434999999\n  - 943 500 0000 - 943 500 9999\n")
+	cfg, err := Load(Source{Dir: dir})
+	require.NoError(t, err)
+	require.Len(t, cfg.NHSTestRanges, 2)
+	assert.Equal(t, "9434000000", cfg.NHSTestRanges[0].First)
+	assert.Equal(t, "9435009999", cfg.NHSTestRanges[1].Last)
+
+	cfg, err = Load(Source{Dir: dir, Env: []string{"EPRHARNESS_NHS_TEST_RANGES=4000000000-4000000099"}})
+	require.NoError(t, err)
+	assert.Equal(t, "4000000000-4000000099", FormatNHSRanges(cfg.NHSTestRanges))
+
+	assert.Empty(t, Default().NHSTestRanges, "only the 999 range is allowed by default")
+
+	for args, want := range map[string]string{
+		"9434000000":            "want FIRST-LAST with ten-digit bounds",
+		"9434000000-94349":      "want FIRST-LAST with ten-digit bounds",
+		"9434999999-9434000000": `range "9434999999-9434000000": the first number is after the last`,
+	} {
+		_, err := Load(Source{Dir: workdir(t, ""), Args: []string{"--nhs-test-ranges", args}})
+		require.Error(t, err, args)
+		assert.Contains(t, err.Error(), "--nhs-test-ranges: "+want)
+	}
+	_, err = Load(Source{Dir: workdir(t, "\nnhs-test-ranges: 1-2\n")})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "eprharness.yaml:2: nhs-test-ranges: want FIRST-LAST")
+}

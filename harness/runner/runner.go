@@ -141,7 +141,10 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 	if sel.Scenarios == 0 {
 		return Outcome{Code: exitcode.Usage, Err: fmt.Errorf("no scenario in %s matches the tag expression %q", strings.Join(r.cfg.Paths, ", "), r.cfg.Tags)}
 	}
-	if r.lib, err = fixtures.Open(r.cfg.Fixtures); err != nil {
+	if r.lib, err = fixtures.Open(r.cfg.Fixtures, r.cfg.NHSTestRanges...); err != nil {
+		return Outcome{Code: exitcode.Usage, Err: err}
+	}
+	if err := fixtures.CheckFeatures(sel.Paths, r.cfg.NHSTestRanges...); err != nil {
 		return Outcome{Code: exitcode.Usage, Err: err}
 	}
 	if err := os.MkdirAll(r.cfg.Out, 0o755); err != nil {
