@@ -40,14 +40,19 @@ const (
 	DischargePatient      Action = "discharge-patient"
 
 	RecordAllergy      Action = "record-allergy"
+	UpdateAllergy      Action = "update-allergy"
+	ResolveAllergy     Action = "resolve-allergy"
+	AllergyInError     Action = "allergy-entered-in-error"
+	NoKnownAllergies   Action = "no-known-allergies"
 	Prescribe          Action = "prescribe"
+	StopMedication     Action = "stop-medication"
 	RecordObservations Action = "record-observations"
 )
 
 // Actions lists every action in the order the UI offers them.
 var Actions = []Action{ViewRecord, RegisterPatient, BreakGlass, ViewNotes, DraftNote, SignNote, AmendNote, AccessDenied,
 	BookAppointment, RescheduleAppointment, CancelAppointment, AdmitPatient, TransferPatient, DischargePatient,
-	RecordAllergy, Prescribe, RecordObservations}
+	RecordAllergy, UpdateAllergy, ResolveAllergy, AllergyInError, NoKnownAllergies, Prescribe, StopMedication, RecordObservations}
 
 var labels = map[Action]string{
 	ViewRecord:      "Viewed record",
@@ -67,7 +72,12 @@ var labels = map[Action]string{
 	DischargePatient:      "Discharged patient",
 
 	RecordAllergy:      "Recorded allergy",
+	UpdateAllergy:      "Updated allergy",
+	ResolveAllergy:     "Resolved allergy",
+	AllergyInError:     "Marked allergy entered in error",
+	NoKnownAllergies:   "Recorded no known allergies",
 	Prescribe:          "Prescribed medication",
+	StopMedication:     "Stopped medication",
 	RecordObservations: "Recorded observations",
 }
 

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/eprharness/eprharness/sut/refepr/audit"
 	"github.com/eprharness/eprharness/sut/refepr/auth"
 	"github.com/eprharness/eprharness/sut/refepr/clinical/allergy"
 	"github.com/eprharness/eprharness/sut/refepr/clinical/medication"
@@ -308,6 +309,10 @@ func (h *Handler) createAllergy(w http.ResponseWriter, r *http.Request, u auth.U
 		h.fail(w, r, err)
 		return
 	}
+	if err := h.audit(r, u, audit.RecordAllergy, p, a.Substance); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.log.InfoContext(r.Context(), "allergy recorded", "username", u.Username, "patient", p.ID, "allergy", a.ID)
 	backToRecord(w, r, p.ID, "allergy")
 }
@@ -324,6 +329,10 @@ func (h *Handler) noKnownAllergies(w http.ResponseWriter, r *http.Request, u aut
 		return
 	}
 	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.audit(r, u, audit.NoKnownAllergies, p, ""); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -378,6 +387,10 @@ func (h *Handler) updateAllergy(w http.ResponseWriter, r *http.Request, u auth.U
 		h.fail(w, r, err)
 		return
 	}
+	if err := h.audit(r, u, audit.UpdateAllergy, p, a.Substance); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.log.InfoContext(r.Context(), "allergy updated", "username", u.Username, "patient", p.ID, "allergy", a.ID)
 	backToRecord(w, r, p.ID, "allergy-updated")
 }
@@ -395,6 +408,14 @@ func (h *Handler) allergyStatus(status allergy.Status) clinicalHandler {
 			return
 		}
 		if err := h.store.SetAllergyStatus(r.Context(), a.ID, status); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		action := audit.ResolveAllergy
+		if status == allergy.EnteredInError {
+			action = audit.AllergyInError
+		}
+		if err := h.audit(r, u, action, p, a.Substance); err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -480,6 +501,10 @@ func (h *Handler) prescribe(w http.ResponseWriter, r *http.Request, u auth.User,
 		h.fail(w, r, err)
 		return
 	}
+	if err := h.audit(r, u, audit.Prescribe, p, prescribedDetails(rx)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.log.InfoContext(r.Context(), "medication prescribed", "username", u.Username, "patient", p.ID, "drug", rx.Drug, "override", rx.OverrideReason != "")
 	backToRecord(w, r, p.ID, "prescribed")
 }
@@ -524,6 +549,10 @@ func (h *Handler) stopPrescription(w http.ResponseWriter, r *http.Request, u aut
 		reason = reason[:500]
 	}
 	if err := h.store.StopPrescription(r.Context(), rx.ID, u.DisplayName, reason); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.audit(r, u, audit.StopMedication, p, strings.TrimSpace(rx.Drug + ": " + reason)); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -616,6 +645,10 @@ func (h *Handler) recordObservations(w http.ResponseWriter, r *http.Request, u a
 		h.fail(w, r, err)
 		return
 	}
+	if err := h.audit(r, u, audit.RecordObservations, p, fmt.Sprintf("NEWS2 %d (%s)", a.Total, a.Band)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.log.InfoContext(r.Context(), "observations recorded", "username", u.Username, "patient", p.ID, "news2", a.Total, "band", a.Band)
 	backToRecord(w, r, p.ID, "observations")
 }
@@ -641,4 +674,14 @@ func (p observationsPage) Field(name string) numberField {
 		f.Label, f.Hint, f.Value = "Temperature", "Degrees Celsius, for example 37.5", p.Temperature
 	}
 	return f
+}
+
+// prescribedDetails is a prescription as the audit log records it, with
+// the reason when an allergy warning was overridden.
+func prescribedDetails(rx medication.Prescription) string {
+	d := rx.Drug
+	if rx.OverrideReason != "" {
+		d += " (allergy warning overridden: " + rx.OverrideReason + ")"
+	}
+	return d
 }
