@@ -212,9 +212,10 @@ func TestExampleSuitePassesOnEmbeddedBackend(t *testing.T) {
 func TestExampleSuitePassesOnDockerBackend(t *testing.T) {
 	requireBrowser(t)
 	requireDocker(t)
-	r := harness(t, context.Background(), "run", "--backend", "docker",
+	r := harness(t, context.Background(), "run", "--backend", "docker", "--workers", "2",
 		"--epr-image", eprImage(), "--postgres-image", postgresImage())
 	checkSuitePassed(t, r)
+	assert.Equal(t, 2, strings.Count(r.stderr, "EPR at http://"), "each worker has its own EPR")
 	assert.Contains(t, r.stderr, "EPR at http://localhost:")
 	runID := runIDOf(t, r.stderr)
 	assert.Empty(t, labelled(t, "eprharness.run="+runID), "no container of the run may remain")
