@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,9 +44,9 @@ import (
 )
 
 // BackendFactory starts a backend for a run. The runner calls it once per
-// worker (see config.Config.Workers), one call at a time, and gives each
-// worker's scenarios their own backend, so workers never share EPR data. It
-// returns the partial backend on error so the runner can terminate it.
+// worker (see config.Config.Workers), concurrently, and gives each worker's
+// scenarios their own backend, so workers never share EPR data. It returns
+// the partial backend on error so the runner can terminate it.
 type BackendFactory func(ctx context.Context, runID string) (backend.Backend, error)
 
 type options struct {
@@ -212,19 +213,29 @@ func (r *Runner) start(ctx context.Context, run *results.Run) error {
 		return failure.Harness(err)
 	}
 
+	// The workers' backends start side by side: on docker each is its own
+	// set of containers.
 	workers := max(r.cfg.Workers, 1)
 	r.pool = make(chan backend.Backend, workers)
+	started := make([]backend.Backend, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
 	for i := range workers {
-		be, err := o.backend(ctx, run.ID)
-		if be != nil {
+		wg.Go(func() { started[i], errs[i] = o.backend(ctx, run.ID) })
+	}
+	wg.Wait()
+	for i, be := range started {
+		if be != nil && !isNil(be) {
 			r.backends = append(r.backends, be)
 		}
-		if err != nil {
+		if err := errs[i]; err != nil {
 			if workers > 1 {
 				err = fmt.Errorf("worker %d: %w", i+1, err)
 			}
 			return failure.Backend(fmt.Errorf("start backend: %w", err))
 		}
+	}
+	for _, be := range r.backends {
 		r.pool <- be
 		fmt.Fprintf(o.stderr, "eprharness: EPR at %s\n", be.BaseURL())
 	}
@@ -517,4 +528,11 @@ func (t withHeader) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
 	req.Header.Set(t.name, t.value)
 	return t.base.RoundTrip(req)
+}
+
+// isNil reports whether a backend interface holds a nil pointer (a factory
+// that returned no partial value).
+func isNil(be backend.Backend) bool {
+	v := reflect.ValueOf(be)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
