@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/moby/moby/api/types/container"
@@ -43,6 +44,7 @@ const (
 	LabelPID     = "eprharness.pid"     // the harness process id
 	LabelHost    = "eprharness.host"    // the harness host name
 	LabelRole    = "eprharness.role"    // "postgres" or "epr"
+	LabelBackend = "eprharness.backend" // one backend of the run (a worker's)
 )
 
 const (
@@ -113,9 +115,12 @@ type Backend struct {
 	digests map[string]string
 	http    *http.Client
 
+	id      string // unique per backend within the process; LabelBackend
 	once    sync.Once
 	termErr error
 }
+
+var backendSeq atomic.Int64
 
 var _ backend.Backend = (*Backend)(nil)
 
@@ -154,6 +159,10 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 		o.runID = fmt.Sprintf("adhoc-%d", time.Now().UnixNano())
 	}
 	b := &Backend{opts: o, labels: Labels(o.runID), http: &http.Client{Timeout: 30 * time.Second}, digests: map[string]string{}}
+	// A run may have several backends (one per worker): each removes only
+	// its own containers when it terminates.
+	b.id = fmt.Sprintf("%s-%d", o.runID, backendSeq.Add(1))
+	b.labels[LabelBackend] = b.id
 	if o.log == nil {
 		o.log = io.Discard
 	}
@@ -396,7 +405,7 @@ func (b *Backend) Terminate(ctx context.Context) error {
 				errs = append(errs, fmt.Errorf("network: %w", err))
 			}
 		}
-		if _, err := RemoveRun(ctx, b.opts.runID); err != nil {
+		if _, err := remove(ctx, func(labels map[string]string) bool { return labels[LabelBackend] == b.id }); err != nil {
 			errs = append(errs, err)
 		}
 
