@@ -312,7 +312,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 
 type recordPage struct {
 	Patient      patient.Patient
-	Age          string
+	Banner       patientBanner // banner.go
 	ShowClinical bool
 	Clinical     clinicalRecord // allergies, medications, observations (clinical.go)
 	Records      recordsView    // restricted record, break-glass, notes link (records.go)
@@ -357,7 +357,7 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, u auth.User) {
 		Title: p.DisplayName(), User: &u,
 		Page: recordPage{
 			Patient:      p,
-			Age:          patient.Age(p.BirthDate, patient.DateOf(h.now())),
+			Banner:       h.bannerWith(p, clin.AllergyAlert),
 			ShowClinical: u.Role.CanSeeClinicalRecord(),
 			Clinical:     clin,
 			Records:      access,
