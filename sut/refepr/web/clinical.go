@@ -45,7 +45,7 @@ func (h *Handler) clinicalRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /patients/{id}/medications/new", h.signedIn(h.clinical(canPrescribe, h.newPrescription)))
 	mux.HandleFunc("POST /patients/{id}/medications", h.signedIn(h.clinical(canPrescribe, h.prescribe)))
 	mux.HandleFunc("GET /patients/{id}/medications/{mid}/stop", h.signedIn(h.clinical(canPrescribe, h.confirmStop)))
-	mux.HandleFunc("POST /patients/{id}/medications/{mid}/stop", h.signedIn(h.clinical(canPrescribe, h.stopPrescription)))
+	mux.HandleFunc("POST /patients/{id}/medications/{mid}/stop", h.signedIn(h.clinical(canPrescribe, askFirstClinical(h.confirmStop, h.stopPrescription))))
 	mux.HandleFunc("GET /patients/{id}/observations/new", h.signedIn(h.clinical(canRecordObservations, h.newObservations)))
 	mux.HandleFunc("POST /patients/{id}/observations", h.signedIn(h.clinical(canRecordObservations, h.recordObservations)))
 }
@@ -476,9 +476,12 @@ func (h *Handler) prescribe(w http.ResponseWriter, r *http.Request, u auth.User,
 	backToRecord(w, r, p.ID, "prescribed")
 }
 
+// stopPage is the confirmation before stopping a medication without
+// JavaScript (confirm.go).
 type stopPage struct {
 	Banner       patientBanner
 	Prescription medication.Prescription
+	Reason       string // a reason already given
 }
 
 func (h *Handler) patientPrescription(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient) (medication.Prescription, bool) {
@@ -503,7 +506,7 @@ func (h *Handler) confirmStop(w http.ResponseWriter, r *http.Request, u auth.Use
 		return
 	}
 	h.render(w, r, http.StatusOK, "clinical_stop", view{Title: "Stop " + rx.Drug + " – " + p.DisplayName(), User: &u,
-		Page: stopPage{Banner: b, Prescription: rx}})
+		Page: stopPage{Banner: b, Prescription: rx, Reason: r.PostForm.Get("reason")}})
 }
 
 func (h *Handler) stopPrescription(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, _ patientBanner) {
