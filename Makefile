@@ -68,7 +68,7 @@ test-integration: images
 
 test-e2e: deps images
 	EPRHARNESS_POSTGRES_IMAGE=$(POSTGRES_IMAGE) EPRHARNESS_EPR_IMAGE=$(EPR_IMAGE) \
-	  $(GO) test -count=1 -tags e2e -timeout 45m -v ./e2e/...
+	  $(GO) test -count=1 -tags e2e -timeout 45m -v ./e2e/... ./sut/refepr/
 
 # Each release-candidate defect of the reference EPR turned on alone: the
 # whole suite must fail in exactly the scenarios tagged @defect:<name>.
