@@ -5,7 +5,8 @@
  *
  *  - Client-side navigation: same-origin links and GET forms are fetched and
  *    the page's <header> and <main> swapped in, with history.pushState and
- *    popstate, document.title updated and focus moved to the new h1. While
+ *    popstate, document.title updated and focus moved to the new h1 (or
+ *    to the page's error summary, as on a page loaded whole). While
  *    loading, <main> has aria-busy="true" and a spinner "Loading…"
  *    (role=status) is shown. A GET form with data-loading="Searching…" shows
  *    that text in its [data-loading-region] instead. POST forms, links with
@@ -153,11 +154,22 @@
     session.restart(); // the request extended the sign-in
   }
 
+  // focusHeading moves focus to the page's error summary, if it has one
+  // (its links lead to the fields), else to its h1.
   function focusHeading() {
+    if (focusProblem()) { return; }
     var h1 = main().querySelector('h1') || main();
     if (!h1.hasAttribute('tabindex')) { h1.setAttribute('tabindex', '-1'); }
     h1.focus();
   }
+
+  function focusProblem() {
+    var summary = main() && main().querySelector('.error-summary[tabindex="-1"]');
+    if (!summary) { return false; }
+    summary.focus();
+    return true;
+  }
+  focusProblem(); // a page loaded whole, such as a form posted back with errors
 
   document.addEventListener('click', function (e) {
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) { return; }
