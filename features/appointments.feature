@@ -45,6 +45,11 @@ Feature: Booking hospital outpatient appointments
     When I book the first free "Cardiology" slot for "Rory Williams"
     Then "Rory Williams" has an appointment in "Cardiology" on "2026-06-02 09:00"
 
+  Scenario: Changing one's mind at the cancellation prompt keeps the appointment
+    Given I book the first free "Cardiology" slot for "Amy Pond"
+    When I start to cancel the appointment but keep it
+    Then "Amy Pond" has an appointment in "Cardiology" on "2026-06-02 09:00"
+
   Scenario: A receptionist sees and manages the appointments a GP booked
     Given I book the first free "Cardiology" slot for "Amy Pond"
     When I sign out

@@ -45,6 +45,9 @@ type Appointments interface {
 	Reschedule(ui UI, p Patient, a Appointment) (Appointment, error)
 	// Cancel cancels the patient's appointment a, confirming the prompt.
 	Cancel(ui UI, p Patient, a Appointment) error
+	// KeepAppointment starts to cancel the patient's appointment a and, at
+	// the prompt, keeps it; it checks the record still lists it.
+	KeepAppointment(ui UI, p Patient, a Appointment) error
 }
 
 // Admissions admits, transfers and discharges inpatients and reads the ward

@@ -75,6 +75,12 @@ var Defs = []steps.Def{
 		Examples: []string{"When I cancel the appointment", "When the receptionist cancels the appointment"},
 		Handler:  cancel,
 	},
+	{
+		Pattern:  `^` + steps.Persona + ` starts? to cancel the appointment but keeps? it$`,
+		Doc:      "Starts to cancel the appointment booked in this scenario and, at the prompt, chooses to keep it.",
+		Examples: []string{"When I start to cancel the appointment but keep it"},
+		Handler:  keepAppointment,
+	},
 }
 
 // Register registers the appointment steps.
@@ -277,4 +283,16 @@ func cancel(ctx context.Context) (context.Context, error) {
 		return ctx, err
 	}
 	return ctx, s.EPR.Cancel(s.UI, scenario.TargetPatient(st.patient), a)
+}
+
+func keepAppointment(ctx context.Context) (context.Context, error) {
+	ctx, s, st, err := from(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	a, err := st.booked()
+	if err != nil {
+		return ctx, err
+	}
+	return ctx, s.EPR.KeepAppointment(s.UI, scenario.TargetPatient(st.patient), a)
 }

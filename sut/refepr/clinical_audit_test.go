@@ -36,7 +36,7 @@ func TestClinicalWritesAreAudited(t *testing.T) {
 	rx := url.Values{"drug": {"Paracetamol"}, "dose": {"1 g"}, "route": {"Oral"}, "frequency": {"Four times a day"}}
 	redirectsToRecord(t, b.post("/patients/"+id+"/medications", rx), id, "prescribed")
 	mid := firstID("MedicationRequest?patient=" + id)
-	redirectsToRecord(t, b.post("/patients/"+id+"/medications/"+mid+"/stop", url.Values{"reason": {"Pain settled"}}), id, "stopped")
+	redirectsToRecord(t, b.post("/patients/"+id+"/medications/"+mid+"/stop", url.Values{"reason": {"Pain settled"}, "confirmed": {"yes"}}), id, "stopped")
 	redirectsToRecord(t, b.post("/patients/"+id+"/observations", observations("25")), id, "observations")
 
 	status, got := readAudit(t, ts.URL, "patient=9990000018", "admin.smith", "admin-pass")

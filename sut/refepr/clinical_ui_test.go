@@ -164,14 +164,35 @@ func TestClinicalPrescribingHardStop(t *testing.T) {
 	p = b.get("/patients/" + id)
 	assert.Contains(t, p.body, "Allergy warning overridden: Tolerated amoxicillin in 2024 without reaction")
 
-	stop := One(t, p.doc, And(Tag("a"), TextIs("Stop Paracetamol")), "stop link")
-	p = mustSee(t, b.get(Attr(stop, "href")), http.StatusOK)
-	assert.Equal(t, "Stop Paracetamol?", Text(One(t, p.doc, Tag("h1"), "h1")))
-	redirectsToRecord(t, b.post(Attr(stop, "href"), url.Values{"reason": {"Pain resolved"}}), id, "stopped")
+	// Stop is a POST form that asks first, with the reason, in the shared
+	// modal.
+	stop := One(t, p.doc, And(Tag("form"), HasAttr("data-confirm", "Stop Paracetamol?")), "stop form")
+	action := Attr(stop, "action")
+	assert.Equal(t, "post", Attr(stop, "method"))
+	assert.Equal(t, "Stop Paracetamol", Text(One(t, stop, Tag("button"), "stop button")))
+	assert.Equal(t, "Paracetamol 1 g, Oral, Four times a day, prescribed by Dr Priya Patel.", Attr(stop, "data-confirm-detail"))
+	assert.Equal(t, "Yes, stop this medication", Attr(stop, "data-confirm-button"))
+	assert.Equal(t, "No, keep it", Attr(stop, "data-confirm-cancel"))
+	assert.Equal(t, "reason", Attr(stop, "data-confirm-field"))
+	assert.Equal(t, "Reason for stopping (optional)", Attr(stop, "data-confirm-field-label"))
+	// Without JavaScript the form posts unconfirmed: the answer is the
+	// confirmation page with the patient banner, and nothing is stopped.
+	for _, unconfirmed := range []page{b.get(action), b.post(action, url.Values{"reason": {"Pain resolved"}})} {
+		mustSee(t, unconfirmed, http.StatusOK)
+		checkLayout(t, unconfirmed, "Stop Paracetamol – POND, Amy")
+		assert.Equal(t, "Stop Paracetamol?", Text(One(t, unconfirmed.doc, Tag("h1"), "h1")))
+		assert.Equal(t, "Allergies: Penicillin (anaphylaxis)", allergyAlert(t, unconfirmed))
+		form := One(t, unconfirmed.doc, And(Tag("form"), HasAttr("action", action)), "confirmation form")
+		One(t, form, And(Tag("input"), HasAttr("name", "confirmed"), HasAttr("value", "yes")), "confirmed field")
+		require.Len(t, ByLabel(form, "Reason for stopping (optional)"), 1)
+	}
+	assert.Equal(t, "Pain resolved", Text(ByLabel(b.post(action, url.Values{"reason": {"Pain resolved"}}).doc, "Reason for stopping (optional)")[0]), "the reason is kept")
+	One(t, b.get("/patients/"+id).doc, And(Tag("form"), HasAttr("data-confirm", "Stop Paracetamol?")), "still active")
+	redirectsToRecord(t, b.post(action, url.Values{"reason": {"Pain resolved"}, "confirmed": {"yes"}}), id, "stopped")
 	p = b.get("/patients/" + id)
 	assert.Contains(t, p.body, "Stopped (Pain resolved)")
-	assert.Empty(t, All(p.doc, And(Tag("a"), TextIs("Stop Paracetamol"))))
-	mustSee(t, b.post(Attr(stop, "href"), nil), http.StatusNotFound)
+	assert.Empty(t, All(p.doc, And(Tag("form"), HasAttr("data-confirm", "Stop Paracetamol?"))))
+	mustSee(t, b.post(action, url.Values{"confirmed": {"yes"}}), http.StatusNotFound)
 }
 
 func TestClinicalPermissions(t *testing.T) {

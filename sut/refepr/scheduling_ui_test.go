@@ -63,17 +63,21 @@ func TestSchedulingBookRescheduleCancel(t *testing.T) {
 	table := One(t, p.doc, Tag("table"), "upcoming appointments")
 	assert.Equal(t, "Upcoming appointments", Text(One(t, table, Tag("caption"), "caption")))
 	One(t, table, And(Tag("th"), TextIs("Tue 2 Jun 2026 09:00")), "row")
-	var reschedule, cancel string
+	var reschedule string
 	for _, a := range All(table, Tag("a")) {
-		switch {
-		case strings.HasPrefix(Text(a), "Reschedule"):
+		if strings.HasPrefix(Text(a), "Reschedule") {
 			reschedule = Attr(a, "href")
-		case strings.HasPrefix(Text(a), "Cancel"):
-			cancel = Attr(a, "href")
 		}
 	}
 	require.NotEmpty(t, reschedule)
-	require.NotEmpty(t, cancel)
+	// Cancel is a POST form that asks first in the shared modal.
+	cancelForm := One(t, table, And(Tag("form"), HasAttr("data-confirm", "Cancel this appointment?")), "cancel form")
+	cancel := Attr(cancelForm, "action")
+	assert.Equal(t, "post", Attr(cancelForm, "method"))
+	assert.Equal(t, "Cardiology, Tue 2 Jun 2026 09:00, Outpatients B, Level 2. The slot will be offered to other patients.", Attr(cancelForm, "data-confirm-detail"))
+	assert.Equal(t, "Yes, cancel appointment", Attr(cancelForm, "data-confirm-button"))
+	assert.Equal(t, "No, keep appointment", Attr(cancelForm, "data-confirm-cancel"))
+	assert.Equal(t, "Cancel Cardiology appointment on Tue 2 Jun 2026 09:00", Text(One(t, cancelForm, Tag("button"), "cancel button")))
 
 	// The booked slot is no longer offered.
 	assert.Equal(t, "cardiology-20260602-0930", firstFreeSlot(t, b, id, "cardiology"))
@@ -92,12 +96,22 @@ func TestSchedulingBookRescheduleCancel(t *testing.T) {
 	assert.Equal(t, "Appointment moved to Tue 2 Jun 2026 09:30", Text(One(t, p.doc, Role("status"), "toast")))
 	assert.Equal(t, "cardiology-20260602-0900", firstFreeSlot(t, b, id, "cardiology"), "the old slot is free again")
 
-	// Cancel, after the confirmation page.
-	p = b.get(cancel)
-	require.Equal(t, http.StatusOK, p.status)
-	One(t, p.doc, And(Tag("h1"), TextIs("Cancel this appointment?")), "confirmation")
-	One(t, p.doc, And(Tag("button"), TextIs("Yes, cancel appointment")), "confirm button")
-	p = b.post(cancel, nil)
+	// Without JavaScript the form posts unconfirmed: the answer is the
+	// confirmation page, and the appointment stays.
+	for _, unconfirmed := range []page{b.get(cancel), b.post(cancel, nil), b.post(cancel, url.Values{"confirmed": {"no"}})} {
+		require.Equal(t, http.StatusOK, unconfirmed.status, unconfirmed.body)
+		checkLayout(t, unconfirmed, "Cancel this appointment? – POND, Amy")
+		One(t, unconfirmed.doc, And(Tag("h1"), TextIs("Cancel this appointment?")), "confirmation")
+		assert.Equal(t, "Tue 2 Jun 2026 09:30", Text(ByLabel(unconfirmed.doc, "Date and time")[0]))
+		form := One(t, unconfirmed.doc, And(Tag("form"), HasAttr("action", cancel)), "confirmation form")
+		assert.Empty(t, Attr(form, "data-confirm"), "the page is the confirmation: no second prompt")
+		One(t, form, And(Tag("input"), HasAttr("name", "confirmed"), HasAttr("value", "yes")), "confirmed field")
+		One(t, form, And(Tag("button"), TextIs("Yes, cancel appointment")), "confirm button")
+		One(t, form, And(Tag("a"), TextIs("No, keep appointment")), "keep link")
+	}
+	One(t, b.get("/patients/"+id).doc, And(Tag("th"), TextIs("Tue 2 Jun 2026 09:30")), "still booked")
+	// Confirmed (by the modal, or on the confirmation page).
+	p = b.post(cancel, url.Values{"confirmed": {"yes"}})
 	require.Equal(t, http.StatusSeeOther, p.status, p.body)
 	p = b.get(p.location)
 	assert.Equal(t, "Appointment cancelled: Cardiology, Tue 2 Jun 2026 09:30", Text(One(t, p.doc, Role("status"), "toast")))

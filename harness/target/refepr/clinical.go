@@ -277,20 +277,27 @@ func (Adapter) ExpectNoMedication(ui target.UI, drug string) error {
 	return nil
 }
 
-// StopMedication implements target.Clinical.
+// StopMedication implements target.Clinical. The EPR asks "Stop <drug>?"
+// in its shared confirmation modal (an alertdialog with the reason) or,
+// when the page's script has not taken over the button yet, on a
+// confirmation page with the same field and buttons.
 func (Adapter) StopMedication(ui target.UI, drug, reason string) error {
-	if err := click(link(ui, "Stop "+drug), "Stop "+drug); err != nil {
+	if err := click(button(ui, "Stop "+drug), "Stop "+drug); err != nil {
 		return err
 	}
-	if err := ui.Expect.Locator(heading(ui, "Stop "+drug+"?", 1)).ToBeVisible(); err != nil {
-		return fmt.Errorf("expected to be asked to confirm stopping %s: %w", drug, err)
+	question := "Stop " + drug + "?"
+	dialog := ui.Page.GetByRole("alertdialog", playwright.PageGetByRoleOptions{Name: question, Exact: exactly})
+	if err := ui.Expect.Locator(dialog.Or(heading(ui, question, 1)).First()).ToBeVisible(); err != nil {
+		return fmt.Errorf("expected to be asked %q: %w", question, err)
 	}
 	if reason != "" {
-		if err := fill(ui, "Reason for stopping (optional)", reason); err != nil {
-			return err
+		const label = "Reason for stopping (optional)"
+		if err := ui.Page.GetByLabel(label, playwright.PageGetByLabelOptions{Exact: exactly}).Fill(reason); err != nil {
+			return fmt.Errorf("fill %s: %w", label, err)
 		}
 	}
-	if err := click(button(ui, "Yes, stop this medication"), "Yes, stop this medication"); err != nil {
+	yes := ui.Page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Yes, stop this medication", Exact: exactly})
+	if err := click(yes, "Yes, stop this medication"); err != nil {
 		return err
 	}
 	return notice(ui, "Medication stopped")

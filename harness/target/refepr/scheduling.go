@@ -1,7 +1,7 @@
 package refepr
 
 // Page objects for the reference EPR's appointments (booking, check page,
-// reschedule, cancel confirmation) and admissions (admit, transfer,
+// reschedule, cancelling in the confirmation modal) and admissions (admit, transfer,
 // discharge, bed board). Locators are by role, label and text; waits are
 // Playwright's auto-waiting assertions.
 
@@ -233,22 +233,59 @@ func (a Adapter) Reschedule(ui target.UI, p target.Patient, appt target.Appointm
 	return moved, schedToast(ui, "Appointment moved to "+schedWhen(moved.When))
 }
 
-// Cancel implements target.Appointments.
-func (a Adapter) Cancel(ui target.UI, p target.Patient, appt target.Appointment) error {
+// schedCancelPrompt is the question "Cancel this appointment?": the EPR's
+// shared confirmation modal (an alertdialog) or, when the page's script
+// has not taken over the button yet, the confirmation page. Both offer
+// "Yes, cancel appointment" and "No, keep appointment".
+const schedCancelPrompt = "Cancel this appointment?"
+
+// schedStartCancel opens the patient's record, presses the appointment's
+// Cancel button and waits for the prompt.
+func (a Adapter) schedStartCancel(ui target.UI, p target.Patient, appt target.Appointment) error {
 	if err := a.schedOpenRecord(ui, p); err != nil {
 		return err
 	}
 	name := fmt.Sprintf("Cancel %s appointment on %s", appt.Clinic, schedWhen(appt.When))
-	if err := schedClick(schedAppointmentRow(ui, appt.Clinic, appt.When).GetByRole("link", playwright.LocatorGetByRoleOptions{Name: name}), "cancel"); err != nil {
+	row := schedAppointmentRow(ui, appt.Clinic, appt.When)
+	if err := schedClick(row.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: name, Exact: playwright.Bool(true)}), "cancel"); err != nil {
 		return err
 	}
-	if err := ui.Expect.Locator(schedHeading(ui, "Cancel this appointment?", 1)).ToBeVisible(); err != nil {
-		return fmt.Errorf("expected the cancellation prompt: %w", err)
+	dialog := ui.Page.GetByRole("alertdialog", playwright.PageGetByRoleOptions{Name: schedCancelPrompt, Exact: playwright.Bool(true)})
+	if err := ui.Expect.Locator(dialog.Or(schedHeading(ui, schedCancelPrompt, 1)).First()).ToBeVisible(); err != nil {
+		return fmt.Errorf("expected the cancellation prompt %q: %w", schedCancelPrompt, err)
 	}
-	if err := schedClick(schedButton(ui, "Yes, cancel appointment"), "confirm the cancellation"); err != nil {
+	return nil
+}
+
+// Cancel implements target.Appointments.
+func (a Adapter) Cancel(ui target.UI, p target.Patient, appt target.Appointment) error {
+	if err := a.schedStartCancel(ui, p, appt); err != nil {
+		return err
+	}
+	yes := ui.Page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Yes, cancel appointment", Exact: playwright.Bool(true)})
+	if err := schedClick(yes, "confirm the cancellation"); err != nil {
 		return err
 	}
 	return schedToast(ui, "Appointment cancelled")
+}
+
+// KeepAppointment implements target.Appointments.
+func (a Adapter) KeepAppointment(ui target.UI, p target.Patient, appt target.Appointment) error {
+	if err := a.schedStartCancel(ui, p, appt); err != nil {
+		return err
+	}
+	keep := playwright.PageGetByRoleOptions{Name: "No, keep appointment", Exact: playwright.Bool(true)}
+	if err := schedClick(ui.Page.GetByRole("button", keep).Or(ui.Page.GetByRole("link", keep)), "keep the appointment"); err != nil {
+		return err
+	}
+	dialog := ui.Page.GetByRole("alertdialog", playwright.PageGetByRoleOptions{Name: schedCancelPrompt, Exact: playwright.Bool(true)})
+	if err := ui.Expect.Locator(dialog.Or(schedHeading(ui, schedCancelPrompt, 1))).ToHaveCount(0); err != nil {
+		return fmt.Errorf("expected the cancellation prompt to close: %w", err)
+	}
+	if err := ui.Expect.Locator(schedAppointmentRow(ui, appt.Clinic, appt.When)).ToHaveCount(1); err != nil {
+		return fmt.Errorf("expected the record to list the %s appointment on %s still: %w", appt.Clinic, schedWhen(appt.When), err)
+	}
+	return nil
 }
 
 // --- admissions ---

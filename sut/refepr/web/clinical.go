@@ -46,7 +46,7 @@ func (h *Handler) clinicalRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /patients/{id}/medications/new", h.signedIn(h.clinical(canPrescribe, h.newPrescription)))
 	mux.HandleFunc("POST /patients/{id}/medications", h.signedIn(h.clinical(canPrescribe, h.prescribe)))
 	mux.HandleFunc("GET /patients/{id}/medications/{mid}/stop", h.signedIn(h.clinical(canPrescribe, h.confirmStop)))
-	mux.HandleFunc("POST /patients/{id}/medications/{mid}/stop", h.signedIn(h.clinical(canPrescribe, h.stopPrescription)))
+	mux.HandleFunc("POST /patients/{id}/medications/{mid}/stop", h.signedIn(h.clinical(canPrescribe, askFirstClinical(h.confirmStop, h.stopPrescription))))
 	mux.HandleFunc("GET /patients/{id}/observations/new", h.signedIn(h.clinical(canRecordObservations, h.newObservations)))
 	mux.HandleFunc("POST /patients/{id}/observations", h.signedIn(h.clinical(canRecordObservations, h.recordObservations)))
 }
@@ -192,13 +192,6 @@ func (h *Handler) assess(ctx context.Context, v news2.Vitals) news2.Assessment {
 	return news2.Assess(scores)
 }
 
-// clinicalBanner is the patient banner of the clinical form pages.
-type clinicalBanner struct {
-	Patient      patient.Patient
-	Age          string
-	AllergyAlert string
-}
-
 // fieldError is a form error; ID is the id of the control it belongs to.
 type fieldError struct {
 	ID, Message string
@@ -206,7 +199,7 @@ type fieldError struct {
 
 // clinicalHandler handles a clinical request for a patient the user may
 // act on.
-type clinicalHandler func(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, banner clinicalBanner)
+type clinicalHandler func(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, banner patientBanner)
 
 // clinical checks the permission, loads the patient and their banner, and
 // answers 403 or 404 as needed.
@@ -245,7 +238,7 @@ func (h *Handler) clinical(allowed func(auth.Role) bool, next clinicalHandler) f
 				return
 			}
 		}
-		next(w, r, u, p, clinicalBanner{Patient: p, Age: patient.Age(p.BirthDate, patient.DateOf(h.now())), AllergyAlert: h.allergyAlert(r.Context(), entries)})
+		next(w, r, u, p, h.bannerWith(p, h.allergyAlert(r.Context(), entries)))
 	}
 }
 
@@ -263,7 +256,7 @@ func backToRecord(w http.ResponseWriter, r *http.Request, patientID, done string
 // --- allergies ---
 
 type allergyPage struct {
-	Banner                        clinicalBanner
+	Banner                        patientBanner
 	Heading, Action, Button       string
 	Substance, Reaction, Severity string
 	Severities                    []allergy.Severity
@@ -290,11 +283,11 @@ func allergyErrors(errs []allergy.FieldError) ([]fieldError, map[string]string) 
 	return out, by
 }
 
-func (h *Handler) newAllergy(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b clinicalBanner) {
+func (h *Handler) newAllergy(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b patientBanner) {
 	h.renderAllergy(w, r, u, http.StatusOK, allergyPage{Banner: b, Heading: "Record an allergy", Action: "/patients/" + p.ID + "/allergies", Button: "Save allergy"})
 }
 
-func (h *Handler) createAllergy(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b clinicalBanner) {
+func (h *Handler) createAllergy(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b patientBanner) {
 	in := allergy.Input{Substance: r.PostForm.Get("substance"), Reaction: r.PostForm.Get("reaction"), Severity: r.PostForm.Get("severity")}
 	a, errs := in.Validate()
 	if len(errs) > 0 {
@@ -317,7 +310,7 @@ func (h *Handler) createAllergy(w http.ResponseWriter, r *http.Request, u auth.U
 	backToRecord(w, r, p.ID, "allergy")
 }
 
-func (h *Handler) noKnownAllergies(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b clinicalBanner) {
+func (h *Handler) noKnownAllergies(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b patientBanner) {
 	a := allergy.Allergy{PatientID: p.ID, Kind: allergy.NoKnownAllergies, RecordedBy: u.DisplayName}
 	err := h.store.CreateAllergy(r.Context(), &a)
 	if errors.Is(err, store.ErrActiveAllergies) {
@@ -349,7 +342,7 @@ func (h *Handler) patientAllergy(ctx context.Context, p patient.Patient, id stri
 	return a, err
 }
 
-func (h *Handler) editAllergy(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b clinicalBanner) {
+func (h *Handler) editAllergy(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b patientBanner) {
 	a, err := h.patientAllergy(r.Context(), p, r.PathValue("aid"))
 	if errors.Is(err, store.ErrNotFound) {
 		h.clinicalNotFound(w, r, u, "Allergy not found", "There is no such allergy in this patient's record.")
@@ -363,7 +356,7 @@ func (h *Handler) editAllergy(w http.ResponseWriter, r *http.Request, u auth.Use
 		Button: "Save changes", Substance: a.Substance, Reaction: a.Reaction, Severity: string(a.Severity)})
 }
 
-func (h *Handler) updateAllergy(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b clinicalBanner) {
+func (h *Handler) updateAllergy(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b patientBanner) {
 	old, err := h.patientAllergy(r.Context(), p, r.PathValue("aid"))
 	if errors.Is(err, store.ErrNotFound) {
 		h.clinicalNotFound(w, r, u, "Allergy not found", "There is no such allergy in this patient's record.")
@@ -397,7 +390,7 @@ func (h *Handler) updateAllergy(w http.ResponseWriter, r *http.Request, u auth.U
 
 func (h *Handler) allergyStatus(status allergy.Status) clinicalHandler {
 	done := map[allergy.Status]string{allergy.Resolved: "allergy-resolved", allergy.EnteredInError: "allergy-error"}[status]
-	return func(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, _ clinicalBanner) {
+	return func(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, _ patientBanner) {
 		a, err := h.patientAllergy(r.Context(), p, r.PathValue("aid"))
 		if errors.Is(err, store.ErrNotFound) {
 			h.clinicalNotFound(w, r, u, "Allergy not found", "There is no such allergy in this patient's record.")
@@ -427,7 +420,7 @@ func (h *Handler) allergyStatus(status allergy.Status) clinicalHandler {
 // --- medications ---
 
 type prescribePage struct {
-	Banner                       clinicalBanner
+	Banner                       patientBanner
 	Drug, Dose, Route, Frequency string
 	Routes                       []medication.Route
 	Frequencies                  []string
@@ -446,11 +439,11 @@ func (h *Handler) renderPrescribe(w http.ResponseWriter, r *http.Request, u auth
 		HasError: len(pg.Errors) > 0, User: &u, Page: pg})
 }
 
-func (h *Handler) newPrescription(w http.ResponseWriter, r *http.Request, u auth.User, _ patient.Patient, b clinicalBanner) {
+func (h *Handler) newPrescription(w http.ResponseWriter, r *http.Request, u auth.User, _ patient.Patient, b patientBanner) {
 	h.renderPrescribe(w, r, u, http.StatusOK, prescribePage{Banner: b})
 }
 
-func (h *Handler) prescribe(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b clinicalBanner) {
+func (h *Handler) prescribe(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b patientBanner) {
 	f := r.PostForm
 	in := medication.Input{Drug: f.Get("drug"), Dose: f.Get("dose"), Route: f.Get("route"), Frequency: f.Get("frequency")}
 	pg := prescribePage{Banner: b, Drug: in.Drug, Dose: in.Dose, Route: in.Route, Frequency: in.Frequency,
@@ -509,9 +502,12 @@ func (h *Handler) prescribe(w http.ResponseWriter, r *http.Request, u auth.User,
 	backToRecord(w, r, p.ID, "prescribed")
 }
 
+// stopPage is the confirmation before stopping a medication without
+// JavaScript (confirm.go).
 type stopPage struct {
-	Banner       clinicalBanner
+	Banner       patientBanner
 	Prescription medication.Prescription
+	Reason       string // a reason already given
 }
 
 func (h *Handler) patientPrescription(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient) (medication.Prescription, bool) {
@@ -530,16 +526,16 @@ func (h *Handler) patientPrescription(w http.ResponseWriter, r *http.Request, u 
 	return rx, true
 }
 
-func (h *Handler) confirmStop(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b clinicalBanner) {
+func (h *Handler) confirmStop(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b patientBanner) {
 	rx, ok := h.patientPrescription(w, r, u, p)
 	if !ok {
 		return
 	}
 	h.render(w, r, http.StatusOK, "clinical_stop", view{Title: "Stop " + rx.Drug + " – " + p.DisplayName(), User: &u,
-		Page: stopPage{Banner: b, Prescription: rx}})
+		Page: stopPage{Banner: b, Prescription: rx, Reason: r.PostForm.Get("reason")}})
 }
 
-func (h *Handler) stopPrescription(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, _ clinicalBanner) {
+func (h *Handler) stopPrescription(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, _ patientBanner) {
 	rx, ok := h.patientPrescription(w, r, u, p)
 	if !ok {
 		return
@@ -563,7 +559,7 @@ func (h *Handler) stopPrescription(w http.ResponseWriter, r *http.Request, u aut
 // --- observations ---
 
 type observationsPage struct {
-	Banner                                      clinicalBanner
+	Banner                                      patientBanner
 	RespirationRate, SpO2, Scale, Air, Systolic string
 	Pulse, Consciousness, Temperature           string
 	Levels                                      []news2.Consciousness
@@ -580,11 +576,11 @@ func (h *Handler) renderObservations(w http.ResponseWriter, r *http.Request, u a
 		HasError: len(pg.Errors) > 0, User: &u, Page: pg})
 }
 
-func (h *Handler) newObservations(w http.ResponseWriter, r *http.Request, u auth.User, _ patient.Patient, b clinicalBanner) {
+func (h *Handler) newObservations(w http.ResponseWriter, r *http.Request, u auth.User, _ patient.Patient, b patientBanner) {
 	h.renderObservations(w, r, u, http.StatusOK, observationsPage{Banner: b, Scale: "1", Air: "air", Consciousness: "A"})
 }
 
-func (h *Handler) recordObservations(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b clinicalBanner) {
+func (h *Handler) recordObservations(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, b patientBanner) {
 	f := r.PostForm
 	pg := observationsPage{Banner: b, RespirationRate: f.Get("rr"), SpO2: f.Get("spo2"), Scale: f.Get("scale"), Air: f.Get("air"),
 		Systolic: f.Get("systolic"), Pulse: f.Get("pulse"), Consciousness: f.Get("acvpu"), Temperature: f.Get("temp"), ErrorFor: map[string]string{}}

@@ -314,7 +314,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request, u auth.User) 
 
 type breakGlassPage struct {
 	Patient patient.Patient
-	Age     string
+	Banner  patientBanner // the full banner: see banner.go on restricted records
 	Reason  formField
 	Errors  []errorLink
 }
@@ -336,7 +336,12 @@ func (h *Handler) breakGlassAllowed(w http.ResponseWriter, r *http.Request, u au
 }
 
 func (h *Handler) renderBreakGlass(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, reason, errMsg string) {
-	page := breakGlassPage{Patient: p, Age: patient.Age(p.BirthDate, patient.DateOf(h.now())),
+	b, err := h.banner(r.Context(), u, p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	page := breakGlassPage{Patient: p, Banner: b,
 		Reason: formField{ID: newID("break-glass-reason"), Name: "reason", Label: "Reason for access",
 			Hint: "For example, emergency treatment: the patient is unconscious", Value: reason, Error: errMsg, Textarea: true}}
 	status := http.StatusOK
@@ -411,7 +416,7 @@ type noteVersionView struct {
 
 type notesPage struct {
 	Patient  patient.Patient
-	Age      string
+	Banner   patientBanner
 	CanWrite bool
 	Draft    formField
 	Errors   []errorLink
@@ -472,7 +477,12 @@ func (h *Handler) renderNotes(w http.ResponseWriter, r *http.Request, u auth.Use
 		h.fail(w, r, err)
 		return
 	}
-	page := notesPage{Patient: p, Age: patient.Age(p.BirthDate, patient.DateOf(h.now())), CanWrite: u.Role.CanWriteNotes(),
+	b, err := h.banner(r.Context(), u, p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	page := notesPage{Patient: p, Banner: b, CanWrite: u.Role.CanWriteNotes(),
 		Draft: formField{ID: newID("new-note"), Name: "note", Label: "Note", Value: draft, Error: errMsg, Textarea: true}}
 	for i, n := range notes {
 		page.Notes = append(page.Notes, toNoteView(n, len(notes)-i, u))
@@ -571,7 +581,7 @@ func (h *Handler) signNote(w http.ResponseWriter, r *http.Request, u auth.User) 
 
 type amendPage struct {
 	Patient patient.Patient
-	Age     string
+	Banner  patientBanner
 	NoteID  string
 	Current string
 	Body    formField
@@ -580,7 +590,12 @@ type amendPage struct {
 }
 
 func (h *Handler) renderAmend(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient, n records.Note, body, reason string, errs records.Errors) {
-	page := amendPage{Patient: p, Age: patient.Age(p.BirthDate, patient.DateOf(h.now())), NoteID: n.ID, Current: n.Current().Body,
+	b, err := h.banner(r.Context(), u, p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	page := amendPage{Patient: p, Banner: b, NoteID: n.ID, Current: n.Current().Body,
 		Body:   formField{ID: newID("amend-body"), Name: "note", Label: "Amended note", Value: body, Error: errs.For("note"), Textarea: true},
 		Reason: formField{ID: newID("amend-reason"), Name: "reason", Label: "Reason for amendment", Hint: "For example, wrong dose recorded", Value: reason, Error: errs.For("reason"), Type: "text", Autocomplete: "off"}}
 	for _, e := range errs {

@@ -42,7 +42,7 @@ func (h *Handler) schedulingRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /patients/{id}/appointments/{aid}/reschedule", h.signedIn(h.scheduling(canBook, h.reschedulePage)))
 	mux.HandleFunc("POST /patients/{id}/appointments/{aid}/reschedule", h.signedIn(h.scheduling(canBook, h.reschedule)))
 	mux.HandleFunc("GET /patients/{id}/appointments/{aid}/cancel", h.signedIn(h.scheduling(canBook, h.cancelPage)))
-	mux.HandleFunc("POST /patients/{id}/appointments/{aid}/cancel", h.signedIn(h.scheduling(canBook, h.cancel)))
+	mux.HandleFunc("POST /patients/{id}/appointments/{aid}/cancel", h.signedIn(h.scheduling(canBook, askFirst(h.cancelPage, h.cancel))))
 	mux.HandleFunc("GET /patients/{id}/admission/new", h.signedIn(h.scheduling(canAdmit, h.bedPage(false))))
 	mux.HandleFunc("POST /patients/{id}/admission", h.signedIn(h.scheduling(canAdmit, h.admit)))
 	mux.HandleFunc("GET /patients/{id}/admission/transfer", h.signedIn(h.scheduling(canAdmit, h.bedPage(true))))

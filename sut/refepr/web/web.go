@@ -20,11 +20,16 @@
 //     data-full-page to a link or form to opt out.
 //   - Confirmation prompts: give a POST form (or its submit button)
 //     data-confirm="Cancel this appointment?" and submitting opens a modal
-//     dialog (role dialog, labelled by the question, focus trapped and
-//     returned, Escape closes) with the buttons "Confirm" and "Go back";
-//     only Confirm submits. Optional data-confirm-detail adds a sentence,
-//     data-confirm-button renames "Confirm". Without JavaScript the form
-//     submits directly, so the server must still check what it is asked.
+//     (role alertdialog, named by the question, focus on "Go back" or the
+//     text box, trapped and returned, Escape goes back) with the buttons
+//     "Confirm" and "Go back"; only Confirm submits, with confirmed=yes.
+//     Optional: data-confirm-detail adds a sentence, data-confirm-button
+//     and data-confirm-cancel rename the buttons, data-confirm-warning
+//     makes Confirm red, data-confirm-field="reason" with
+//     data-confirm-field-label adds a text box posted as "reason". Without
+//     JavaScript the form submits directly: a handler wrapped in askFirst
+//     (confirm.go) then answers with its confirmation page instead, so
+//     cancelling an appointment and stopping a medication always ask.
 //   - Toasts: call h.flash(w, "Allergy recorded") before redirecting after a
 //     successful POST; the next page shows the message once in a region
 //     "Notifications" as <p role="status" aria-live="polite">.
@@ -321,7 +326,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 
 type recordPage struct {
 	Patient      patient.Patient
-	Age          string
+	Banner       patientBanner // banner.go
 	ShowClinical bool
 	Clinical     clinicalRecord // allergies, medications, observations (clinical.go)
 	Records      recordsView    // restricted record, break-glass, notes link (records.go)
@@ -366,7 +371,7 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, u auth.User) {
 		Title: p.DisplayName(), User: &u,
 		Page: recordPage{
 			Patient:      p,
-			Age:          patient.Age(p.BirthDate, patient.DateOf(h.now())),
+			Banner:       h.bannerWith(p, clin.AllergyAlert),
 			ShowClinical: u.Role.CanSeeClinicalRecord(),
 			Clinical:     clin,
 			Records:      access,

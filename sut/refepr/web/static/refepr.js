@@ -5,17 +5,24 @@
  *
  *  - Client-side navigation: same-origin links and GET forms are fetched and
  *    the page's <header> and <main> swapped in, with history.pushState and
- *    popstate, document.title updated and focus moved to the new h1. While
+ *    popstate, document.title updated and focus moved to the new h1 (or
+ *    to the page's error summary, as on a page loaded whole). While
  *    loading, <main> has aria-busy="true" and a spinner "Loading…"
  *    (role=status) is shown. A GET form with data-loading="Searching…" shows
  *    that text in its [data-loading-region] instead. POST forms, links with
  *    data-full-page, download or target, and /static, /fhir, /_test paths
  *    load normally.
  *  - Confirmation prompts: a form (or its submit button) with
- *    data-confirm="Cancel this appointment?" opens a modal dialog with
- *    "Confirm" and "Go back" before it submits. Optional:
- *    data-confirm-detail (a paragraph under the question) and
- *    data-confirm-button (the confirm button's text instead of "Confirm").
+ *    data-confirm="Cancel this appointment?" opens a modal alertdialog
+ *    named by the question, with "Confirm" and "Go back", before it
+ *    submits; focus starts on "Go back" (or the text box), Escape goes
+ *    back. Only Confirm submits, adding confirmed=yes to the form.
+ *    Optional: data-confirm-detail (a paragraph under the question),
+ *    data-confirm-button (the confirm button's text instead of
+ *    "Confirm"), data-confirm-cancel (instead of "Go back"),
+ *    data-confirm-warning (a red confirm button) and
+ *    data-confirm-field="reason" with data-confirm-field-label (and
+ *    -hint): a text box whose text is submitted as the form's "reason".
  *  - Toasts: a server-rendered flash message (section "Notifications") gets
  *    a "Dismiss" button; toasts of pages loaded client-side are shown too.
  *  - Session timeout: <body data-session-timeout="900"> (seconds) starts an
@@ -147,11 +154,22 @@
     session.restart(); // the request extended the sign-in
   }
 
+  // focusHeading moves focus to the page's error summary, if it has one
+  // (its links lead to the fields), else to its h1.
   function focusHeading() {
+    if (focusProblem()) { return; }
     var h1 = main().querySelector('h1') || main();
     if (!h1.hasAttribute('tabindex')) { h1.setAttribute('tabindex', '-1'); }
     h1.focus();
   }
+
+  function focusProblem() {
+    var summary = main() && main().querySelector('.error-summary[tabindex="-1"]');
+    if (!summary) { return false; }
+    summary.focus();
+    return true;
+  }
+  focusProblem(); // a page loaded whole, such as a form posted back with errors
 
   document.addEventListener('click', function (e) {
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) { return; }
@@ -194,12 +212,18 @@
 
   // openDialog shows a modal <dialog> labelled by its heading. The rest of
   // the page is inert while it is open (focus is trapped), Escape closes
-  // it, and focus returns to what had it. buttons: [{text, cls, value}].
-  // done(value) gets the chosen button's value, or "" for Escape.
+  // it, and focus returns to what had it. opts: heading, detail (a
+  // paragraph that describes the dialog), role ("alertdialog" for a
+  // prompt before a change; the <dialog> element is a "dialog"), field
+  // ({label, hint}: a labelled text box), buttons: [{text, cls, value}],
+  // focus (the index of the button that gets focus; the field gets it
+  // first when there is one). done(value, text) gets the chosen button's
+  // value ("" for Escape) and the field's text.
   function openDialog(opts, done) {
     var returnTo = document.activeElement;
     var dlg = document.createElement('dialog');
     dlg.className = 'modal';
+    if (opts.role) { dlg.setAttribute('role', opts.role); }
     var hid = uid('dialog-heading');
     dlg.setAttribute('aria-labelledby', hid);
     var h = document.createElement('h2');
@@ -214,6 +238,29 @@
       dlg.appendChild(p);
       dlg.setAttribute('aria-describedby', pid);
     }
+    var input = null;
+    if (opts.field) {
+      var fid = uid('dialog-field');
+      var wrap = document.createElement('div');
+      wrap.className = 'field';
+      var label = document.createElement('label');
+      label.htmlFor = fid;
+      label.textContent = opts.field.label;
+      wrap.appendChild(label);
+      input = document.createElement('textarea');
+      input.id = fid;
+      input.rows = 3;
+      if (opts.field.hint) {
+        var hint = document.createElement('p');
+        hint.id = fid + '-hint';
+        hint.className = 'hint';
+        hint.textContent = opts.field.hint;
+        wrap.appendChild(hint);
+        input.setAttribute('aria-describedby', hint.id);
+      }
+      wrap.appendChild(input);
+      dlg.appendChild(wrap);
+    }
     var actions = document.createElement('div');
     actions.className = 'actions';
     opts.buttons.forEach(function (b) {
@@ -227,30 +274,48 @@
     dlg.appendChild(actions);
     dlg.addEventListener('close', function () {
       var value = dlg.returnValue || '';
+      var text = input ? input.value : '';
       dlg.remove();
       if (returnTo && document.contains(returnTo) && typeof returnTo.focus === 'function') { returnTo.focus(); }
-      done(value);
+      done(value, text);
     });
     document.body.appendChild(dlg);
     dlg.returnValue = '';
     dlg.showModal();
-    var first = actions.querySelector('button');
+    var first = input || actions.querySelectorAll('button')[opts.focus || 0];
     if (first) { first.focus(); }
     return dlg;
   }
 
+  // confirmThen asks the data-confirm question of a form (or its
+  // submitter) in an alertdialog, and submits the form only when the
+  // confirm button is pressed: "Go back" (or data-confirm-cancel's text),
+  // Escape and closing leave the page as it was. A confirmed submission
+  // carries confirmed=yes, which tells a server that asks for confirmation
+  // on a page of its own (the no-JavaScript fallback) that this one was
+  // asked already. data-confirm-field="reason" adds a text box labelled
+  // data-confirm-field-label (hint: data-confirm-field-hint) whose text
+  // is submitted as the form field of that name.
   function confirmThen(form, submitter, question) {
-    var label = (submitter && submitter.getAttribute('data-confirm-button')) || form.getAttribute('data-confirm-button') || 'Confirm';
-    var detail = (submitter && submitter.getAttribute('data-confirm-detail')) || form.getAttribute('data-confirm-detail') || '';
+    function attr(name) {
+      return (submitter && submitter.getAttribute(name)) || form.getAttribute(name) || '';
+    }
+    var fieldName = attr('data-confirm-field');
+    var warning = (submitter && submitter.hasAttribute('data-confirm-warning')) || form.hasAttribute('data-confirm-warning');
     openDialog({
       heading: question,
-      detail: detail,
+      detail: attr('data-confirm-detail'),
+      role: 'alertdialog',
+      field: fieldName ? { label: attr('data-confirm-field-label') || fieldName, hint: attr('data-confirm-field-hint') } : null,
       buttons: [
-        { text: label, value: 'confirm' },
-        { text: 'Go back', cls: 'secondary', value: 'back' }
-      ]
-    }, function (value) {
+        { text: attr('data-confirm-button') || 'Confirm', cls: warning ? 'warning' : '', value: 'confirm' },
+        { text: attr('data-confirm-cancel') || 'Go back', cls: 'secondary', value: 'back' }
+      ],
+      focus: 1 // the safe choice: Enter must not cancel or stop anything
+    }, function (value, text) {
       if (value !== 'confirm') { return; }
+      if (fieldName) { setField(form, fieldName, text); }
+      setField(form, 'confirmed', 'yes');
       form.setAttribute('data-confirmed', 'yes');
       if (form.requestSubmit) {
         form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
@@ -258,6 +323,19 @@
         form.submit();
       }
     });
+  }
+
+  // setField sets the form's field called name, adding a hidden one when
+  // the form has none.
+  function setField(form, name, value) {
+    var el = form.elements.namedItem(name);
+    if (!el) {
+      el = document.createElement('input');
+      el.type = 'hidden';
+      el.name = name;
+      form.appendChild(el);
+    }
+    el.value = value;
   }
 
   // --- toasts ---
