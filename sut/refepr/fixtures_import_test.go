@@ -57,13 +57,14 @@ func TestFixturesLoadIntoTheReferenceEPR(t *testing.T) {
 		im := fhirimport.New(client, ts.URL+"/fhir")
 		rep, err := im.ImportPath(ctx, filepath.Join("..", "..", "harness", "fixtures", "fhirimport", "testdata", "synthea"))
 		require.NoError(t, err)
-		assert.Equal(t, map[string]int{"Patient": 1, "AllergyIntolerance": 1, "MedicationRequest": 2}, rep.Created)
+		assert.Equal(t, map[string]int{"Patient": 1, "AllergyIntolerance": 1, "MedicationRequest": 2, "Observation": 1}, rep.Created)
 		// The EPR needs an allergy's reaction and a prescription's dosage,
-		// and keeps drug names of up to 100 characters.
-		assert.Equal(t, map[string]int{"AllergyIntolerance": 1, "MedicationRequest": 2}, rep.Rejected)
+		// keeps drug names of up to 100 characters, and takes Observations
+		// only as vital-signs panels (not height, weight or BMI).
+		assert.Equal(t, map[string]int{"AllergyIntolerance": 1, "MedicationRequest": 2, "Observation": 4}, rep.Rejected)
 		assert.Contains(t, strings.Join(rep.Reasons, "\n"), "entry[20] MedicationRequest: resource: MedicationRequest.medicationCodeableConcept: Drug must be 100 characters or fewer")
 		assert.Equal(t, 1, rep.Skipped["Claim"])
-		assert.Equal(t, 6, rep.Skipped["Observation"], "the EPR takes no Observations through its API")
+		assert.Equal(t, 3, rep.Skipped[fhirimport.SkippedIncompleteVitals], "a set without SpO2 and temperature cannot be scored")
 
 		// Find the patient by the NHS number the importer gave.
 		found := fhirSearch(t, client, ts.URL+"/fhir/Patient?family=Kihn564")
@@ -79,6 +80,8 @@ func TestFixturesLoadIntoTheReferenceEPR(t *testing.T) {
 		allergies := fhirSearch(t, client, ts.URL+"/fhir/AllergyIntolerance?patient=Patient/"+id)
 		require.Len(t, allergies, 1)
 		assert.Equal(t, "Allergy to amoxicillin", allergies[0]["code"].(map[string]any)["text"])
+		panels := fhirSearch(t, client, ts.URL+"/fhir/Observation?patient=Patient/"+id+"&code=http://loinc.org|85353-1")
+		assert.Len(t, panels, 1, "Synthea's complete set of vital signs is one panel")
 	})
 
 	t.Run("generated", func(t *testing.T) {
@@ -88,7 +91,8 @@ func TestFixturesLoadIntoTheReferenceEPR(t *testing.T) {
 		rep, err := fhirimport.New(client, ts.URL+"/fhir", fhirimport.WithStrict()).ImportPath(ctx, dir)
 		require.NoError(t, err, "every generated entry the EPR supports must be accepted")
 		assert.Equal(t, 60, rep.Patients)
-		assert.Equal(t, 300, rep.Skipped["Observation"])
+		assert.Empty(t, rep.Skipped, "the EPR takes every entry the generator writes")
+		assert.Equal(t, 60, rep.Created["Observation"], "a vital-signs panel per patient")
 		files, _ := generate.Generate(60, 2026, generate.WithPerBundle(20))
 		first := files[0].Patients[0]
 		p := patientByNHS(t, client, ts.URL, first.NHSNumber.String())
@@ -109,6 +113,11 @@ func TestFixturesLoadIntoTheReferenceEPR(t *testing.T) {
 			warfarin = warfarin || rx["medicationCodeableConcept"].(map[string]any)["text"] == "Warfarin"
 		}
 		assert.True(t, warfarin, "Harriet Jones is on warfarin")
+		panels := fhirSearch(t, client, ts.URL+"/fhir/Observation?patient=Patient/"+hj["id"].(string)+"&code=http://loinc.org|85353-1")
+		assert.Len(t, panels, 1, "Harriet Jones has a set of vital signs")
+		totals := fhirSearch(t, client, ts.URL+"/fhir/Observation?patient=Patient/"+hj["id"].(string)+"&code=http://snomed.info/sct|1104051000000101")
+		require.Len(t, totals, 1)
+		assert.EqualValues(t, 2, totals[0]["valueInteger"], "an SpO2 of 94 and a pulse of 92 score 1 each")
 
 		angie, _ := lib.Patient("Angie Maitland")
 		am := patientByNHS(t, client, ts.URL, angie.NHSNumber)
