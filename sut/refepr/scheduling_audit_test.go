@@ -40,7 +40,7 @@ func checkSchedulingAudit(t *testing.T, ts *httptest.Server) {
 	aid := appts["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)["id"].(string)
 	assert.Equal(t, http.StatusConflict, gp.post("/patients/"+amy+"/appointments/"+aid+"/reschedule", url.Values{"slot": {"cardiology-20260602-1000"}}).status, "a taken slot")
 	booked(gp.post("/patients/"+amy+"/appointments/"+aid+"/reschedule", url.Values{"slot": {"cardiology-20260602-0930"}}))
-	booked(gp.post("/patients/"+amy+"/appointments/"+aid+"/cancel", nil))
+	booked(gp.post("/patients/"+amy+"/appointments/"+aid+"/cancel", url.Values{"confirmed": {"yes"}}))
 
 	clerk := newBrowser(t, ts)
 	clerk.signInReceptionist()
