@@ -548,7 +548,7 @@ func (h *Handler) stopPrescription(w http.ResponseWriter, r *http.Request, u aut
 		h.fail(w, r, err)
 		return
 	}
-	if err := h.audit(r, u, audit.StopMedication, p, strings.TrimSpace(rx.Drug + ": " + reason)); err != nil {
+	if err := h.audit(r, u, audit.StopMedication, p, strings.TrimSpace(rx.Drug+": "+reason)); err != nil {
 		h.fail(w, r, err)
 		return
 	}
