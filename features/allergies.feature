@@ -32,6 +32,24 @@ Feature: Allergies and intolerances
     Then the banner shows the allergy alert "Allergies: Penicillin (anaphylaxis)"
     And the allergy to "Penicillin" is recorded in the patient's FHIR record with criticality "high"
 
+  @regression @hazard:H-002
+  Scenario: An allergy recorded through the form, with the generic web steps
+    When I click the "Record an allergy" link
+    Then I am on the "Record an allergy" page
+    When I fill in "Substance" with "Penicillin"
+    And I fill in "Reaction" with "Anaphylaxis"
+    And I choose "Severe" from "Severity"
+    And I click the "Save allergy" button
+    Then I see a message "Allergy recorded"
+    And I see the heading "Allergies and intolerances"
+    And I see a table row with:
+      | Substance | Penicillin  |
+      | Reaction  | Anaphylaxis |
+      | Severity  | Severe      |
+    And I see a table row with "Penicillin", "Anaphylaxis" and "Active"
+    And I do not see "Allergies not recorded"
+    And the banner shows the allergy alert "Allergies: Penicillin (anaphylaxis)"
+
   @regression
   Scenario: No known allergies is recorded explicitly
     When I record no known allergies

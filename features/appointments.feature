@@ -5,7 +5,7 @@ Feature: Booking hospital outpatient appointments
   slots, and later reschedule or cancel it. A slot holds one patient: when
   two users go for the same slot, the second is told it is no longer
   available. The clinical clock is Monday 1 June 2026, so the first free
-  slots are on Tuesday 2 June.
+  slots are on Tuesday 2 June ("tomorrow").
 
   Background:
     Given the patient "Amy Pond" is registered
@@ -14,7 +14,22 @@ Feature: Booking hospital outpatient appointments
   @smoke
   Scenario: A GP practice books the first free slot of a clinic
     When I book the first free "Cardiology" slot for "Amy Pond"
-    Then "Amy Pond" has an appointment in "Cardiology" on "2026-06-02 09:00"
+    Then "Amy Pond" has an appointment in "Cardiology" on "tomorrow 09:00"
+
+  Scenario: A GP practice books a slot with the generic web steps
+    When I search for "Amy Pond"
+    And I open the record of "Amy Pond"
+    And I click the "Book an appointment" link
+    Then I am on the "Book an appointment" page
+    When I choose "Cardiology" from "Clinic"
+    And I click the "Show free slots" button
+    Then I see the heading "Free slots in Cardiology"
+    And the "Free slots" table has a row with "Tue 2 Jun 2026 09:00", "Cardiology" and "Outpatients B, Level 2"
+    When I click the "Select Tue 2 Jun 2026 09:00" link
+    Then I am on the "Check the appointment" page
+    When I click the "Book appointment" button
+    Then I see a message "Appointment booked"
+    And "Amy Pond" has an appointment in "Cardiology" on "today+1 09:00"
 
   @hazard:H-010 @defect:double-booking
   Scenario: A slot that is already booked cannot be booked again

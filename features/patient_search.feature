@@ -94,6 +94,29 @@ Feature: Finding a patient
     When I search for patients named "Smith" born on "01/01/1960"
     Then 1 patient is found
 
+  Scenario: Finding a patient with the generic web steps
+    When I click the "Find a patient" link
+    Then I am on the "Find a patient" page
+    When I fill in "Name" with "Pond"
+    And I fill in "Date of birth" with "15/03/1987"
+    And I click the "Search" button
+    Then I see a message "1 patient found"
+    And I see "1 patient found"
+    And the "Search results" table has a row with "POND, Amy" and "999 000 0018"
+    And I see a table row with:
+      | Name          | POND, Amy    |
+      | NHS number    | 999 000 0018 |
+      | Date of birth | 15-Mar-1987  |
+    And I do not see "POND, Brian"
+
+  Scenario: An impossible date of birth is refused, with the generic web steps
+    When I click the "Find a patient" link
+    And I fill in "Name" with "Pond"
+    And I fill in "Date of birth" with "31/02/1987"
+    And I click the "Search" button
+    Then I see an alert "Enter a real date of birth, for example 15/03/1987"
+    And I do not see "patient found"
+
   @hazard:H-001 @defect:dob-clock-change
   Scenario: A date of birth in British Summer Time is shown as registered
     Given the patient "Clara Oswald" is registered

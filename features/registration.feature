@@ -27,6 +27,22 @@ Feature: Registering a patient
       | age           | 40y          |
       | gender        | Female       |
 
+  @regression
+  Scenario: A newborn is registered with a date of birth relative to today
+    Given I am signed in as a receptionist
+    When I register a patient:
+      | NHS number    | 999 000 2037      |
+      | given name    | Jackie            |
+      | family name   | Tyler             |
+      | date of birth | today-30          |
+      | sex           | Female            |
+      | address       | 48 Bucknall House |
+      | postcode      | SE15 6QT          |
+    Then I see the record of the new patient
+    When I search for patients named "Tyler" born on "30 days ago"
+    Then 1 patient is found
+    And the search results include "Jackie Tyler"
+
   @regression @hazard:H-020 @defect:nhs-check-digit
   Scenario Outline: An NHS number that fails validation is refused (<why>)
     Given I am signed in as a receptionist

@@ -356,6 +356,7 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 		Fixtures: r.lib,
 		HTTP:     client,
 		SignIns:  r.signIns,
+		Clock:    r.cfg.Clock,
 	}), nil
 }
 

@@ -33,6 +33,10 @@ type State struct {
 	// SignIns holds the run's saved sign-ins, shared by every scenario on
 	// the same EPR; nil signs in through the UI every time.
 	SignIns *browser.SignIns
+	// Clock is the run's fixed EPR clock as configured ("2026-06-01" or
+	// RFC 3339; config.Config.Clock), empty for real time. Steps count
+	// relative dates ("today-30") from it with steps.Today.
+	Clock string
 
 	// User is who is signed in, if anyone.
 	User *fixtures.User

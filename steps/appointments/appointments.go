@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/cucumber/godog"
 
@@ -59,8 +58,8 @@ var Defs = []steps.Def{
 	},
 	{
 		Pattern:  `^"([^"]*)" (has an|has no) appointment in "([^"]*)" on "([^"]*)"$`,
-		Doc:      "Checks the patient's record lists (or does not list) an upcoming appointment in the clinic at this local date and time (YYYY-MM-DD HH:MM).",
-		Examples: []string{`Then "Amy Pond" has an appointment in "Cardiology" on "2026-06-02 09:00"`, `Then "Amy Pond" has no appointment in "Cardiology" on "2026-06-02 09:00"`},
+		Doc:      "Checks the patient's record lists (or does not list) an upcoming appointment in the clinic at this local date and time: a date, absolute or relative to the clinical day, then the time (\"2026-06-02 09:00\", \"tomorrow 09:00\", \"today+2 14:00\").",
+		Examples: []string{`Then "Amy Pond" has an appointment in "Cardiology" on "2026-06-02 09:00"`, `Then "Amy Pond" has no appointment in "Cardiology" on "tomorrow 09:00"`},
 		Handler:  hasAppointment,
 	},
 	{
@@ -236,7 +235,8 @@ func bookingRefused(ctx context.Context) (context.Context, error) {
 	return ctx, failure.Harness(errors.New("no booking attempt in this scenario yet"))
 }
 
-// WhenLayout is how steps write an appointment's local date and time.
+// WhenLayout is how steps write an appointment's absolute local date and
+// time; steps.DateTime also reads relative ones ("tomorrow 09:00").
 const WhenLayout = "2006-01-02 15:04"
 
 func hasAppointment(ctx context.Context, name, has, clinic, when string) (context.Context, error) {
@@ -248,9 +248,13 @@ func hasAppointment(ctx context.Context, name, has, clinic, when string) (contex
 	if err != nil {
 		return ctx, err
 	}
-	t, err := time.Parse(WhenLayout, when)
+	today, err := steps.Today(ctx)
 	if err != nil {
-		return ctx, failure.Harness(fmt.Errorf("appointment time %q: want YYYY-MM-DD HH:MM, e.g. 2026-06-02 09:00", when))
+		return ctx, err
+	}
+	t, err := steps.DateTime(when, today)
+	if err != nil {
+		return ctx, failure.Harness(fmt.Errorf("appointment time: %w", err))
 	}
 	s.Remember(p)
 	return ctx, s.EPR.ExpectAppointment(s.UI, scenario.TargetPatient(p), clinic, t, has == "has an")

@@ -1,5 +1,6 @@
-// Package library registers every clinical step package: it is the one place
-// that lists them, for the runner and for the step catalogue.
+// Package library registers every step package, the clinical domains and
+// the generic web steps: it is the one place that lists them, for the
+// runner and for the step catalogue.
 package library
 
 import (
@@ -19,6 +20,7 @@ import (
 	"github.com/eprharness/eprharness/steps/patients"
 	"github.com/eprharness/eprharness/steps/registration"
 	"github.com/eprharness/eprharness/steps/session"
+	"github.com/eprharness/eprharness/steps/web"
 )
 
 // Domain is one clinical domain's steps.
@@ -40,6 +42,8 @@ func Domains() []Domain {
 		{Name: "observations", Defs: observations.Defs},
 		{Name: "appointments", Defs: appointments.Defs},
 		{Name: "admissions", Defs: admissions.Defs},
+		// Generic steps last: clinical steps come first in the catalogue.
+		{Name: "web", Defs: web.Defs},
 	}
 }
 

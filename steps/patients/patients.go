@@ -74,13 +74,13 @@ var Defs = []steps.Def{
 	},
 	{
 		Pattern:  `^` + steps.Persona + ` search(?:es)? for (?:the )?(?:patient|patients) named "([^"]*)" born on "([^"]*)"$`,
-		Doc:      "Searches by name (or part of one) and date of birth, written as the user types it (15/03/1987).",
+		Doc:      "Searches by name (or part of one) and date of birth, written as the user types it (15/03/1987) or relative to the clinical day (\"today-30\", \"2 years ago\").",
 		Examples: []string{`When I search for patients named "Pond" born on "15/03/1987"`},
 		Handler:  searchByNameAndBirthDate,
 	},
 	{
 		Pattern:  `^` + steps.Persona + ` search(?:es)? for (?:the )?(?:patient|patients) born on "([^"]*)"$`,
-		Doc:      "Searches by date of birth alone.",
+		Doc:      "Searches by date of birth alone, written as in the step above.",
 		Examples: []string{`When I search for patients born on "15/03/1987"`},
 		Handler:  searchByBirthDate,
 	},

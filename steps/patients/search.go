@@ -15,6 +15,7 @@ import (
 	"github.com/eprharness/eprharness/harness/fixtures"
 	"github.com/eprharness/eprharness/harness/scenario"
 	"github.com/eprharness/eprharness/nhsnumber"
+	"github.com/eprharness/eprharness/steps"
 )
 
 // manyFirstSerial is where the NHS numbers of bulk-registered synthetic
@@ -88,7 +89,15 @@ func searchByNameAndBirthDate(ctx context.Context, name, dob string) error {
 	if err != nil {
 		return err
 	}
-	return s.EPR.SearchByNameAndBirthDate(s.UI, name, dob)
+	today, err := steps.Today(ctx)
+	if err != nil {
+		return err
+	}
+	typed, err := steps.TypedDate(dob, today)
+	if err != nil {
+		return failure.Harness(fmt.Errorf("born on: %w", err))
+	}
+	return s.EPR.SearchByNameAndBirthDate(s.UI, name, typed)
 }
 
 func searchByBirthDate(ctx context.Context, dob string) error {

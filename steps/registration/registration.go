@@ -24,7 +24,7 @@ import (
 var Defs = []steps.Def{
 	{
 		Pattern: `^` + steps.Persona + ` registers? (?:a|the) (?:new )?patient:$`,
-		Doc:     "Fills in and submits the registration form from a table of field | value rows (NHS number, given name, family name, date of birth, sex, address line 1, address line 2, town, postcode, GP practice, restricted).",
+		Doc:     "Fills in and submits the registration form from a table of field | value rows (NHS number, given name, family name, date of birth, sex, address line 1, address line 2, town, postcode, GP practice, restricted). The date of birth may be relative to the clinical day (\"today-30\", \"3 days ago\").",
 		Examples: []string{"When I register a patient:\n  | NHS number    | 999 000 2010 |\n  | given name    | Rose         |\n  | family name   | Tyler        |\n  | date of birth | 1986-04-01   |",
 			"When the receptionist registers a new patient:"},
 		Handler: register,
@@ -123,6 +123,15 @@ func register(ctx context.Context, table *godog.Table) (context.Context, error) 
 	if err != nil {
 		return ctx, err
 	}
+	if r.BirthDate != "" {
+		today, err := steps.Today(ctx)
+		if err != nil {
+			return ctx, err
+		}
+		if r.BirthDate, err = steps.TypedDate(r.BirthDate, today); err != nil {
+			return ctx, failure.Harness(fmt.Errorf("registration table: date of birth: %w", err))
+		}
+	}
 	ctx = context.WithValue(ctx, pendingKey{}, &pending{reg: r})
 	return ctx, s.EPR.RegisterPatient(s.UI, r)
 }
@@ -145,8 +154,10 @@ func seesNewRecord(ctx context.Context) error {
 		return err
 	}
 	p := fixtures.Patient{Given: r.Given, Family: r.Family, NHSNumber: nhsnumber.Normalise(r.NHSNumber), Gender: strings.ToLower(r.Sex)}
-	if d, err := parseDate(r.BirthDate); err == nil {
-		p.BirthDate = d
+	if d, err := steps.Date(r.BirthDate, time.Now()); err == nil {
+		// register wrote a relative date out as an absolute one, so the
+		// day passed here plays no part.
+		p.BirthDate = d.Format(time.DateOnly)
 	}
 	if err := s.EPR.ExpectNewPatientRecord(s.UI, scenario.TargetPatient(p)); err != nil {
 		return err
@@ -174,15 +185,4 @@ func alreadyRegistered(ctx context.Context) error {
 		return err
 	}
 	return s.EPR.ExpectAlreadyRegistered(s.UI, r.NHSNumber)
-}
-
-// parseDate turns a date as analysts write it ("1987-03-15" or
-// "15/03/1987") into ISO form.
-func parseDate(s string) (string, error) {
-	for _, layout := range []string{time.DateOnly, "2/1/2006"} {
-		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
-			return t.Format(time.DateOnly), nil
-		}
-	}
-	return "", fmt.Errorf("%q is not a date", s)
 }
