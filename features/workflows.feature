@@ -23,17 +23,18 @@ Feature: Several people care for one patient
     Then the patient banner shows the NHS number "999 000 0018"
     And the medications list shows "Paracetamol" as active
     When the nurse records observations:
-      | respiration rate | 22  |
-      | SpO2             | 93  |
-      | air or oxygen    | air |
-      | systolic BP      | 105 |
-      | pulse            | 115 |
+      | respiration rate | 22    |
+      | SpO2             | 93    |
+      | air or oxygen    | air   |
+      | systolic BP      | 105   |
+      | pulse            | 115   |
       | consciousness    | alert |
-      | temperature      | 37.2 |
+      | temperature      | 37.2  |
     Then the NEWS2 score is 7
     And the clinical response is "high"
-    When the receptionist searches for "Amy Pond"
-    And the receptionist opens the record of "Amy Pond"
+    When the receptionist searches for patients born on "15/03/1987"
+    Then the search results include "Amy Pond"
+    When the receptionist opens the record of "Amy Pond"
     Then the receptionist cannot see the clinical record
 
   @admissions @hazard:H-002 @hazard:H-003 @patient:donna-noble
