@@ -1,7 +1,9 @@
 // Package runner executes a harness run: it selects the scenarios, starts
 // the browser and the backend, runs the scenarios through Godog with one
-// fresh browser context per scenario, captures evidence of every failure,
-// writes the reports and decides the exit code.
+// fresh browser context per scenario (and one more per further person who
+// signs in: a step that starts with a role acts in that role's window, see
+// scenario.State.ActFor), captures evidence of every failure, writes the
+// reports and decides the exit code.
 //
 // A Runner is configured once (New with functional options) and runs once.
 // It owns everything it starts (browser, backend) and releases it before Run
