@@ -17,6 +17,7 @@ Feature: The patient banner
       | age           | 39y          |
       | gender        | Female       |
 
+  @hazard:H-001
   Scenario: An infant's age is shown in months
     Given the patient "Clara Oswald" is registered
     And I am signed in as a clinician
@@ -24,7 +25,7 @@ Feature: The patient banner
     And I open the record of "Clara Oswald"
     Then the banner shows the age "21m"
 
-  @access
+  @access @hazard:H-023
   Scenario: A receptionist sees demographics but not the clinical record
     Given the patient "Rory Williams" is registered
     And I am signed in as a receptionist

@@ -34,6 +34,7 @@ Feature: Finding a patient
     When I search for the patient with NHS number "999 000 0026"
     Then no patient is found
 
+  @hazard:H-020
   Scenario Outline: An NHS number that is not valid is refused (<reason>)
     When I search for the patient with NHS number "<nhs number>"
     Then I am told the NHS number is not valid

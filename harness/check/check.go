@@ -2,8 +2,12 @@
 // test analyst can try a new scenario in a second: it reports, each with
 // its file and line, Gherkin syntax errors, undefined steps (with the
 // closest catalogue steps as suggestions), ambiguous steps, patients that
-// are not fixture patients, roles that are not in users.yaml, and
-// scenarios without one of the required tags.
+// are not fixture patients (also in @patient: tags), roles that are not in
+// users.yaml, scenarios without one of the required tags, and hazard
+// traceability: a @hazard:H-NNN tag must name a hazard in the hazard log
+// (hazards.yaml in the features' folder or above it), and when a log's
+// whole folder is checked every hazard it lists must be named by at least
+// one scenario.
 //
 // Check reads feature files and the fixture library and never writes;
 // a Checker is immutable after New and safe for concurrent use.
@@ -34,6 +38,9 @@ const (
 	UnknownPatient Kind = "unknown patient"
 	UnknownRole    Kind = "unknown role"
 	MissingTag     Kind = "missing tag"
+	UnknownHazard  Kind = "unknown hazard"
+	UntestedHazard Kind = "untested hazard"
+	BadHazardLog   Kind = "hazard log"
 )
 
 // Problem is one finding at a file and line.
@@ -153,20 +160,29 @@ func (c *Checker) Paths(paths []string) (*Report, error) {
 		return nil, err
 	}
 	r := &Report{}
+	hz := newHazards()
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("check %s: %w", f, err)
 		}
-		c.file(r, f, src)
+		c.file(r, hz, f, src)
 	}
+	var roots []string
+	for _, p := range paths {
+		if info, err := os.Stat(p); err == nil && info.IsDir() {
+			roots = append(roots, p)
+		}
+	}
+	hz.untested(r, roots)
 	return r, nil
 }
 
-// File checks one feature file's source and adds to r.
-func (c *Checker) File(r *Report, file string, src []byte) { c.file(r, file, src) }
+// File checks one feature file's source and adds to r. Hazards in the log
+// that no scenario names are only reported by Paths.
+func (c *Checker) File(r *Report, file string, src []byte) { c.file(r, newHazards(), file, src) }
 
-func (c *Checker) file(r *Report, file string, src []byte) {
+func (c *Checker) file(r *Report, hz *hazards, file string, src []byte) {
 	r.Files++
 	doc, errs := featureset.Parse(file, src)
 	if errs != nil {
@@ -190,6 +206,7 @@ func (c *Checker) file(r *Report, file string, src []byte) {
 			problems = append(problems, p)
 		}
 	}
+	c.tagRefs(r, hz, add, file, doc.Gherkin.Feature)
 	for _, pk := range doc.Pickles {
 		r.Scenarios++
 		c.tags(add, file, scenarioLines[pk.AstNodeIds[0]], pk)

@@ -66,7 +66,7 @@ func TestGolden(t *testing.T) {
 	for _, p := range report.Problems {
 		kinds[p.Kind]++
 	}
-	for _, k := range []Kind{Syntax, Undefined, Ambiguous, UnknownPatient, UnknownRole, MissingTag} {
+	for _, k := range []Kind{Syntax, Undefined, Ambiguous, UnknownPatient, UnknownRole, MissingTag, UnknownHazard, UntestedHazard} {
 		assert.NotZero(t, kinds[k], "the testdata has a problem of kind %s", k)
 	}
 	assert.False(t, report.OK())
@@ -95,6 +95,57 @@ func TestRealWorldGherkin(t *testing.T) {
 	assert.Equal(t, 8, p.Line)
 	assert.Contains(t, p.Hints[0], "typographic")
 	assert.Contains(t, p.Hints, "  Then the patient's address is hidden")
+}
+
+// A hazard log's entries need a well-formed, unique id, a title and a
+// control; each problem names the entry's line.
+func TestReadHazardLog(t *testing.T) {
+	file := filepath.Join(t.TempDir(), HazardLogFile)
+	require.NoError(t, os.WriteFile(file, []byte(`hazards:
+  - id: H-001
+    title: Wrong patient
+    control: Banner
+  - id: H-1
+    title: Short id
+    control: x
+  - id: H-001
+    title: Twice
+    control: x
+  - id: H-002
+    title: No control
+`), 0o644))
+	log, problems, err := ReadHazardLog(file)
+	require.NoError(t, err)
+	var got []string
+	for _, p := range problems {
+		got = append(got, p.String())
+	}
+	assert.Equal(t, []string{
+		file + `:5: hazard log: hazards[1].id: want H- and three or more digits (H-004), got "H-1"`,
+		file + ":8: hazard log: hazards[2].id: H-001 is also listed at line 2",
+		file + ":11: hazard log: hazards[3].control: is required (H-002)",
+	}, got)
+	assert.True(t, log.Has("H-001"))
+	assert.True(t, log.Has("H-002"))
+	assert.False(t, log.Has("H-1"))
+
+	require.NoError(t, os.WriteFile(file, []byte("hazard:\n  - id: H-001\n"), 0o644))
+	_, problems, err = ReadHazardLog(file)
+	require.NoError(t, err)
+	require.Len(t, problems, 1)
+	assert.Contains(t, problems[0].String(), file+":1: hazard log: ")
+	assert.Contains(t, problems[0].String(), "field hazard not found")
+}
+
+// Checking one file of a folder does not report the log's hazards that
+// other files would name.
+func TestUntestedHazardsNeedTheWholeFolder(t *testing.T) {
+	report, err := checker(t).Paths([]string{filepath.Join("testdata", "tags.feature")})
+	require.NoError(t, err)
+	for _, p := range report.Problems {
+		assert.NotEqual(t, UntestedHazard, p.Kind, p.String())
+	}
+	assert.NotEmpty(t, report.Problems)
 }
 
 func TestNoRequiredTags(t *testing.T) {

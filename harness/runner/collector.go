@@ -170,7 +170,9 @@ func (c *collector) stepDone(r *record, st *godog.Step, status godog.StepResultS
 		s.Duration = c.now().Sub(r.stepStart)
 	}
 	if err != nil && s.Status != results.Skipped {
-		s.Error = err.Error()
+		// The persona switch runs as a before-step hook (initScenario);
+		// its error is the step's.
+		s.Error = strings.TrimPrefix(err.Error(), "before step hook failed: ")
 	}
 }
 
@@ -196,7 +198,7 @@ func (c *collector) finish(uri string, r *record, err error) {
 			sc.FailureKind = results.KindHarness
 		}
 		if cause != nil {
-			sc.Error = strings.TrimPrefix(cause.Error(), "before scenario hook failed: ")
+			sc.Error = strings.TrimPrefix(strings.TrimPrefix(cause.Error(), "before scenario hook failed: "), "before step hook failed: ")
 		}
 	}
 

@@ -1,7 +1,9 @@
 // Package runner executes a harness run: it selects the scenarios, starts
 // the browser and the backend, runs the scenarios through Godog with one
-// fresh browser context per scenario, captures evidence of every failure,
-// writes the reports and decides the exit code.
+// fresh browser context per scenario (and one more per further person who
+// signs in: a step that starts with a role acts in that role's window, see
+// scenario.State.ActFor), captures evidence of every failure, writes the
+// reports and decides the exit code.
 //
 // A Runner is configured once (New with functional options) and runs once.
 // It owns everything it starts (browser, backend) and releases it before Run
@@ -146,6 +148,9 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 		return Outcome{Code: exitcode.Usage, Err: err}
 	}
 	if err := fixtures.CheckFeatures(sel.Paths, r.cfg.NHSTestRanges...); err != nil {
+		return Outcome{Code: exitcode.Usage, Err: err}
+	}
+	if err := checkPatientTags(sel, r.lib); err != nil {
 		return Outcome{Code: exitcode.Usage, Err: err}
 	}
 	if err := os.MkdirAll(r.cfg.Out, 0o755); err != nil {
@@ -300,6 +305,11 @@ func (r *Runner) initScenario(sc *godog.ScenarioContext) {
 		if rec := recordFrom(ctx); rec != nil {
 			rec.stepStart = r.opts.now()
 		}
+		// A step that starts with a persona ("the nurse records …") acts
+		// in that person's window.
+		if s, err := scenario.From(ctx); err == nil {
+			return ctx, s.ActFor(st.Text)
+		}
 		return ctx, nil
 	})
 	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
@@ -341,15 +351,16 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 		return ctx, failure.Harness(err)
 	}
 	rec.session = sess
-	another := func() (target.UI, error) {
+	var another func() (target.UI, error)
+	another = func() (target.UI, error) {
 		o, err := r.browser.NewSession(be.BaseURL(), p.Name+" (another user)", headers)
 		if err != nil {
 			return target.UI{}, failure.Harness(err)
 		}
 		rec.others = append(rec.others, o)
-		return target.UI{Page: o.Page, Expect: o.Expect}, nil
+		return target.UI{Page: o.Page, Expect: o.Expect, Another: another}, nil
 	}
-	return scenario.With(ctx, &scenario.State{
+	s := &scenario.State{
 		UI:       target.UI{Page: sess.Page, Expect: sess.Expect, Another: another},
 		EPR:      r.opts.target,
 		BaseURL:  be.BaseURL(),
@@ -357,7 +368,23 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 		HTTP:     client,
 		SignIns:  r.signIns,
 		Clock:    r.cfg.Clock,
-	}), nil
+	}
+	// @patient:<fixture> tags load their patients before the first step
+	// (checked before the run: see checkPatientTags).
+	for _, t := range p.Tags {
+		pt, ok, err := scenario.PatientForTag(r.lib, t.Name)
+		if err != nil {
+			return ctx, failure.Harness(err)
+		}
+		if !ok {
+			continue
+		}
+		if err := fixtures.Load(ctx, client, be.BaseURL()+"/fhir", pt); err != nil {
+			return ctx, fmt.Errorf("%s: %w", t.Name, err)
+		}
+		s.Remember(pt)
+	}
+	return scenario.With(ctx, s), nil
 }
 
 func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
@@ -368,11 +395,7 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 	if rec.session != nil {
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
 			dir := filepath.Join(r.cfg.Out, slug(strings.TrimSuffix(filepath.Base(p.Uri), ".feature")), fmt.Sprintf("%s-L%d", slug(p.Name), rec.sc.Line))
-			atts, cerr := rec.session.Capture(r.cfg.Out, dir)
-			rec.sc.Attachments = append(rec.sc.Attachments, atts...)
-			if cerr != nil && !r.interrupted.Load() {
-				fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, cerr)
-			}
+			r.capture(ctx, rec, dir)
 		}
 		if cerr := rec.session.Close(); cerr != nil && !r.interrupted.Load() {
 			fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, cerr)
@@ -389,6 +412,55 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 	}
 	r.col.finish(p.Uri, rec, err)
 	return ctx, nil
+}
+
+// capture saves the evidence of a failed scenario in dir: everything from
+// the window of the actor who was acting when it failed (screenshot.png,
+// page.html, console.log, trace.zip) and, when the scenario used several
+// windows, each other window's evidence in a subfolder named after who was
+// signed in there (dir/window-2-nurse.okafor/).
+func (r *Runner) capture(ctx context.Context, rec *record, dir string) {
+	sessions := append([]*browser.Session{rec.session}, rec.others...)
+	current := rec.session
+	names := map[*browser.Session]string{}
+	if s, err := scenario.From(ctx); err == nil {
+		for _, w := range s.Windows() {
+			for _, sess := range sessions {
+				if w.UI.Page == nil || sess.Page != w.UI.Page {
+					continue
+				}
+				if w.Current {
+					current = sess
+				}
+				if w.User != nil {
+					names[sess] = w.User.Username
+				}
+			}
+		}
+	}
+	report := func(err error) {
+		if err != nil && !r.interrupted.Load() {
+			fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, err)
+		}
+	}
+	atts, err := current.Capture(r.cfg.Out, dir)
+	rec.sc.Attachments = append(rec.sc.Attachments, atts...)
+	report(err)
+	for i, sess := range sessions {
+		if sess == current {
+			continue
+		}
+		sub := fmt.Sprintf("window-%d", i+1)
+		if n := names[sess]; n != "" {
+			sub += "-" + slug(n)
+		}
+		atts, err := sess.Capture(r.cfg.Out, filepath.Join(dir, sub))
+		for j := range atts {
+			atts[j].Name = sub + " " + atts[j].Name
+		}
+		rec.sc.Attachments = append(rec.sc.Attachments, atts...)
+		report(err)
+	}
 }
 
 func (r *Runner) writeReports(run *results.Run) error {

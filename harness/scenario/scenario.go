@@ -2,7 +2,8 @@
 // scenario's context.Context so scenarios never share mutable state and can
 // run in parallel. The runner creates a State in its before-scenario hook;
 // steps read it with From and record what they learn (who is signed in,
-// which patients exist) on it. A State belongs to one scenario: it is not
+// which patients exist) on it. A scenario with several roles keeps one
+// browser window per signed-in person and switches between them (ActFor). A State belongs to one scenario: it is not
 // safe for concurrent use, and Godog runs a scenario's steps one at a time.
 package scenario
 
@@ -20,7 +21,8 @@ import (
 
 // State is one scenario's world.
 type State struct {
-	// UI is the scenario's own browser page.
+	// UI is the browser page of the scenario's current actor: the window
+	// of whoever acts in the step being run (see ActFor and WindowFor).
 	UI target.UI
 	// EPR is the target adapter that drives the EPR's screens.
 	EPR target.EPR
@@ -38,8 +40,12 @@ type State struct {
 	// relative dates ("today-30") from it with steps.Today.
 	Clock string
 
-	// User is who is signed in, if anyone.
+	// User is who is signed in in the current window, if anyone.
 	User *fixtures.User
+	// windows are the browser windows used so far; windows[current]
+	// mirrors UI and User (see actors.go).
+	windows []*window
+	current int
 	// patients loaded in this scenario, by lower-case name.
 	patients map[string]fixtures.Patient
 	// Current is the patient the scenario last dealt with.

@@ -1,4 +1,6 @@
-// Package session holds the steps for signing in and out as a role.
+// Package session holds the steps for signing in and out as a role. Each
+// role signed in in a scenario has its own browser window (see
+// harness/scenario's WindowFor); signing in as a second role opens one.
 package session
 
 import (
@@ -16,13 +18,13 @@ import (
 var Defs = []steps.Def{
 	{
 		Pattern:  `^(?:I am|the user is) (?:signed|logged) in as (?:a|an|the) ([a-z ]+)$`,
-		Doc:      "Signs in as the fixture user of a role: through the EPR's sign-in page the first time in a run, then by reusing that saved sign-in.",
+		Doc:      "Signs in as the fixture user of a role: through the EPR's sign-in page the first time in a run, then by reusing that saved sign-in. When someone else is signed in, the role gets a browser window of its own, where later steps naming the role (\"the nurse …\") act.",
 		Examples: []string{"Given I am signed in as a clinician", "Given I am logged in as a receptionist"},
 		Handler:  signedInAs,
 	},
 	{
 		Pattern:  `^the ([a-z]+) is (?:signed|logged) in$`,
-		Doc:      "Signs in as the fixture user of the named role (persona form).",
+		Doc:      "Signs in as the fixture user of the named role (persona form), in a window of its own when someone else is signed in.",
 		Examples: []string{"Given the receptionist is signed in"},
 		Handler:  signedInAs,
 	},
@@ -70,6 +72,11 @@ func signedInAs(ctx context.Context, role string) (context.Context, error) {
 	if err != nil {
 		return ctx, err
 	}
+	// Each person has a window of their own: when someone else is signed
+	// in here, u signs in in another window, which becomes current.
+	if err := s.WindowFor(u); err != nil {
+		return ctx, err
+	}
 	if s.SignIns != nil {
 		bc := s.UI.Page.Context()
 		restored, err := s.SignIns.Restore(bc, s.BaseURL, u.Username)
@@ -82,7 +89,7 @@ func signedInAs(ctx context.Context, role string) (context.Context, error) {
 				return ctx, fmt.Errorf("resume the sign-in of %s (%s): %w", role, u.Username, err)
 			}
 			if ok {
-				s.User = &u
+				s.SignedIn(u)
 				return ctx, nil
 			}
 			// The EPR ended that session: sign in afresh below.
@@ -100,7 +107,7 @@ func signedInAs(ctx context.Context, role string) (context.Context, error) {
 			return ctx, failure.Harness(err)
 		}
 	}
-	s.User = &u
+	s.SignedIn(u)
 	return ctx, nil
 }
 
@@ -143,7 +150,7 @@ func signOut(ctx context.Context) (context.Context, error) {
 	if s.User != nil && s.SignIns != nil {
 		s.SignIns.Forget(s.BaseURL, s.User.Username) // signing out ended its session
 	}
-	s.User = nil
+	s.SignedOut()
 	return ctx, nil
 }
 
