@@ -12,6 +12,7 @@ import (
 	messages "github.com/cucumber/messages/go/v34"
 	"gopkg.in/yaml.v3"
 
+	"github.com/eprharness/eprharness/harness/featureset"
 	"github.com/eprharness/eprharness/harness/scenario"
 )
 
@@ -167,7 +168,7 @@ func newHazards() *hazards {
 // tagRefs checks the @hazard: and @patient: tags of one feature file.
 func (c *Checker) tagRefs(r *Report, hz *hazards, add func(Problem), file string, f *messages.Feature) {
 	log := c.logFor(r, hz, file)
-	for _, t := range featureTags(f) {
+	for _, t := range featureset.Tags(f) {
 		line := int(t.Location.Line)
 		switch {
 		case strings.HasPrefix(t.Name, HazardTagPrefix):
@@ -242,29 +243,4 @@ func covered(dir string, roots []string) bool {
 		}
 	}
 	return false
-}
-
-// featureTags lists every tag in a feature: the feature's, its rules', its
-// scenarios' and their examples'.
-func featureTags(f *messages.Feature) []*messages.Tag {
-	tags := append([]*messages.Tag(nil), f.Tags...)
-	addScenario := func(sc *messages.Scenario) {
-		if sc == nil {
-			return
-		}
-		tags = append(tags, sc.Tags...)
-		for _, ex := range sc.Examples {
-			tags = append(tags, ex.Tags...)
-		}
-	}
-	for _, ch := range f.Children {
-		addScenario(ch.Scenario)
-		if ch.Rule != nil {
-			tags = append(tags, ch.Rule.Tags...)
-			for _, rc := range ch.Rule.Children {
-				addScenario(rc.Scenario)
-			}
-		}
-	}
-	return tags
 }

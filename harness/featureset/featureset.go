@@ -479,3 +479,31 @@ func IsInput(err error) bool {
 	var e *Error
 	return errors.As(err, &es) || errors.As(err, &e)
 }
+
+// Tags lists every tag in a feature: the feature's, its rules', its
+// scenarios' and their examples', in the order they are written.
+func Tags(f *messages.Feature) []*messages.Tag {
+	if f == nil {
+		return nil
+	}
+	tags := append([]*messages.Tag(nil), f.Tags...)
+	addScenario := func(sc *messages.Scenario) {
+		if sc == nil {
+			return
+		}
+		tags = append(tags, sc.Tags...)
+		for _, ex := range sc.Examples {
+			tags = append(tags, ex.Tags...)
+		}
+	}
+	for _, ch := range f.Children {
+		addScenario(ch.Scenario)
+		if ch.Rule != nil {
+			tags = append(tags, ch.Rule.Tags...)
+			for _, rc := range ch.Rule.Children {
+				addScenario(rc.Scenario)
+			}
+		}
+	}
+	return tags
+}

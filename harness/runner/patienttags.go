@@ -4,8 +4,6 @@ import (
 	"io/fs"
 	"strings"
 
-	messages "github.com/cucumber/messages/go/v34"
-
 	"github.com/eprharness/eprharness/harness/featureset"
 	"github.com/eprharness/eprharness/harness/fixtures"
 	"github.com/eprharness/eprharness/harness/scenario"
@@ -25,7 +23,10 @@ func checkPatientTags(sel *featureset.Selection, lib *fixtures.Library) error {
 		if perrs != nil {
 			continue // Select parsed it already
 		}
-		for _, t := range docTags(doc.Gherkin) {
+		if doc.Gherkin == nil {
+			continue
+		}
+		for _, t := range featureset.Tags(doc.Gherkin.Feature) {
 			if !strings.HasPrefix(t.Name, scenario.PatientTagPrefix) {
 				continue
 			}
@@ -38,32 +39,4 @@ func checkPatientTags(sel *featureset.Selection, lib *fixtures.Library) error {
 		return errs
 	}
 	return nil
-}
-
-// docTags lists every tag in a feature: the feature's, its rules', its
-// scenarios' and their examples'.
-func docTags(doc *messages.GherkinDocument) []*messages.Tag {
-	if doc == nil || doc.Feature == nil {
-		return nil
-	}
-	tags := append([]*messages.Tag(nil), doc.Feature.Tags...)
-	addScenario := func(sc *messages.Scenario) {
-		if sc == nil {
-			return
-		}
-		tags = append(tags, sc.Tags...)
-		for _, ex := range sc.Examples {
-			tags = append(tags, ex.Tags...)
-		}
-	}
-	for _, ch := range doc.Feature.Children {
-		addScenario(ch.Scenario)
-		if ch.Rule != nil {
-			tags = append(tags, ch.Rule.Tags...)
-			for _, rc := range ch.Rule.Children {
-				addScenario(rc.Scenario)
-			}
-		}
-	}
-	return tags
 }

@@ -278,18 +278,16 @@ func reschedule(ctx context.Context) (context.Context, error) {
 }
 
 func cancel(ctx context.Context) (context.Context, error) {
-	ctx, s, st, err := from(ctx)
-	if err != nil {
-		return ctx, err
-	}
-	a, err := st.booked()
-	if err != nil {
-		return ctx, err
-	}
-	return ctx, s.EPR.Cancel(s.UI, scenario.TargetPatient(st.patient), a)
+	return onBooked(ctx, func(s *scenario.State) func(target.UI, target.Patient, target.Appointment) error { return s.EPR.Cancel })
 }
 
 func keepAppointment(ctx context.Context) (context.Context, error) {
+	return onBooked(ctx, func(s *scenario.State) func(target.UI, target.Patient, target.Appointment) error { return s.EPR.KeepAppointment })
+}
+
+// onBooked applies an adapter action to the appointment booked in this
+// scenario.
+func onBooked(ctx context.Context, action func(*scenario.State) func(target.UI, target.Patient, target.Appointment) error) (context.Context, error) {
 	ctx, s, st, err := from(ctx)
 	if err != nil {
 		return ctx, err
@@ -298,5 +296,5 @@ func keepAppointment(ctx context.Context) (context.Context, error) {
 	if err != nil {
 		return ctx, err
 	}
-	return ctx, s.EPR.KeepAppointment(s.UI, scenario.TargetPatient(st.patient), a)
+	return ctx, action(s)(s.UI, scenario.TargetPatient(st.patient), a)
 }

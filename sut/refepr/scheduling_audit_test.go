@@ -49,19 +49,7 @@ func checkSchedulingAudit(t *testing.T, ts *httptest.Server) {
 	booked(clerk.post("/patients/"+amy+"/admission/transfer", url.Values{"bed": {"ward-12-bed-1"}}))
 	booked(clerk.post("/patients/"+amy+"/admission/discharge", nil))
 
-	lines := func(query string) []string {
-		t.Helper()
-		status, got := readAudit(t, ts.URL, query, "admin.smith", "admin-pass")
-		require.Equal(t, http.StatusOK, status)
-		var out []string
-		for i := len(got.Entries) - 1; i >= 0; i-- { // oldest first
-			e := got.Entries[i]
-			if e.Action != "view-record" && e.User != "fhir-api" {
-				out = append(out, strings.Join([]string{e.User, e.Action, e.NHSNumber, e.Details}, " | "))
-			}
-		}
-		return out
-	}
+	lines := func(query string) []string { t.Helper(); return auditChanges(t, ts.URL, query) }
 	assert.Equal(t, []string{
 		"gp.brown | book-appointment | 9990000018 | Cardiology, Tue 2 Jun 2026 09:00 (appointment " + aid + ")",
 		"gp.brown | reschedule-appointment | 9990000018 | Cardiology, Tue 2 Jun 2026 09:30 (appointment " + aid + "), moved from Tue 2 Jun 2026 09:00",
@@ -132,4 +120,21 @@ func TestNEWS2SameInUIAndFHIR(t *testing.T) {
 			assert.Equal(t, uiScore, strconv.Itoa(int(total["valueInteger"].(float64))), "RR %s, defect on: %v", rr, on)
 		}
 	}
+}
+
+// auditChanges reads the audit log through its API (as the admin) and
+// returns, oldest first, the entries other than record views and the FHIR
+// API's own writes, as "user | action | NHS number | details".
+func auditChanges(t *testing.T, base, query string) []string {
+	t.Helper()
+	status, got := readAudit(t, base, query, "admin.smith", "admin-pass")
+	require.Equal(t, http.StatusOK, status)
+	var out []string
+	for i := len(got.Entries) - 1; i >= 0; i-- { // oldest first
+		e := got.Entries[i]
+		if e.Action != "view-record" && e.User != "fhir-api" {
+			out = append(out, strings.Join([]string{e.User, e.Action, e.NHSNumber, e.Details}, " | "))
+		}
+	}
+	return out
 }

@@ -83,6 +83,24 @@ var planners = map[string]planner{
 	"Patient": planPatient,
 }
 
+// planned decodes a Bundle entry's resource as an R named typ, converts it
+// with parse (problems are reported under "resource"), and returns a runner
+// that stores it with run: the shape every planner shares.
+func planned[R, V any](raw json.RawMessage, typ string, parse func(R) (V, *opError),
+	run func(ctx context.Context, tx *store.Tx, v V, res R, refs map[string]string) (entryResponse, error)) (runner, *opError) {
+	var res R
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return nil, newOpError(http.StatusBadRequest, codeStructure, "resource: invalid %s: %v", typ, err)
+	}
+	v, oe := parse(res)
+	if oe != nil {
+		return nil, oe.withPrefix("resource")
+	}
+	return func(ctx context.Context, tx *store.Tx, refs map[string]string) (entryResponse, error) {
+		return run(ctx, tx, v, res, refs)
+	}, nil
+}
+
 // updatePlanner is a planner for a PUT of {type}/{id}.
 type updatePlanner func(ctx context.Context, h *Handler, raw json.RawMessage, id string) (runner, *opError)
 

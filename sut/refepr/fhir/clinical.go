@@ -288,17 +288,7 @@ func allergyFromResource(res AllergyIntolerance) (allergy.Allergy, *opError) {
 }
 
 func planAllergy(_ context.Context, _ *Handler, raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
-	var res AllergyIntolerance
-	if err := json.Unmarshal(raw, &res); err != nil {
-		return nil, newOpError(http.StatusBadRequest, codeStructure, "resource: invalid AllergyIntolerance: %v", err)
-	}
-	a, oe := allergyFromResource(res)
-	if oe != nil {
-		return nil, oe.withPrefix("resource")
-	}
-	return func(ctx context.Context, tx *store.Tx, refs map[string]string) (entryResponse, error) {
-		return createAllergy(ctx, tx, a, res, refs)
-	}, nil
+	return planned(raw, "AllergyIntolerance", allergyFromResource, createAllergy)
 }
 
 func createAllergy(ctx context.Context, tx *store.Tx, a allergy.Allergy, res AllergyIntolerance, refs map[string]string) (entryResponse, error) {
@@ -474,17 +464,7 @@ func medicationFromResource(res MedicationRequest) (medication.Prescription, *op
 }
 
 func planMedicationRequest(_ context.Context, _ *Handler, raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
-	var res MedicationRequest
-	if err := json.Unmarshal(raw, &res); err != nil {
-		return nil, newOpError(http.StatusBadRequest, codeStructure, "resource: invalid MedicationRequest: %v", err)
-	}
-	p, oe := medicationFromResource(res)
-	if oe != nil {
-		return nil, oe.withPrefix("resource")
-	}
-	return func(ctx context.Context, tx *store.Tx, refs map[string]string) (entryResponse, error) {
-		return createMedicationRequest(ctx, tx, p, res, refs)
-	}, nil
+	return planned(raw, "MedicationRequest", medicationFromResource, createMedicationRequest)
 }
 
 func createMedicationRequest(ctx context.Context, tx *store.Tx, p medication.Prescription, res MedicationRequest, refs map[string]string) (entryResponse, error) {

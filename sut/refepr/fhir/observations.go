@@ -370,17 +370,7 @@ func (h *Handler) createObservationSet(ctx context.Context, tx *store.Tx, v news
 }
 
 func planObservation(_ context.Context, h *Handler, raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
-	var res Observation
-	if err := json.Unmarshal(raw, &res); err != nil {
-		return nil, newOpError(http.StatusBadRequest, codeStructure, "resource: invalid Observation: %v", err)
-	}
-	v, oe := vitalsFromPanel(res)
-	if oe != nil {
-		return nil, oe.withPrefix("resource")
-	}
-	return func(ctx context.Context, tx *store.Tx, refs map[string]string) (entryResponse, error) {
-		return h.createObservationSet(ctx, tx, v, res, refs)
-	}, nil
+	return planned(raw, "Observation", vitalsFromPanel, h.createObservationSet)
 }
 
 func (h *Handler) createObservation(w http.ResponseWriter, r *http.Request) {

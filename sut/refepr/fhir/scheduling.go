@@ -188,21 +188,14 @@ func booked(a store.Appointment, status int, action audit.Action, details string
 }
 
 func planAppointment(_ context.Context, h *Handler, raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
-	var res Appointment
-	if err := json.Unmarshal(raw, &res); err != nil {
-		return nil, newOpError(http.StatusBadRequest, codeStructure, "resource: invalid Appointment: %v", err)
-	}
-	req, oe := appointmentFromResource(res)
-	if oe != nil {
-		return nil, oe.withPrefix("resource")
-	}
-	return func(ctx context.Context, tx *store.Tx, refs map[string]string) (entryResponse, error) {
-		a, err := createAppointment(ctx, tx, req, refs, h.defects.Fires(ctx, defects.DoubleBooking, true))
-		if err != nil {
-			return entryResponse{}, err
-		}
-		return booked(a, http.StatusCreated, audit.BookAppointment, ""), nil
-	}, nil
+	return planned(raw, "Appointment", appointmentFromResource,
+		func(ctx context.Context, tx *store.Tx, req appointmentRequest, _ Appointment, refs map[string]string) (entryResponse, error) {
+			a, err := createAppointment(ctx, tx, req, refs, h.defects.Fires(ctx, defects.DoubleBooking, true))
+			if err != nil {
+				return entryResponse{}, err
+			}
+			return booked(a, http.StatusCreated, audit.BookAppointment, ""), nil
+		})
 }
 
 // createAppointment books the slot; overbook is the double-booking defect.
@@ -305,18 +298,12 @@ func updateAppointment(ctx context.Context, tx *store.Tx, u appointmentUpdate, r
 }
 
 func planAppointmentUpdate(_ context.Context, h *Handler, raw json.RawMessage, id string) (runner, *opError) {
-	var res Appointment
-	if err := json.Unmarshal(raw, &res); err != nil {
-		return nil, newOpError(http.StatusBadRequest, codeStructure, "resource: invalid Appointment: %v", err)
-	}
-	u, oe := appointmentUpdateFromResource(res, id)
-	if oe != nil {
-		return nil, oe.withPrefix("resource")
-	}
-	return func(ctx context.Context, tx *store.Tx, refs map[string]string) (entryResponse, error) {
-		_, resp, err := updateAppointment(ctx, tx, u, refs, h.defects.Fires(ctx, defects.DoubleBooking, true))
-		return resp, err
-	}, nil
+	parse := func(res Appointment) (appointmentUpdate, *opError) { return appointmentUpdateFromResource(res, id) }
+	return planned(raw, "Appointment", parse,
+		func(ctx context.Context, tx *store.Tx, u appointmentUpdate, _ Appointment, refs map[string]string) (entryResponse, error) {
+			_, resp, err := updateAppointment(ctx, tx, u, refs, h.defects.Fires(ctx, defects.DoubleBooking, true))
+			return resp, err
+		})
 }
 
 func (h *Handler) updateAppointment(w http.ResponseWriter, r *http.Request) {
