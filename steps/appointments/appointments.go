@@ -282,7 +282,9 @@ func cancel(ctx context.Context) (context.Context, error) {
 }
 
 func keepAppointment(ctx context.Context) (context.Context, error) {
-	return onBooked(ctx, func(s *scenario.State) func(target.UI, target.Patient, target.Appointment) error { return s.EPR.KeepAppointment })
+	return onBooked(ctx, func(s *scenario.State) func(target.UI, target.Patient, target.Appointment) error {
+		return s.EPR.KeepAppointment
+	})
 }
 
 // onBooked applies an adapter action to the appointment booked in this
