@@ -203,11 +203,6 @@ func checkSuitePassed(t *testing.T, r result) {
 	assert.Contains(t, r.stderr, fmt.Sprintf("%d scenario(s): %d passed, 0 failed", want, want))
 }
 
-func TestExampleSuitePassesOnEmbeddedBackend(t *testing.T) {
-	requireBrowser(t)
-	r := harness(t, context.Background(), "run", "--backend", "embedded")
-	checkSuitePassed(t, r)
-}
 
 func TestExampleSuitePassesOnDockerBackend(t *testing.T) {
 	requireBrowser(t)
