@@ -203,7 +203,6 @@ func checkSuitePassed(t *testing.T, r result) {
 	assert.Contains(t, r.stderr, fmt.Sprintf("%d scenario(s): %d passed, 0 failed", want, want))
 }
 
-
 func TestExampleSuitePassesOnDockerBackend(t *testing.T) {
 	requireBrowser(t)
 	requireDocker(t)
