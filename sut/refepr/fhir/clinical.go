@@ -324,29 +324,40 @@ func (h *Handler) readAllergy(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) searchAllergies(w http.ResponseWriter, r *http.Request) {
-	id, oe := searchPatientID(r)
+	want := r.URL.Query().Get("clinical-status")
+	searchByPatient(h, w, r, "AllergyIntolerance", h.store.Allergies,
+		func(a allergy.Allergy) bool {
+			return want == "" || (a.Status != allergy.EnteredInError && string(a.Status) == want)
+		},
+		allergyResource, func(a allergy.Allergy) string { return a.ID })
+}
+
+// searchByPatient answers a search for one patient's resources of a type:
+// the patient parameter says whose, load reads them, keep applies the other
+// search parameters, and resource renders each one, named by id.
+func searchByPatient[T, R any](h *Handler, w http.ResponseWriter, r *http.Request, typ string,
+	load func(context.Context, string) ([]T, error), keep func(T) bool, resource func(T) R, id func(T) string) {
+	patientID, oe := searchPatientID(r)
 	if oe != nil {
 		h.fail(w, r, oe)
 		return
 	}
-	entries, err := h.store.Allergies(r.Context(), id)
+	all, err := load(r.Context(), patientID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	want := r.URL.Query().Get("clinical-status")
 	var (
 		resources []any
 		ids       []string
 	)
-	for _, a := range entries {
-		if want != "" && (a.Status == allergy.EnteredInError || string(a.Status) != want) {
-			continue
+	for _, x := range all {
+		if keep(x) {
+			resources = append(resources, resource(x))
+			ids = append(ids, id(x))
 		}
-		resources = append(resources, allergyResource(a))
-		ids = append(ids, a.ID)
 	}
-	h.searchset(w, r, resources, ids, "AllergyIntolerance")
+	h.searchset(w, r, resources, ids, typ)
 }
 
 // --- MedicationRequest ---
@@ -493,27 +504,8 @@ func (h *Handler) readMedicationRequest(w http.ResponseWriter, r *http.Request) 
 }
 
 func (h *Handler) searchMedicationRequests(w http.ResponseWriter, r *http.Request) {
-	id, oe := searchPatientID(r)
-	if oe != nil {
-		h.fail(w, r, oe)
-		return
-	}
-	rxs, err := h.store.Prescriptions(r.Context(), id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	want := r.URL.Query().Get("status")
-	var (
-		resources []any
-		ids       []string
-	)
-	for _, p := range rxs {
-		if want != "" && string(p.Status) != want {
-			continue
-		}
-		resources = append(resources, medicationResource(p))
-		ids = append(ids, p.ID)
-	}
-	h.searchset(w, r, resources, ids, "MedicationRequest")
+	searchByPatient(h, w, r, "MedicationRequest", h.store.Prescriptions,
+		func(p medication.Prescription) bool { return want == "" || string(p.Status) == want },
+		medicationResource, func(p medication.Prescription) string { return p.ID })
 }
