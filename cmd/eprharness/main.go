@@ -108,15 +108,26 @@ func Main(args []string, stdout, stderr io.Writer) exitcode.Code {
 	}
 }
 
-func runCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
+// loadConfig reads the configuration for a command from args, the
+// environment and the working directory. When it returns ok false the
+// command is over (help shown, or a bad setting reported) with code.
+func loadConfig(args []string, stderr io.Writer) (cfg config.Config, code exitcode.Code, ok bool) {
 	wd, _ := os.Getwd()
 	cfg, err := config.Load(config.Source{Args: args, Env: os.Environ(), Dir: wd, Usage: stderr})
 	if errors.Is(err, config.ErrHelp) {
-		return exitcode.Pass
+		return cfg, exitcode.Pass, false
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
-		return exitcode.Usage
+		return cfg, exitcode.Usage, false
+	}
+	return cfg, exitcode.Pass, true
+}
+
+func runCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
+	cfg, code, ok := loadConfig(args, stderr)
+	if !ok {
+		return code
 	}
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(stderr, "eprharness: warning: %s\n", w)

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/eprharness/eprharness/harness/catalogue"
@@ -66,14 +65,9 @@ func stepsCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 // checkCmd checks scenarios without a browser or backend: exit 0 when
 // clean, 2 (usage or bad input) on any problem.
 func checkCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
-	wd, _ := os.Getwd()
-	cfg, err := config.Load(config.Source{Args: args, Env: os.Environ(), Dir: wd, Usage: stderr})
-	if errors.Is(err, config.ErrHelp) {
-		return exitcode.Pass
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "eprharness: %v\n", err)
-		return exitcode.Usage
+	cfg, code, ok := loadConfig(args, stderr)
+	if !ok {
+		return code
 	}
 	lib, err := fixtures.Open(cfg.Fixtures)
 	if err != nil {
