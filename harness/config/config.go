@@ -34,6 +34,15 @@ const (
 	BackendDocker   = "docker"
 )
 
+// Trace settings.
+const (
+	TraceOnFailure = "on-failure"
+	TraceAlways    = "always"
+)
+
+// StoreOff is the Store value that records nothing.
+const StoreOff = "off"
+
 // DefaultFile is the configuration file read from the working directory when
 // no --config or EPRHARNESS_CONFIG names another.
 const DefaultFile = "eprharness.yaml"
@@ -88,6 +97,27 @@ type Config struct {
 	CorrelationHeader string
 	// NoColor turns off colour in the terminal progress output.
 	NoColor bool
+	// Store is where every run is recorded: a SQLite file path (the
+	// default, .eprharness/results.db), a postgres:// URL for a team's
+	// shared store, or "off" to record nothing.
+	Store string
+	// Artifacts is the folder where the store keeps attachments
+	// (screenshots, traces, page HTML), named by content hash. Empty means
+	// "artifacts" beside a SQLite store file, or .eprharness/artifacts
+	// for a PostgreSQL store.
+	Artifacts string
+	// Retries is how many times a failing scenario is rerun, each time in
+	// a fresh browser context on a reset backend. A scenario that fails
+	// and then passes is reported as flaky, never as passed.
+	Retries int
+	// FailOnFlaky makes a run with flaky scenarios exit 1.
+	FailOnFlaky bool
+	// Trace is when Playwright traces are kept: "on-failure" (the default)
+	// or "always".
+	Trace string
+	// KeepBackends leaves the backends (containers) running after the run
+	// and prints how to reach and remove them.
+	KeepBackends bool
 	// RequiredTags are the tags of which `eprharness check` wants every
 	// scenario to carry at least one (its own or inherited from its rule,
 	// feature or examples), such as the clinical-area tags. Empty: no rule.
@@ -119,6 +149,8 @@ func Default() Config {
 		PostgresImage:  "postgres:15",
 		StartupTimeout: 90 * time.Second,
 		Fixtures:       "fixtures",
+		Store:          ".eprharness/results.db",
+		Trace:          TraceOnFailure,
 		RequiredTags:   append([]string(nil), DefaultRequiredTags...),
 	}
 }
@@ -289,6 +321,17 @@ var settings = []setting{
 	stringSetting("correlation-header", "request header carrying the scenario id on every request to the EPR, e.g. X-Test-Scenario; empty = none",
 		func(c *Config) *string { return &c.CorrelationHeader }, checkHeaderName),
 	boolSetting("no-color", "plain terminal output", func(c *Config) *bool { return &c.NoColor }),
+	stringSetting("store", "results store: a SQLite file, a postgres:// URL (shared team store) or off",
+		func(c *Config) *string { return &c.Store }, nonEmpty),
+	stringSetting("artifacts", "folder for stored attachments; empty = artifacts/ beside a SQLite store, .eprharness/artifacts for PostgreSQL",
+		func(c *Config) *string { return &c.Artifacts }, nil),
+	intSetting("retries", "reruns of a failing scenario in a fresh browser context; fail-then-pass is reported flaky (0-10)", 0, 10,
+		func(c *Config) *int { return &c.Retries }),
+	boolSetting("fail-on-flaky", "exit 1 when any scenario is flaky", func(c *Config) *bool { return &c.FailOnFlaky }),
+	stringSetting("trace", "when to keep Playwright traces: on-failure or always",
+		func(c *Config) *string { return &c.Trace }, oneOf(TraceOnFailure, TraceAlways)),
+	boolSetting("keep-backends", "leave the backends (containers) running after the run and print how to reach and remove them",
+		func(c *Config) *bool { return &c.KeepBackends }),
 	{key: "required-tags", kind: "list", usage: "eprharness check: every scenario must carry one of these tags, comma-separated; empty = no rule",
 		get: func(c *Config) string { return strings.Join(c.RequiredTags, ",") },
 		set: func(c *Config, v string) error {

@@ -48,13 +48,24 @@ func (c Code) String() string {
 // ForRun returns the exit code of a finished run. A harness fault outranks a
 // backend fault, which outranks scenario failures: when the test environment
 // broke, the results say little about the EPR and a pipeline must not read
-// them as a plain regression.
+// them as a plain regression. Quarantined scenarios never count; flaky ones
+// count as failures only when run.FailOnFlaky is set.
 func ForRun(run *results.Run) Code {
 	if run.Interrupted {
 		return Interrupted
 	}
 	code := Pass
+	if run.FailOnFlaky {
+		for _, s := range run.Flaky() {
+			if s.Gates() {
+				code = Failures
+			}
+		}
+	}
 	for _, s := range run.Failures() {
+		if !s.Gates() {
+			continue // quarantined: reported, never gating
+		}
 		switch s.FailureKind {
 		case results.KindHarness:
 			return Harness

@@ -10,7 +10,9 @@
 package results
 
 import (
+	"path"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -24,7 +26,19 @@ const (
 	Undefined Status = "undefined"
 	Pending   Status = "pending"
 	Ambiguous Status = "ambiguous"
+	// Flaky: the scenario failed, was retried (see Scenario.Attempts) and
+	// then passed. It is never counted as passed: something in the EPR or
+	// the environment is unreliable.
+	Flaky Status = "flaky"
 )
+
+// QuarantineTag marks a scenario that runs and is reported but never gates
+// a run (its failures do not change the exit code).
+const QuarantineTag = "@quarantine"
+
+// HazardTagPrefix starts the tags that trace a scenario to a clinical-safety
+// hazard, e.g. "@hazard:H-002".
+const HazardTagPrefix = "@hazard:"
 
 // FailureKind says why a scenario failed, so that a fault of the harness or
 // of the test environment is never blamed on the system under test.
@@ -58,8 +72,30 @@ type Run struct {
 	Browser string `json:"browser,omitempty"`
 	// Interrupted is true when the run was stopped by a signal before it
 	// finished; the scenarios recorded are those that had finished.
-	Interrupted bool       `json:"interrupted,omitempty"`
+	Interrupted bool `json:"interrupted,omitempty"`
+	// Commit is the git commit of the feature files' checkout, if known.
+	Commit string `json:"commit,omitempty"`
+	// Machine describes where the run ran.
+	Machine Machine `json:"machine"`
+	// Retries is how many times a failing scenario was rerun at most
+	// (--retries).
+	Retries int `json:"retries,omitempty"`
+	// FailOnFlaky is true when flaky scenarios fail the run
+	// (--fail-on-flaky).
+	FailOnFlaky bool       `json:"fail_on_flaky,omitempty"`
 	Features    []*Feature `json:"features"`
+}
+
+// Machine describes the machine and harness a run ran on.
+type Machine struct {
+	Hostname string `json:"hostname,omitempty"`
+	OS       string `json:"os,omitempty"`
+	Arch     string `json:"arch,omitempty"`
+	CPUs     int    `json:"cpus,omitempty"`
+	// Harness is the eprharness version.
+	Harness string `json:"harness,omitempty"`
+	// Go is the Go version the harness was built with.
+	Go string `json:"go,omitempty"`
 }
 
 // Target describes the system under test and the backend that served it.
@@ -68,8 +104,14 @@ type Target struct {
 	BaseURL string `json:"base_url"`
 	// Images names the container images used, by role ("epr", "postgres").
 	Images map[string]string `json:"images,omitempty"`
+	// Digests holds the image digests (or image ids when the image was
+	// built locally and never pushed), by the same roles as Images.
+	Digests map[string]string `json:"digests,omitempty"`
 	// Version is the version the EPR reported about itself, if any.
 	Version string `json:"version,omitempty"`
+	// Defects lists the defects the reference EPR reported as active (only
+	// the reference EPR has them: they are how the gate is proven).
+	Defects []string `json:"defects,omitempty"`
 }
 
 // Feature is one feature file.
@@ -101,6 +143,63 @@ type Scenario struct {
 	// Attachments captured for the scenario as a whole (screenshot, page
 	// HTML, trace). Paths are relative to the run's output folder.
 	Attachments []Attachment `json:"attachments,omitempty"`
+
+	// Attempts holds the earlier attempts of a retried scenario, oldest
+	// first; the fields above are its last attempt. Empty when the
+	// scenario ran once. A scenario whose last attempt passed after an
+	// earlier one failed has Status Flaky.
+	Attempts []*Attempt `json:"attempts,omitempty"`
+	// Quarantined is true for a scenario tagged @quarantine: it runs and is
+	// reported but never gates the run.
+	Quarantined bool `json:"quarantined,omitempty"`
+	// Repro is the one command line that reruns the scenario locally the
+	// same way (feature file and line, target, fixtures, clock), headed,
+	// with tracing on and the backends kept. Set for scenarios that did not
+	// pass.
+	Repro string `json:"repro,omitempty"`
+}
+
+// Attempt is one earlier, failed attempt of a retried scenario. Its
+// attachments (the failed attempt's screenshot and trace) are kept.
+type Attempt struct {
+	Status      Status        `json:"status"`
+	FailureKind FailureKind   `json:"failure_kind,omitempty"`
+	Error       string        `json:"error,omitempty"`
+	StartedAt   time.Time     `json:"started_at"`
+	Duration    time.Duration `json:"duration_ns"`
+	Steps       []*Step       `json:"steps"`
+	Attachments []Attachment  `json:"attachments,omitempty"`
+}
+
+// HistoryPoint is one scenario's outcome in one past run, as the results
+// store returns it for history strips and flip detection.
+type HistoryPoint struct {
+	RunID     string        `json:"run_id"`
+	StartedAt time.Time     `json:"started_at"`
+	Status    Status        `json:"status"`
+	Duration  time.Duration `json:"duration_ns"`
+}
+
+// Hazards returns the hazard ids of the scenario's @hazard:<id> tags, in
+// tag order.
+func (s *Scenario) Hazards() []string {
+	var out []string
+	for _, t := range s.Tags {
+		if id, ok := strings.CutPrefix(t, HazardTagPrefix); ok && id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// Gates reports whether the scenario's outcome may change the run's exit
+// code: every scenario except a quarantined one.
+func (s *Scenario) Gates() bool { return !s.Quarantined }
+
+// Domain is the clinical domain of the feature, taken from its file name:
+// "features/allergies.feature" -> "allergies".
+func (f *Feature) Domain() string {
+	return strings.TrimSuffix(path.Base(f.URI), path.Ext(f.URI))
 }
 
 // Step is one executed step.
@@ -153,6 +252,8 @@ type Counts struct {
 	Passed    int `json:"passed"`
 	Failed    int `json:"failed"`
 	Skipped   int `json:"skipped"`
+	// Flaky counts scenarios that failed and then passed on a retry.
+	Flaky int `json:"flaky"`
 	// Other counts undefined, pending and ambiguous scenarios.
 	Other int `json:"other"`
 }
@@ -166,6 +267,7 @@ func (r *Run) Counts() Counts {
 		c.Passed += fc.Passed
 		c.Failed += fc.Failed
 		c.Skipped += fc.Skipped
+		c.Flaky += fc.Flaky
 		c.Other += fc.Other
 	}
 	return c
@@ -183,6 +285,8 @@ func (f *Feature) Counts() Counts {
 			c.Failed++
 		case Skipped:
 			c.Skipped++
+		case Flaky:
+			c.Flaky++
 		default:
 			c.Other++
 		}
@@ -199,17 +303,44 @@ func (f *Feature) Duration() time.Duration {
 	return d
 }
 
-// Failures returns the failed scenarios in run order.
+// Failures returns the scenarios that did not pass, were not skipped and
+// are not flaky, in run order (quarantined ones included: see
+// Scenario.Gates).
 func (r *Run) Failures() []*Scenario {
 	var out []*Scenario
 	for _, f := range r.Features {
 		for _, s := range f.Scenarios {
-			if s.Status != Passed && s.Status != Skipped {
+			if s.Status != Passed && s.Status != Skipped && s.Status != Flaky {
 				out = append(out, s)
 			}
 		}
 	}
 	return out
+}
+
+// Flaky returns the flaky scenarios in run order.
+func (r *Run) Flaky() []*Scenario {
+	var out []*Scenario
+	for _, f := range r.Features {
+		for _, s := range f.Scenarios {
+			if s.Status == Flaky {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// Scenario returns the scenario with the given id and its feature.
+func (r *Run) Scenario(id string) (*Feature, *Scenario, bool) {
+	for _, f := range r.Features {
+		for _, s := range f.Scenarios {
+			if s.ID == id {
+				return f, s, true
+			}
+		}
+	}
+	return nil, nil, false
 }
 
 // Sort puts the features in URI order and each feature's scenarios in line

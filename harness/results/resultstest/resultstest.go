@@ -6,7 +6,9 @@
 // escaping (<, &, quotes, newlines) followed by skipped steps and with a
 // screenshot, page HTML and trace attached, a backend failure, a timeout, an
 // undefined step (a harness fault), two rows of a scenario outline that share
-// a name, and a skipped scenario. All times are fixed (the run starts at
+// a name, a skipped scenario, a flaky scenario (failed, then passed on a
+// retry, with the failed attempt's screenshot and trace kept), a quarantined
+// failing scenario, hazard tags and repro command lines. All times are fixed (the run starts at
 // 2026-06-01T09:00:00Z), so reports built from it can be compared byte for
 // byte against golden files.
 //
@@ -116,8 +118,9 @@ func WriteAttachments(t testing.TB, dir string, run *results.Run) {
 }
 
 // Sample returns a new deterministic run; see the package documentation for
-// what it covers. Counts: 8 scenarios in 3 features; 3 passed, 3 failed
-// (assertion, backend, timeout), 1 undefined (harness) and 1 skipped.
+// what it covers. Counts: 10 scenarios in 3 features; 3 passed, 4 failed
+// (assertion, backend, timeout, and a quarantined assertion), 1 undefined
+// (harness), 1 flaky and 1 skipped.
 func Sample() *results.Run {
 	b := &builder{at: Start.Add(500 * time.Millisecond)}
 
@@ -132,7 +135,7 @@ func Sample() *results.Run {
 	}
 	patientSearch.Scenarios = []*results.Scenario{
 		b.scenario(patientSearch, "Scenario", "Searching by NHS number shows the patient", 12,
-			[]string{"@nhs-number"}, results.KindAssertion,
+			[]string{"@nhs-number", "@hazard:H-001"}, results.KindAssertion,
 			[]*results.Step{
 				step("Given ", `I am logged in as "dr.jones"`, 13, results.Passed, 1184, "steps/session.go:31", ""),
 				step("When ", `I search for NHS number "999 000 0018"`, 14, results.Passed, 912, "steps/patients.go:42", ""),
@@ -145,7 +148,7 @@ func Sample() *results.Run {
 			attachment("trace", "application/zip", "patient-search/searching-by-nhs-number-shows-the-patient/trace.zip"),
 		),
 		b.scenario(patientSearch, "Scenario", "Searching by name lists matching patients", 20,
-			[]string{"@name-search"}, results.KindNone,
+			[]string{"@name-search", "@hazard:H-001"}, results.KindNone,
 			[]*results.Step{
 				step("Given ", `I am logged in as "dr.jones"`, 21, results.Passed, 1207, "steps/session.go:31", ""),
 				step("When ", `I search for patients named "Smith"`, 22, results.Passed, 845, "steps/patients.go:57", ""),
@@ -189,6 +192,16 @@ func Sample() *results.Run {
 				step("Then ", `the medication chart lists "Amoxicillin 500mg capsules"`, 9, results.Skipped, 0, "steps/medications.go:66", ""),
 			},
 		),
+		quarantined(b.scenario(medications, "Scenario", "Prescribing warns about a recorded allergy", 17,
+			[]string{"@quarantine", "@hazard:H-002"}, results.KindAssertion,
+			[]*results.Step{
+				step("Given ", `I am logged in as "dr.jones"`, 18, results.Passed, 1120, "steps/session.go:31", ""),
+				step("When ", `I prescribe "Amoxicillin 500mg capsules"`, 19, results.Passed, 702, "steps/medications.go:40", ""),
+				step("Then ", `I see the allergy warning "Penicillin"`, 20, results.Failed, 5002, "steps/medications.go:81",
+					`expected an alert with text "Penicillin" but none was shown`),
+			},
+			attachment("screenshot", "image/png", "prescribing-medication/prescribing-warns-about-a-recorded-allergy-L17/screenshot.png"),
+		)),
 		b.scenario(medications, "Scenario", "Stopping a medication asks for a reason", 11,
 			nil, results.KindHarness,
 			[]*results.Step{
@@ -219,6 +232,14 @@ func Sample() *results.Run {
 			attachment("screenshot", "image/png", "appointments/cancelling-an-appointment-frees-the-slot/screenshot.png"),
 			attachment("trace", "application/zip", "appointments/cancelling-an-appointment-frees-the-slot/trace.zip"),
 		),
+		b.flaky(b.scenario(appointments, "Scenario", "Rescheduling moves the appointment", 17,
+			[]string{"@hazard:H-004"}, results.KindNone,
+			[]*results.Step{
+				step("Given ", `I am logged in as "reception.lee"`, 18, results.Passed, 1088, "steps/session.go:31", ""),
+				step("When ", `I move the appointment at "09:30" to "11:00"`, 19, results.Passed, 731, "steps/appointments.go:60", ""),
+				step("Then ", `the diary shows the appointment at "11:00"`, 20, results.Passed, 310, "steps/appointments.go:77", ""),
+			},
+		)),
 		b.scenario(appointments, "Scenario", "Booking a follow-up appointment", 11,
 			[]string{"@manual"}, results.KindNone,
 			[]*results.Step{
@@ -229,7 +250,7 @@ func Sample() *results.Run {
 		),
 	}
 
-	return &results.Run{
+	run := &results.Run{
 		ID:         "run-20260601T090000Z",
 		StartedAt:  Start,
 		FinishedAt: b.at.Add(400 * time.Millisecond),
@@ -240,12 +261,70 @@ func Sample() *results.Run {
 				"postgres": "postgres:17.5",
 				"epr":      "ghcr.io/eprharness/demo-epr:2.3.1",
 			},
+			Digests: map[string]string{
+				"postgres": "sha256:5f1c6a3e0b1d4a2f8e9c7b6a5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c",
+				"epr":      "sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
+			},
 			Version: "2.3.1",
+			Defects: []string{"news2-boundary"},
 		},
+		Commit: "4be1c0ffee5a17d2b2c3d4e5f6a7b8c9d0e1f2a3",
+		Machine: results.Machine{
+			Hostname: "ci-runner-7",
+			OS:       "linux",
+			Arch:     "amd64",
+			CPUs:     2,
+			Harness:  "v0.5.0",
+			Go:       "go1.26.8",
+		},
+		Retries: 1,
 		Tags:     "not @wip",
 		Browser:  "chromium 156.0.8078.73",
 		Features: []*results.Feature{patientSearch, medications, appointments},
 	}
+	for _, f := range run.Features {
+		for _, s := range f.Scenarios {
+			if s.Status != results.Passed && s.Status != results.Skipped {
+				s.Repro = "eprharness run " + s.ID + " --backend docker --epr-image ghcr.io/eprharness/demo-epr:2.3.1 --postgres-image postgres:17.5 --headed --trace always --keep-backends"
+			}
+		}
+	}
+	return run
+}
+
+// quarantined marks s as quarantined.
+func quarantined(s *results.Scenario) *results.Scenario {
+	s.Quarantined = true
+	return s
+}
+
+// flaky turns a passed scenario into a flaky one: a first attempt that
+// failed its last step with a timeout (screenshot and trace kept), then the
+// passing attempt s, which starts after it.
+func (b *builder) flaky(s *results.Scenario) *results.Scenario {
+	first := &results.Attempt{
+		Status:      results.Failed,
+		FailureKind: results.KindTimeout,
+		Error:       "timeout 5000ms exceeded waiting for getByRole('row', { name: /11:00/ }) to be visible",
+		StartedAt:   s.StartedAt,
+		Duration:    s.Duration + 4700*time.Millisecond,
+	}
+	for _, st := range s.Steps {
+		cp := *st
+		first.Steps = append(first.Steps, &cp)
+	}
+	last := first.Steps[len(first.Steps)-1]
+	last.Status, last.Error, last.Duration = results.Failed, first.Error, 5010*time.Millisecond
+	dir := fmt.Sprintf("%s/%s-L%d/attempt-1/", "booking-appointments", "rescheduling-moves-the-appointment", s.Line)
+	first.Attachments = []results.Attachment{
+		attachment("screenshot", "image/png", dir+"screenshot.png"),
+		attachment("trace", "application/zip", dir+"trace.zip"),
+	}
+	s.Attempts = []*results.Attempt{first}
+	s.StartedAt = first.StartedAt.Add(first.Duration + 300*time.Millisecond)
+	s.Status = results.Flaky
+	b.at = s.StartedAt.Add(s.Duration + 250*time.Millisecond)
+	return s
 }
 
 // builder hands out consecutive scenario start times.

@@ -1,0 +1,102 @@
+// Package store keeps every harness run's results so test analysts can see
+// what regressed, what is flaky and what a failure looked like.
+//
+// A Store is a database of runs (an embedded SQLite file by default, or a
+// PostgreSQL database shared by a team) plus an artifacts folder holding the
+// attachments (screenshots, traces, page HTML, console and backend logs),
+// each named by its content hash.
+//
+// A run is recorded incrementally: Begin when it starts, Record as each
+// scenario finishes (and again for each retry of it), Finish at the end. A
+// run that is killed therefore keeps every scenario that had finished; its
+// FinishedAt stays zero.
+//
+// Open returns a Store that is safe for concurrent use by many goroutines.
+// The caller closes it.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/eprharness/eprharness/harness/results"
+)
+
+// ErrNotFound is returned (wrapped) when a run or run reference does not
+// exist.
+var ErrNotFound = errors.New("not found")
+
+// Store records runs and reads them back.
+type Store interface {
+	// Begin records a new run: everything in run except its features and
+	// scenarios, which Record adds. It fails if the run id exists.
+	Begin(ctx context.Context, run *results.Run) error
+	// Record adds one finished scenario of feature f to the run, or
+	// replaces it (same Scenario.ID) when it was recorded before, as a
+	// retried scenario is. Only f's own fields are read (not its
+	// Scenarios). Each attachment is copied from srcDir (the run's output
+	// folder, which attachment paths are relative to) into the artifacts
+	// folder; the stored scenario's attachments point into the artifacts
+	// folder (see Run). sc is not modified.
+	Record(ctx context.Context, runID string, f *results.Feature, sc *results.Scenario, srcDir string) error
+	// Finish records the run's end: FinishedAt, Interrupted and any run
+	// field that changed since Begin (for example Target, known only once
+	// the backend started).
+	Finish(ctx context.Context, run *results.Run) error
+
+	// Run returns a stored run with its features and scenarios, sorted
+	// (results.Run.Sort). Attachment paths are relative to Artifacts().
+	Run(ctx context.Context, id string) (*results.Run, error)
+	// Runs lists run summaries, newest first.
+	Runs(ctx context.Context, f Filter) ([]Summary, error)
+	// Resolve turns a run reference into a run id: an id, an unambiguous
+	// id prefix, "latest" (the newest run) or "last-green" (the newest
+	// finished, uninterrupted run whose exit code would be 0, see
+	// exitcode.ForRun). It returns an error wrapping ErrNotFound when none
+	// matches.
+	Resolve(ctx context.Context, ref string) (string, error)
+	// History returns a scenario's outcomes in the last limit runs that
+	// ran it, oldest first, up to and including the run before (and not
+	// including) beforeRun, or up to the newest run when beforeRun is "".
+	History(ctx context.Context, scenarioID string, beforeRun string, limit int) ([]results.HistoryPoint, error)
+	// Unstable lists the scenarios whose status flips across their last
+	// window runs: those that failed at least twice with a pass in
+	// between (flaky counts as a failure followed by a pass), newest
+	// first by their last run.
+	Unstable(ctx context.Context, window int) ([]Instability, error)
+
+	// Artifacts is the artifacts folder.
+	Artifacts() string
+	// Close releases the database. It does not touch the artifacts.
+	Close() error
+}
+
+// Filter narrows Runs.
+type Filter struct {
+	// Limit is the most runs returned; 0 means 50.
+	Limit int
+}
+
+// Summary is one run in a list of runs.
+type Summary struct {
+	ID          string
+	StartedAt   time.Time
+	FinishedAt  time.Time // zero while running, or when the run was killed
+	Interrupted bool
+	Target      results.Target
+	Commit      string
+	Tags        string
+	Counts      results.Counts
+}
+
+// Instability is a scenario whose status flips across runs.
+type Instability struct {
+	ScenarioID string
+	Name       string
+	// Runs is how many of the window's runs ran it; Failures how many of
+	// them it failed (flaky counts); Flips how many times its status
+	// changed between pass and fail.
+	Runs, Failures, Flips int
+	History               []results.HistoryPoint
+}
