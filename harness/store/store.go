@@ -100,3 +100,21 @@ type Instability struct {
 	Runs, Failures, Flips int
 	History               []results.HistoryPoint
 }
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	artifacts string
+}
+
+// WithArtifacts sets the artifacts folder; by default it is "artifacts"
+// beside a SQLite file, or .eprharness/artifacts for PostgreSQL.
+func WithArtifacts(dir string) Option { return func(o *options) { o.artifacts = dir } }
+
+// Open opens (creating when needed) the store at url: a SQLite file path
+// (or sqlite:PATH), or a postgres:// or postgresql:// URL. The schema is
+// created or migrated on open. The caller closes the store.
+func Open(ctx context.Context, url string, opts ...Option) (Store, error) {
+	return nil, errors.New("open store: not built yet")
+}
