@@ -277,7 +277,7 @@ func Sample() *results.Run {
 			Harness:  "v0.5.0",
 			Go:       "go1.26.8",
 		},
-		Retries: 1,
+		Retries:  1,
 		Tags:     "not @wip",
 		Browser:  "chromium 156.0.8078.73",
 		Features: []*results.Feature{patientSearch, medications, appointments},
