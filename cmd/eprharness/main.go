@@ -9,6 +9,7 @@
 //	eprharness check [PATH]  check scenarios against the catalogue, fixtures and tags
 //	eprharness config        print the configuration reference
 //	eprharness fixtures      generate synthetic patients; import Synthea output (fixtures.go)
+//	eprharness report RUN    rebuild a stored run's reports (results.go)
 //	eprharness version
 //
 // Exit codes: 0 pass, 1 scenario failures, 2 usage or bad input, 3 harness
@@ -62,6 +63,7 @@ commands:
   check [PATH...]                check scenarios without a browser or backend
   config                         print the configuration reference (Markdown)
   fixtures generate|import       generate synthetic patients; import Synthea bundles into an EPR
+  report [--out DIR] RUN         rebuild a stored run's reports (RUN: id, latest or last-green)
   version                        print the version
 
 exit codes: 0 pass, 1 scenario failures, 2 usage or bad input, 3 harness fault,
@@ -93,6 +95,8 @@ func Main(args []string, stdout, stderr io.Writer) exitcode.Code {
 		return checkCmd(args[1:], stdout, stderr)
 	case "fixtures":
 		return fixturesCmd(args[1:], stdout, stderr)
+	case "report":
+		return reportCmd(args[1:], stdout, stderr)
 	case "config":
 		config.Reference(stdout)
 		return exitcode.Pass
@@ -145,12 +149,23 @@ func runCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
 		return exitcode.Usage
 	}
-	out := runner.New(cfg,
+	opts := []runner.Option{
 		runner.WithBackend(factory),
 		runner.WithSteps(library.Register),
 		runner.WithTarget(refepradapter.New()),
 		runner.WithOutput(stdout, stderr),
-	).Run(ctx)
+		runner.WithVersion(version),
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Harness
+	}
+	if st != nil {
+		defer st.Close()
+		opts = append(opts, runner.WithStore(st))
+	}
+	out := runner.New(cfg, opts...).Run(ctx)
 	if out.Err != nil {
 		fmt.Fprintf(stderr, "eprharness: %v\n", out.Err)
 	}

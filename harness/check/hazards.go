@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/eprharness/eprharness/harness/featureset"
+	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/scenario"
 )
 
@@ -22,7 +23,7 @@ const HazardLogFile = "hazards.yaml"
 
 // HazardTagPrefix starts a tag naming the clinical-safety hazard whose
 // control a scenario verifies: @hazard:H-004.
-const HazardTagPrefix = "@hazard:"
+const HazardTagPrefix = results.HazardTagPrefix
 
 var hazardID = regexp.MustCompile(`^H-\d{3,}$`)
 
@@ -114,9 +115,9 @@ func yamlLine(err error) int {
 	return n
 }
 
-// findHazardLog returns the hazards.yaml nearest to a feature file: in its
+// FindHazardLog returns the hazards.yaml nearest to a feature file: in its
 // folder or the closest folder above it; "" when there is none.
-func findHazardLog(featureFile string) string {
+func FindHazardLog(featureFile string) string {
 	dir, err := filepath.Abs(filepath.Dir(featureFile))
 	if err != nil {
 		return ""
@@ -143,7 +144,7 @@ type hazards struct {
 
 // logFor loads (once) the hazard log for a feature file; nil when none.
 func (c *Checker) logFor(r *Report, hz *hazards, featureFile string) *HazardLog {
-	file := findHazardLog(featureFile)
+	file := FindHazardLog(featureFile)
 	if file == "" {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -39,15 +40,41 @@ func init() {
 
 // collector builds the run's results from Godog's hooks. It is safe for
 // concurrent use by scenarios running in parallel.
+//
+// A scenario that finishes when the run already holds a scenario with the
+// same id is a retry: it replaces the earlier one, which becomes one of its
+// Attempts, and a retry that passes makes the scenario Flaky.
 type collector struct {
 	mu   sync.Mutex
 	run  *results.Run
 	docs map[string]*docIndex
 	now  func() time.Time
+	// repro gives the command line that reproduces a scenario (nil: none).
+	repro func(*results.Scenario) string
+	// finished, when set, is called with each scenario as it is settled
+	// (after retries are merged), outside the lock and possibly from
+	// several goroutines at once. The scenario is not changed afterwards.
+	finished func(f *results.Feature, sc *results.Scenario)
 }
 
 func newCollector(run *results.Run, now func() time.Time) *collector {
 	return &collector{run: run, docs: map[string]*docIndex{}, now: now}
+}
+
+// find returns the run's scenario with the given id, or nil. c.mu must be
+// held.
+func (c *collector) find(uri, id string) (*results.Feature, int) {
+	for _, f := range c.run.Features {
+		if f.URI != uri {
+			continue
+		}
+		for i, s := range f.Scenarios {
+			if s.ID == id {
+				return f, i
+			}
+		}
+	}
+	return nil, -1
 }
 
 // docIndex maps a feature's AST node ids to what the results need.
@@ -116,6 +143,7 @@ type record struct {
 	others    []*browser.Session // further windows opened by UI.Another
 	skipped   bool               // the before hook chose not to run the scenario
 	done      bool
+	attempt   int // 1 for the first run of the scenario, 2 for its first retry…
 }
 
 type recordKey struct{}
@@ -136,6 +164,7 @@ func (c *collector) start(p *godog.Scenario) *record {
 	idx := c.docs[p.Uri]
 	c.mu.Unlock()
 	sc := &results.Scenario{Name: p.Name, Tags: pickleTags(p.Tags), Status: results.Skipped, StartedAt: c.now()}
+	sc.Quarantined = slices.Contains(sc.Tags, results.QuarantineTag)
 	if idx != nil && len(p.AstNodeIds) > 0 {
 		n := idx.nodes[p.AstNodeIds[0]]
 		sc.Keyword, sc.Line = strings.TrimSpace(n.keyword), n.line
@@ -144,7 +173,12 @@ func (c *collector) start(p *godog.Scenario) *record {
 		}
 	}
 	sc.ID = fmt.Sprintf("%s:%d", p.Uri, sc.Line)
-	r := &record{sc: sc, steps: map[string]*results.Step{}}
+	r := &record{sc: sc, steps: map[string]*results.Step{}, attempt: 1}
+	c.mu.Lock()
+	if f, i := c.find(p.Uri, sc.ID); f != nil {
+		r.attempt = len(f.Scenarios[i].Attempts) + 2
+	}
+	c.mu.Unlock()
 	for _, ps := range p.Steps {
 		st := &results.Step{Text: ps.Text, Status: results.Skipped}
 		if idx != nil && len(ps.AstNodeIds) > 0 {
@@ -202,8 +236,35 @@ func (c *collector) finish(uri string, r *record, err error) {
 		}
 	}
 
+	if sc.Status != results.Passed && c.repro != nil {
+		sc.Repro = c.repro(sc)
+	}
+
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	if pf, i := c.find(uri, sc.ID); pf != nil {
+		prev := pf.Scenarios[i]
+		if sc.Status == results.Skipped {
+			// A retry that never ran (the run was interrupted): the
+			// earlier attempt stands.
+			c.mu.Unlock()
+			return
+		}
+		sc.Attempts = append(slices.Clone(prev.Attempts), &results.Attempt{
+			Status: prev.Status, FailureKind: prev.FailureKind, Error: prev.Error,
+			StartedAt: prev.StartedAt, Duration: prev.Duration,
+			Steps: prev.Steps, Attachments: prev.Attachments,
+		})
+		if sc.Status == results.Passed {
+			sc.Status = results.Flaky
+			if c.repro != nil {
+				sc.Repro = c.repro(sc)
+			}
+		}
+		pf.Scenarios[i] = sc
+		c.mu.Unlock()
+		c.notify(pf, sc)
+		return
+	}
 	var f *results.Feature
 	for _, have := range c.run.Features {
 		if have.URI == uri {
@@ -219,6 +280,31 @@ func (c *collector) finish(uri string, r *record, err error) {
 		c.run.Features = append(c.run.Features, f)
 	}
 	f.Scenarios = append(f.Scenarios, sc)
+	c.mu.Unlock()
+	c.notify(f, sc)
+}
+
+func (c *collector) notify(f *results.Feature, sc *results.Scenario) {
+	if c.finished != nil {
+		c.finished(f, sc)
+	}
+}
+
+// retryable returns the ids ("uri:line") of the scenarios worth another
+// attempt: those that failed. Undefined, ambiguous and pending steps fail
+// the same way every time and are not retried.
+func (c *collector) retryable() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var ids []string
+	for _, f := range c.run.Features {
+		for _, s := range f.Scenarios {
+			if s.Status == results.Failed {
+				ids = append(ids, s.ID)
+			}
+		}
+	}
+	return ids
 }
 
 func scenarioStatus(r *record, err error) results.Status {

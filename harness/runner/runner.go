@@ -38,10 +38,10 @@ import (
 	"github.com/eprharness/eprharness/harness/failure"
 	"github.com/eprharness/eprharness/harness/featureset"
 	"github.com/eprharness/eprharness/harness/fixtures"
-	"github.com/eprharness/eprharness/harness/report/cucumberjson"
-	"github.com/eprharness/eprharness/harness/report/junit"
+	"github.com/eprharness/eprharness/harness/report"
 	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/scenario"
+	"github.com/eprharness/eprharness/harness/store"
 	"github.com/eprharness/eprharness/harness/target"
 )
 
@@ -59,6 +59,8 @@ type options struct {
 	stderr   io.Writer
 	now      func() time.Time
 	runID    string
+	store    store.Store
+	version  string
 }
 
 // Option configures a Runner.
@@ -87,6 +89,14 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // WithRunID fixes the run id; default a fresh time-based id.
 func WithRunID(id string) Option { return func(o *options) { o.runID = id } }
 
+// WithStore records the run in st as it goes: the run when it starts, each
+// scenario as it finishes (so a killed run keeps what had finished), the
+// end when it ends. The caller opens and closes st. Default: no store.
+func WithStore(st store.Store) Option { return func(o *options) { o.store = st } }
+
+// WithVersion sets the harness version recorded in the run's Machine.
+func WithVersion(v string) Option { return func(o *options) { o.version = v } }
+
 // Runner runs one harness run.
 type Runner struct {
 	cfg  config.Config
@@ -101,6 +111,7 @@ type Runner struct {
 	signIns     *browser.SignIns     // saved sign-ins, shared by all workers
 	http        *http.Client
 	interrupted atomic.Bool
+	storeErrors atomic.Int64
 }
 
 // Outcome is how a run ended.
@@ -158,9 +169,24 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 	}
 	cleanPrevious(r.cfg.Out)
 
-	run := &results.Run{ID: o.runID, StartedAt: o.now(), Tags: r.cfg.Tags}
+	run := &results.Run{
+		ID: o.runID, StartedAt: o.now(), Tags: r.cfg.Tags,
+		Commit:  commitOf(ctx, r.cfg.Paths),
+		Machine: machine(o.version),
+		Retries: r.cfg.Retries, FailOnFlaky: r.cfg.FailOnFlaky,
+		Target: results.Target{Backend: r.cfg.Backend},
+	}
 	workers := max(r.cfg.Workers, 1)
 	fmt.Fprintf(o.stderr, "eprharness: run %s: %d scenario(s) on the %s backend, %d worker(s)\n", run.ID, sel.Scenarios, r.cfg.Backend, workers)
+
+	r.col = newCollector(run, o.now)
+	r.col.repro = r.ReproCommand
+	if o.store != nil {
+		if err := o.store.Begin(ctx, run); err != nil {
+			return Outcome{Code: exitcode.Harness, Err: fmt.Errorf("record run %s: %w", run.ID, err)}
+		}
+		r.col.finished = r.record
+	}
 
 	defer r.release()
 	if err := r.start(ctx, run); err != nil {
@@ -172,6 +198,8 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 		if ctx.Err() != nil {
 			code = exitcode.Interrupted
 		}
+		run.Interrupted = ctx.Err() != nil
+		r.finishStore(run)
 		return Outcome{Run: run, Code: code, Err: err}
 	}
 
@@ -182,7 +210,27 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 		fmt.Fprintln(o.stderr, "\neprharness: interrupted; stopping the browser and cleaning up (press Ctrl-C again to force)")
 		_ = r.browser.Close()
 	})
-	status := r.runSuite(ctx, run, sel)
+	status := r.runSuite(ctx, sel, run.ID)
+	// Retries: each round reruns the scenarios that failed, each in a
+	// fresh browser context on a reset backend (see collector.finish).
+	for attempt := 2; attempt <= r.cfg.Retries+1 && status != 2; attempt++ {
+		if r.interrupted.Load() || ctx.Err() != nil {
+			break
+		}
+		ids := r.col.retryable()
+		if len(ids) == 0 {
+			break
+		}
+		retry, err := featureset.Select(ids, "")
+		if err != nil {
+			fmt.Fprintf(o.stderr, "eprharness: cannot retry: %v\n", err)
+			break
+		}
+		fmt.Fprintf(o.stderr, "\neprharness: retrying %d failed scenario(s), attempt %d of %d\n", len(ids), attempt, r.cfg.Retries+1)
+		if s := r.runSuite(ctx, retry, fmt.Sprintf("%s-attempt-%d", run.ID, attempt)); s == 2 {
+			status = s
+		}
+	}
 	stop()
 	run.FinishedAt = o.now()
 	run.Sort()
@@ -192,11 +240,46 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 	if status == 2 {
 		out.Code, out.Err = exitcode.Harness, errors.New("godog refused the run's options")
 	}
-	if err := r.writeReports(run); err != nil {
+	r.finishStore(run)
+	if err := r.writeReports(ctx, run); err != nil {
 		out.Code, out.Err = exitcode.Harness, err
 	}
 	r.summary(run)
+	if n := r.storeErrors.Load(); n > 0 && out.Code == exitcode.Pass {
+		out.Code, out.Err = exitcode.Harness, fmt.Errorf("%d scenario(s) could not be recorded in the results store (they are in %s)", n, filepath.Join(r.cfg.Out, "results.json"))
+	}
 	return out
+}
+
+// record stores one settled scenario (collector.finished). A failure to
+// record is reported and counted, never lost: the files in Out hold every
+// scenario.
+func (r *Runner) record(f *results.Feature, sc *results.Scenario) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := r.opts.store.Record(ctx, r.col.run.ID, f, sc, r.cfg.Out)
+	var missing *store.MissingAttachmentsError
+	switch {
+	case err == nil:
+	case errors.As(err, &missing):
+		fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", sc.ID, err)
+	default:
+		r.storeErrors.Add(1)
+		fmt.Fprintf(r.opts.stderr, "eprharness: record %s in the results store: %v\n", sc.ID, err)
+	}
+}
+
+// finishStore records the run's end (a no-op without a store).
+func (r *Runner) finishStore(run *results.Run) {
+	if r.opts.store == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := r.opts.store.Finish(ctx, run); err != nil {
+		r.storeErrors.Add(1)
+		fmt.Fprintf(r.opts.stderr, "eprharness: record the end of run %s in the results store: %v\n", run.ID, err)
+	}
 }
 
 func (r *Runner) start(ctx context.Context, run *results.Run) error {
@@ -245,6 +328,7 @@ func (r *Runner) start(ctx context.Context, run *results.Run) error {
 		fmt.Fprintf(o.stderr, "eprharness: EPR at %s\n", be.BaseURL())
 	}
 	run.Target = r.backends[0].Describe()
+	about(ctx, r.http, &run.Target)
 	return nil
 }
 
@@ -277,13 +361,14 @@ func (r *Runner) release() {
 	}
 }
 
-func (r *Runner) runSuite(ctx context.Context, run *results.Run, sel *featureset.Selection) int {
-	r.col = newCollector(run, r.opts.now)
-	collectors.Store(run.ID, r.col)
-	defer collectors.Delete(run.ID)
+// runSuite runs the selected scenarios through Godog as one suite named
+// name (unique per attempt round), recording into r.col.
+func (r *Runner) runSuite(ctx context.Context, sel *featureset.Selection, name string) int {
+	collectors.Store(name, r.col)
+	defer collectors.Delete(name)
 
 	suite := godog.TestSuite{
-		Name:                run.ID,
+		Name:                name,
 		ScenarioInitializer: r.initScenario,
 		Options: &godog.Options{
 			Format:         "progress," + formatterName,
@@ -394,8 +479,7 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 	}
 	if rec.session != nil {
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
-			dir := filepath.Join(r.cfg.Out, slug(strings.TrimSuffix(filepath.Base(p.Uri), ".feature")), fmt.Sprintf("%s-L%d", slug(p.Name), rec.sc.Line))
-			r.capture(ctx, rec, dir)
+			r.capture(ctx, rec, r.evidenceDir(p, rec))
 		}
 		if cerr := rec.session.Close(); cerr != nil && !r.interrupted.Load() {
 			fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, cerr)
@@ -412,6 +496,17 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 	}
 	r.col.finish(p.Uri, rec, err)
 	return ctx, nil
+}
+
+// evidenceDir is where a scenario's evidence goes:
+// out/<feature>/<scenario>-L<line>/, with an attempt-N/ folder per attempt
+// when failing scenarios are retried, so no attempt overwrites another's.
+func (r *Runner) evidenceDir(p *godog.Scenario, rec *record) string {
+	dir := filepath.Join(r.cfg.Out, slug(strings.TrimSuffix(filepath.Base(p.Uri), ".feature")), fmt.Sprintf("%s-L%d", slug(p.Name), rec.sc.Line))
+	if r.cfg.Retries > 0 {
+		dir = filepath.Join(dir, fmt.Sprintf("attempt-%d", rec.attempt))
+	}
+	return dir
 }
 
 // capture saves the evidence of a failed scenario in dir: everything from
@@ -463,42 +558,56 @@ func (r *Runner) capture(ctx context.Context, rec *record, dir string) {
 	}
 }
 
-func (r *Runner) writeReports(run *results.Run) error {
-	write := func(name string, fn func(io.Writer) error) error {
-		path := filepath.Join(r.cfg.Out, name)
-		f, err := os.Create(path)
-		if err != nil {
-			return fmt.Errorf("write %s: %w", name, err)
-		}
-		if err := fn(f); err != nil {
-			f.Close()
-			return fmt.Errorf("write %s: %w", name, err)
-		}
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("write %s: %w", name, err)
-		}
-		return nil
+// writeReports writes every report into Out (see package report), with
+// each scenario's history from the store, when there is one, and the hazard
+// titles from the suite's hazard log.
+func (r *Runner) writeReports(ctx context.Context, run *results.Run) error {
+	cfg := report.Config{AttachmentDir: r.cfg.Out, Hazards: report.HazardTitles(r.cfg.Paths)}
+	if st := r.opts.store; st != nil {
+		cfg.History = history(ctx, st, run, 20)
 	}
-	return errors.Join(
-		write("results.json", func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(run)
-		}),
-		write("junit.xml", func(w io.Writer) error { return junit.Write(w, run, junit.Config{}) }),
-		write("cucumber.json", func(w io.Writer) error {
-			return cucumberjson.Write(w, run, cucumberjson.Config{OutDir: r.cfg.Out})
-		}),
-	)
+	return report.WriteAll(r.cfg.Out, run, cfg)
+}
+
+// history reads each scenario's outcomes in the runs before run from st,
+// at most limit each. A store that cannot answer gives no history (the
+// report is still written).
+func history(ctx context.Context, st store.Store, run *results.Run, limit int) map[string][]results.HistoryPoint {
+	out := map[string][]results.HistoryPoint{}
+	for _, f := range run.Features {
+		for _, s := range f.Scenarios {
+			h, err := st.History(ctx, s.ID, run.ID, limit)
+			if err != nil {
+				return out
+			}
+			if len(h) > 0 {
+				out[s.ID] = h
+			}
+		}
+	}
+	return out
 }
 
 func (r *Runner) summary(run *results.Run) {
 	w := r.opts.stderr
 	c := run.Counts()
-	fmt.Fprintf(w, "\neprharness: %d scenario(s): %d passed, %d failed, %d skipped, %d other in %s\n",
-		c.Scenarios, c.Passed, c.Failed, c.Skipped, c.Other, run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond))
+	fmt.Fprintf(w, "\neprharness: %d scenario(s): %d passed, %d failed, %d flaky, %d skipped, %d other in %s\n",
+		c.Scenarios, c.Passed, c.Failed, c.Flaky, c.Skipped, c.Other, run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond))
+	for _, s := range run.Flaky() {
+		fmt.Fprintf(w, "\n  FLAKY %s  %s: failed %d time(s), then passed\n", s.ID, s.Name, len(s.Attempts))
+		if len(s.Attempts) > 0 {
+			fmt.Fprintf(w, "    first error: %s\n", firstLine(s.Attempts[0].Error))
+		}
+	}
 	for _, s := range run.Failures() {
-		fmt.Fprintf(w, "\n  FAILED (%s) %s  %s\n", s.FailureKind, s.ID, s.Name)
+		label := "FAILED"
+		if s.Quarantined {
+			label = "FAILED, QUARANTINED (does not gate)"
+		}
+		fmt.Fprintf(w, "\n  %s (%s) %s  %s\n", label, s.FailureKind, s.ID, s.Name)
+		if n := len(s.Attempts); n > 0 {
+			fmt.Fprintf(w, "    failed on all %d attempts\n", n+1)
+		}
 		if st := s.FailedStep(); st != nil {
 			fmt.Fprintf(w, "    step:   %s%s (line %d)\n", st.Keyword, st.Text, st.Line)
 		}
@@ -511,20 +620,25 @@ func (r *Runner) summary(run *results.Run) {
 		if a, ok := s.Attachment("trace"); ok {
 			fmt.Fprintf(w, "    replay: eprharness show-trace %s\n", filepath.Join(r.cfg.Out, filepath.FromSlash(a.Path)))
 		}
-		fmt.Fprintf(w, "    rerun:  %s\n", r.ReproCommand(s))
+		fmt.Fprintf(w, "    rerun:  %s\n", s.Repro)
 	}
-	fmt.Fprintf(w, "\neprharness: reports in %s (junit.xml, cucumber.json, results.json)\n", r.cfg.Out)
+	fmt.Fprintf(w, "\neprharness: reports in %s (%s)\n", r.cfg.Out, strings.Join(report.Files, ", "))
+	fmt.Fprintf(w, "eprharness: open %s in a browser\n", filepath.Join(r.cfg.Out, "report.html"))
+	if r.opts.store != nil {
+		fmt.Fprintf(w, "eprharness: recorded as run %s; compare with: eprharness diff last-green %s\n", run.ID, run.ID)
+	}
 }
 
-// ReproCommand is the command line that reruns one scenario locally, headed,
-// against the same backend and images.
+// ReproCommand is the one command line that reproduces a scenario locally:
+// the same feature file and line, the same target (backend, images,
+// defects), fixtures and clinical clock, headed, with the trace kept and
+// the backends left running for inspection. When the run used real time
+// the scenario's start time is given as the clock, so the repro shows the
+// same dates.
 func (r *Runner) ReproCommand(s *results.Scenario) string {
-	args := []string{"eprharness", "run", s.ID, "--backend", r.cfg.Backend, "--headed"}
+	args := []string{"eprharness", "run", s.ID, "--backend", r.cfg.Backend}
 	if r.cfg.Backend == config.BackendDocker {
 		args = append(args, "--epr-image", r.cfg.EPRImage, "--postgres-image", r.cfg.PostgresImage)
-	}
-	if r.cfg.Clock != "" {
-		args = append(args, "--clock", r.cfg.Clock)
 	}
 	if r.cfg.EPRDefects != "" {
 		args = append(args, "--epr-defects", r.cfg.EPRDefects)
@@ -532,6 +646,14 @@ func (r *Runner) ReproCommand(s *results.Scenario) string {
 	if r.cfg.Fixtures != config.Default().Fixtures {
 		args = append(args, "--fixtures", r.cfg.Fixtures)
 	}
+	clock := r.cfg.Clock
+	if clock == "" && !s.StartedAt.IsZero() {
+		clock = s.StartedAt.UTC().Truncate(time.Second).Format(time.RFC3339)
+	}
+	if clock != "" {
+		args = append(args, "--clock", clock)
+	}
+	args = append(args, "--headed", "--trace", config.TraceAlways, "--keep-backends")
 	return strings.Join(args, " ")
 }
 
@@ -570,7 +692,7 @@ func cleanPrevious(out string) {
 			}
 		}
 	}
-	for _, name := range []string{"results.json", "junit.xml", "cucumber.json"} {
+	for _, name := range report.Files {
 		_ = root.Remove(name)
 	}
 }

@@ -1,0 +1,91 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/eprharness/eprharness/harness/results"
+)
+
+// commitEnv are the CI variables that name the commit under test, checked
+// before asking git.
+var commitEnv = []string{"EPRHARNESS_COMMIT", "GITHUB_SHA", "CI_COMMIT_SHA", "BUILD_SOURCEVERSION", "GIT_COMMIT"}
+
+// commitOf returns the git commit of the checkout holding the feature
+// files: from a CI variable, else from git in the first path's folder; ""
+// when neither knows.
+func commitOf(ctx context.Context, paths []string) string {
+	for _, v := range commitEnv {
+		if c := strings.TrimSpace(os.Getenv(v)); c != "" {
+			return c
+		}
+	}
+	dir := "."
+	if len(paths) > 0 {
+		p, _, _ := strings.Cut(paths[0], ":")
+		if info, err := os.Stat(p); err == nil && !info.IsDir() {
+			p = filepath.Dir(p)
+		}
+		dir = p
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// machine describes this machine and harness build.
+func machine(version string) results.Machine {
+	host, _ := os.Hostname()
+	return results.Machine{
+		Hostname: host,
+		OS:       runtime.GOOS,
+		Arch:     runtime.GOARCH,
+		CPUs:     runtime.NumCPU(),
+		Harness:  version,
+		Go:       runtime.Version(),
+	}
+}
+
+// about asks the EPR what it says about itself at GET /version (the
+// reference EPR answers {"name", "version", "defects"}) and fills what the
+// backend did not know. An EPR without the endpoint is left as described.
+func about(ctx context.Context, client *http.Client, t *results.Target) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.BaseURL+"/version", nil)
+	if err != nil {
+		return
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return
+	}
+	var v struct {
+		Version string   `json:"version"`
+		Defects []string `json:"defects"`
+	}
+	if json.NewDecoder(resp.Body).Decode(&v) != nil {
+		return
+	}
+	if t.Version == "" {
+		t.Version = v.Version
+	}
+	if len(v.Defects) > 0 {
+		t.Defects = v.Defects
+	}
+}
