@@ -49,3 +49,23 @@ func TestCodesAreStable(t *testing.T) {
 		assert.NotEqual(t, "unknown", c.String())
 	}
 }
+
+func TestQuarantinedScenariosNeverGate(t *testing.T) {
+	r := run()
+	r.Features[0].Scenarios = append(r.Features[0].Scenarios,
+		&results.Scenario{Status: results.Failed, FailureKind: results.KindHarness, Quarantined: true},
+		&results.Scenario{Status: results.Flaky, Quarantined: true})
+	r.FailOnFlaky = true
+	assert.Equal(t, Pass, ForRun(r), "quarantined failures and flakes are reported, never gating")
+
+	r.Features[0].Scenarios = append(r.Features[0].Scenarios, &results.Scenario{Status: results.Failed, FailureKind: results.KindAssertion})
+	assert.Equal(t, Failures, ForRun(r), "the other scenarios still gate")
+}
+
+func TestFlakyGatesOnlyWhenAsked(t *testing.T) {
+	r := run()
+	r.Features[0].Scenarios = append(r.Features[0].Scenarios, &results.Scenario{Status: results.Flaky})
+	assert.Equal(t, Pass, ForRun(r), "flaky does not fail the run by default")
+	r.FailOnFlaky = true
+	assert.Equal(t, Failures, ForRun(r), "--fail-on-flaky")
+}

@@ -139,3 +139,89 @@ func TestSlug(t *testing.T) {
 	assert.Equal(t, "scenario", slug("¿?"))
 	assert.LessOrEqual(t, len(slug(strings.Repeat("long name ", 20))), 60)
 }
+
+// runPickle runs every step of p through the collector, failing the last
+// one when fail is set, and finishes it.
+func runPickle(c *collector, p *godog.Scenario, fail bool) *record {
+	rec := c.start(p)
+	var err error
+	for i, st := range p.Steps {
+		status, serr := godog.StepPassed, error(nil)
+		if fail && i == len(p.Steps)-1 {
+			status, serr = godog.StepFailed, errors.New("expected 999 000 0018")
+			err = serr
+		}
+		c.stepDone(rec, st, status, serr)
+	}
+	c.finish(p.Uri, rec, err)
+	return rec
+}
+
+func TestRetryThatPassesIsFlakyAndKeepsTheFailedAttempt(t *testing.T) {
+	doc, pickles := parse(t)
+	run := &results.Run{}
+	clock := &fakeClock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	c := newCollector(run, clock.now)
+	c.repro = func(s *results.Scenario) string { return "repro " + s.ID }
+	var settled []string
+	c.finished = func(f *results.Feature, sc *results.Scenario) { settled = append(settled, string(sc.Status)) }
+	(&docFormatter{c: c}).Feature(doc, "features/banner.feature", nil)
+
+	first := runPickle(c, pickles[0], true)
+	assert.Equal(t, 1, first.attempt)
+	assert.Equal(t, results.Failed, first.sc.Status)
+	first.sc.Attachments = []results.Attachment{{Name: "screenshot", Path: "banner/plain-L7/attempt-1/screenshot.png"}}
+	assert.Equal(t, []string{"features/banner.feature:7"}, c.retryable())
+
+	second := runPickle(c, pickles[0], false)
+	assert.Equal(t, 2, second.attempt, "the retry knows it is the second attempt")
+
+	require.Len(t, run.Features, 1)
+	require.Len(t, run.Features[0].Scenarios, 1, "the retry replaces the scenario, it is not added twice")
+	sc := run.Features[0].Scenarios[0]
+	assert.Equal(t, results.Flaky, sc.Status, "fail then pass is flaky, never passed")
+	require.Len(t, sc.Attempts, 1)
+	assert.Equal(t, results.Failed, sc.Attempts[0].Status)
+	assert.Equal(t, results.KindAssertion, sc.Attempts[0].FailureKind)
+	assert.Contains(t, sc.Attempts[0].Error, "expected 999 000 0018")
+	assert.Equal(t, "banner/plain-L7/attempt-1/screenshot.png", sc.Attempts[0].Attachments[0].Path, "the failed attempt's evidence is kept")
+	assert.Equal(t, "repro features/banner.feature:7", sc.Repro)
+	assert.Empty(t, c.retryable(), "a flaky scenario is not retried again")
+	assert.Equal(t, []string{"failed", "flaky"}, settled, "each attempt is handed to the store as it settles")
+	assert.Equal(t, results.Counts{Scenarios: 1, Flaky: 1}, run.Counts())
+}
+
+func TestRetryThatFailsAgainStaysFailedWithAllAttempts(t *testing.T) {
+	doc, pickles := parse(t)
+	run := &results.Run{}
+	clock := &fakeClock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	c := newCollector(run, clock.now)
+	(&docFormatter{c: c}).Feature(doc, "features/banner.feature", nil)
+
+	runPickle(c, pickles[1], true)
+	runPickle(c, pickles[1], true)
+	third := runPickle(c, pickles[1], true)
+	assert.Equal(t, 3, third.attempt)
+	sc := run.Features[0].Scenarios[0]
+	assert.Equal(t, results.Failed, sc.Status)
+	assert.Len(t, sc.Attempts, 2)
+	assert.Equal(t, "features/banner.feature:16", sc.ID, "an example row is retried as itself")
+}
+
+func TestQuarantineTagIsRecorded(t *testing.T) {
+	const src = `Feature: Q
+  @quarantine
+  Scenario: Known to fail
+    Then a step
+`
+	ids := (&messages.Incrementing{}).NewId
+	doc, err := gherkin.ParseGherkinDocument(strings.NewReader(src), ids)
+	require.NoError(t, err)
+	pickles := gherkin.Pickles(*doc, "features/q.feature", ids)
+	run := &results.Run{}
+	c := newCollector(run, (&fakeClock{}).now)
+	(&docFormatter{c: c}).Feature(doc, "features/q.feature", nil)
+	rec := runPickle(c, pickles[0], true)
+	assert.True(t, rec.sc.Quarantined)
+	assert.False(t, rec.sc.Gates())
+}

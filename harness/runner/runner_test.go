@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,5 +54,13 @@ func TestReproCommand(t *testing.T) {
 	cfg.Clock = "2026-06-01"
 	r := New(cfg)
 	got := r.ReproCommand(&results.Scenario{ID: "features/patient_banner.feature:12"})
-	assert.Equal(t, "eprharness run features/patient_banner.feature:12 --backend docker --headed --epr-image eprharness/refepr:dev --postgres-image eprharness/postgres:15 --clock 2026-06-01", got)
+	assert.Equal(t, "eprharness run features/patient_banner.feature:12 --backend docker --epr-image eprharness/refepr:dev --postgres-image eprharness/postgres:15 --clock 2026-06-01 --headed --trace always --keep-backends", got)
+
+	// On real time, the scenario's start fixes the repro's clock, so it
+	// shows the same dates; defects and fixtures go along.
+	cfg = config.Default()
+	cfg.EPRDefects = "double-booking"
+	cfg.Fixtures = "testdata/fixtures"
+	got = New(cfg).ReproCommand(&results.Scenario{ID: "features/appointments.feature:30", StartedAt: time.Date(2026, 11, 29, 8, 15, 42, 500, time.UTC)})
+	assert.Equal(t, "eprharness run features/appointments.feature:30 --backend embedded --epr-defects double-booking --fixtures testdata/fixtures --clock 2026-11-29T08:15:42Z --headed --trace always --keep-backends", got)
 }
