@@ -21,6 +21,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/eprharness/eprharness/harness/store"
 )
 
 var (
@@ -104,7 +106,9 @@ func harness(t *testing.T, ctx context.Context, args ...string) result {
 	args = append(append([]string{}, args...), "--out", out)
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Dir = repoRoot
-	cmd.Env = append(os.Environ(), "EPRHARNESS_NO_COLOR=true")
+	// Each run records into a store of its own unless the test names one
+	// (--store), so the repository's .eprharness/ is never written.
+	cmd.Env = append(os.Environ(), "EPRHARNESS_NO_COLOR=true", "EPRHARNESS_STORE="+filepath.Join(t.TempDir(), "results.db"))
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	start := time.Now()
@@ -291,8 +295,9 @@ func TestInterruptRemovesContainers(t *testing.T) {
 	requireBrowser(t)
 	requireDocker(t)
 	out := t.TempDir()
+	storeFile := filepath.Join(t.TempDir(), "results.db")
 	cmd := exec.Command(binary, "run", "--backend", "docker", "--out", out,
-		"--epr-image", eprImage(), "--postgres-image", postgresImage())
+		"--epr-image", eprImage(), "--postgres-image", postgresImage(), "--store", storeFile)
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(), "EPRHARNESS_NO_COLOR=true")
 	var se bytes.Buffer
@@ -324,6 +329,17 @@ func TestInterruptRemovesContainers(t *testing.T) {
 	assert.Empty(t, labelled(t, pidLabel), "no container may remain after SIGINT")
 	assert.Empty(t, networksLabelled(t, pidLabel), "no network may remain after SIGINT")
 	assert.FileExists(t, filepath.Join(out, "junit.xml"), "finished scenarios are still reported")
+
+	// The store kept every scenario the run settled, and knows the run was
+	// interrupted.
+	fromFile := readResults(t, out)
+	st, err := store.Open(context.Background(), storeFile)
+	require.NoError(t, err)
+	defer st.Close()
+	stored, err := st.Run(context.Background(), fromFile.ID)
+	require.NoError(t, err)
+	assert.True(t, stored.Interrupted)
+	assert.Equal(t, fromFile.Counts(), stored.Counts(), "the store holds what results.json holds")
 }
 
 func TestSweepRemovesContainersOfKilledRuns(t *testing.T) {

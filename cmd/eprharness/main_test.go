@@ -43,6 +43,7 @@ func TestBadInputExitsWithUsage(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Chdir(repo)
+			t.Setenv("EPRHARNESS_STORE", filepath.Join(t.TempDir(), "results.db"))
 			for k, v := range c.env {
 				t.Setenv(k, v)
 			}
