@@ -624,8 +624,39 @@ func (r *Runner) summary(run *results.Run) {
 	}
 	fmt.Fprintf(w, "\neprharness: reports in %s (%s)\n", r.cfg.Out, strings.Join(report.Files, ", "))
 	fmt.Fprintf(w, "eprharness: open %s in a browser\n", filepath.Join(r.cfg.Out, "report.html"))
-	if r.opts.store != nil {
+	if st := r.opts.store; st != nil {
 		fmt.Fprintf(w, "eprharness: recorded as run %s; compare with: eprharness diff last-green %s\n", run.ID, run.ID)
+		r.unstable(st, run)
+	}
+}
+
+// unstableWindow is how many recent runs of a scenario the flip detection
+// looks at.
+const unstableWindow = 10
+
+// unstable lists the run's scenarios whose status flips across their
+// recent runs (failed at least twice with a pass in between): worth a
+// look even when they passed this time.
+func (r *Runner) unstable(st store.Store, run *results.Run) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	list, err := st.Unstable(ctx, unstableWindow)
+	if err != nil {
+		fmt.Fprintf(r.opts.stderr, "eprharness: read unstable scenarios from the store: %v\n", err)
+		return
+	}
+	var mine []store.Instability
+	for _, u := range list {
+		if _, _, ok := run.Scenario(u.ScenarioID); ok {
+			mine = append(mine, u)
+		}
+	}
+	if len(mine) == 0 {
+		return
+	}
+	fmt.Fprintf(r.opts.stderr, "eprharness: %d scenario(s) flip between pass and fail across their last %d runs:\n", len(mine), unstableWindow)
+	for _, u := range mine {
+		fmt.Fprintf(r.opts.stderr, "  UNSTABLE %s  %s: failed %d of %d runs, %d flips\n", u.ScenarioID, u.Name, u.Failures, u.Runs, u.Flips)
 	}
 }
 
