@@ -10,7 +10,9 @@
 //	 elements: [{id, keyword, name, description, line, type: "scenario",
 //	             start_timestamp, tags: [{name}], before?, steps: [{keyword,
 //	             name, line, match: {location}, result: {status, duration,
-//	             error_message}, embeddings?}], after?}]}
+//	             error_message}, embeddings?, output?}], after?}]}
+//
+// where a hook is {match?: {location}, result, embeddings?, output?}.
 //
 // Ids follow cucumber-jvm: the name in lower case with white space and the
 // characters ' _ , ! replaced by "-", and "<feature-id>;<scenario-id>" for
@@ -31,6 +33,37 @@
 // a synthetic "before" hook (no step passed) or "after" hook (some did)
 // carrying the status and the scenario's error, since consumers derive a
 // scenario's status from its steps and hooks.
+//
+// # Retries, flaky and quarantined scenarios
+//
+// Cucumber JSON has no notion of retries or of a flaky outcome, and consumers
+// derive a scenario's status from its steps and hooks, so:
+//
+//   - the steps are the last attempt's, with its statuses: a flaky scenario
+//     (failed, then passed on a retry) shows as passed, one that failed on
+//     every attempt as failed;
+//   - the earlier, failed attempts go in one synthetic "before" hook, first
+//     of the scenario's before hooks, with match location
+//     "eprharness:earlier-attempts", result passed (it does not change the
+//     outcome: a failed hook would make a flaky scenario look failed) and
+//     duration the attempts' total; the scenario's start_timestamp is then
+//     the first attempt's. Its
+//     "output" holds one entry per attempt, "Attempt 1 of 2 failed (timeout:
+//     …)" followed by the failing step and the full error, then the entry
+//     "Attempt 2 of 2 passed" (or "failed") and, for a flaky scenario, the
+//     repro line. Its embeddings are the attempts' attachments, in the same
+//     form as below, named "<name> (attempt N)" (the failed attempt's
+//     screenshot shows inline).
+//   - a quarantined scenario keeps its true statuses (this report is a record,
+//     not the gate; the junit report is what keeps a quarantined failure from
+//     gating CI) and its @quarantine tag; its failure message starts with a
+//     line saying it does not gate the run.
+//
+// The command line that reproduces a scenario that did not pass
+// (results.Scenario.Repro) is the "output" line "Reproduce: <command>" of
+// its failing step or failure hook, or of the earlier-attempts hook for a
+// flaky scenario. cucumber-jvm writes a scenario's log lines to "output", and
+// cucumber-reporting shows them under the step.
 //
 // # Attachments
 //
@@ -159,9 +192,15 @@ type element struct {
 }
 
 type hook struct {
+	Match      *match      `json:"match,omitempty"`
 	Result     result      `json:"result"`
 	Embeddings []embedding `json:"embeddings,omitempty"`
+	Output     []string    `json:"output,omitempty"`
 }
+
+// attemptsLocation is the match location of the synthetic hook that holds a
+// retried scenario's earlier attempts.
+const attemptsLocation = "eprharness:earlier-attempts"
 
 type step struct {
 	Keyword    string      `json:"keyword"`
@@ -170,6 +209,7 @@ type step struct {
 	Match      *match      `json:"match,omitempty"`
 	Result     result      `json:"result"`
 	Embeddings []embedding `json:"embeddings,omitempty"`
+	Output     []string    `json:"output,omitempty"`
 }
 
 type match struct {
@@ -260,7 +300,7 @@ func elementIDs(fid string, f *results.Feature) []string {
 
 func (b *builder) element(f *results.Feature, s *results.Scenario, id string) (element, error) {
 	where := func() string { return fmt.Sprintf("scenario %q (%s:%d)", s.Name, f.URI, s.Line) }
-	if !knownStatus(s.Status) {
+	if !knownStatus(s.Status) && s.Status != results.Flaky {
 		return element{}, fmt.Errorf("cucumberjson: %s: unknown status %q", where(), s.Status)
 	}
 	keyword := strings.TrimSpace(s.Keyword)
@@ -276,8 +316,12 @@ func (b *builder) element(f *results.Feature, s *results.Scenario, id string) (e
 		Tags:    tags(s.Tags),
 		Steps:   make([]step, 0, len(s.Steps)),
 	}
-	if !s.StartedAt.IsZero() {
-		el.StartTimestamp = s.StartedAt.UTC().Format("2006-01-02T15:04:05.000Z")
+	start := s.StartedAt
+	if len(s.Attempts) > 0 && s.Attempts[0] != nil && !s.Attempts[0].StartedAt.IsZero() {
+		start = s.Attempts[0].StartedAt
+	}
+	if !start.IsZero() {
+		el.StartTimestamp = start.UTC().Format("2006-01-02T15:04:05.000Z")
 	}
 
 	failed := s.FailedStep()
@@ -310,10 +354,12 @@ func (b *builder) element(f *results.Feature, s *results.Scenario, id string) (e
 			if msg == "" {
 				msg = stripANSI(s.Error)
 			}
-			js.Result.ErrorMessage = withKind(s.FailureKind, strings.TrimRight(msg, "\n"))
+			js.Result.ErrorMessage = failureMessage(s, strings.TrimRight(msg, "\n"))
+			js.Output = reproOutput(s)
 		}
 		el.Steps = append(el.Steps, js)
 	}
+	passedInTheEnd := s.Status == results.Passed || s.Status == results.Flaky
 
 	// Where the attachments go.
 	var target *[]embedding
@@ -325,17 +371,20 @@ func (b *builder) element(f *results.Feature, s *results.Scenario, id string) (e
 				break
 			}
 		}
-	case s.Status != results.Passed && s.Status != results.Skipped:
+	case !passedInTheEnd && s.Status != results.Skipped:
 		// Failed outside the steps: say so in a hook, or consumers would
 		// show the scenario as passed or skipped.
 		msg := stripANSI(strings.TrimRight(s.Error, "\n"))
 		if msg == "" {
 			msg = "(no error message recorded)"
 		}
-		h := hook{Result: result{
-			Status:       string(s.Status),
-			ErrorMessage: withKind(s.FailureKind, msg),
-		}}
+		h := hook{
+			Result: result{
+				Status:       string(s.Status),
+				ErrorMessage: failureMessage(s, msg),
+			},
+			Output: reproOutput(s),
+		}
 		if anyPassed {
 			el.After = []hook{h}
 			target = &el.After[0].Embeddings
@@ -346,24 +395,120 @@ func (b *builder) element(f *results.Feature, s *results.Scenario, id string) (e
 	case len(el.Steps) > 0:
 		target = &el.Steps[len(el.Steps)-1].Embeddings
 	case len(s.Attachments) > 0:
-		el.After = []hook{{Result: result{Status: string(s.Status)}}}
+		status := s.Status
+		if status == results.Flaky {
+			status = results.Passed
+		}
+		el.After = []hook{{Result: result{Status: string(status)}}}
 		target = &el.After[0].Embeddings
 	}
 	for _, a := range s.Attachments {
-		e, err := b.embedding(a)
+		e, err := b.embedding(a, "")
 		if err != nil {
 			return el, fmt.Errorf("cucumberjson: %s: %w", where(), err)
 		}
 		*target = append(*target, e)
 	}
+
+	if len(s.Attempts) > 0 {
+		h, err := b.attemptsHook(s)
+		if err != nil {
+			return el, fmt.Errorf("cucumberjson: %s: %w", where(), err)
+		}
+		el.Before = append([]hook{h}, el.Before...)
+	}
 	return el, nil
 }
 
-func (b *builder) embedding(a results.Attachment) (embedding, error) {
+// attemptsHook returns the synthetic hook that records the earlier, failed
+// attempts of a retried scenario; see the package documentation.
+func (b *builder) attemptsHook(s *results.Scenario) (hook, error) {
+	n := len(s.Attempts) + 1
+	h := hook{
+		Match:  &match{Location: attemptsLocation},
+		Result: result{Status: string(results.Passed)},
+	}
+	for i, at := range s.Attempts {
+		if at == nil {
+			return h, fmt.Errorf("attempt %d is nil", i+1)
+		}
+		if !knownStatus(at.Status) {
+			return h, fmt.Errorf("attempt %d: unknown status %q", i+1, at.Status)
+		}
+		h.Result.Duration += nanos(at.Duration)
+		var out strings.Builder
+		fmt.Fprintf(&out, "Attempt %d of %d %s", i+1, n, at.Status)
+		if at.FailureKind != results.KindNone {
+			fmt.Fprintf(&out, " (%s", at.FailureKind)
+			if help, ok := kindHelp[at.FailureKind]; ok {
+				fmt.Fprintf(&out, ": %s", help)
+			}
+			out.WriteString(")")
+		}
+		msg := at.Error
+		for _, st := range at.Steps {
+			if st == nil {
+				return h, fmt.Errorf("attempt %d: nil step", i+1)
+			}
+			if st.Status == results.Failed || st.Status == results.Undefined || st.Status == results.Ambiguous || st.Status == results.Pending {
+				fmt.Fprintf(&out, "\n%s%s (line %d) %s", keywordOf(st), st.Text, st.Line, st.Status)
+				if st.Error != "" {
+					msg = st.Error
+				}
+				break
+			}
+		}
+		if msg = stripANSI(strings.TrimRight(msg, "\n")); msg != "" {
+			out.WriteString("\n" + msg)
+		}
+		h.Output = append(h.Output, out.String())
+		for _, a := range at.Attachments {
+			e, err := b.embedding(a, fmt.Sprintf(" (attempt %d)", i+1))
+			if err != nil {
+				return h, fmt.Errorf("attempt %d: %w", i+1, err)
+			}
+			h.Embeddings = append(h.Embeddings, e)
+		}
+	}
+	last := s.Status
+	if last == results.Flaky {
+		last = results.Passed
+	}
+	h.Output = append(h.Output, fmt.Sprintf("Attempt %d of %d %s", n, n, last))
+	if s.Status == results.Flaky {
+		h.Output = append(h.Output, reproOutput(s)...)
+	}
+	return h, nil
+}
+
+// failureMessage is the error message shown for the scenario's failure:
+// msg preceded by the failure kind and, for a quarantined scenario, a line
+// saying that it does not gate the run.
+func failureMessage(s *results.Scenario, msg string) string {
+	msg = withKind(s.FailureKind, msg)
+	if s.Quarantined {
+		msg = "Quarantined (" + results.QuarantineTag + "): this failure does not gate the run\n" + msg
+	}
+	return msg
+}
+
+// reproOutput is the output line that gives the scenario's repro command,
+// if any.
+func reproOutput(s *results.Scenario) []string {
+	if s.Repro == "" {
+		return nil
+	}
+	return []string{"Reproduce: " + s.Repro}
+}
+
+// embedding returns the embedding of attachment a, its name followed by
+// suffix.
+func (b *builder) embedding(a results.Attachment, suffix string) (embedding, error) {
 	name := a.Name
 	if name == "" {
 		name = path.Base(a.Path)
 	}
+	name += suffix
 	if b.cfg.OutDir == "" || !strings.HasPrefix(a.MediaType, "image/") {
 		line := name + ": " + a.Path
 		return embedding{

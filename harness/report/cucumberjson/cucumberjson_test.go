@@ -96,8 +96,12 @@ type (
 		After          []jHook `json:"after"`
 	}
 	jHook struct {
+		Match *struct {
+			Location string `json:"location"`
+		} `json:"match"`
 		Result     jResult      `json:"result"`
 		Embeddings []jEmbedding `json:"embeddings"`
+		Output     []string     `json:"output"`
 	}
 	jStep struct {
 		Keyword string `json:"keyword"`
@@ -108,6 +112,7 @@ type (
 		} `json:"match"`
 		Result     jResult      `json:"result"`
 		Embeddings []jEmbedding `json:"embeddings"`
+		Output     []string     `json:"output"`
 	}
 	jResult struct {
 		Status       string `json:"status"`
@@ -158,7 +163,11 @@ func TestReadBack(t *testing.T) {
 			assert.Equal(t, rs.Line, e.Line)
 			ts, err := time.Parse(time.RFC3339Nano, e.StartTimestamp)
 			require.NoError(t, err)
-			assert.True(t, ts.Equal(rs.StartedAt))
+			if len(rs.Attempts) > 0 {
+				assert.True(t, ts.Equal(rs.Attempts[0].StartedAt), "a retried scenario starts with its first attempt")
+			} else {
+				assert.True(t, ts.Equal(rs.StartedAt))
+			}
 			require.Len(t, e.Steps, len(rs.Steps))
 			for k, st := range e.Steps {
 				assert.True(t, strings.HasSuffix(st.Keyword, " ") && !strings.HasSuffix(st.Keyword, "  "), "%q", st.Keyword)
@@ -169,7 +178,7 @@ func TestReadBack(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 8, total)
+	assert.Equal(t, 10, total)
 
 	ps := features[0]
 	assert.Equal(t, "patient-search", ps.ID)
@@ -180,7 +189,7 @@ func TestReadBack(t *testing.T) {
 	e := ps.Elements[0]
 	assert.Equal(t, "patient-search;searching-by-nhs-number-shows-the-patient", e.ID)
 	assert.Equal(t, "Scenario", e.Keyword)
-	assert.Equal(t, []jTag{{"@nhs-number"}}, e.Tags)
+	assert.Equal(t, []jTag{{"@nhs-number"}, {"@hazard:H-001"}}, e.Tags)
 	assert.Equal(t, "2026-06-01T09:00:00.500Z", e.StartTimestamp)
 	failing := e.Steps[2]
 	assert.Equal(t, "Then ", failing.Keyword)
@@ -194,9 +203,11 @@ func TestReadBack(t *testing.T) {
 		failing.Result.ErrorMessage)
 	assert.Equal(t, "skipped", e.Steps[3].Result.Status)
 	assert.Empty(t, e.Steps[3].Result.ErrorMessage)
+	assert.Equal(t, []string{"Reproduce: " + run.Features[0].Scenarios[0].Repro}, failing.Output)
 	for k, st := range e.Steps {
 		if k != 2 {
 			assert.Empty(t, st.Embeddings, "attachments go on the failing step only")
+			assert.Empty(t, st.Output, "the repro line goes on the failing step only")
 		}
 	}
 	require.Len(t, failing.Embeddings, 3)
@@ -230,20 +241,112 @@ func TestReadBack(t *testing.T) {
 	assert.Equal(t, "failed", backend.Result.Status)
 	assert.True(t, strings.HasPrefix(backend.Result.ErrorMessage,
 		"Failure kind: backend (the test backend failed; the EPR's behaviour was not tested)\nload fixture"))
-	undefined := ms.Elements[1].Steps[1]
+	undefined := ms.Elements[2].Steps[1]
 	assert.Equal(t, "undefined", undefined.Result.Status)
 	assert.Nil(t, undefined.Match, "an undefined step has no match")
 	assert.Contains(t, undefined.Result.ErrorMessage, "Failure kind: harness")
-	assert.Empty(t, ms.Elements[1].Tags)
-	assert.NotNil(t, ms.Elements[1].Tags, "tags is [] not null")
+	assert.Empty(t, ms.Elements[2].Tags)
+	assert.NotNil(t, ms.Elements[2].Tags, "tags is [] not null")
 
 	as := features[2]
 	timeout := as.Elements[0]
 	require.Len(t, timeout.Steps[2].Embeddings, 2)
 	assert.Equal(t, resultstest.PNG(), decode(t, timeout.Steps[2].Embeddings[0].Data))
-	for _, st := range as.Elements[1].Steps {
+	for _, st := range as.Elements[2].Steps {
 		assert.Equal(t, "skipped", st.Result.Status)
 	}
+	for _, e := range []jElement{ps.Elements[1], ps.Elements[2], as.Elements[2]} {
+		for _, st := range e.Steps {
+			assert.Empty(t, st.Output, "passed and skipped scenarios have no repro line")
+		}
+	}
+}
+
+func TestFlakyScenario(t *testing.T) {
+	run := resultstest.Sample()
+	fs := run.Flaky()[0]
+	at := fs.Attempts[0]
+	e := parse(t, write(t, run, Config{OutDir: sampleDir(t, run)}))[2].Elements[1]
+	assert.Equal(t, fs.Name, e.Name)
+	for _, st := range e.Steps {
+		assert.Equal(t, "passed", st.Result.Status, "the last attempt's steps")
+		assert.Empty(t, st.Embeddings)
+		assert.Empty(t, st.Output)
+	}
+	assert.Empty(t, e.After)
+	require.Len(t, e.Before, 1)
+	h := e.Before[0]
+	require.NotNil(t, h.Match)
+	assert.Equal(t, "eprharness:earlier-attempts", h.Match.Location)
+	assert.Equal(t, "passed", h.Result.Status, "the hook does not turn a flaky scenario into a failed one")
+	assert.Empty(t, h.Result.ErrorMessage)
+	require.NotNil(t, h.Result.Duration)
+	assert.Equal(t, int64(at.Duration), *h.Result.Duration)
+	assert.Equal(t, []string{
+		"Attempt 1 of 2 failed (timeout: the EPR did not answer or render within the time allowed)\n" +
+			`Then the diary shows the appointment at "11:00" (line 20) failed` + "\n" + at.Error,
+		"Attempt 2 of 2 passed",
+		"Reproduce: " + fs.Repro,
+	}, h.Output)
+	require.Len(t, h.Embeddings, 2)
+	assert.Equal(t, "image/png", h.Embeddings[0].MimeType)
+	assert.Equal(t, "screenshot (attempt 1)", h.Embeddings[0].Name)
+	assert.Equal(t, resultstest.PNG(), decode(t, h.Embeddings[0].Data), "the failed attempt's screenshot is embedded")
+	assert.Equal(t, "trace (attempt 1): "+at.Attachments[1].Path, string(decode(t, h.Embeddings[1].Data)))
+}
+
+func TestFailedOnEveryAttempt(t *testing.T) {
+	run := resultstest.Sample()
+	s := run.Features[2].Scenarios[0] // timeout
+	s.Attempts = []*results.Attempt{{
+		Status: results.Failed, FailureKind: results.KindBackend, Error: "reset database: connection refused",
+		StartedAt: s.StartedAt.Add(-10 * time.Second), Duration: 2 * time.Second,
+	}}
+	s.Error = "" // the failing step's error is used
+	e := parse(t, write(t, run, Config{}))[2].Elements[0]
+	assert.Equal(t, s.Attempts[0].StartedAt.UTC().Format("2006-01-02T15:04:05.000Z"), e.StartTimestamp, "the first attempt's start")
+	require.Len(t, e.Before, 1)
+	h := e.Before[0]
+	assert.Equal(t, "passed", h.Result.Status)
+	assert.Empty(t, h.Embeddings)
+	assert.Equal(t, []string{
+		"Attempt 1 of 2 failed (backend: the test backend failed; the EPR's behaviour was not tested)\nreset database: connection refused",
+		"Attempt 2 of 2 failed",
+	}, h.Output, "the repro line is on the failing step, not here")
+	failing := e.Steps[2]
+	assert.Equal(t, "failed", failing.Result.Status, "the last attempt decides the status")
+	assert.Equal(t, []string{"Reproduce: " + s.Repro}, failing.Output)
+
+	s.Attempts[0].Status = "exploded"
+	assert.ErrorContains(t, Write(new(bytes.Buffer), run, Config{}), `attempt 1: unknown status "exploded"`)
+	s.Attempts[0] = nil
+	assert.ErrorContains(t, Write(new(bytes.Buffer), run, Config{}), `attempt 1 is nil`)
+}
+
+func TestQuarantinedScenarioKeepsItsStatus(t *testing.T) {
+	run := resultstest.Sample()
+	_, q, ok := run.Scenario("features/medications.feature:17")
+	require.True(t, ok)
+	e := parse(t, write(t, run, Config{}))[1].Elements[1]
+	assert.Equal(t, q.Name, e.Name)
+	assert.Contains(t, e.Tags, jTag{"@quarantine"})
+	failing := e.Steps[2]
+	assert.Equal(t, "failed", failing.Result.Status)
+	assert.Equal(t, "Quarantined (@quarantine): this failure does not gate the run\n"+
+		"Failure kind: assertion (the EPR did not show or do what the scenario expected)\n"+
+		`expected an alert with text "Penicillin" but none was shown`, failing.Result.ErrorMessage)
+	assert.Equal(t, []string{"Reproduce: " + q.Repro}, failing.Output)
+
+	// Failed outside its steps: the hook says the same.
+	for _, st := range q.Steps {
+		st.Status, st.Error = results.Skipped, ""
+	}
+	q.Error = "browser crashed"
+	q.FailureKind = results.KindHarness
+	e = parse(t, write(t, run, Config{}))[1].Elements[1]
+	require.Len(t, e.Before, 1)
+	assert.True(t, strings.HasPrefix(e.Before[0].Result.ErrorMessage, "Quarantined (@quarantine): "), e.Before[0].Result.ErrorMessage)
+	assert.Equal(t, []string{"Reproduce: " + q.Repro}, e.Before[0].Output)
 }
 
 func TestNoEmbedReferencesEverything(t *testing.T) {

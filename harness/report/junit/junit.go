@@ -1,18 +1,25 @@
 // Package junit writes a results.Run as JUnit XML, the test report format
-// that Jenkins, GitLab and Azure DevOps ingest.
+// that Jenkins, GitLab and Azure DevOps ingest, with Maven Surefire's
+// extensions for reruns.
 //
 // # Layout
 //
 // The document has one <testsuites> root (name from Config.SuiteName) with the
 // run's totals; one <testsuite> per feature, named after the feature, carrying
-// the run's identity in <properties> (run.id, target.backend,
-// target.base_url, browser, and when known target.version, target.image.<role>
-// sorted by role, run.tags, run.interrupted, feature.uri, feature.tags); and
-// one <testcase> per executed scenario: name = scenario name, classname =
-// feature name, file = feature URI, line = scenario line. When several
+// the run's identity in <properties>; and one <testcase> per executed
+// scenario: name = scenario name, classname = feature name, file = feature
+// URI, line = scenario line, time = the last attempt's duration. When several
 // scenarios of a feature share a name (rows of a scenario outline), each gets
 // " (line N)" appended so that CI servers, which key test history by
 // classname and name, keep them apart.
+//
+// The properties say exactly what was tested and where, in this order, each
+// only when known: run.id, commit, target.backend, target.base_url, browser,
+// target.version, target.image.<role> and target.digest.<role> (sorted by
+// role), target.defects (comma-separated: the reference EPR's active
+// release-candidate defects), run.tags, run.retries, run.fail_on_flaky,
+// run.interrupted, machine.hostname, machine.os, machine.arch, machine.cpus,
+// harness.version, harness.go; then feature.uri and feature.tags.
 //
 // # Outcomes
 //
@@ -31,18 +38,51 @@
 // example: Step "Then the banner shows "999 000 0018"" (features/x.feature:15)
 // failed: <first line of the error>. The element's text holds the failing
 // step with its definition, the failure kind, the full error, every step with
-// its status, and the attachments. A scenario that failed outside its steps
-// (in a hook) is reported as such, with the scenario's error.
+// its status, the hazards the scenario traces to, the attachments and the
+// command line that reproduces the scenario locally ("Reproduce: …"). A
+// scenario that failed outside its steps (in a hook) is reported as such,
+// with the scenario's error.
+//
+// # Retries
+//
+// Retried scenarios use Maven Surefire's rerun format
+// (rerunFailingTestsCount), which Jenkins and GitLab read and which readers
+// that do not know it ignore:
+//
+//   - flaky (failed, then passed on a retry): a passing <testcase> with one
+//     <flakyFailure> (assertion, timeout) or <flakyError> (any other kind) per
+//     failed attempt, oldest first, each with message and type as above, a
+//     <stackTrace> holding the attempt's failure text and a <system-out>
+//     with its [[ATTACHMENT|path]] lines. It counts as passed: the exit code,
+//     not the report, fails the run under --fail-on-flaky.
+//   - failed on every attempt: <failure> or <error> for the last attempt,
+//     then one <rerunFailure> or <rerunError> per earlier attempt, oldest
+//     first. (Surefire puts the first run in <failure> and the reruns after
+//     it; here <failure> is the last attempt, whose evidence the scenario
+//     holds, and the element order follows Surefire's XSD.)
+//
+// # Quarantine
+//
+// A quarantined scenario (@quarantine) that did not pass is reported as
+// <skipped message="quarantined: <message>"> and counted as skipped, with
+// the whole failure text (and every attempt's) in <system-out>. Jenkins marks
+// a build unstable and GitLab a pipeline's tests failed on any <failure> or
+// <error>, so reporting the failure as one would let a quarantined scenario
+// gate CI, which quarantine exists to prevent; skipped keeps it visible
+// without gating. A quarantined scenario that passed or was flaky is reported
+// like any other.
 //
 // # Attachments
 //
 // A test case with attachments gets a <system-out> holding one
-// [[ATTACHMENT|path]] line per file, the convention of the Jenkins JUnit
-// Attachments plugin and of GitLab's test report, images first because
-// GitLab shows only the first one. Both resolve the path against the
-// workspace / project folder, while results.Attachment paths are relative to
-// the run's output folder: set Config.AttachmentBase to that folder
-// (relative to the workspace, or absolute) to make the links resolve.
+// [[ATTACHMENT|path]] line per file, the last attempt's and then the earlier
+// attempts', images first because GitLab shows only the first one (for a flaky
+// scenario that is the failed attempt's screenshot). This is the convention of
+// the Jenkins JUnit Attachments plugin and of GitLab's test report. Both
+// resolve the path against the workspace / project folder, while
+// results.Attachment paths are relative to the run's output folder: set
+// Config.AttachmentBase to that folder (relative to the workspace, or
+// absolute) to make the links resolve.
 //
 // # Formatting
 //
@@ -145,16 +185,29 @@ type property struct {
 	Value string `xml:"value,attr"`
 }
 
+// testCase's fields are in the order of Surefire's XSD sequence.
 type testCase struct {
-	Name      string   `xml:"name,attr"`
-	Classname string   `xml:"classname,attr"`
-	File      string   `xml:"file,attr,omitempty"`
-	Line      int      `xml:"line,attr,omitempty"`
-	Time      string   `xml:"time,attr"`
-	Failure   *problem `xml:"failure,omitempty"`
-	Error     *problem `xml:"error,omitempty"`
-	Skipped   *skipped `xml:"skipped,omitempty"`
-	SystemOut *cdata   `xml:"system-out,omitempty"`
+	Name          string   `xml:"name,attr"`
+	Classname     string   `xml:"classname,attr"`
+	File          string   `xml:"file,attr,omitempty"`
+	Line          int      `xml:"line,attr,omitempty"`
+	Time          string   `xml:"time,attr"`
+	Failure       *problem `xml:"failure,omitempty"`
+	RerunFailures []rerun  `xml:"rerunFailure"`
+	FlakyFailures []rerun  `xml:"flakyFailure"`
+	Skipped       *skipped `xml:"skipped,omitempty"`
+	Error         *problem `xml:"error,omitempty"`
+	RerunErrors   []rerun  `xml:"rerunError"`
+	FlakyErrors   []rerun  `xml:"flakyError"`
+	SystemOut     *cdata   `xml:"system-out,omitempty"`
+}
+
+// rerun is one earlier attempt, in Surefire's rerun format.
+type rerun struct {
+	Message    string `xml:"message,attr"`
+	Type       string `xml:"type,attr"`
+	StackTrace cdata  `xml:"stackTrace"`
+	SystemOut  *cdata `xml:"system-out,omitempty"`
 }
 
 type problem struct {
@@ -221,8 +274,10 @@ func build(run *results.Run, cfg Config) (*testSuites, error) {
 				suite.Skipped++
 			}
 			suite.Cases = append(suite.Cases, tc)
-			if !s.StartedAt.IsZero() && (fstart.IsZero() || s.StartedAt.Before(fstart)) {
-				fstart = s.StartedAt
+			for _, at := range scenarioStarts(s) {
+				if !at.IsZero() && (fstart.IsZero() || at.Before(fstart)) {
+					fstart = at
+				}
 			}
 		}
 		if fstart.IsZero() {
@@ -254,31 +309,68 @@ func build(run *results.Run, cfg Config) (*testSuites, error) {
 	return doc, nil
 }
 
+// scenarioStarts returns when each attempt of s started.
+func scenarioStarts(s *results.Scenario) []time.Time {
+	out := []time.Time{s.StartedAt}
+	for _, at := range s.Attempts {
+		if at != nil {
+			out = append(out, at.StartedAt)
+		}
+	}
+	return out
+}
+
 func runProperties(run *results.Run) []property {
-	props := []property{
-		{"run.id", clean(run.ID)},
-		{"target.backend", clean(run.Target.Backend)},
-		{"target.base_url", clean(run.Target.BaseURL)},
-		{"browser", clean(run.Browser)},
+	var props []property
+	add := func(name, value string) {
+		if value != "" {
+			props = append(props, property{name, clean(value)})
+		}
 	}
-	if run.Target.Version != "" {
-		props = append(props, property{"target.version", clean(run.Target.Version)})
+	props = append(props, property{"run.id", clean(run.ID)})
+	add("commit", run.Commit)
+	props = append(props,
+		property{"target.backend", clean(run.Target.Backend)},
+		property{"target.base_url", clean(run.Target.BaseURL)},
+		property{"browser", clean(run.Browser)},
+	)
+	add("target.version", run.Target.Version)
+	for _, role := range sortedKeys(run.Target.Images) {
+		add("target.image."+role, run.Target.Images[role])
 	}
-	roles := make([]string, 0, len(run.Target.Images))
-	for role := range run.Target.Images {
-		roles = append(roles, role)
+	for _, role := range sortedKeys(run.Target.Digests) {
+		add("target.digest."+role, run.Target.Digests[role])
 	}
-	slices.Sort(roles)
-	for _, role := range roles {
-		props = append(props, property{"target.image." + clean(role), clean(run.Target.Images[role])})
+	add("target.defects", strings.Join(run.Target.Defects, ","))
+	add("run.tags", run.Tags)
+	if run.Retries > 0 {
+		add("run.retries", strconv.Itoa(run.Retries))
 	}
-	if run.Tags != "" {
-		props = append(props, property{"run.tags", clean(run.Tags)})
+	if run.FailOnFlaky {
+		add("run.fail_on_flaky", "true")
 	}
 	if run.Interrupted {
-		props = append(props, property{"run.interrupted", "true"})
+		add("run.interrupted", "true")
 	}
+	m := run.Machine
+	add("machine.hostname", m.Hostname)
+	add("machine.os", m.OS)
+	add("machine.arch", m.Arch)
+	if m.CPUs > 0 {
+		add("machine.cpus", strconv.Itoa(m.CPUs))
+	}
+	add("harness.version", m.Harness)
+	add("harness.go", m.Go)
 	return props
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func featureProperties(f *results.Feature) []property {
@@ -319,6 +411,55 @@ func caseNames(f *results.Feature) []string {
 	return names
 }
 
+// attempt is one attempt of a scenario as the report shows it: the
+// scenario's last attempt or one of its earlier ones.
+type attempt struct {
+	status      results.Status
+	kind        results.FailureKind
+	err         string
+	steps       []*results.Step
+	attachments []results.Attachment
+}
+
+func lastAttempt(s *results.Scenario) attempt {
+	return attempt{s.Status, s.FailureKind, s.Error, s.Steps, s.Attachments}
+}
+
+func earlierAttempt(a *results.Attempt) attempt {
+	return attempt{a.Status, a.FailureKind, a.Error, a.Steps, a.Attachments}
+}
+
+// failedStep returns the attempt's first failed, undefined, ambiguous or
+// pending step, or nil.
+func (a attempt) failedStep() *results.Step {
+	return (&results.Scenario{Steps: a.steps}).FailedStep()
+}
+
+// classify returns the element kind (outFailure or outError) and type of a
+// failed, undefined, pending or ambiguous attempt.
+func classify(a attempt) (outcome, string, error) {
+	switch a.status {
+	case results.Failed:
+		switch a.kind {
+		case results.KindAssertion, results.KindTimeout:
+			return outFailure, string(a.kind), nil
+		case results.KindBackend, results.KindHarness:
+			return outError, string(a.kind), nil
+		case results.KindNone:
+			return outError, "unclassified", nil
+		default:
+			return 0, "", fmt.Errorf("unknown failure kind %q", a.kind)
+		}
+	case results.Undefined, results.Pending, results.Ambiguous:
+		typ := string(a.kind)
+		if typ == "" {
+			typ = string(results.KindHarness)
+		}
+		return outError, typ, nil
+	}
+	return 0, "", fmt.Errorf("unknown status %q", a.status)
+}
+
 func buildCase(f *results.Feature, s *results.Scenario, name string, cfg Config) (testCase, outcome, error) {
 	tc := testCase{
 		Name:      name,
@@ -327,41 +468,102 @@ func buildCase(f *results.Feature, s *results.Scenario, name string, cfg Config)
 		Line:      s.Line,
 		Time:      seconds(s.Duration),
 	}
+	wrap := func(err error) error {
+		return fmt.Errorf("junit: scenario %q (%s:%d): %w", s.Name, f.URI, s.Line, err)
+	}
+	// Earlier attempts, in Surefire's rerun elements: flaky* when the
+	// scenario passed in the end, rerun* when it did not.
+	var earlier []rerun
+	var earlierOut []outcome
+	for i, at := range s.Attempts {
+		if at == nil {
+			return tc, 0, wrap(fmt.Errorf("attempt %d is nil", i+1))
+		}
+		a := earlierAttempt(at)
+		out, typ, err := classify(a)
+		if err != nil {
+			return tc, 0, wrap(fmt.Errorf("attempt %d: %w", i+1, err))
+		}
+		p := newProblem(f, s, a, typ, cfg)
+		r := rerun{Message: p.Message, Type: p.Type, StackTrace: cdata{p.Text}}
+		if lines := attachmentLines(a.attachments, cfg); lines != "" {
+			r.SystemOut = &cdata{Text: lines}
+		}
+		earlier = append(earlier, r)
+		earlierOut = append(earlierOut, out)
+	}
+	placeEarlier := func(failures, errs *[]rerun) {
+		for i, r := range earlier {
+			if earlierOut[i] == outFailure {
+				*failures = append(*failures, r)
+			} else {
+				*errs = append(*errs, r)
+			}
+		}
+	}
+
 	var out outcome
+	var quarantinedText string
 	switch s.Status {
-	case results.Passed:
+	case results.Passed, results.Flaky:
 		out = outPassed
+		placeEarlier(&tc.FlakyFailures, &tc.FlakyErrors)
 	case results.Skipped:
 		out = outSkipped
 		tc.Skipped = &skipped{Message: clean(firstLine(s.Error))}
-	case results.Failed:
-		switch s.FailureKind {
-		case results.KindAssertion, results.KindTimeout:
-			out = outFailure
-			tc.Failure = newProblem(f, s, string(s.FailureKind), cfg)
-		case results.KindBackend, results.KindHarness:
-			out = outError
-			tc.Error = newProblem(f, s, string(s.FailureKind), cfg)
-		case results.KindNone:
-			out = outError
-			tc.Error = newProblem(f, s, "unclassified", cfg)
-		default:
-			return tc, 0, fmt.Errorf("junit: scenario %q (%s:%d): unknown failure kind %q", s.Name, f.URI, s.Line, s.FailureKind)
-		}
-	case results.Undefined, results.Pending, results.Ambiguous:
-		out = outError
-		typ := string(s.FailureKind)
-		if typ == "" {
-			typ = string(results.KindHarness)
-		}
-		tc.Error = newProblem(f, s, typ, cfg)
+		placeEarlier(&tc.RerunFailures, &tc.RerunErrors)
 	default:
-		return tc, 0, fmt.Errorf("junit: scenario %q (%s:%d): unknown status %q", s.Name, f.URI, s.Line, s.Status)
+		last := lastAttempt(s)
+		o, typ, err := classify(last)
+		if err != nil {
+			return tc, 0, wrap(err)
+		}
+		p := newProblem(f, s, last, typ, cfg)
+		if s.Quarantined {
+			// Reported as skipped so that it cannot gate CI; see the
+			// package documentation.
+			out = outSkipped
+			tc.Skipped = &skipped{Message: "quarantined: " + p.Message}
+			quarantinedText = quarantineText(p, earlier)
+			break
+		}
+		out = o
+		if o == outFailure {
+			tc.Failure = p
+		} else {
+			tc.Error = p
+		}
+		placeEarlier(&tc.RerunFailures, &tc.RerunErrors)
 	}
-	if lines := attachmentLines(s, cfg); lines != "" {
-		tc.SystemOut = &cdata{Text: lines}
+
+	atts := slices.Clone(s.Attachments)
+	for _, at := range s.Attempts {
+		atts = append(atts, at.Attachments...)
+	}
+	text := quarantinedText
+	if lines := attachmentLines(atts, cfg); lines != "" {
+		if text != "" {
+			text += "\n"
+		}
+		text += lines
+	}
+	if text != "" {
+		tc.SystemOut = &cdata{Text: text}
 	}
 	return tc, out, nil
+}
+
+// quarantineText is the <system-out> text of a quarantined scenario that
+// did not pass: why it is skipped, the failure text of its last attempt and
+// that of every earlier attempt.
+func quarantineText(p *problem, earlier []rerun) string {
+	var b strings.Builder
+	b.WriteString("Quarantined (" + results.QuarantineTag + "): this scenario runs and is reported but does not gate the run.\n")
+	fmt.Fprintf(&b, "\n%s: %s\n%s", p.Type, p.Message, p.Text)
+	for i, r := range earlier {
+		fmt.Fprintf(&b, "\nAttempt %d of %d, %s: %s\n%s", i+1, len(earlier)+1, r.Type, r.Message, r.StackTrace.Text)
+	}
+	return b.String()
 }
 
 // kindHelp explains each failure type in the element's text.
@@ -373,9 +575,10 @@ var kindHelp = map[string]string{
 	"unclassified":                "the harness did not record why the scenario failed",
 }
 
-func newProblem(f *results.Feature, s *results.Scenario, typ string, cfg Config) *problem {
-	st := s.FailedStep()
-	errText := s.Error
+// newProblem describes the failed attempt a of scenario s.
+func newProblem(f *results.Feature, s *results.Scenario, a attempt, typ string, cfg Config) *problem {
+	st := a.failedStep()
+	errText := a.err
 	if st != nil && st.Error != "" {
 		errText = st.Error
 	}
@@ -413,24 +616,31 @@ func newProblem(f *results.Feature, s *results.Scenario, typ string, cfg Config)
 		b.WriteString(errText)
 		b.WriteString("\n")
 	}
-	if len(s.Steps) > 0 {
+	if len(a.steps) > 0 {
 		b.WriteString("\nSteps:\n")
-		for _, x := range s.Steps {
+		for _, x := range a.steps {
 			fmt.Fprintf(&b, "  %-11s %s (line %d)\n", "["+string(x.Status)+"]", stepText(x), x.Line)
 		}
 	}
-	if len(s.Attachments) > 0 {
+	if hz := s.Hazards(); len(hz) > 0 {
+		fmt.Fprintf(&b, "\nHazards: %s\n", strings.Join(hz, ", "))
+	}
+	if len(a.attachments) > 0 {
 		b.WriteString("\nAttachments:\n")
-		for _, a := range s.Attachments {
-			fmt.Fprintf(&b, "  %s (%s): %s\n", a.Name, a.MediaType, attachmentPath(a, cfg))
+		for _, x := range a.attachments {
+			fmt.Fprintf(&b, "  %s (%s): %s\n", x.Name, x.MediaType, attachmentPath(x, cfg))
 		}
+	}
+	if s.Repro != "" {
+		fmt.Fprintf(&b, "\nReproduce:\n  %s\n", s.Repro)
 	}
 	return &problem{Message: clean(msg), Type: clean(typ), Text: clean(b.String())}
 }
 
-// attachmentLines returns the [[ATTACHMENT|path]] lines of s, images first.
-func attachmentLines(s *results.Scenario, cfg Config) string {
-	atts := slices.Clone(s.Attachments)
+// attachmentLines returns the [[ATTACHMENT|path]] lines of atts, images
+// first, otherwise in order.
+func attachmentLines(atts []results.Attachment, cfg Config) string {
+	atts = slices.Clone(atts)
 	slices.SortStableFunc(atts, func(a, b results.Attachment) int {
 		ai, bi := isImage(a), isImage(b)
 		switch {

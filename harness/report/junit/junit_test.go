@@ -85,15 +85,28 @@ type (
 		Cases []xCase `xml:"testcase"`
 	}
 	xCase struct {
-		Name      string    `xml:"name,attr"`
-		Classname string    `xml:"classname,attr"`
-		File      string    `xml:"file,attr"`
-		Line      int       `xml:"line,attr"`
-		Time      string    `xml:"time,attr"`
-		Failure   *xProblem `xml:"failure"`
-		Error     *xProblem `xml:"error"`
-		Skipped   *struct{} `xml:"skipped"`
-		SystemOut *string   `xml:"system-out"`
+		Name          string    `xml:"name,attr"`
+		Classname     string    `xml:"classname,attr"`
+		File          string    `xml:"file,attr"`
+		Line          int       `xml:"line,attr"`
+		Time          string    `xml:"time,attr"`
+		Failure       *xProblem `xml:"failure"`
+		Error         *xProblem `xml:"error"`
+		Skipped       *xSkipped `xml:"skipped"`
+		SystemOut     *string   `xml:"system-out"`
+		FlakyFailures []xRerun  `xml:"flakyFailure"`
+		FlakyErrors   []xRerun  `xml:"flakyError"`
+		RerunFailures []xRerun  `xml:"rerunFailure"`
+		RerunErrors   []xRerun  `xml:"rerunError"`
+	}
+	xSkipped struct {
+		Message string `xml:"message,attr"`
+	}
+	xRerun struct {
+		Message    string  `xml:"message,attr"`
+		Type       string  `xml:"type,attr"`
+		StackTrace string  `xml:"stackTrace"`
+		SystemOut  *string `xml:"system-out"`
 	}
 	xProblem struct {
 		Message string `xml:"message,attr"`
@@ -136,12 +149,12 @@ func TestReadBack(t *testing.T) {
 	doc := parse(t, write(t, run, Config{}))
 
 	assert.Equal(t, "eprharness", doc.Name)
-	assert.Equal(t, 8, doc.Tests)
+	assert.Equal(t, 10, doc.Tests)
 	assert.Equal(t, 2, doc.Failures, "assertion + timeout")
 	assert.Equal(t, 2, doc.Errors, "backend + undefined")
-	assert.Equal(t, 1, doc.Skipped)
+	assert.Equal(t, 2, doc.Skipped, "skipped + quarantined")
 	assert.Equal(t, "2026-06-01T09:00:00Z", doc.Timestamp)
-	assert.Equal(t, "65.359", doc.Time, "the run's wall time")
+	assert.Equal(t, run.FinishedAt.Sub(run.StartedAt), parseSeconds(t, doc.Time), "the run's wall time")
 	require.Len(t, doc.Suites, 3)
 
 	var tests, failures, errs, skipped int
@@ -195,6 +208,9 @@ func TestReadBack(t *testing.T) {
 	assert.Contains(t, c.Failure.Text, `[failed]    Then the patient banner shows the NHS number "999 000 0018" (line 15)`)
 	assert.Contains(t, c.Failure.Text, `[skipped]   And the allergies panel is visible (line 17)`)
 	assert.Contains(t, c.Failure.Text, "screenshot (image/png): patient-search/searching-by-nhs-number-shows-the-patient/screenshot.png")
+	assert.Contains(t, c.Failure.Text, "\nHazards: H-001\n")
+	assert.True(t, strings.HasSuffix(c.Failure.Text, "\nReproduce:\n  "+run.Features[0].Scenarios[0].Repro+"\n"), c.Failure.Text)
+	assert.Contains(t, run.Features[0].Scenarios[0].Repro, "features/patient_search.feature:12")
 	require.NotNil(t, c.SystemOut)
 	assert.Equal(t,
 		"[[ATTACHMENT|patient-search/searching-by-nhs-number-shows-the-patient/screenshot.png]]\n"+
@@ -236,6 +252,202 @@ func TestReadBack(t *testing.T) {
 	assert.NotNil(t, skip.Skipped)
 	assert.Nil(t, skip.Failure)
 	assert.Nil(t, skip.Error)
+	assert.Empty(t, skip.Skipped.Message)
+}
+
+// parseSeconds reads a JUnit time attribute.
+func parseSeconds(t *testing.T, s string) time.Duration {
+	t.Helper()
+	require.Regexp(t, timeFormat, s)
+	d, err := time.ParseDuration(s + "s")
+	require.NoError(t, err)
+	return d
+}
+
+func TestProperties(t *testing.T) {
+	run := resultstest.Sample()
+	doc := parse(t, write(t, run, Config{}))
+	want := []string{
+		"run.id=run-20260601T090000Z",
+		"commit=" + run.Commit,
+		"target.backend=docker",
+		"target.base_url=http://localhost:8080",
+		"browser=chromium 156.0.8078.73",
+		"target.version=2.3.1",
+		"target.image.epr=" + run.Target.Images["epr"],
+		"target.image.postgres=" + run.Target.Images["postgres"],
+		"target.digest.epr=" + run.Target.Digests["epr"],
+		"target.digest.postgres=" + run.Target.Digests["postgres"],
+		"target.defects=news2-boundary",
+		"run.tags=not @wip",
+		"run.retries=1",
+		"machine.hostname=ci-runner-7",
+		"machine.os=linux",
+		"machine.arch=amd64",
+		"machine.cpus=2",
+		"harness.version=v0.5.0",
+		"harness.go=go1.26.8",
+		"feature.uri=features/medications.feature",
+		"feature.tags=@medications",
+	}
+	var got []string
+	for _, p := range doc.Suites[1].Properties {
+		got = append(got, p.Name+"="+p.Value)
+	}
+	assert.Equal(t, want, got, "every property, in the documented order")
+
+	// Unknown values are left out rather than written empty; flags appear
+	// when set.
+	run.Commit, run.Target.Digests, run.Target.Defects, run.Machine = "", nil, nil, results.Machine{}
+	run.Retries, run.FailOnFlaky, run.Interrupted = 0, true, true
+	s := parse(t, write(t, run, Config{})).Suites[0]
+	for _, name := range []string{"commit", "target.digest.epr", "target.defects", "run.retries", "machine.hostname", "machine.cpus", "harness.version"} {
+		_, ok := s.prop(name)
+		assert.False(t, ok, name)
+	}
+	for _, name := range []string{"run.fail_on_flaky", "run.interrupted"} {
+		v, ok := s.prop(name)
+		assert.True(t, ok, name)
+		assert.Equal(t, "true", v, name)
+	}
+}
+
+func TestFlakyIsAPassWithFlakyFailures(t *testing.T) {
+	run := resultstest.Sample()
+	fs := run.Flaky()[0]
+	doc := parse(t, write(t, run, Config{AttachmentBase: "out"}))
+	c := doc.Suites[2].find(t, "Rescheduling moves the appointment")
+	assert.Nil(t, c.Failure)
+	assert.Nil(t, c.Error)
+	assert.Nil(t, c.Skipped)
+	assert.Empty(t, c.RerunFailures)
+	assert.Empty(t, c.FlakyErrors)
+	require.Len(t, c.FlakyFailures, 1, "one per failed attempt")
+	ff := c.FlakyFailures[0]
+	assert.Equal(t, "timeout", ff.Type)
+	assert.Equal(t, `Step "Then the diary shows the appointment at "11:00"" (features/appointments.feature:20) failed: `+
+		fs.Attempts[0].Error, ff.Message)
+	assert.Contains(t, ff.StackTrace, fs.Attempts[0].Error)
+	assert.Contains(t, ff.StackTrace, `[failed]    Then the diary shows the appointment at "11:00" (line 20)`,
+		"the failed attempt's steps, not the last attempt's")
+	assert.Contains(t, ff.StackTrace, "Reproduce:\n  "+fs.Repro)
+	require.NotNil(t, ff.SystemOut)
+	shot := "[[ATTACHMENT|out/" + fs.Attempts[0].Attachments[0].Path + "]]"
+	assert.Equal(t, shot+"\n[[ATTACHMENT|out/"+fs.Attempts[0].Attachments[1].Path+"]]\n", *ff.SystemOut)
+	require.NotNil(t, c.SystemOut)
+	assert.True(t, strings.HasPrefix(*c.SystemOut, shot), "the failed attempt's screenshot is the test case's first attachment")
+	assert.Equal(t, seconds(fs.Duration), c.Time, "the last attempt's time")
+
+	// Two failed attempts of different kinds, then a pass.
+	backend := &results.Attempt{
+		Status: results.Failed, FailureKind: results.KindBackend, Error: "reset database: connection refused",
+		StartedAt: fs.Attempts[0].StartedAt.Add(-time.Minute), Duration: time.Second,
+	}
+	fs.Attempts = append([]*results.Attempt{backend}, fs.Attempts...)
+	c = parse(t, write(t, run, Config{})).Suites[2].find(t, "Rescheduling moves the appointment")
+	require.Len(t, c.FlakyErrors, 1)
+	require.Len(t, c.FlakyFailures, 1)
+	assert.Equal(t, "backend", c.FlakyErrors[0].Type)
+	assert.Contains(t, c.FlakyErrors[0].Message, "failed outside its steps: reset database: connection refused")
+	assert.Nil(t, c.FlakyErrors[0].SystemOut, "no attachments, no system-out")
+	assert.Equal(t, "timeout", c.FlakyFailures[0].Type)
+}
+
+// failedEveryTime turns the sample's timeout into a scenario that failed on
+// both of its attempts.
+func failedEveryTime(run *results.Run) *results.Scenario {
+	s := run.Features[2].Scenarios[0]
+	first := &results.Attempt{
+		Status: results.Failed, FailureKind: results.KindAssertion,
+		Error:     "expected the slot to be free",
+		StartedAt: s.StartedAt, Duration: 3 * time.Second,
+		Steps: []*results.Step{{Keyword: "Then ", Text: `the "09:30" slot is free`, Line: 9, Status: results.Failed,
+			Error: "expected the slot to be free"}},
+		Attachments: []results.Attachment{{Name: "screenshot", MediaType: "image/png", Path: "appointments/x/attempt-1/screenshot.png"}},
+	}
+	s.Attempts = []*results.Attempt{first}
+	return s
+}
+
+func TestFailedOnEveryAttempt(t *testing.T) {
+	run := resultstest.Sample()
+	s := failedEveryTime(run)
+	doc := parse(t, write(t, run, Config{}))
+	assert.Equal(t, 2, doc.Failures, "still one failure per scenario")
+	c := doc.Suites[2].find(t, s.Name)
+	require.NotNil(t, c.Failure, "the last attempt")
+	assert.Equal(t, "timeout", c.Failure.Type)
+	assert.Empty(t, c.FlakyFailures)
+	require.Len(t, c.RerunFailures, 1, "the earlier attempt")
+	r := c.RerunFailures[0]
+	assert.Equal(t, "assertion", r.Type)
+	assert.Equal(t, `Step "Then the "09:30" slot is free" (features/appointments.feature:9) failed: expected the slot to be free`, r.Message)
+	require.NotNil(t, r.SystemOut)
+	assert.Equal(t, "[[ATTACHMENT|appointments/x/attempt-1/screenshot.png]]\n", *r.SystemOut)
+	require.NotNil(t, c.SystemOut)
+	assert.Equal(t,
+		"[[ATTACHMENT|appointments/cancelling-an-appointment-frees-the-slot/screenshot.png]]\n"+
+			"[[ATTACHMENT|appointments/x/attempt-1/screenshot.png]]\n"+
+			"[[ATTACHMENT|appointments/cancelling-an-appointment-frees-the-slot/trace.zip]]\n",
+		*c.SystemOut, "the last attempt's screenshot first, then every image, then the rest")
+
+	// The element order is Surefire's: failure, rerunFailure, ..., system-out.
+	out := string(write(t, run, Config{}))
+	i := strings.Index(out, `file="features/appointments.feature" line="5"`)
+	require.Positive(t, i)
+	tc := out[i : i+strings.Index(out[i:], "</testcase>")]
+	failure, rerun, end := strings.Index(tc, "<failure "), strings.Index(tc, "<rerunFailure "), strings.Index(tc, "</rerunFailure>")
+	require.True(t, failure > 0 && rerun > 0 && end > 0, tc)
+	assert.Less(t, failure, rerun)
+	assert.Less(t, end, strings.LastIndex(tc, "<system-out>"))
+}
+
+func TestQuarantinedFailureIsSkipped(t *testing.T) {
+	run := resultstest.Sample()
+	_, q, ok := run.Scenario("features/medications.feature:17")
+	require.True(t, ok)
+	require.True(t, q.Quarantined)
+	doc := parse(t, write(t, run, Config{}))
+	c := doc.Suites[1].find(t, q.Name)
+	assert.Nil(t, c.Failure, "a quarantined scenario never gates")
+	assert.Nil(t, c.Error)
+	require.NotNil(t, c.Skipped)
+	assert.Equal(t, `quarantined: Step "Then I see the allergy warning "Penicillin"" (features/medications.feature:20) failed: `+
+		`expected an alert with text "Penicillin" but none was shown`, c.Skipped.Message)
+	require.NotNil(t, c.SystemOut)
+	out := *c.SystemOut
+	assert.True(t, strings.HasPrefix(out, "Quarantined (@quarantine): "), out)
+	for _, want := range []string{
+		"Failure kind: assertion",
+		`[failed]    Then I see the allergy warning "Penicillin" (line 20)`,
+		"Hazards: H-002",
+		"Reproduce:\n  " + q.Repro,
+		"[[ATTACHMENT|" + q.Attachments[0].Path + "]]\n",
+	} {
+		assert.Contains(t, out, want)
+	}
+	assert.Equal(t, 1, doc.Suites[1].Skipped)
+	assert.Equal(t, 2, doc.Suites[1].Errors)
+
+	// Retried and failed again: every attempt's text, still no failure or
+	// rerun element.
+	q.Attempts = []*results.Attempt{{Status: results.Failed, FailureKind: results.KindTimeout, Error: "timeout 5000ms exceeded"}}
+	c = parse(t, write(t, run, Config{})).Suites[1].find(t, q.Name)
+	assert.Nil(t, c.Failure)
+	assert.Empty(t, c.RerunFailures)
+	assert.Empty(t, c.RerunErrors)
+	require.NotNil(t, c.SystemOut)
+	assert.Contains(t, *c.SystemOut, "Attempt 1 of 2, timeout: Scenario \"Prescribing warns about a recorded allergy\" (features/medications.feature:17) failed outside its steps: timeout 5000ms exceeded")
+
+	// Quarantined but passed: an ordinary pass.
+	q.Attempts = nil
+	q.Status, q.FailureKind, q.Error = results.Passed, results.KindNone, ""
+	for _, st := range q.Steps {
+		st.Status, st.Error = results.Passed, ""
+	}
+	c = parse(t, write(t, run, Config{})).Suites[1].find(t, q.Name)
+	assert.Nil(t, c.Skipped)
+	assert.Nil(t, c.Failure)
 }
 
 func TestAttachmentBaseAndImagesFirst(t *testing.T) {
@@ -348,7 +560,11 @@ func TestTimesWithoutRunTimes(t *testing.T) {
 	run := resultstest.Sample()
 	run.StartedAt, run.FinishedAt = time.Time{}, time.Time{}
 	doc := parse(t, write(t, run, Config{}))
-	assert.Equal(t, "62.459", doc.Time, "sum of the features' times")
+	var sum time.Duration
+	for _, f := range run.Features {
+		sum += f.Duration()
+	}
+	assert.Equal(t, sum, parseSeconds(t, doc.Time), "sum of the features' times")
 	assert.Equal(t, "2026-06-01T09:00:00Z", doc.Timestamp, "first scenario start (09:00:00.5, to the second)")
 }
 
@@ -372,6 +588,13 @@ func TestErrors(t *testing.T) {
 	run = nastyRun()
 	run.Features[0].Scenarios[0].FailureKind = "cosmic-ray"
 	assert.ErrorContains(t, Write(&buf, run, Config{}), `unknown failure kind "cosmic-ray"`)
+
+	run = nastyRun()
+	run.Features[0].Scenarios[0].Attempts = []*results.Attempt{{Status: results.Failed, FailureKind: "gremlins"}}
+	assert.ErrorContains(t, Write(&buf, run, Config{}), `attempt 1: unknown failure kind "gremlins"`)
+	run.Features[0].Scenarios[0].Attempts = []*results.Attempt{nil}
+	assert.ErrorContains(t, Write(&buf, run, Config{}), `attempt 1 is nil`)
+	assert.Zero(t, buf.Len(), "nothing is written on error")
 
 	sentinel := errors.New("disk full")
 	err = Write(failingWriter{sentinel}, resultstest.Sample(), Config{})

@@ -6,11 +6,16 @@
 // escaping (<, &, quotes, newlines) followed by skipped steps and with a
 // screenshot, page HTML and trace attached, a backend failure, a timeout, an
 // undefined step (a harness fault), two rows of a scenario outline that share
-// a name, a skipped scenario, a flaky scenario (failed, then passed on a
-// retry, with the failed attempt's screenshot and trace kept), a quarantined
-// failing scenario, hazard tags and repro command lines. All times are fixed (the run starts at
-// 2026-06-01T09:00:00Z), so reports built from it can be compared byte for
-// byte against golden files.
+// a name, a skipped scenario, a flaky scenario (failed with a timeout, then
+// passed on a retry, with the failed attempt's screenshot and trace kept), a
+// quarantined failing scenario, hazard tags, repro command lines on every
+// scenario that did not pass, and the run's identity (commit, machine, image
+// digests, EPR version, active defects, retries). All times are fixed (the run
+// starts at 2026-06-01T09:00:00Z), so reports built from it can be compared
+// byte for byte against golden files.
+//
+// Scenarios are listed in the order they ran, which is not always line order
+// (call Run.Sort for that); reporters must not assume either.
 //
 // Every call returns a fresh Run that the caller may change. The package holds
 // no mutable state and is safe for concurrent use.
@@ -97,22 +102,35 @@ func fakeZip(p string) []byte {
 	return buf.Bytes()
 }
 
-// WriteAttachments writes Content(a) for every attachment of run under dir,
-// at the attachment's relative path, creating folders as needed. It fails the
-// test on any error.
-func WriteAttachments(t testing.TB, dir string, run *results.Run) {
-	t.Helper()
+// Attachments returns every attachment of run: for each scenario in run
+// order, the attachments of its earlier attempts (oldest first), then its
+// own.
+func Attachments(run *results.Run) []results.Attachment {
+	var out []results.Attachment
 	for _, f := range run.Features {
 		for _, s := range f.Scenarios {
-			for _, a := range s.Attachments {
-				p := filepath.Join(dir, filepath.FromSlash(a.Path))
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatalf("resultstest: %v", err)
-				}
-				if err := os.WriteFile(p, Content(a), 0o644); err != nil {
-					t.Fatalf("resultstest: %v", err)
-				}
+			for _, at := range s.Attempts {
+				out = append(out, at.Attachments...)
 			}
+			out = append(out, s.Attachments...)
+		}
+	}
+	return out
+}
+
+// WriteAttachments writes Content(a) for every attachment of run under dir,
+// the scenarios' and their earlier attempts' (see Attachments), at the
+// attachment's relative path, creating folders as needed. It fails the test
+// on any error.
+func WriteAttachments(t testing.TB, dir string, run *results.Run) {
+	t.Helper()
+	for _, a := range Attachments(run) {
+		p := filepath.Join(dir, filepath.FromSlash(a.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatalf("resultstest: %v", err)
+		}
+		if err := os.WriteFile(p, Content(a), 0o644); err != nil {
+			t.Fatalf("resultstest: %v", err)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,10 +31,17 @@ func TestSampleCoverage(t *testing.T) {
 	run := Sample()
 	assert.Equal(t, Start, run.StartedAt)
 	assert.True(t, run.FinishedAt.After(run.StartedAt))
-	assert.Equal(t, results.Counts{Scenarios: 8, Passed: 3, Failed: 3, Skipped: 1, Other: 1}, run.Counts())
+	assert.Equal(t, results.Counts{Scenarios: 10, Passed: 3, Failed: 4, Skipped: 1, Flaky: 1, Other: 1}, run.Counts())
 
+	// Non-quarantined failures, by kind; the quarantined one apart.
 	kinds := map[results.FailureKind]*results.Scenario{}
+	var quarantined []*results.Scenario
 	for _, s := range run.Failures() {
+		if s.Quarantined {
+			quarantined = append(quarantined, s)
+			continue
+		}
+		require.NotContains(t, kinds, s.FailureKind, "one gating failure per kind")
 		kinds[s.FailureKind] = s
 	}
 	require.Contains(t, kinds, results.KindAssertion)
@@ -55,11 +63,66 @@ func TestSampleCoverage(t *testing.T) {
 	}
 	assert.Equal(t, results.Undefined, kinds[results.KindHarness].Status)
 
+	require.Len(t, quarantined, 1)
+	q := quarantined[0]
+	assert.False(t, q.Gates())
+	assert.Contains(t, q.Tags, results.QuarantineTag)
+	assert.Equal(t, results.Failed, q.Status)
+	assert.Equal(t, results.KindAssertion, q.FailureKind)
+	assert.Equal(t, []string{"H-002"}, q.Hazards())
+
+	flaky := run.Flaky()
+	require.Len(t, flaky, 1)
+	fl := flaky[0]
+	assert.True(t, fl.Gates())
+	assert.Empty(t, fl.Error)
+	assert.Nil(t, fl.FailedStep(), "the last attempt passed")
+	require.Len(t, fl.Attempts, 1)
+	at := fl.Attempts[0]
+	assert.Equal(t, results.Failed, at.Status)
+	assert.Equal(t, results.KindTimeout, at.FailureKind)
+	assert.NotEmpty(t, at.Error)
+	require.Len(t, at.Steps, len(fl.Steps))
+	assert.Equal(t, results.Failed, at.Steps[len(at.Steps)-1].Status)
+	assert.Equal(t, at.Error, at.Steps[len(at.Steps)-1].Error)
+	assert.Equal(t, results.Passed, fl.Steps[len(fl.Steps)-1].Status, "the attempt's steps are copies")
+	assert.True(t, fl.StartedAt.After(at.StartedAt.Add(at.Duration)), "the retry starts after the attempt ended")
+	assert.Len(t, at.Attachments, 2)
+	for _, a := range at.Attachments {
+		assert.Contains(t, a.Path, "/attempt-1/")
+	}
+
+	// Repro lines on every scenario that did not pass, and only there.
+	hazards := 0
+	for _, f := range run.Features {
+		for _, s := range f.Scenarios {
+			if s.Status == results.Passed || s.Status == results.Skipped {
+				assert.Empty(t, s.Repro, s.ID)
+			} else {
+				assert.True(t, strings.HasPrefix(s.Repro, "eprharness run "+s.ID+" "), s.ID)
+			}
+			hazards += len(s.Hazards())
+		}
+	}
+	assert.Equal(t, 4, hazards)
+
+	assert.NotEmpty(t, run.Commit)
+	assert.NotEmpty(t, run.Machine.Hostname)
+	assert.Equal(t, 1, run.Retries)
+	assert.NotEmpty(t, run.Target.Defects)
+	for role := range run.Target.Images {
+		assert.Contains(t, run.Target.Digests, role)
+	}
+
 	var prev = run.StartedAt
 	for _, f := range run.Features {
 		assert.NotEmpty(t, f.Tags)
 		for _, s := range f.Scenarios {
-			assert.True(t, s.StartedAt.After(prev), "%s starts after the previous scenario", s.Name)
+			first := s.StartedAt
+			if len(s.Attempts) > 0 {
+				first = s.Attempts[0].StartedAt
+			}
+			assert.True(t, first.After(prev), "%s starts after the previous scenario", s.Name)
 			prev = s.StartedAt
 		}
 	}
@@ -73,7 +136,11 @@ func TestWriteAttachments(t *testing.T) {
 	n := 0
 	for _, f := range run.Features {
 		for _, s := range f.Scenarios {
-			for _, a := range s.Attachments {
+			atts := slices.Clone(s.Attachments)
+			for _, at := range s.Attempts {
+				atts = append(atts, at.Attachments...)
+			}
+			for _, a := range atts {
 				n++
 				assert.False(t, strings.Contains(a.Path, `\`), "paths use forward slashes")
 				data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(a.Path)))
@@ -102,7 +169,8 @@ func TestWriteAttachments(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 6, n)
+	assert.Equal(t, 9, n, "7 of scenarios, 2 of the flaky scenario's failed attempt")
+	assert.Len(t, Attachments(run), n)
 }
 
 func TestContentIsStable(t *testing.T) {
