@@ -1,13 +1,54 @@
 // Package html writes a run's results as one self-contained HTML report for
-// test analysts. (Placeholder signature; the report is being built.)
+// hospital ICT test analysts: a verdict in words, counts, what was tested,
+// every feature and scenario with its steps, the evidence of each failure,
+// flaky retries, history, and a clinical-safety (hazard) traceability table.
+//
+// # Contract
+//
+// The document needs nothing outside itself: CSS and a small script are
+// inline, no font, script or style is fetched, and it works opened from disk
+// (file://). All content is readable with JavaScript off; the script only
+// adds the filter bar (status, tag, domain), copy buttons and opening a
+// scenario reached by a link. Failed and otherwise unfinished scenarios are
+// open (<details open>); passed, flaky and skipped ones are collapsed.
+//
+// Attachments: an image attachment (image/*) whose file is found under
+// Config.AttachmentDir is embedded as a data URI; otherwise it is an <img>
+// whose src is Config.AttachmentBase joined with the attachment path. Only
+// local paths (filepath.IsLocal) are ever read. Every other attachment is a
+// link to AttachmentBase + path. A trace (named "trace", "<window> trace" or
+// a file trace.zip) also gets the two commands that open it,
+// `npx playwright show-trace <p>` and `eprharness show-trace <p>`, where p is
+// the file under AttachmentDir when that is set and the linked path
+// otherwise. Earlier attempts of a retried scenario are shown with their own
+// error and evidence.
+//
+// History strips show Config.History[scenario id] in the order given (oldest
+// first; at most MaxHistory of the most recent points) followed by the
+// current run. The hazard table lists every id of Config.Hazards and every
+// @hazard: tag of the run, in id order; a hazard is "verified" only when
+// every scenario carrying it passed.
+//
+// Write validates the run first (statuses and failure kinds must be known)
+// and renders the whole document before writing, so on error nothing is
+// written. The output depends only on the run, the config and the attachment
+// files: no clock is read and map keys are sorted. Times are shown in UTC.
+// Write does not modify the run and keeps no state; it is safe for
+// concurrent use.
 package html
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/eprharness/eprharness/harness/results"
 )
+
+// MaxHistory is the most earlier runs a history strip shows (the most
+// recent ones).
+const MaxHistory = 30
 
 // Config says how a report is written.
 type Config struct {
@@ -31,5 +72,70 @@ type Config struct {
 
 // Write writes run as one HTML document to w.
 func Write(w io.Writer, run *results.Run, cfg Config) error {
-	return errors.New("html report: not built yet")
+	if run == nil {
+		return errors.New("html report: nil run")
+	}
+	if err := validate(run, cfg); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	r := build(run, cfg)
+	var buf bytes.Buffer
+	if err := page.Execute(&buf, r); err != nil {
+		return fmt.Errorf("html report: render: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("html report: write: %w", err)
+	}
+	return nil
+}
+
+// validate refuses a run the report could not describe truthfully.
+func validate(run *results.Run, cfg Config) error {
+	for i, f := range run.Features {
+		if f == nil {
+			return fmt.Errorf("feature %d is nil", i)
+		}
+		for j, s := range f.Scenarios {
+			if s == nil {
+				return fmt.Errorf("%s: scenario %d is nil", f.URI, j)
+			}
+			if err := checkStatus(s.Status, s.FailureKind, s.Steps); err != nil {
+				return fmt.Errorf("scenario %s: %w", s.ID, err)
+			}
+			for k, a := range s.Attempts {
+				if a == nil {
+					return fmt.Errorf("scenario %s: attempt %d is nil", s.ID, k+1)
+				}
+				if err := checkStatus(a.Status, a.FailureKind, a.Steps); err != nil {
+					return fmt.Errorf("scenario %s attempt %d: %w", s.ID, k+1, err)
+				}
+			}
+		}
+	}
+	for _, id := range sortedKeys(cfg.History) {
+		for _, p := range cfg.History[id] {
+			if _, ok := statusWords[p.Status]; !ok {
+				return fmt.Errorf("history of %s: unknown status %q", id, p.Status)
+			}
+		}
+	}
+	return nil
+}
+
+func checkStatus(st results.Status, kind results.FailureKind, steps []*results.Step) error {
+	if _, ok := statusWords[st]; !ok {
+		return fmt.Errorf("unknown status %q", st)
+	}
+	if _, ok := kindWords[kind]; !ok {
+		return fmt.Errorf("unknown failure kind %q", kind)
+	}
+	for i, s := range steps {
+		if s == nil {
+			return fmt.Errorf("step %d is nil", i+1)
+		}
+		if _, ok := statusWords[s.Status]; !ok || s.Status == results.Flaky {
+			return fmt.Errorf("step %d: unknown status %q", i+1, s.Status)
+		}
+	}
+	return nil
 }
