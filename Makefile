@@ -25,7 +25,7 @@ LDFLAGS := -X main.version=$(VERSION)
 
 .PHONY: all build deps run run-docker images image-postgres image-refepr image-rc \
         test test-unit test-integration test-e2e test-defects vet fmt sweep clean \
-        check docs
+        check docs rc-check serve
 
 all: build
 
@@ -65,6 +65,27 @@ image-rc: image-refepr
 	docker build -q -f sut/refepr/Dockerfile --build-arg EPR_DEFECTS=$(RC_DEFECTS) \
 	  --build-arg EPR_VERSION=$(VERSION)-rc -t $(RC_IMAGE) build/ >/dev/null
 	@echo "built release-candidate image $(RC_IMAGE) with defects $(RC_DEFECTS)"
+
+# The release-candidate gate on the reference EPR: a baseline run on the
+# normal image, then a candidate run on RC_IMAGE (defects built in), both
+# recorded in one store; `eprharness diff latest~1 latest` then names each
+# regression with its screenshot and exits 1. With RC_IMAGE=$(EPR_IMAGE)
+# the diff is clean and exits 0. RC_PATHS narrows the suite.
+RC_DIR        ?= build/rc-check
+RC_PATHS      ?= features
+rc-check: deps images
+	rm -rf $(RC_DIR)
+	$(BIN) run --backend docker --epr-image $(EPR_IMAGE) --postgres-image $(POSTGRES_IMAGE) \
+	  --store $(RC_DIR)/results.db --out $(RC_DIR)/baseline $(RC_PATHS)
+	$(BIN) run --backend docker --epr-image $(RC_IMAGE) --postgres-image $(POSTGRES_IMAGE) \
+	  --store $(RC_DIR)/results.db --out $(RC_DIR)/candidate $(RC_PATHS) || true
+	$(BIN) diff --store $(RC_DIR)/results.db --format html --out $(RC_DIR)/diff.html latest~1 latest >/dev/null || true
+	$(BIN) diff --store $(RC_DIR)/results.db --format markdown --out $(RC_DIR)/diff.md latest~1 latest || true
+	$(BIN) diff --store $(RC_DIR)/results.db latest~1 latest
+
+# The team dashboard over the default results store, on 127.0.0.1:8088.
+serve: build
+	$(BIN) serve $(ARGS)
 
 # All tiers. Unit tests need neither Docker nor a browser; integration
 # tests need Docker; end-to-end tests need Docker, Chromium and the images.

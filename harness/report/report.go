@@ -22,11 +22,12 @@ import (
 	"github.com/eprharness/eprharness/harness/report/cucumberjson"
 	"github.com/eprharness/eprharness/harness/report/html"
 	"github.com/eprharness/eprharness/harness/report/junit"
+	"github.com/eprharness/eprharness/harness/report/messages"
 	"github.com/eprharness/eprharness/harness/results"
 )
 
 // Files are the names of the files WriteAll writes, in the order written.
-var Files = []string{"results.json", "junit.xml", "cucumber.json", "report.html"}
+var Files = []string{"results.json", "junit.xml", "cucumber.json", "messages.ndjson", "report.html"}
 
 // Config says where a run's attachments are and what else the reports show.
 type Config struct {
@@ -39,6 +40,11 @@ type Config struct {
 	History map[string][]results.HistoryPoint
 	// Hazards maps hazard ids to their titles (the hazard log).
 	Hazards map[string]string
+	// FeatureRoot is the folder the run's feature URIs are relative to
+	// (the working directory of the run). When set, messages.ndjson
+	// carries the feature sources; "" rebuilds the documents from the
+	// results instead.
+	FeatureRoot string
 }
 
 // WriteAll writes every report of run into dir, which must exist. Links to
@@ -86,6 +92,9 @@ func WriteAll(dir string, run *results.Run, cfg Config) error {
 		}),
 		write("cucumber.json", func(w io.Writer) error {
 			return cucumberjson.Write(w, run, cucumberjson.Config{OutDir: attDir})
+		}),
+		write("messages.ndjson", func(w io.Writer) error {
+			return messages.Write(w, run, messages.Config{OutDir: attDir, FeatureRoot: cfg.FeatureRoot})
 		}),
 		write("report.html", func(w io.Writer) error {
 			return html.Write(w, run, html.Config{

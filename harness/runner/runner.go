@@ -562,7 +562,7 @@ func (r *Runner) capture(ctx context.Context, rec *record, dir string) {
 // each scenario's history from the store, when there is one, and the hazard
 // titles from the suite's hazard log.
 func (r *Runner) writeReports(ctx context.Context, run *results.Run) error {
-	cfg := report.Config{AttachmentDir: r.cfg.Out, Hazards: report.HazardTitles(r.cfg.Paths)}
+	cfg := report.Config{AttachmentDir: r.cfg.Out, Hazards: report.HazardTitles(r.cfg.Paths), FeatureRoot: "."}
 	if st := r.opts.store; st != nil {
 		cfg.History = history(ctx, st, run, 20)
 	}
