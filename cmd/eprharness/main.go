@@ -333,6 +333,8 @@ func sweepCmd(args []string, stderr io.Writer) exitcode.Code {
 		fmt.Fprintln(stderr, "eprharness: sweep: give --run or --kept, not both")
 		return exitcode.Usage
 	}
+	// testcontainers' connection banner is noise here.
+	tclog.SetDefault(log.New(io.Discard, "", 0))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var removed docker.Removed
