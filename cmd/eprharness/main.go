@@ -4,7 +4,7 @@
 //	eprharness run [PATH[:LINE]...] [--backend embedded|docker] [--tags EXPR] [--out DIR] [--headed] ...
 //	eprharness install       fetch the Playwright driver and make sure a Chromium is available
 //	eprharness show-trace F  open a failure's trace.zip in Playwright's trace viewer
-//	eprharness sweep         remove containers left behind by killed runs
+//	eprharness sweep         remove containers left behind by killed runs (--run ID, --kept)
 //	eprharness steps         print the step catalogue (--format text|markdown|json)
 //	eprharness check [PATH]  check scenarios against the catalogue, fixtures and tags
 //	eprharness config        print the configuration reference
@@ -22,6 +22,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -29,6 +30,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -58,7 +60,7 @@ commands:
   run [PATH[:LINE]...] [flags]   run scenarios (eprharness run -h lists the flags)
   install                        fetch the Playwright driver; make sure a Chromium is available
   show-trace FILE                open a trace.zip in Playwright's trace viewer
-  sweep                          remove containers and networks left by killed runs
+  sweep [--run ID] [--kept]      remove containers and networks left by killed runs
   steps [--format FORMAT]        print the step catalogue (text, markdown or json)
   check [PATH...]                check scenarios without a browser or backend
   config                         print the configuration reference (Markdown)
@@ -88,7 +90,7 @@ func Main(args []string, stdout, stderr io.Writer) exitcode.Code {
 	case "show-trace":
 		return showTraceCmd(args[1:], stderr)
 	case "sweep":
-		return sweepCmd(stderr)
+		return sweepCmd(args[1:], stderr)
 	case "steps":
 		return stepsCmd(args[1:], stdout, stderr)
 	case "check":
@@ -220,6 +222,7 @@ func backendFactory(cfg config.Config, stderr io.Writer) (runner.BackendFactory,
 				docker.WithEnv(env),
 				docker.WithStartupTimeout(cfg.StartupTimeout),
 				docker.WithLog(tcLog),
+				docker.WithKeep(cfg.KeepBackends),
 			)
 			if err != nil {
 				for _, f := range b.LogFiles() {
@@ -316,14 +319,57 @@ func showTraceCmd(args []string, stderr io.Writer) exitcode.Code {
 	return exitcode.Pass
 }
 
-func sweepCmd(stderr io.Writer) exitcode.Code {
+// sweepCmd removes what finished runs left: by default the containers and
+// networks of killed runs, but not backends kept with --keep-backends, which
+// it counts and says how to remove; --kept removes those too; --run ID
+// removes everything of one run, kept or not, even while it runs.
+func sweepCmd(args []string, stderr io.Writer) exitcode.Code {
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "usage: eprharness sweep [--run ID | --kept]\n\n"+
+			"Without flags, removes the containers and networks of runs whose process has gone,\n"+
+			"except backends kept with --keep-backends.\n\n")
+		fs.PrintDefaults()
+	}
+	runID := fs.String("run", "", "remove every container and network of run `ID`, kept or not")
+	withKept := fs.Bool("kept", false, "also remove backends kept by finished runs (--keep-backends)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitcode.Pass
+		}
+		return exitcode.Usage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "eprharness: sweep: unexpected argument %q\n", fs.Arg(0))
+		return exitcode.Usage
+	}
+	if *runID != "" && *withKept {
+		fmt.Fprintln(stderr, "eprharness: sweep: give --run or --kept, not both")
+		return exitcode.Usage
+	}
+	// testcontainers' connection banner is noise here.
+	tclog.SetDefault(log.New(io.Discard, "", 0))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	removed, err := docker.Sweep(ctx)
+	var removed docker.Removed
+	var err error
+	if *runID != "" {
+		removed, err = docker.RemoveRun(ctx, *runID)
+	} else {
+		removed, err = docker.Sweep(ctx, docker.WithKept(*withKept))
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
 		return exitcode.Backend
 	}
 	fmt.Fprintf(stderr, "eprharness: removed %d container(s) and %d network(s)\n", len(removed.Containers), len(removed.Networks))
+	if *runID != "" && removed.Count() == 0 {
+		fmt.Fprintf(stderr, "eprharness: nothing of run %s was found\n", *runID)
+	}
+	if removed.KeptContainers > 0 {
+		fmt.Fprintf(stderr, "eprharness: %d kept container(s) left running, of run(s) %s; remove them with `eprharness sweep --run ID` or all with `eprharness sweep --kept`\n",
+			removed.KeptContainers, strings.Join(removed.KeptRuns, ", "))
+	}
 	return exitcode.Pass
 }

@@ -39,6 +39,9 @@ func TestBadInputExitsWithUsage(t *testing.T) {
 		{"check: missing path", []string{"check", "features/nope.feature"}, nil, "no feature file or folder at features/nope.feature"},
 		{"check: bad fixtures", []string{"check", "--fixtures", "cmd/eprharness/testdata"}, nil, "users.yaml"},
 		{"steps: extra argument", []string{"steps", "features"}, nil, `unexpected argument "features"`},
+		{"sweep: extra argument", []string{"sweep", "all"}, nil, `sweep: unexpected argument "all"`},
+		{"sweep: run and kept", []string{"sweep", "--run", "r1", "--kept"}, nil, "give --run or --kept, not both"},
+		{"sweep: unknown flag", []string{"sweep", "--force"}, nil, "flag provided but not defined: -force"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

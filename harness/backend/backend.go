@@ -6,11 +6,14 @@
 // shape: Run(ctx, opts...) (*Backend, error) with WithX options. Run returns
 // the partial backend together with an error so the caller can always
 // Terminate it. The caller owns a Backend and must call Terminate exactly
-// once, on success and failure alike.
+// once, on success and failure alike; the one exception is a backend kept
+// for the developer (see Keeper).
 package backend
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/eprharness/eprharness/harness/results"
 )
@@ -29,4 +32,86 @@ type Backend interface {
 	Terminate(ctx context.Context) error
 	// Describe says what runs, for the results of the run.
 	Describe() results.Target
+}
+
+// Keeper is implemented by backends that can be left running after the
+// harness process ends, so that a developer can reproduce a defect against
+// the very EPR and database a run used (--keep-backends).
+//
+// Whether a backend can be kept is decided when it is started (for docker,
+// docker.WithKeep(true)); Keep only reports it. When the returned Kept says
+// Kept, the caller must not Terminate the backend (that would remove it) and
+// should show Kept.String() to the user; otherwise the caller terminates it
+// as usual, after showing the Note.
+type Keeper interface {
+	Keep() Kept
+}
+
+// Kept describes a backend left running after the run: how to reach it and
+// how to remove it.
+type Kept struct {
+	// Kept reports whether the backend outlives the process. When false,
+	// Note says why and the other fields may be empty.
+	Kept bool
+	// Backend names the kind of backend ("docker", "embedded:refepr").
+	Backend string
+	// RunID is the run that started the backend, when it has one.
+	RunID string
+	// EPRURL is where a browser reaches the EPR.
+	EPRURL string
+	// Containers lists the containers, "role: name (short id)".
+	Containers []string
+	// Database is the PostgreSQL connection string from this host, password
+	// included (it is a test-only secret).
+	Database string
+	// DatabaseShell opens psql inside the database container, for hosts
+	// without a psql client.
+	DatabaseShell string
+	// Selector lists the run's containers, e.g.
+	// "docker ps --filter label=eprharness.run=<id>".
+	Selector string
+	// Remove holds equivalent commands that remove what was kept, the
+	// harness's own first.
+	Remove []string
+	// Note is a remark for the user, e.g. why the backend cannot be kept.
+	Note string
+}
+
+// String renders k for a terminal, one fact a line, ending in a newline.
+func (k Kept) String() string {
+	var b strings.Builder
+	if !k.Kept {
+		fmt.Fprintf(&b, "backend %s not kept", k.Backend)
+		if k.Note != "" {
+			fmt.Fprintf(&b, ": %s", k.Note)
+		}
+		b.WriteString("\n")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "backend %s kept running", k.Backend)
+	if k.RunID != "" {
+		fmt.Fprintf(&b, " (run %s)", k.RunID)
+	}
+	b.WriteString(":\n")
+	line := func(label, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, "  %-11s %s\n", label+":", v)
+		}
+	}
+	line("EPR", k.EPRURL)
+	for _, c := range k.Containers {
+		line("container", c)
+	}
+	line("database", k.Database)
+	line("psql", k.DatabaseShell)
+	line("list", k.Selector)
+	for i, r := range k.Remove {
+		if i == 0 {
+			line("remove", r)
+		} else {
+			line("or", r)
+		}
+	}
+	line("note", k.Note)
+	return b.String()
 }

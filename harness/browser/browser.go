@@ -1,7 +1,9 @@
 // Package browser starts the Playwright driver and one Chromium per run, and
 // gives each scenario a Session: a fresh browser context and page with
 // tracing on, whose failure evidence (full-page screenshot, page HTML,
-// Playwright trace, console log) can be captured into a folder.
+// Playwright trace, console log) can be captured into a folder, or whose
+// trace alone can be saved when a passing scenario's trace is kept too. A
+// Session's JavaScript clock can be fixed to the EPR's (WithClock).
 //
 // Launch finds Chromium in this order: an explicit executable path,
 // Playwright's own installed Chromium, then a system Chromium. The caller

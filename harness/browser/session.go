@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mxschmitt/playwright-go"
 
@@ -24,16 +25,40 @@ type Session struct {
 	// timeout.
 	Expect playwright.PlaywrightAssertions
 
-	mu      sync.Mutex
-	console []string
-	closed  bool
+	mu          sync.Mutex
+	console     []string
+	closed      bool
+	traceStored bool // tracing stopped and trace.zip written (or attempted)
 }
+
+type sessionOptions struct {
+	clock time.Time
+}
+
+// SessionOption configures NewSession.
+type SessionOption func(*sessionOptions)
+
+// WithClock starts the session's JavaScript clock at t, so the browser shows
+// the time at which the EPR's clock is fixed (config.Config.Clock, read with
+// config.ParseClock): new Date() in the page gives t plus the real time
+// elapsed since the session opened. It installs Playwright's fake clock for
+// the whole context before the first page loads; timers keep firing in real
+// time, and Clock().RunFor / FastForward still advance them on demand. A
+// later Clock().Install() without a time would reset the clock to the real
+// time: install at the page's own Date.now() instead. The zero t leaves the
+// real clock (no fake clock at all).
+func WithClock(t time.Time) SessionOption { return func(o *sessionOptions) { o.clock = t } }
 
 // NewSession opens a fresh context and page whose relative URLs resolve
 // against baseURL, and starts tracing (screenshots and DOM snapshots) so a
 // failure can be replayed in Playwright's trace viewer. title names the
-// trace. headers, if any, are sent with every request the page makes.
-func (b *Browser) NewSession(baseURL, title string, headers map[string]string) (*Session, error) {
+// trace. headers, if any, are sent with every request the page makes. opts
+// may fix the page's clock (WithClock).
+func (b *Browser) NewSession(baseURL, title string, headers map[string]string, opts ...SessionOption) (*Session, error) {
+	var o sessionOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if b.browser == nil {
 		return nil, errors.New("new session: browser not running")
 	}
@@ -51,6 +76,12 @@ func (b *Browser) NewSession(baseURL, title string, headers map[string]string) (
 	bc.SetDefaultTimeout(ms)
 	bc.SetDefaultNavigationTimeout(ms)
 	s := &Session{Context: bc, Expect: playwright.NewPlaywrightAssertions(ms)}
+	if !o.clock.IsZero() {
+		if err := bc.Clock().Install(playwright.ClockInstallOptions{Time: o.clock}); err != nil {
+			_ = bc.Close()
+			return nil, fmt.Errorf("new session: set clock: %w", err)
+		}
+	}
 	if err := bc.Tracing().Start(playwright.TracingStartOptions{
 		Title:       playwright.String(title),
 		Screenshots: playwright.Bool(true),
@@ -80,7 +111,8 @@ func (b *Browser) NewSession(baseURL, title string, headers map[string]string) (
 
 // Capture saves the evidence of a failed scenario into dir (created if
 // needed): screenshot.png (full page), page.html, console.log and trace.zip.
-// It stops tracing, so call it at most once, before Close. Paths in the
+// It stops tracing, so call it (or SaveTrace) at most once, before Close;
+// after SaveTrace it saves the rest and reports the trace missing. Paths in the
 // returned attachments are relative to root. Capture keeps going after an
 // error so that as much evidence as possible survives; the error lists what
 // could not be saved.
@@ -124,8 +156,8 @@ func (s *Session) Capture(root, dir string) ([]results.Attachment, error) {
 			add("console", "text/plain", "console.log")
 		}
 	}
-	if err := s.Context.Tracing().Stop(filepath.Join(dir, "trace.zip")); err != nil {
-		errs = append(errs, fmt.Errorf("trace: %w", err))
+	if err := s.stopTrace(filepath.Join(dir, "trace.zip")); err != nil {
+		errs = append(errs, err)
 	} else {
 		add("trace", "application/zip", "trace.zip")
 	}
@@ -133,6 +165,40 @@ func (s *Session) Capture(root, dir string) ([]results.Attachment, error) {
 		return atts, fmt.Errorf("capture: %w", err)
 	}
 	return atts, nil
+}
+
+// SaveTrace saves only the Playwright trace, as dir/trace.zip (dir created
+// if needed), for a scenario that passed when traces are kept always
+// (config.TraceAlways). It stops tracing, so call it or Capture at most
+// once, before Close. The attachment's path is relative to root.
+func (s *Session) SaveTrace(root, dir string) (results.Attachment, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return results.Attachment{}, fmt.Errorf("save trace: %w", err)
+	}
+	path := filepath.Join(dir, "trace.zip")
+	if err := s.stopTrace(path); err != nil {
+		return results.Attachment{}, fmt.Errorf("save %w", err)
+	}
+	a, err := attachment(root, "trace", "application/zip", path)
+	if err != nil {
+		return results.Attachment{}, fmt.Errorf("save trace: %w", err)
+	}
+	return a, nil
+}
+
+// stopTrace stops tracing and writes the trace to path, once per session.
+func (s *Session) stopTrace(path string) error {
+	s.mu.Lock()
+	stored := s.traceStored
+	s.traceStored = true
+	s.mu.Unlock()
+	if stored {
+		return errors.New("trace: already saved or discarded")
+	}
+	if err := s.Context.Tracing().Stop(path); err != nil {
+		return fmt.Errorf("trace: %w", err)
+	}
+	return nil
 }
 
 func (s *Session) pageClosed() bool {

@@ -404,16 +404,24 @@ func tenDigits(s string) bool {
 }
 
 func checkClock(v string) error {
+	_, err := ParseClock(v)
+	return err
+}
+
+// ParseClock reads a Clock setting: "" gives the zero time (the clock is
+// not fixed), a date ("2026-06-01") its midnight UTC, and an RFC 3339 time
+// ("2026-06-01T09:30:00Z") that instant, as the reference EPR reads them.
+func ParseClock(v string) (time.Time, error) {
 	if v == "" {
-		return nil
+		return time.Time{}, nil
 	}
-	if _, err := time.Parse("2006-01-02", v); err == nil {
-		return nil
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
 	}
-	if _, err := time.Parse(time.RFC3339, v); err == nil {
-		return nil
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
 	}
-	return fmt.Errorf("want a date (2026-06-01) or an RFC 3339 time, got %q", v)
+	return time.Time{}, fmt.Errorf("want a date (2026-06-01) or an RFC 3339 time, got %q", v)
 }
 
 func lookup(key string) (setting, bool) {

@@ -213,3 +213,17 @@ func TestNHSTestRanges(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "eprharness.yaml:2: nhs-test-ranges: want FIRST-LAST")
 }
+
+func TestParseClock(t *testing.T) {
+	got, err := ParseClock("")
+	require.NoError(t, err)
+	assert.True(t, got.IsZero(), "empty: not fixed")
+	got, err = ParseClock("2026-06-01")
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), got)
+	got, err = ParseClock("2026-06-01T09:30:00+01:00")
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2026, 6, 1, 8, 30, 0, 0, time.UTC), got.UTC())
+	_, err = ParseClock("tomorrow")
+	assert.ErrorContains(t, err, `want a date (2026-06-01) or an RFC 3339 time, got "tomorrow"`)
+}

@@ -8,6 +8,12 @@
 // removes everything of a run by label, which covers a start that was
 // interrupted half-way; Sweep removes what runs that were killed left
 // behind. All three are safe to call concurrently with each other.
+//
+// A backend started WithKeep(true) carries LabelKeep: Sweep leaves it (and
+// its network) in place even after the harness process has gone, so a
+// developer can reproduce a defect against it; RemoveRun, or Sweep
+// WithKept(true), removes it. Docker cannot relabel a container, so the
+// decision to keep is made when the backend starts.
 package docker
 
 import (
@@ -45,10 +51,12 @@ const (
 	LabelHost    = "eprharness.host"    // the harness host name
 	LabelRole    = "eprharness.role"    // "postgres" or "epr"
 	LabelBackend = "eprharness.backend" // one backend of the run (a worker's)
+	LabelKeep    = "eprharness.keep"    // "true" when kept after the run (WithKeep)
 )
 
 const (
 	eprPort  = "8080/tcp"
+	dbPort   = "5432/tcp"
 	dbAlias  = "db"
 	dbName   = "epr"
 	dbUser   = "epr"
@@ -65,6 +73,7 @@ type options struct {
 	resetPath      string
 	healthPath     string
 	log            io.Writer
+	keep           bool
 }
 
 // Option configures Run.
@@ -99,6 +108,13 @@ func WithEnv(env map[string]string) Option {
 // keep it open until Terminate returns.
 func WithLog(w io.Writer) Option { return func(o *options) { o.log = w } }
 
+// WithKeep marks the containers and network as kept (LabelKeep) when keep
+// is true, so that they may outlive the process: the stale-container Sweep
+// of later runs leaves them, and Keep reports how to reach and remove them.
+// The caller that keeps the backend must then not Terminate it. Default
+// false.
+func WithKeep(keep bool) Option { return func(o *options) { o.keep = keep } }
+
 // WithStartupTimeout bounds how long each container may take to become
 // healthy; default 90s.
 func WithStartupTimeout(d time.Duration) Option { return func(o *options) { o.startupTimeout = d } }
@@ -111,8 +127,11 @@ type Backend struct {
 	pg      *postgres.PostgresContainer
 	epr     *testcontainers.DockerContainer
 	baseURL string
+	dbURL   string // PostgreSQL from this host, once running
 	version string
-	digests map[string]string
+	images  map[string]string // role → image@id, once running
+	digests map[string]string // role → repo digest or image id, once running
+	names   map[string]string // role → container name, once running
 	http    *http.Client
 
 	id      string // unique per backend within the process; LabelBackend
@@ -122,11 +141,18 @@ type Backend struct {
 
 var backendSeq atomic.Int64
 
-var _ backend.Backend = (*Backend)(nil)
+var (
+	_ backend.Backend = (*Backend)(nil)
+	_ backend.Keeper  = (*Backend)(nil)
+)
 
 // stopTimeout is how long a container gets to stop before it is killed: the
 // containers hold only test data, so there is nothing to flush.
 const stopTimeout = 2 * time.Second
+
+// ownerPID is the process id put in LabelPID. Tests replace it to start a
+// backend that looks as if its run had finished.
+var ownerPID = os.Getpid
 
 // Labels returns the labels put on the containers and networks of a run.
 func Labels(runID string) map[string]string {
@@ -134,7 +160,7 @@ func Labels(runID string) map[string]string {
 	return map[string]string{
 		LabelManaged: "true",
 		LabelRun:     runID,
-		LabelPID:     fmt.Sprint(os.Getpid()),
+		LabelPID:     fmt.Sprint(ownerPID()),
 		LabelHost:    host,
 	}
 }
@@ -158,11 +184,15 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 	if o.runID == "" {
 		o.runID = fmt.Sprintf("adhoc-%d", time.Now().UnixNano())
 	}
-	b := &Backend{opts: o, labels: Labels(o.runID), http: &http.Client{Timeout: 30 * time.Second}, digests: map[string]string{}}
+	b := &Backend{opts: o, labels: Labels(o.runID), http: &http.Client{Timeout: 30 * time.Second},
+		images: map[string]string{}, digests: map[string]string{}, names: map[string]string{}}
 	// A run may have several backends (one per worker): each removes only
 	// its own containers when it terminates.
 	b.id = fmt.Sprintf("%s-%d", o.runID, backendSeq.Add(1))
 	b.labels[LabelBackend] = b.id
+	if o.keep {
+		b.labels[LabelKeep] = "true"
+	}
 	if o.log == nil {
 		o.log = io.Discard
 	}
@@ -190,6 +220,7 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 		testcontainers.WithAdditionalWaitStrategyAndDeadline(o.startupTimeout),
 		testcontainers.WithLabels(b.roleLabels("postgres")),
 		tcnetwork.WithNetwork([]string{dbAlias}, nw),
+		testcontainers.WithHostConfigModifier(bindLoopback(dbPort)),
 	)
 	if pg != nil {
 		b.pg = pg
@@ -229,10 +260,87 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 		return b, fmt.Errorf("run docker: epr endpoint: %w", err)
 	}
 	b.baseURL = url
+	if host, err := pg.Host(ctx); err == nil {
+		if port, err := pg.MappedPort(ctx, dbPort); err == nil {
+			b.dbURL = fmt.Sprintf("postgres://%s:%s@%s:%s/%s?sslmode=disable", dbUser, dbSecret, host, port.Port(), dbName)
+		}
+	}
 	b.version = b.fetchVersion(ctx)
-	b.digests["postgres"] = imageRef(ctx, containerOf(pg), o.postgresImage)
-	b.digests["epr"] = imageRef(ctx, epr, o.eprImage)
+	b.inspect(ctx, map[string]*testcontainers.DockerContainer{"postgres": containerOf(pg), "epr": epr})
 	return b, nil
+}
+
+// inspect records each running container's name, image id and image digest.
+// What cannot be inspected is left out: Describe then falls back to the
+// configured image names.
+func (b *Backend) inspect(ctx context.Context, byRole map[string]*testcontainers.DockerContainer) {
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return
+	}
+	defer cli.Close()
+	for role, c := range byRole {
+		if c == nil {
+			continue
+		}
+		info, err := c.Inspect(ctx)
+		if err != nil {
+			continue
+		}
+		b.names[role] = strings.TrimPrefix(info.Name, "/")
+		if info.Image == "" {
+			continue
+		}
+		b.images[role] = b.image(role) + "@" + info.Image
+		var repoDigests []string
+		if img, err := cli.ImageInspect(ctx, info.Image); err == nil {
+			repoDigests = img.RepoDigests
+		}
+		b.digests[role] = pickDigest(b.image(role), info.Image, repoDigests)
+	}
+}
+
+// image is the configured image of a role.
+func (b *Backend) image(role string) string {
+	if role == "postgres" {
+		return b.opts.postgresImage
+	}
+	return b.opts.eprImage
+}
+
+// pickDigest chooses the digest that identifies image: its repository's
+// digest from repoDigests ("repo@sha256:…") when it was pulled from or
+// pushed to a registry, else any repo digest, else the local image id
+// (which is itself "sha256:…").
+func pickDigest(image, id string, repoDigests []string) string {
+	repo := repository(image)
+	first := ""
+	for _, rd := range repoDigests {
+		r, d, ok := strings.Cut(rd, "@")
+		if !ok || d == "" {
+			continue
+		}
+		if r == repo {
+			return d
+		}
+		if first == "" {
+			first = d
+		}
+	}
+	if first != "" {
+		return first
+	}
+	return id
+}
+
+// repository strips the tag and digest from an image reference:
+// "localhost:5000/epr:dev@sha256:…" → "localhost:5000/epr".
+func repository(image string) string {
+	image, _, _ = strings.Cut(image, "@")
+	if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
+		image = image[:i]
+	}
+	return image
 }
 
 func (b *Backend) roleLabels(role string) map[string]string {
@@ -291,17 +399,6 @@ func imagePresent(ctx context.Context, image string) bool {
 	defer cli.Close()
 	_, err = cli.ImageInspect(ctx, image)
 	return err == nil
-}
-
-func imageRef(ctx context.Context, c *testcontainers.DockerContainer, image string) string {
-	if c == nil {
-		return image
-	}
-	info, err := c.Inspect(ctx)
-	if err != nil || info.Image == "" {
-		return image
-	}
-	return image + "@" + info.Image
 }
 
 // saveLogs writes a container's log to <logDir>/backend-<role>.log.
@@ -405,7 +502,7 @@ func (b *Backend) Terminate(ctx context.Context) error {
 				errs = append(errs, fmt.Errorf("network: %w", err))
 			}
 		}
-		if _, err := remove(ctx, func(labels map[string]string) bool { return labels[LabelBackend] == b.id }); err != nil {
+		if _, err := remove(ctx, func(labels map[string]string) bool { return labels[LabelBackend] == b.id }, false); err != nil {
 			errs = append(errs, err)
 		}
 
@@ -416,14 +513,84 @@ func (b *Backend) Terminate(ctx context.Context) error {
 	return b.termErr
 }
 
-// Describe implements backend.Backend.
+// Describe implements backend.Backend. Images names each role's image with
+// its local id ("eprharness/refepr:dev@sha256:…"); Digests holds each role's
+// repository digest, or its local image id when the image was built here
+// and never pushed. Both fall back to, or leave out, what could not be
+// inspected.
 func (b *Backend) Describe() results.Target {
 	images := map[string]string{}
-	for role, img := range map[string]string{"epr": b.opts.eprImage, "postgres": b.opts.postgresImage} {
-		if d, ok := b.digests[role]; ok {
-			img = d
+	var digests map[string]string
+	for _, role := range []string{"epr", "postgres"} {
+		images[role] = b.image(role)
+		if img, ok := b.images[role]; ok {
+			images[role] = img
 		}
-		images[role] = img
+		if d, ok := b.digests[role]; ok {
+			if digests == nil {
+				digests = map[string]string{}
+			}
+			digests[role] = d
+		}
 	}
-	return results.Target{Backend: "docker", BaseURL: b.baseURL, Images: images, Version: b.version}
+	return results.Target{Backend: "docker", BaseURL: b.baseURL, Images: images, Digests: digests, Version: b.version}
+}
+
+// Keep implements backend.Keeper. The backend is kept only when it was
+// started WithKeep(true) and is running; otherwise Kept is false and the
+// caller terminates it as usual.
+func (b *Backend) Keep() backend.Kept {
+	k := backend.Kept{Backend: "docker", RunID: b.opts.runID, EPRURL: b.baseURL}
+	switch {
+	case !b.opts.keep:
+		k.Note = "started without keeping (docker.WithKeep): a later run's sweep would remove it"
+		return k
+	case b.baseURL == "":
+		k.Note = "it did not start"
+		return k
+	}
+	k.Kept = true
+	var names []string
+	for _, role := range []string{"epr", "postgres"} {
+		c := b.container(role)
+		if c == nil {
+			continue
+		}
+		id := c.GetContainerID()
+		name := b.names[role]
+		if name == "" {
+			name = shortID(id)
+		}
+		names = append(names, name)
+		k.Containers = append(k.Containers, fmt.Sprintf("%s: %s (%s)", role, name, shortID(id)))
+		if role == "postgres" {
+			k.DatabaseShell = fmt.Sprintf("docker exec -it %s psql -U %s %s", name, dbUser, dbName)
+		}
+	}
+	k.Database = b.dbURL
+	k.Selector = fmt.Sprintf("docker ps --filter label=%s=%s", LabelRun, b.opts.runID)
+	k.Remove = []string{"eprharness sweep --run " + b.opts.runID}
+	if len(names) > 0 {
+		plain := "docker rm -f " + strings.Join(names, " ")
+		if b.net != nil && b.net.Name != "" {
+			plain += " && docker network rm " + b.net.Name
+		}
+		k.Remove = append(k.Remove, plain)
+	}
+	return k
+}
+
+// container is a role's running container, or nil.
+func (b *Backend) container(role string) *testcontainers.DockerContainer {
+	if role == "postgres" {
+		return containerOf(b.pg)
+	}
+	return b.epr
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
 }

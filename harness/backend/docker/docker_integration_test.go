@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -40,6 +41,12 @@ func images() (epr, pg string) {
 
 func containers(t *testing.T, label string) []string {
 	out, err := exec.Command("docker", "ps", "-aq", "--filter", "label="+label).CombinedOutput()
+	require.NoError(t, err, string(out))
+	return strings.Fields(string(out))
+}
+
+func networks(t *testing.T, label string) []string {
+	out, err := exec.Command("docker", "network", "ls", "-q", "--filter", "label="+label).CombinedOutput()
 	require.NoError(t, err, string(out))
 	return strings.Fields(string(out))
 }
@@ -82,6 +89,11 @@ func TestRunResetTerminate(t *testing.T) {
 	assert.Equal(t, "docker", d.Backend)
 	assert.Contains(t, d.Images["epr"], epr+"@sha256:")
 	assert.Contains(t, d.Images["postgres"], pg+"@sha256:")
+	for _, role := range []string{"epr", "postgres"} {
+		assert.True(t, strings.HasPrefix(d.Digests[role], "sha256:"), "%s digest %q", role, d.Digests[role])
+		assert.Len(t, d.Digests[role], len("sha256:")+64, role)
+	}
+	assert.False(t, b.Keep().Kept, "started without WithKeep")
 
 	labels := containers(t, LabelRun+"="+runID)
 	assert.Len(t, labels, 2, "PostgreSQL and the EPR carry the run's label")
@@ -149,4 +161,67 @@ func TestReleaseCandidateImage(t *testing.T) {
 	resp.Body.Close()
 	assert.Contains(t, string(body), `"defects":["allergy-alert-stale","double-booking","news2-boundary"]`)
 	assert.Contains(t, b.Describe().Version, "-rc")
+}
+
+// A backend started WithKeep(true) outlives its run: the sweep at the start
+// of a later run leaves it (even though its process has gone), Keep says how
+// to reach it, and RemoveRun removes it.
+func TestKeptBackendSurvivesSweep(t *testing.T) {
+	requireDocker(t)
+	epr, pg := images()
+	ctx := context.Background()
+	runID := fmt.Sprintf("it-keep-%d", time.Now().UnixNano())
+	t.Cleanup(func() { _, _ = RemoveRun(context.Background(), runID) })
+
+	// Label the backend as a finished run's: its owner process is gone.
+	const deadPID = 2147483646
+	ownerPID = func() int { return deadPID }
+	b, err := Run(ctx, WithEPRImage(epr), WithPostgresImage(pg), WithRunID(runID), WithKeep(true))
+	ownerPID = os.Getpid
+	require.NoError(t, err)
+
+	k := b.Keep()
+	require.True(t, k.Kept, k.Note)
+	assert.Equal(t, b.BaseURL(), k.EPRURL)
+	assert.Len(t, k.Containers, 2)
+	assert.Equal(t, "docker ps --filter label="+LabelRun+"="+runID, k.Selector)
+	require.NotEmpty(t, k.Remove)
+	assert.Equal(t, "eprharness sweep --run "+runID, k.Remove[0])
+	assert.Contains(t, k.Remove[len(k.Remove)-1], "docker rm -f ")
+	assert.Contains(t, k.DatabaseShell, "psql -U epr epr")
+
+	// The printed connection string reaches the database from this host.
+	require.True(t, strings.HasPrefix(k.Database, "postgres://epr:epr-test-only@"), k.Database)
+	conn, err := pgx.Connect(ctx, k.Database)
+	require.NoError(t, err, k.Database)
+	var one int
+	require.NoError(t, conn.QueryRow(ctx, "SELECT 1").Scan(&one))
+	_ = conn.Close(ctx)
+
+	// An unkept container of a finished run is swept in the same sweep.
+	host, _ := os.Hostname()
+	out, err := exec.Command("docker", "create", "--label", LabelManaged+"=true", "--label", LabelRun+"="+runID+"-unkept",
+		"--label", LabelPID+"="+fmt.Sprint(deadPID), "--label", LabelHost+"="+host, epr).CombinedOutput()
+	require.NoError(t, err, string(out))
+	unkept := strings.TrimSpace(string(out))
+	t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", unkept).Run() })
+
+	removed, err := Sweep(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, containers(t, LabelRun+"="+runID+"-unkept"), "an unkept finished run is swept")
+	assert.Len(t, containers(t, LabelRun+"="+runID), 2, "the kept run is left")
+	assert.Len(t, networks(t, LabelRun+"="+runID), 1, "and so is its network")
+	assert.GreaterOrEqual(t, removed.KeptContainers, 2)
+	assert.Contains(t, removed.KeptRuns, runID)
+	resp, err := http.Get(k.EPRURL + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode, "the kept EPR still answers")
+
+	gone, err := RemoveRun(ctx, runID)
+	require.NoError(t, err)
+	assert.Len(t, gone.Containers, 2)
+	assert.Len(t, gone.Networks, 1)
+	assert.Empty(t, containers(t, LabelRun+"="+runID))
+	assert.Empty(t, networks(t, LabelRun+"="+runID))
 }

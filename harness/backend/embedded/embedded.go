@@ -1,6 +1,7 @@
 // Package embedded runs a system under test inside the harness process,
 // served over HTTP on a random loopback port. It needs neither Docker nor a
-// network: it is the default backend.
+// network: it is the default backend. It stops with the process, so it
+// cannot be kept after a run (Keep says so; use the docker backend).
 //
 // The package knows nothing of any particular EPR: the caller supplies an
 // App factory (cmd/eprharness wires the reference EPR in), so the harness
@@ -66,7 +67,10 @@ type Backend struct {
 	termErr error
 }
 
-var _ backend.Backend = (*Backend)(nil)
+var (
+	_ backend.Backend = (*Backend)(nil)
+	_ backend.Keeper  = (*Backend)(nil)
+)
 
 // Run builds the app and serves it. On error it returns the partial Backend,
 // which the caller must still Terminate.
@@ -137,4 +141,15 @@ func (b *Backend) Terminate(ctx context.Context) error {
 // Describe implements backend.Backend.
 func (b *Backend) Describe() results.Target {
 	return results.Target{Backend: "embedded:" + b.opts.name, BaseURL: b.baseURL, Version: b.opts.version}
+}
+
+// Keep implements backend.Keeper: an embedded backend lives inside the
+// harness process and stops with it, so it is never kept; the caller
+// terminates it as usual.
+func (b *Backend) Keep() backend.Kept {
+	return backend.Kept{
+		Backend: "embedded:" + b.opts.name,
+		EPRURL:  b.baseURL,
+		Note:    "embedded backends stop with the process; use --backend docker to keep them",
+	}
 }

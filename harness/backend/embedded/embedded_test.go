@@ -67,3 +67,15 @@ func TestRunErrorsReturnThePartialBackend(t *testing.T) {
 	assert.NoError(t, b.Terminate(context.Background()))
 	assert.Equal(t, int32(1), app.closes.Load(), "the app built before the failure is closed")
 }
+
+// An embedded backend cannot outlive the process: Keep says so and how to
+// keep one instead.
+func TestKeepIsRefused(t *testing.T) {
+	b, err := Run(context.Background(), WithApp(func(context.Context) (App, error) { return &fakeApp{}, nil }), WithName("fake"))
+	require.NoError(t, err)
+	defer b.Terminate(context.Background())
+	k := b.Keep()
+	assert.False(t, k.Kept)
+	assert.Equal(t, b.BaseURL(), k.EPRURL)
+	assert.Contains(t, k.String(), "embedded:fake not kept: embedded backends stop with the process; use --backend docker to keep them")
+}

@@ -41,11 +41,19 @@ func (Adapter) ExpectAbout(ui target.UI, fact, value string) error {
 	return nil
 }
 
-// IdleFor implements target.Operations with Playwright's clock: the first
-// call installs a fake clock and reloads the page so its timers run on it;
-// then the clock runs for d, firing every timer due.
+// IdleFor implements target.Operations with Playwright's clock: it installs
+// a fake clock at the page's own time (so a clock the session fixed,
+// browser.WithClock, stays fixed) and reloads the page so its timers run on
+// it; then the clock runs for d, firing every timer due.
 func (Adapter) IdleFor(ui target.UI, d time.Duration) error {
-	if err := ui.Page.Clock().Install(); err == nil {
+	var at []playwright.ClockInstallOptions
+	switch ms, _ := ui.Page.Evaluate("() => Date.now()"); ms := ms.(type) {
+	case int:
+		at = append(at, playwright.ClockInstallOptions{Time: int64(ms)})
+	case float64:
+		at = append(at, playwright.ClockInstallOptions{Time: int64(ms)})
+	}
+	if err := ui.Page.Clock().Install(at...); err == nil {
 		if _, err := ui.Page.Reload(); err != nil {
 			return fmt.Errorf("reload under the test clock: %w", err)
 		}
