@@ -112,6 +112,9 @@ type Runner struct {
 	http        *http.Client
 	interrupted atomic.Bool
 	storeErrors atomic.Int64
+	// clock is the fixed clinical time (config Clock) the browser's clock
+	// starts at, together with the EPR's; zero means real time.
+	clock time.Time
 }
 
 // Outcome is how a run ended.
@@ -284,6 +287,11 @@ func (r *Runner) finishStore(run *results.Run) {
 
 func (r *Runner) start(ctx context.Context, run *results.Run) error {
 	o := r.opts
+	clock, err := config.ParseClock(r.cfg.Clock)
+	if err != nil {
+		return failure.Harness(err)
+	}
+	r.clock = clock
 	br, err := browser.Launch(ctx,
 		browser.WithExecutablePath(r.cfg.BrowserPath),
 		browser.WithHeaded(r.cfg.Headed),
@@ -341,6 +349,15 @@ func (r *Runner) release() {
 	errs := make([]error, len(r.backends))
 	var wg sync.WaitGroup
 	for i, be := range r.backends {
+		if r.cfg.KeepBackends && !r.interrupted.Load() {
+			if k, ok := be.(backend.Keeper); ok {
+				kept := k.Keep()
+				fmt.Fprint(r.opts.stderr, "\neprharness: ", kept.String())
+				if kept.Kept {
+					continue // left running for the developer; kept says how to remove it
+				}
+			}
+		}
 		wg.Go(func() { errs[i] = be.Terminate(ctx) })
 	}
 	wg.Wait()
@@ -431,14 +448,14 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 		headers = map[string]string{h: rec.sc.ID}
 		client = &http.Client{Timeout: r.http.Timeout, Transport: withHeader{base: http.DefaultTransport, name: h, value: rec.sc.ID}}
 	}
-	sess, err := r.browser.NewSession(be.BaseURL(), p.Name, headers)
+	sess, err := r.browser.NewSession(be.BaseURL(), p.Name, headers, browser.WithClock(r.clock))
 	if err != nil {
 		return ctx, failure.Harness(err)
 	}
 	rec.session = sess
 	var another func() (target.UI, error)
 	another = func() (target.UI, error) {
-		o, err := r.browser.NewSession(be.BaseURL(), p.Name+" (another user)", headers)
+		o, err := r.browser.NewSession(be.BaseURL(), p.Name+" (another user)", headers, browser.WithClock(r.clock))
 		if err != nil {
 			return target.UI{}, failure.Harness(err)
 		}
@@ -479,7 +496,9 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 	}
 	if rec.session != nil {
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
-			r.capture(ctx, rec, r.evidenceDir(p, rec))
+			r.capture(ctx, rec, r.evidenceDir(p, rec), (*browser.Session).Capture)
+		} else if err == nil && r.cfg.Trace == config.TraceAlways {
+			r.capture(ctx, rec, r.evidenceDir(p, rec), traceOnly)
 		}
 		if cerr := rec.session.Close(); cerr != nil && !r.interrupted.Load() {
 			fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, cerr)
@@ -509,12 +528,23 @@ func (r *Runner) evidenceDir(p *godog.Scenario, rec *record) string {
 	return dir
 }
 
-// capture saves the evidence of a failed scenario in dir: everything from
-// the window of the actor who was acting when it failed (screenshot.png,
-// page.html, console.log, trace.zip) and, when the scenario used several
-// windows, each other window's evidence in a subfolder named after who was
-// signed in there (dir/window-2-nurse.okafor/).
-func (r *Runner) capture(ctx context.Context, rec *record, dir string) {
+// traceOnly saves a session's trace.zip and nothing else (--trace always,
+// for scenarios that passed).
+func traceOnly(s *browser.Session, root, dir string) ([]results.Attachment, error) {
+	a, err := s.SaveTrace(root, dir)
+	if err != nil {
+		return nil, err
+	}
+	return []results.Attachment{a}, nil
+}
+
+// capture saves the evidence of a scenario in dir with save: everything
+// from the window of the actor who was acting when it failed
+// (screenshot.png, page.html, console.log, trace.zip) and, when the
+// scenario used several windows, each other window's evidence in a
+// subfolder named after who was signed in there
+// (dir/window-2-nurse.okafor/).
+func (r *Runner) capture(ctx context.Context, rec *record, dir string, save func(s *browser.Session, root, dir string) ([]results.Attachment, error)) {
 	sessions := append([]*browser.Session{rec.session}, rec.others...)
 	current := rec.session
 	names := map[*browser.Session]string{}
@@ -538,7 +568,7 @@ func (r *Runner) capture(ctx context.Context, rec *record, dir string) {
 			fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, err)
 		}
 	}
-	atts, err := current.Capture(r.cfg.Out, dir)
+	atts, err := save(current, r.cfg.Out, dir)
 	rec.sc.Attachments = append(rec.sc.Attachments, atts...)
 	report(err)
 	for i, sess := range sessions {
@@ -549,7 +579,7 @@ func (r *Runner) capture(ctx context.Context, rec *record, dir string) {
 		if n := names[sess]; n != "" {
 			sub += "-" + slug(n)
 		}
-		atts, err := sess.Capture(r.cfg.Out, filepath.Join(dir, sub))
+		atts, err := save(sess, r.cfg.Out, filepath.Join(dir, sub))
 		for j := range atts {
 			atts[j].Name = sub + " " + atts[j].Name
 		}
