@@ -99,7 +99,7 @@ var pageTemplates = map[string]string{
 <dt>Flake rate</dt><dd>{{.FlakeRate}} ({{.Flaky}} flaky: failed, then passed on a retry)</dd>
 <dt>Failure rate</dt><dd>{{.FailRate}} ({{.Failed}} failed)</dd>
 <dt>Passed</dt><dd>{{.Passed}}{{if .Skipped}}, {{.Skipped}} skipped{{end}}</dd>
-<dt>Flips</dt><dd>{{.Flips}} changes between pass and fail</dd>
+<dt>Flips</dt><dd>{{.Flips}} {{if eq .Flips 1}}change{{else}}changes{{end}} between pass and fail</dd>
 </dl>
 <h2>Outcomes</h2>
 {{template "strip" .Strip}}

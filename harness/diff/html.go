@@ -27,7 +27,8 @@ const CSS = `.eprdiff{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-
 .eprdiff pre{white-space:pre-wrap;margin:0;font-size:.9em}
 .eprdiff code{font-size:.9em;word-break:break-all}
 .eprdiff img.screenshot{max-width:100%;border:1px solid #d8dde0}
-.eprdiff .id{font-family:monospace;color:#4c6272}`
+.eprdiff .id{font-family:monospace;color:#4c6272}
+.eprdiff p.title{font-size:1.3em;font-weight:bold;margin:.6em 0}`
 
 // WriteHTML writes d as one self-contained HTML document (no scripts, no
 // external resources). Screenshots are embedded as data URIs when the
@@ -38,7 +39,8 @@ func WriteHTML(w io.Writer, d *Diff, cfg Config) error {
 
 // WriteHTMLFragment writes the body of WriteHTML's document, one
 // <div class="eprdiff"> element, for embedding in another page (which
-// styles it with CSS).
+// styles it with CSS and gives it its <h1>: the fragment's title is a
+// paragraph, its sections are <h2>).
 func WriteHTMLFragment(w io.Writer, d *Diff, cfg Config) error {
 	return render(w, "diff", d, cfg)
 }
@@ -50,11 +52,12 @@ func render(w io.Writer, name string, d *Diff, cfg Config) error {
 	}
 	var buf bytes.Buffer
 	err := tmpl.ExecuteTemplate(&buf, name, struct {
-		Title string
-		CSS   template.CSS
-		D     *Diff
-		Cfg   Config
-	}{title, template.CSS(CSS), d, cfg})
+		Title    string
+		Document bool
+		CSS      template.CSS
+		D        *Diff
+		Cfg      Config
+	}{title, name == "document", template.CSS(CSS), d, cfg})
 	if err != nil {
 		return fmt.Errorf("write diff html: %w", err)
 	}
@@ -167,7 +170,7 @@ body{margin:1.5em auto;max-width:75em;padding:0 1em}
 {{end}}{{end}}
 
 {{define "diff"}}<div class="eprdiff">
-<h1>{{.Title}}</h1>
+{{if .Document}}<h1>{{.Title}}</h1>{{else}}<p class="title">{{.Title}}</p>{{end}}
 <p><span class="verdict {{if .D.Gate}}fail{{else}}pass{{end}}">Gate: {{verdict .D}}</span> {{.D.Summary}}</p>
 <table>
 <thead><tr><th></th><th>Run</th><th>Version</th><th>Commit</th><th>Started</th><th>Scenarios</th></tr></thead>
