@@ -287,9 +287,7 @@ func Compare(base, cand *results.Run, opts ...Option) *Diff {
 			d.Fixed = append(d.Fixed, e)
 		}
 		if c.sc.Status == results.Flaky {
-			fe := e
-			fe.Change = ""
-			d.Flaky = append(d.Flaky, fe)
+			d.Flaky = append(d.Flaky, e)
 		}
 		if inBase && cPasses && passes(b.sc.Status) && b.sc.Duration > 0 {
 			ratio := float64(c.sc.Duration) / float64(b.sc.Duration)
