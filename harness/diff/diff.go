@@ -1,0 +1,443 @@
+// Package diff compares two harness runs, a baseline and a release
+// candidate, scenario by scenario, and decides whether the candidate passes
+// the release-candidate gate.
+//
+// # Categories
+//
+// Scenarios are matched by results.Scenario.ID ("<feature uri>:<line>"), so
+// a scenario that moved to another line or file is seen as one removed and
+// one new scenario. A scenario "fails" when its status is failed, undefined,
+// pending or ambiguous (as results.Run.Failures); passed and flaky scenarios
+// "pass"; skipped scenarios do neither. Each matched scenario lands in at
+// most one of Regressions, Quarantined, Fixed and StillFailing, and
+// independently in Flaky and Slower:
+//
+//   - Regressions: the candidate fails a scenario that did not fail in the
+//     baseline (passed, flaky or skipped there), or a new scenario (absent
+//     from the baseline) that fails. A new failing scenario is therefore
+//     listed both in New and in Regressions.
+//   - Quarantined: what would be a regression, but the candidate's scenario
+//     is quarantined (@quarantine). Listed, never gating.
+//   - Fixed: failed in the baseline, passes (passed or flaky) in the
+//     candidate.
+//   - StillFailing: fails on both sides; Entry.Change says how the failure
+//     changed (failing step, failure kind, first line of the error), empty
+//     when it failed the same way.
+//   - Flaky: flaky in the candidate, whatever the baseline said.
+//   - New, Removed: only in the candidate, only in the baseline.
+//   - Slower: passed or flaky on both sides, and the candidate took at least
+//     SlowRatio times the baseline's duration AND at least SlowMin longer
+//     (defaults 1.5x and 2s; WithSlowRatio, WithSlowMin).
+//
+// Every list is sorted by scenario id: by feature URI, then by line number
+// (so ":5" comes before ":11").
+//
+// # The gate
+//
+// Diff.Gate reports whether the candidate is blocked: true when there is at
+// least one regression (quarantined failures never count), or when the
+// candidate run was interrupted (its missing scenarios were not tested).
+// Fixed, still-failing, flaky, new passing, removed and slower scenarios
+// never block: they are listed for people to read. Diff.ExitCode maps the
+// gate to the process exit code (exitcode.Failures when blocked, else
+// exitcode.Pass).
+//
+// A Diff is a plain value built once by Compare; it does not refer to the
+// runs it was built from and is safe for concurrent readers.
+package diff
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/eprharness/eprharness/harness/exitcode"
+	"github.com/eprharness/eprharness/harness/results"
+)
+
+// Default slowness thresholds: see WithSlowRatio and WithSlowMin.
+const (
+	DefaultSlowRatio = 1.5
+	DefaultSlowMin   = 2 * time.Second
+)
+
+// Option configures Compare.
+type Option func(*options)
+
+type options struct {
+	slowRatio float64
+	slowMin   time.Duration
+}
+
+// WithSlowRatio sets how many times the baseline's duration a scenario must
+// take in the candidate to be slower; default 1.5.
+func WithSlowRatio(r float64) Option { return func(o *options) { o.slowRatio = r } }
+
+// WithSlowMin sets how much longer than in the baseline a scenario must take
+// in the candidate to be slower; default 2s. Both thresholds must be met.
+func WithSlowMin(d time.Duration) Option { return func(o *options) { o.slowMin = d } }
+
+// Diff is the comparison of a candidate run against a baseline run.
+type Diff struct {
+	Base      RunInfo `json:"base"`
+	Candidate RunInfo `json:"candidate"`
+	// SlowRatio and SlowMin are the thresholds Slower was computed with.
+	SlowRatio float64       `json:"slow_ratio"`
+	SlowMin   time.Duration `json:"slow_min_ns"`
+
+	Regressions  []Entry `json:"regressions"`
+	Quarantined  []Entry `json:"quarantined"`
+	Fixed        []Entry `json:"fixed"`
+	StillFailing []Entry `json:"still_failing"`
+	Flaky        []Entry `json:"flaky"`
+	New          []Entry `json:"new"`
+	Removed      []Entry `json:"removed"`
+	Slower       []Entry `json:"slower"`
+}
+
+// RunInfo identifies one side of a comparison.
+type RunInfo struct {
+	ID          string         `json:"id"`
+	StartedAt   time.Time      `json:"started_at"`
+	Backend     string         `json:"backend,omitempty"`
+	Version     string         `json:"version,omitempty"`
+	Commit      string         `json:"commit,omitempty"`
+	Interrupted bool           `json:"interrupted,omitempty"`
+	Counts      results.Counts `json:"counts"`
+}
+
+// Entry is one scenario in one category of a Diff.
+type Entry struct {
+	// ID is the scenario id, "<feature uri>:<line>".
+	ID string `json:"id"`
+	// Name is the scenario's name (the candidate's, else the baseline's);
+	// Feature its feature's name.
+	Name    string `json:"name"`
+	Feature string `json:"feature"`
+	// Base and Candidate are the scenario on each side; nil when it is
+	// absent from that side (New, Removed).
+	Base      *Side `json:"base"`
+	Candidate *Side `json:"candidate"`
+	// Repro is the candidate's command line to rerun the scenario, if any.
+	Repro string `json:"repro,omitempty"`
+	// Change says how a still-failing scenario's failure changed; empty
+	// when it failed the same way, and in other categories.
+	Change string `json:"change,omitempty"`
+	// Ratio (candidate / baseline duration) and Delta (candidate minus
+	// baseline duration) are set in Slower.
+	Ratio float64       `json:"ratio,omitempty"`
+	Delta time.Duration `json:"delta_ns,omitempty"`
+}
+
+// Side is a scenario's outcome in one run.
+type Side struct {
+	Status      results.Status      `json:"status"`
+	FailureKind results.FailureKind `json:"failure_kind,omitempty"`
+	Error       string              `json:"error,omitempty"`
+	// FailedStep is the first failed, undefined, pending or ambiguous step.
+	FailedStep  *Step                `json:"failed_step,omitempty"`
+	Duration    time.Duration        `json:"duration_ns"`
+	Attachments []results.Attachment `json:"attachments,omitempty"`
+	Quarantined bool                 `json:"quarantined,omitempty"`
+}
+
+// Step names a failing step.
+type Step struct {
+	Keyword string `json:"keyword"`
+	Text    string `json:"text"`
+	Line    int    `json:"line"`
+}
+
+// String is the step as written, e.g. `Then the banner shows "x" (line 15)`.
+func (s *Step) String() string {
+	return fmt.Sprintf("%s%s (line %d)", s.Keyword, s.Text, s.Line)
+}
+
+// Screenshot returns the side's screenshot attachment, if any.
+func (s *Side) Screenshot() (results.Attachment, bool) {
+	if s == nil {
+		return results.Attachment{}, false
+	}
+	for _, a := range s.Attachments {
+		if a.Name == "screenshot" {
+			return a, true
+		}
+	}
+	return results.Attachment{}, false
+}
+
+// ErrorLine is the first line of the side's error.
+func (s *Side) ErrorLine() string {
+	if s == nil {
+		return ""
+	}
+	return firstLine(s.Error)
+}
+
+// Gate reports whether the candidate is blocked: at least one regression,
+// or an interrupted candidate run. See the package documentation.
+func (d *Diff) Gate() bool {
+	return len(d.Regressions) > 0 || d.Candidate.Interrupted
+}
+
+// ExitCode is the process exit code of the gate: exitcode.Failures when
+// Gate is true, else exitcode.Pass.
+func (d *Diff) ExitCode() exitcode.Code {
+	if d.Gate() {
+		return exitcode.Failures
+	}
+	return exitcode.Pass
+}
+
+// Clean reports whether nothing changed between the runs: the gate passes,
+// no scenario was fixed, added, removed, newly quarantined-failing or
+// slower, every still-failing scenario failed the same way and every flaky
+// scenario was flaky in the baseline too. A run compared with itself is
+// clean.
+func (d *Diff) Clean() bool {
+	if d.Gate() || len(d.Quarantined)+len(d.Fixed)+len(d.New)+len(d.Removed)+len(d.Slower) > 0 {
+		return false
+	}
+	for _, e := range d.StillFailing {
+		if e.Change != "" {
+			return false
+		}
+	}
+	for _, e := range d.Flaky {
+		if e.Base == nil || e.Base.Status != results.Flaky {
+			return false
+		}
+	}
+	return true
+}
+
+// Summary is a one-line account, e.g. "2 regressions, 1 fixed, 3 still
+// failing, 1 flaky, 1 new, 1 removed, 1 slower".
+func (d *Diff) Summary() string {
+	parts := []string{plural(len(d.Regressions), "regression", "regressions")}
+	if n := len(d.Quarantined); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d quarantined", n))
+	}
+	parts = append(parts,
+		fmt.Sprintf("%d fixed", len(d.Fixed)),
+		fmt.Sprintf("%d still failing", len(d.StillFailing)),
+		fmt.Sprintf("%d flaky", len(d.Flaky)),
+		fmt.Sprintf("%d new", len(d.New)),
+		fmt.Sprintf("%d removed", len(d.Removed)),
+		fmt.Sprintf("%d slower", len(d.Slower)),
+	)
+	s := strings.Join(parts, ", ")
+	if d.Candidate.Interrupted {
+		s += "; the candidate run was interrupted"
+	}
+	return s
+}
+
+// Compare compares cand against base. A nil run is compared as an empty
+// one. Neither run is modified.
+func Compare(base, cand *results.Run, opts ...Option) *Diff {
+	o := options{slowRatio: DefaultSlowRatio, slowMin: DefaultSlowMin}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if base == nil {
+		base = &results.Run{}
+	}
+	if cand == nil {
+		cand = &results.Run{}
+	}
+	d := &Diff{
+		Base:         info(base),
+		Candidate:    info(cand),
+		SlowRatio:    o.slowRatio,
+		SlowMin:      o.slowMin,
+		Regressions:  []Entry{},
+		Quarantined:  []Entry{},
+		Fixed:        []Entry{},
+		StillFailing: []Entry{},
+		Flaky:        []Entry{},
+		New:          []Entry{},
+		Removed:      []Entry{},
+		Slower:       []Entry{},
+	}
+	baseByID := index(base)
+	candByID := index(cand)
+
+	for id, c := range candByID {
+		b, inBase := baseByID[id]
+		e := Entry{ID: id, Name: c.sc.Name, Feature: c.feature, Candidate: side(c.sc), Repro: c.sc.Repro}
+		if inBase {
+			e.Base = side(b.sc)
+		}
+		cFails, cPasses := fails(c.sc.Status), passes(c.sc.Status)
+		switch {
+		case !inBase:
+			d.New = append(d.New, e)
+			if cFails {
+				d.addFailure(e, c.sc)
+			}
+		case cFails && !fails(b.sc.Status):
+			d.addFailure(e, c.sc)
+		case cFails:
+			e.Change = change(e.Base, e.Candidate)
+			d.StillFailing = append(d.StillFailing, e)
+		case cPasses && fails(b.sc.Status):
+			d.Fixed = append(d.Fixed, e)
+		}
+		if c.sc.Status == results.Flaky {
+			d.Flaky = append(d.Flaky, e)
+		}
+		if inBase && cPasses && passes(b.sc.Status) && b.sc.Duration > 0 {
+			ratio := float64(c.sc.Duration) / float64(b.sc.Duration)
+			delta := c.sc.Duration - b.sc.Duration
+			if ratio >= o.slowRatio && delta >= o.slowMin {
+				se := e
+				se.Ratio, se.Delta = ratio, delta
+				d.Slower = append(d.Slower, se)
+			}
+		}
+	}
+	for id, b := range baseByID {
+		if _, ok := candByID[id]; !ok {
+			d.Removed = append(d.Removed, Entry{ID: id, Name: b.sc.Name, Feature: b.feature, Base: side(b.sc)})
+		}
+	}
+	for _, l := range []*[]Entry{&d.Regressions, &d.Quarantined, &d.Fixed, &d.StillFailing, &d.Flaky, &d.New, &d.Removed, &d.Slower} {
+		sort.Slice(*l, func(i, j int) bool { return idLess((*l)[i].ID, (*l)[j].ID) })
+	}
+	return d
+}
+
+// addFailure files a newly failing candidate scenario as a regression, or
+// as a quarantined failure when it does not gate.
+func (d *Diff) addFailure(e Entry, sc *results.Scenario) {
+	if sc.Gates() {
+		d.Regressions = append(d.Regressions, e)
+	} else {
+		d.Quarantined = append(d.Quarantined, e)
+	}
+}
+
+// idLess orders scenario ids by feature URI, then line number.
+func idLess(a, b string) bool {
+	au, al := splitID(a)
+	bu, bl := splitID(b)
+	if au != bu {
+		return au < bu
+	}
+	if al != bl {
+		return al < bl
+	}
+	return a < b
+}
+
+func splitID(id string) (uri string, line int) {
+	i := strings.LastIndexByte(id, ':')
+	if i < 0 {
+		return id, -1
+	}
+	n, err := strconv.Atoi(id[i+1:])
+	if err != nil {
+		return id, -1
+	}
+	return id[:i], n
+}
+
+type located struct {
+	feature string
+	sc      *results.Scenario
+}
+
+func index(r *results.Run) map[string]located {
+	m := make(map[string]located)
+	for _, f := range r.Features {
+		for _, s := range f.Scenarios {
+			m[s.ID] = located{feature: f.Name, sc: s}
+		}
+	}
+	return m
+}
+
+func info(r *results.Run) RunInfo {
+	return RunInfo{
+		ID:          r.ID,
+		StartedAt:   r.StartedAt,
+		Backend:     r.Target.Backend,
+		Version:     r.Target.Version,
+		Commit:      r.Commit,
+		Interrupted: r.Interrupted,
+		Counts:      r.Counts(),
+	}
+}
+
+func side(s *results.Scenario) *Side {
+	sd := &Side{
+		Status:      s.Status,
+		FailureKind: s.FailureKind,
+		Error:       s.Error,
+		Duration:    s.Duration,
+		Attachments: s.Attachments,
+		Quarantined: s.Quarantined,
+	}
+	if st := s.FailedStep(); st != nil {
+		sd.FailedStep = &Step{Keyword: st.Keyword, Text: st.Text, Line: st.Line}
+	}
+	return sd
+}
+
+// fails reports whether a status counts as a failure (as results.Run.Failures).
+func fails(s results.Status) bool {
+	return s != results.Passed && s != results.Skipped && s != results.Flaky
+}
+
+// passes reports whether a status counts as a pass.
+func passes(s results.Status) bool {
+	return s == results.Passed || s == results.Flaky
+}
+
+// change describes how a failure changed between two sides; "" when the
+// failing step, status, kind and first error line are the same.
+func change(b, c *Side) string {
+	var parts []string
+	bs, cs := "", ""
+	if b.FailedStep != nil {
+		bs = b.FailedStep.String()
+	}
+	if c.FailedStep != nil {
+		cs = c.FailedStep.String()
+	}
+	if bs != cs {
+		parts = append(parts, fmt.Sprintf("failing step %s -> %s", orNone(bs), orNone(cs)))
+	}
+	if b.Status != c.Status {
+		parts = append(parts, fmt.Sprintf("status %s -> %s", b.Status, c.Status))
+	}
+	if b.FailureKind != c.FailureKind {
+		parts = append(parts, fmt.Sprintf("kind %s -> %s", orNone(string(b.FailureKind)), orNone(string(c.FailureKind))))
+	}
+	if firstLine(b.Error) != firstLine(c.Error) {
+		parts = append(parts, "error changed")
+	}
+	return strings.Join(parts, "; ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return strings.TrimSpace(l)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

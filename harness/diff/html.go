@@ -1,0 +1,272 @@
+package diff
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// CSS styles the HTML output; a page embedding WriteHTMLFragment puts it in
+// its <style>. Every rule is scoped to the .eprdiff element.
+const CSS = `.eprdiff{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-serif;color:#212b32;line-height:1.4}
+.eprdiff h2{margin:1.2em 0 .4em;font-size:1.2em}
+.eprdiff table{border-collapse:collapse;margin:.4em 0;width:100%}
+.eprdiff th,.eprdiff td{border:1px solid #d8dde0;padding:.3em .5em;text-align:left;vertical-align:top}
+.eprdiff th{background:#f0f4f5}
+.eprdiff .verdict{display:inline-block;padding:.2em .6em;border-radius:.3em;color:#fff;font-weight:bold}
+.eprdiff .fail{background:#d5281b}.eprdiff .pass{background:#007f3b}
+.eprdiff article{border-left:.4em solid #d5281b;padding:.2em .8em;margin:.8em 0;background:#fff6f5}
+.eprdiff article.quarantined{border-color:#ffb81c;background:#fffaf0}
+.eprdiff article h3{margin:.3em 0;font-size:1em}
+.eprdiff dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:.4em 0}
+.eprdiff dt{font-weight:bold}.eprdiff dd{margin:0}
+.eprdiff pre{white-space:pre-wrap;margin:0;font-size:.9em}
+.eprdiff code{font-size:.9em;word-break:break-all}
+.eprdiff img.screenshot{max-width:100%;border:1px solid #d8dde0}
+.eprdiff .id{font-family:monospace;color:#4c6272}
+.eprdiff p.title{font-size:1.3em;font-weight:bold;margin:.6em 0}`
+
+// WriteHTML writes d as one self-contained HTML document (no scripts, no
+// external resources). Screenshots are embedded as data URIs when the
+// side's AttachmentDir is set and the file is there, and linked otherwise.
+func WriteHTML(w io.Writer, d *Diff, cfg Config) error {
+	return render(w, "document", d, cfg)
+}
+
+// WriteHTMLFragment writes the body of WriteHTML's document, one
+// <div class="eprdiff"> element, for embedding in another page (which
+// styles it with CSS and gives it its <h1>: the fragment's title is a
+// paragraph, its sections are <h2>).
+func WriteHTMLFragment(w io.Writer, d *Diff, cfg Config) error {
+	return render(w, "diff", d, cfg)
+}
+
+func render(w io.Writer, name string, d *Diff, cfg Config) error {
+	title := cfg.Title
+	if title == "" {
+		title = "eprharness diff"
+	}
+	var buf bytes.Buffer
+	err := tmpl.ExecuteTemplate(&buf, name, struct {
+		Title    string
+		Document bool
+		CSS      template.CSS
+		D        *Diff
+		Cfg      Config
+	}{title, name == "document", template.CSS(CSS), d, cfg})
+	if err != nil {
+		return fmt.Errorf("write diff html: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write diff html: %w", err)
+	}
+	return nil
+}
+
+// shot is a screenshot to show: inline data or a link.
+type shot struct {
+	Path   string
+	Src    template.URL // data URI; empty when linked
+	Href   string
+	Inline bool
+}
+
+var tmpl = template.Must(template.New("diff").Funcs(template.FuncMap{
+	"verdict": verdict,
+	"status":  status,
+	"dur":     dur,
+	"when":    when,
+	"short":   short,
+	"counts":  counts,
+	"label":   runLabel,
+	"scenarioLink": func(cfg Config, id string) string {
+		if cfg.ScenarioLink == nil {
+			return ""
+		}
+		return cfg.ScenarioLink(id)
+	},
+	"runLink": func(cfg Config, id string) string {
+		if cfg.RunLink == nil || id == "" {
+			return ""
+		}
+		return cfg.RunLink(id)
+	},
+	"shot": func(sc SideConfig, s *Side) *shot {
+		a, ok := s.Screenshot()
+		if !ok {
+			return nil
+		}
+		out := &shot{Path: a.Path, Href: sc.link(a.Path)}
+		if src, ok := dataURI(sc.AttachmentDir, a.Path, a.MediaType); ok {
+			out.Src, out.Inline = src, true
+		}
+		return out
+	},
+	"link": func(sc SideConfig, p string) string { return sc.link(p) },
+	"ratio": func(r float64) string {
+		return fmt.Sprintf("x%.1f", r)
+	},
+	"entryCtx": func(cfg Config, e Entry) any {
+		return struct {
+			Cfg Config
+			E   Entry
+		}{cfg, e}
+	},
+	"runCtx": func(cfg Config, r RunInfo) any {
+		return struct {
+			Cfg Config
+			R   RunInfo
+		}{cfg, r}
+	},
+	"failCtx": func(cfg Config, title, slug string, es []Entry, quarantined bool) any {
+		return struct {
+			Cfg         Config
+			Title, Slug string
+			Es          []Entry
+			Quarantined bool
+		}{cfg, title, slug, es, quarantined}
+	},
+}).Parse(`{{define "document"}}<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}: {{verdict .D}}</title>
+<style>
+body{margin:1.5em auto;max-width:75em;padding:0 1em}
+{{.CSS}}
+</style>
+</head>
+<body>
+{{template "diff" .}}
+</body>
+</html>
+{{end}}
+
+{{define "scenario"}}{{$href := scenarioLink .Cfg .E.ID}}<span class="id">{{.E.ID}}</span> {{if $href}}<a href="{{$href}}">{{.E.Name}}</a>{{else}}{{.E.Name}}{{end}}{{end}}
+
+{{define "run"}}{{$href := runLink .Cfg .R.ID}}{{if $href}}<a href="{{$href}}">{{.R.ID}}</a>{{else}}{{.R.ID}}{{end}}{{end}}
+
+{{define "failures"}}{{if .Es}}
+<section aria-labelledby="{{.Slug}}">
+<h2 id="{{.Slug}}">{{.Title}} ({{len .Es}})</h2>
+{{range .Es}}<article{{if $.Quarantined}} class="quarantined"{{end}}>
+<h3>{{template "scenario" (entryCtx $.Cfg .)}}</h3>
+<dl>
+<dt>Base</dt><dd>{{status .Base}}</dd>
+<dt>Candidate</dt><dd>{{status .Candidate}}</dd>
+{{with .Candidate.FailedStep}}<dt>Failing step</dt><dd>{{.}}</dd>
+{{end}}{{with .Candidate.Error}}<dt>Error</dt><dd><pre>{{.}}</pre></dd>
+{{end}}{{with shot $.Cfg.Candidate .Candidate}}<dt>Screenshot</dt><dd>{{if .Inline}}<img class="screenshot" src="{{.Src}}" alt="Screenshot: {{.Path}}">{{else}}<a href="{{.Href}}">{{.Path}}</a>{{end}}</dd>
+{{end}}{{if .Candidate.Attachments}}<dt>Evidence</dt><dd>{{range $i, $a := .Candidate.Attachments}}{{if $i}}, {{end}}<a href="{{link $.Cfg.Candidate $a.Path}}">{{$a.Name}}</a>{{end}}</dd>
+{{end}}{{with .Repro}}<dt>Repro</dt><dd><code>{{.}}</code></dd>
+{{end}}</dl>
+</article>
+{{end}}</section>
+{{end}}{{end}}
+
+{{define "diff"}}<div class="eprdiff">
+{{if .Document}}<h1>{{.Title}}</h1>{{else}}<p class="title">{{.Title}}</p>{{end}}
+<p><span class="verdict {{if .D.Gate}}fail{{else}}pass{{end}}">Gate: {{verdict .D}}</span> {{.D.Summary}}</p>
+<table>
+<thead><tr><th></th><th>Run</th><th>Version</th><th>Commit</th><th>Started</th><th>Scenarios</th></tr></thead>
+<tbody>
+<tr><th scope="row">Base</th><td>{{template "run" (runCtx .Cfg .D.Base)}}</td><td>{{.D.Base.Version}}</td><td><code>{{short .D.Base.Commit}}</code></td><td>{{when .D.Base.StartedAt}}</td><td>{{counts .D.Base}}</td></tr>
+<tr><th scope="row">Candidate</th><td>{{template "run" (runCtx .Cfg .D.Candidate)}}</td><td>{{.D.Candidate.Version}}</td><td><code>{{short .D.Candidate.Commit}}</code></td><td>{{when .D.Candidate.StartedAt}}</td><td>{{counts .D.Candidate}}</td></tr>
+</tbody>
+</table>
+{{template "failures" (failCtx .Cfg "Regressions" "regressions" .D.Regressions false)}}
+{{- template "failures" (failCtx .Cfg "Quarantined failures (not gating)" "quarantined" .D.Quarantined true)}}
+{{- $cfg := .Cfg}}
+{{- with .D.StillFailing}}
+<section aria-labelledby="still-failing">
+<h2 id="still-failing">Still failing ({{len .}})</h2>
+<table>
+<thead><tr><th>Scenario</th><th>Base</th><th>Candidate</th><th>Change</th><th>Error</th></tr></thead>
+<tbody>
+{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{status .Base}}</td><td>{{status .Candidate}}</td><td>{{if .Change}}{{.Change}}{{else}}same failure{{end}}</td><td>{{.Candidate.ErrorLine}}</td></tr>
+{{end}}</tbody>
+</table>
+</section>
+{{- end}}
+{{- with .D.Fixed}}
+<section aria-labelledby="fixed">
+<h2 id="fixed">Fixed ({{len .}})</h2>
+<table>
+<thead><tr><th>Scenario</th><th>Base</th><th>Candidate</th></tr></thead>
+<tbody>
+{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{status .Base}}</td><td>{{status .Candidate}}</td></tr>
+{{end}}</tbody>
+</table>
+</section>
+{{- end}}
+{{- with .D.Flaky}}
+<section aria-labelledby="flaky">
+<h2 id="flaky">Flaky ({{len .}})</h2>
+<table>
+<thead><tr><th>Scenario</th><th>Base</th><th>Candidate</th></tr></thead>
+<tbody>
+{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{status .Base}}</td><td>{{status .Candidate}}</td></tr>
+{{end}}</tbody>
+</table>
+</section>
+{{- end}}
+{{- with .D.New}}
+<section aria-labelledby="new">
+<h2 id="new">New ({{len .}})</h2>
+<table>
+<thead><tr><th>Scenario</th><th>Candidate</th></tr></thead>
+<tbody>
+{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{status .Candidate}}</td></tr>
+{{end}}</tbody>
+</table>
+</section>
+{{- end}}
+{{- with .D.Removed}}
+<section aria-labelledby="removed">
+<h2 id="removed">Removed ({{len .}})</h2>
+<table>
+<thead><tr><th>Scenario</th><th>Base</th></tr></thead>
+<tbody>
+{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{status .Base}}</td></tr>
+{{end}}</tbody>
+</table>
+</section>
+{{- end}}
+{{- with .D.Slower}}
+<section aria-labelledby="slower">
+<h2 id="slower">Slower ({{len .}})</h2>
+<table>
+<thead><tr><th>Scenario</th><th>Base</th><th>Candidate</th><th>Ratio</th><th>Added</th></tr></thead>
+<tbody>
+{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{dur .Base.Duration}}</td><td>{{dur .Candidate.Duration}}</td><td>{{ratio .Ratio}}</td><td>+{{dur .Delta}}</td></tr>
+{{end}}</tbody>
+</table>
+</section>
+{{- end}}
+{{if .D.Clean}}<p>No changes between the runs.</p>
+{{end}}</div>
+{{end}}`))
+
+// dataURI reads an image attachment from dir (never outside it) and
+// returns it as a data URI; ok is false when dir is empty, the file is
+// missing or not an image.
+func dataURI(dir, p, mediaType string) (template.URL, bool) {
+	if dir == "" || (mediaType != "image/png" && mediaType != "image/jpeg") {
+		return "", false
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return "", false
+	}
+	defer root.Close()
+	data, err := root.ReadFile(filepath.FromSlash(p))
+	if err != nil {
+		return "", false
+	}
+	return template.URL("data:" + mediaType + ";base64," + base64.StdEncoding.EncodeToString(data)), true
+}

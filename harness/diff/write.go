@@ -1,0 +1,386 @@
+package diff
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Formats are the output formats of Write, by name.
+var Formats = []string{"text", "markdown", "html", "json"}
+
+// Config says how a diff is written.
+type Config struct {
+	// Title heads the HTML and Markdown output; empty means
+	// "eprharness diff".
+	Title string
+	// Base and Candidate say where each run's attachments are.
+	Base, Candidate SideConfig
+	// ScenarioLink, when set, gives the URL of a scenario's page (the
+	// dashboard's history page); HTML output links scenario ids to it.
+	ScenarioLink func(id string) string
+	// RunLink, when set, gives the URL of a run's page; HTML output links
+	// run ids to it.
+	RunLink func(id string) string
+}
+
+// SideConfig says where one run's attachments are.
+type SideConfig struct {
+	// AttachmentBase is put in front of every attachment path for links (a
+	// folder such as "out" or a URL prefix such as "/artifacts"). Empty
+	// means attachment paths as they are.
+	AttachmentBase string
+	// AttachmentDir, when set, is the folder on disk the attachment paths
+	// are relative to; the HTML output embeds screenshots found there as
+	// data URIs, so it is readable on its own.
+	AttachmentDir string
+}
+
+// link is the attachment's path behind the side's AttachmentBase.
+func (c SideConfig) link(p string) string {
+	if c.AttachmentBase == "" {
+		return p
+	}
+	return strings.TrimSuffix(c.AttachmentBase, "/") + "/" + p
+}
+
+// Write writes d in the named format (see Formats).
+func Write(w io.Writer, d *Diff, format string, cfg Config) error {
+	switch format {
+	case "text", "":
+		return WriteText(w, d, cfg)
+	case "markdown", "md":
+		return WriteMarkdown(w, d, cfg)
+	case "html":
+		return WriteHTML(w, d, cfg)
+	case "json":
+		return WriteJSON(w, d, cfg)
+	}
+	return fmt.Errorf("unknown format %q: want one of %s", format, strings.Join(Formats, ", "))
+}
+
+// WriteText writes d for a terminal: the verdict, then each non-empty
+// category with one block per scenario. Attachment paths are shown behind
+// the side's AttachmentBase.
+func WriteText(w io.Writer, d *Diff, cfg Config) error {
+	ew := &errWriter{w: w}
+	ew.printf("eprharness diff: candidate %s against base %s\n", runLabel(d.Candidate), runLabel(d.Base))
+	ew.printf("Gate: %s: %s\n", verdict(d), d.Summary())
+
+	section := func(title string, es []Entry, body func(e Entry)) {
+		if len(es) == 0 {
+			return
+		}
+		ew.printf("\n%s (%d)\n", title, len(es))
+		for _, e := range es {
+			ew.printf("  %s  %s\n", e.ID, e.Name)
+			body(e)
+		}
+	}
+	failure := func(e Entry) {
+		if e.Base == nil {
+			ew.printf("    new scenario, %s\n", status(e.Candidate))
+		} else {
+			ew.printf("    %s -> %s\n", status(e.Base), status(e.Candidate))
+		}
+		if st := e.Candidate.FailedStep; st != nil {
+			ew.printf("    step: %s\n", st)
+		}
+		if l := e.Candidate.ErrorLine(); l != "" {
+			ew.printf("    error: %s\n", l)
+		}
+		if a, ok := e.Candidate.Screenshot(); ok {
+			ew.printf("    screenshot: %s\n", cfg.Candidate.link(a.Path))
+		}
+		if e.Repro != "" {
+			ew.printf("    repro: %s\n", e.Repro)
+		}
+	}
+	section("Regressions", d.Regressions, failure)
+	section("Quarantined failures (not gating)", d.Quarantined, failure)
+	section("Still failing", d.StillFailing, func(e Entry) {
+		ew.printf("    %s -> %s\n", status(e.Base), status(e.Candidate))
+		if e.Change != "" {
+			ew.printf("    changed: %s\n", e.Change)
+		} else {
+			ew.printf("    same failure\n")
+		}
+		if l := e.Candidate.ErrorLine(); l != "" {
+			ew.printf("    error: %s\n", l)
+		}
+	})
+	section("Fixed", d.Fixed, func(e Entry) {
+		ew.printf("    %s -> %s\n", status(e.Base), status(e.Candidate))
+	})
+	section("Flaky", d.Flaky, func(e Entry) {
+		ew.printf("    %s -> %s\n", status(e.Base), status(e.Candidate))
+	})
+	section("New", d.New, func(e Entry) {
+		ew.printf("    %s\n", status(e.Candidate))
+	})
+	section("Removed", d.Removed, func(e Entry) {
+		ew.printf("    was %s\n", status(e.Base))
+	})
+	section("Slower", d.Slower, func(e Entry) {
+		ew.printf("    %s -> %s (x%.1f, +%s)\n", dur(e.Base.Duration), dur(e.Candidate.Duration), e.Ratio, dur(e.Delta))
+	})
+	if d.Clean() {
+		ew.printf("\nNo changes between the runs.\n")
+	}
+	return ew.err
+}
+
+// WriteMarkdown writes d as GitHub-flavoured Markdown for a pull-request
+// comment: a summary line, a table of the two runs, then one table per
+// non-empty category. Each regression row names its failing step, the
+// first line of its error and a link to its screenshot; the repro command
+// lines follow the regressions table in a shell block.
+func WriteMarkdown(w io.Writer, d *Diff, cfg Config) error {
+	ew := &errWriter{w: w}
+	title := cfg.Title
+	if title == "" {
+		title = "eprharness diff"
+	}
+	ew.printf("**%s: %s**: %s.\n\n", mdText(title), verdict(d), d.Summary())
+	ew.printf("| | run | version | commit | started | scenarios |\n|---|---|---|---|---|---|\n")
+	for _, r := range []struct {
+		label string
+		info  RunInfo
+	}{{"base", d.Base}, {"candidate", d.Candidate}} {
+		ew.printf("| %s | `%s` | %s | %s | %s | %s |\n", r.label, mdCode(r.info.ID), mdText(r.info.Version),
+			mdCommit(r.info.Commit), when(r.info.StartedAt), mdText(counts(r.info)))
+	}
+
+	failures := func(title string, es []Entry) {
+		if len(es) == 0 {
+			return
+		}
+		ew.printf("\n### %s (%d)\n\n", title, len(es))
+		ew.printf("| scenario | base | candidate | failing step | error | screenshot |\n|---|---|---|---|---|---|\n")
+		var repro []Entry
+		for _, e := range es {
+			step := ""
+			if st := e.Candidate.FailedStep; st != nil {
+				step = mdText(st.String())
+			}
+			shot := ""
+			if a, ok := e.Candidate.Screenshot(); ok {
+				l := cfg.Candidate.link(a.Path)
+				shot = fmt.Sprintf("[%s](%s)", mdText(a.Path), mdURL(l))
+			}
+			ew.printf("| %s | %s | %s | %s | %s | %s |\n", mdScenario(e), status(e.Base), status(e.Candidate),
+				step, mdText(e.Candidate.ErrorLine()), shot)
+			if e.Repro != "" {
+				repro = append(repro, e)
+			}
+		}
+		if len(repro) > 0 {
+			ew.printf("\nReproduce:\n\n```sh\n")
+			for _, e := range repro {
+				ew.printf("# %s\n%s\n", oneLine(e.Name), oneLine(e.Repro))
+			}
+			ew.printf("```\n")
+		}
+	}
+	failures("Regressions", d.Regressions)
+	failures("Quarantined failures (not gating)", d.Quarantined)
+
+	table := func(title, head string, es []Entry, row func(e Entry) string) {
+		if len(es) == 0 {
+			return
+		}
+		cols := strings.Count(head, "|") - 1
+		ew.printf("\n### %s (%d)\n\n%s\n|%s\n", title, len(es), head, strings.Repeat("---|", cols))
+		for _, e := range es {
+			ew.printf("%s\n", row(e))
+		}
+	}
+	table("Still failing", "| scenario | base | candidate | change | error |", d.StillFailing, func(e Entry) string {
+		ch := e.Change
+		if ch == "" {
+			ch = "same failure"
+		}
+		return fmt.Sprintf("| %s | %s | %s | %s | %s |", mdScenario(e), status(e.Base), status(e.Candidate), mdText(ch), mdText(e.Candidate.ErrorLine()))
+	})
+	table("Fixed", "| scenario | base | candidate |", d.Fixed, func(e Entry) string {
+		return fmt.Sprintf("| %s | %s | %s |", mdScenario(e), status(e.Base), status(e.Candidate))
+	})
+	table("Flaky", "| scenario | base | candidate |", d.Flaky, func(e Entry) string {
+		return fmt.Sprintf("| %s | %s | %s |", mdScenario(e), status(e.Base), status(e.Candidate))
+	})
+	table("New", "| scenario | candidate |", d.New, func(e Entry) string {
+		return fmt.Sprintf("| %s | %s |", mdScenario(e), status(e.Candidate))
+	})
+	table("Removed", "| scenario | base |", d.Removed, func(e Entry) string {
+		return fmt.Sprintf("| %s | %s |", mdScenario(e), status(e.Base))
+	})
+	table("Slower", "| scenario | base | candidate | ratio | added |", d.Slower, func(e Entry) string {
+		return fmt.Sprintf("| %s | %s | %s | x%.1f | +%s |", mdScenario(e), dur(e.Base.Duration), dur(e.Candidate.Duration), e.Ratio, dur(e.Delta))
+	})
+	if d.Clean() {
+		ew.printf("\nNo changes between the runs.\n")
+	}
+	return ew.err
+}
+
+// JSON is the document WriteJSON writes. Its field names are stable:
+// fields may be added, never renamed or removed. Every category is an
+// array (empty, never null), sorted by scenario id. Durations are integer
+// nanoseconds (as in results.json); attachment paths are relative to each
+// run's attachment folder, as in the runs themselves. An entry's "base" or
+// "candidate" is null when the scenario is absent from that run.
+//
+//	{
+//	  "gate": true,            // true: the candidate is blocked
+//	  "exit_code": 1,          // 1 when blocked, else 0
+//	  "summary": "1 regression, ...",
+//	  "base": {"id", "started_at", "backend", "version", "commit", "interrupted", "counts"},
+//	  "candidate": {...},
+//	  "slow_ratio": 1.5, "slow_min_ns": 2000000000,
+//	  "regressions": [entry], "quarantined": [...], "fixed": [...],
+//	  "still_failing": [...], "flaky": [...], "new": [...], "removed": [...],
+//	  "slower": [...]
+//	}
+//
+// entry: {"id", "name", "feature", "base": side|null, "candidate":
+// side|null, "repro", "change", "ratio", "delta_ns"}; side: {"status",
+// "failure_kind", "error", "failed_step": {"keyword", "text", "line"},
+// "duration_ns", "attachments": [{"name", "media_type", "path", "sha256",
+// "size"}], "quarantined"}. Empty optional fields are left out.
+type JSON struct {
+	Gate     bool   `json:"gate"`
+	ExitCode int    `json:"exit_code"`
+	Summary  string `json:"summary"`
+	*Diff
+}
+
+// WriteJSON writes d as the indented JSON document described by JSON.
+// cfg is not used: paths stay as they are in the runs.
+func WriteJSON(w io.Writer, d *Diff, _ Config) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(JSON{Gate: d.Gate(), ExitCode: int(d.ExitCode()), Summary: d.Summary(), Diff: d}); err != nil {
+		return fmt.Errorf("write diff json: %w", err)
+	}
+	return nil
+}
+
+func verdict(d *Diff) string {
+	if d.Gate() {
+		return "FAIL"
+	}
+	return "PASS"
+}
+
+func runLabel(r RunInfo) string {
+	id := r.ID
+	if id == "" {
+		id = "(empty run)"
+	}
+	var extra []string
+	if r.Version != "" {
+		extra = append(extra, r.Version)
+	}
+	if r.Commit != "" {
+		extra = append(extra, "commit "+short(r.Commit))
+	}
+	if len(extra) == 0 {
+		return id
+	}
+	return id + " (" + strings.Join(extra, ", ") + ")"
+}
+
+func counts(r RunInfo) string {
+	c := r.Counts
+	s := fmt.Sprintf("%d: %d passed, %d failed, %d flaky, %d skipped", c.Scenarios, c.Passed, c.Failed, c.Flaky, c.Skipped)
+	if c.Other > 0 {
+		s += fmt.Sprintf(", %d other", c.Other)
+	}
+	if r.Interrupted {
+		s += " (interrupted)"
+	}
+	return s
+}
+
+// status renders a side: "passed", "failed (assertion)", "-" when absent.
+func status(s *Side) string {
+	if s == nil {
+		return "-"
+	}
+	out := string(s.Status)
+	if s.FailureKind != "" && fails(s.Status) {
+		out += " (" + string(s.FailureKind) + ")"
+	}
+	if s.Quarantined {
+		out += ", quarantined"
+	}
+	return out
+}
+
+func dur(d time.Duration) string {
+	return fmt.Sprintf("%.1fs", d.Seconds())
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+func short(commit string) string {
+	if len(commit) > 7 {
+		return commit[:7]
+	}
+	return commit
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// mdText makes s safe in a Markdown table cell: one line, no pipes or
+// markup characters that would change the table.
+func mdText(s string) string {
+	s = oneLine(s)
+	r := strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`)
+	return r.Replace(s)
+}
+
+// mdCode makes s safe inside a `code span` in a table cell.
+func mdCode(s string) string {
+	return strings.NewReplacer("`", "'", "|", `\|`).Replace(oneLine(s))
+}
+
+func mdCommit(c string) string {
+	if c == "" {
+		return ""
+	}
+	return "`" + mdCode(short(c)) + "`"
+}
+
+func mdScenario(e Entry) string {
+	return fmt.Sprintf("`%s` %s", mdCode(e.ID), mdText(e.Name))
+}
+
+// mdURL escapes what would end a Markdown link destination.
+func mdURL(s string) string {
+	u := url.URL{Path: s}
+	return strings.NewReplacer("(", "%28", ")", "%29").Replace(u.EscapedPath())
+}
+
+// errWriter keeps the first write error so writers can print freely.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err != nil {
+		return
+	}
+	_, e.err = fmt.Fprintf(e.w, format, args...)
+}
