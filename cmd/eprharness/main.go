@@ -10,6 +10,8 @@
 //	eprharness config        print the configuration reference
 //	eprharness fixtures      generate synthetic patients; import Synthea output (fixtures.go)
 //	eprharness report RUN    rebuild a stored run's reports (results.go)
+//	eprharness diff B C      compare two runs: the release-candidate gate
+//	eprharness serve         the team dashboard over the results store
 //	eprharness version
 //
 // Exit codes: 0 pass, 1 scenario failures, 2 usage or bad input, 3 harness
@@ -66,6 +68,8 @@ commands:
   config                         print the configuration reference (Markdown)
   fixtures generate|import       generate synthetic patients; import Synthea bundles into an EPR
   report [--out DIR] RUN         rebuild a stored run's reports (RUN: id, latest or last-green)
+  diff BASELINE CANDIDATE        compare two runs; exit 1 on regressions (the release-candidate gate)
+  serve [--addr 127.0.0.1:8088]  the team dashboard over the results store
   version                        print the version
 
 exit codes: 0 pass, 1 scenario failures, 2 usage or bad input, 3 harness fault,
@@ -99,6 +103,10 @@ func Main(args []string, stdout, stderr io.Writer) exitcode.Code {
 		return fixturesCmd(args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
+	case "diff":
+		return diffCmd(args[1:], stdout, stderr)
+	case "serve":
+		return serveCmd(args[1:], stdout, stderr)
 	case "config":
 		config.Reference(stdout)
 		return exitcode.Pass

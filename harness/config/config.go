@@ -443,6 +443,9 @@ type Source struct {
 	Dir string
 	// Usage receives the flag usage on -h; nil discards it.
 	Usage io.Writer
+	// NoPaths is set by commands that run no scenarios (report, diff,
+	// serve): the feature paths are then not required to exist.
+	NoPaths bool
 }
 
 // ErrHelp is returned when the user asked for help (-h or --help).
@@ -529,17 +532,25 @@ func Load(src Source) (Config, error) {
 	if len(positional) > 0 {
 		cfg.Paths = positional
 	}
+	if src.NoPaths {
+		return cfg, cfg.validate(false)
+	}
 	return cfg, cfg.Validate()
 }
 
 // Validate checks settings that depend on each other or on the file system.
-func (c Config) Validate() error {
+func (c Config) Validate() error { return c.validate(true) }
+
+func (c Config) validate(paths bool) error {
 	for _, s := range settings {
 		if s.kind == "string" {
 			if err := s.set(&c, s.get(&c)); err != nil {
 				return &Error{Field: s.key, Msg: err.Error()}
 			}
 		}
+	}
+	if !paths {
+		return nil
 	}
 	if len(c.Paths) == 0 {
 		return &Error{Field: "paths", Msg: "must name at least one feature file or folder"}
