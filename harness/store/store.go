@@ -18,6 +18,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/eprharness/eprharness/harness/results"
@@ -26,6 +28,13 @@ import (
 // ErrNotFound is returned (wrapped) when a run or run reference does not
 // exist.
 var ErrNotFound = errors.New("not found")
+
+// ErrExists is returned (wrapped) by Begin when the run id is taken.
+var ErrExists = errors.New("run already exists")
+
+// ErrAmbiguous is returned (wrapped) by Resolve when an id prefix matches
+// several runs; the message lists them.
+var ErrAmbiguous = errors.New("ambiguous run id prefix")
 
 // Store records runs and reads them back.
 type Store interface {
@@ -115,6 +124,38 @@ func WithArtifacts(dir string) Option { return func(o *options) { o.artifacts = 
 // Open opens (creating when needed) the store at url: a SQLite file path
 // (or sqlite:PATH), or a postgres:// or postgresql:// URL. The schema is
 // created or migrated on open. The caller closes the store.
+//
+// A relative SQLite path is relative to the working directory; its parent
+// folders are created. The artifacts folder is made absolute and created
+// when the first attachment is stored. Errors name the store by its URL
+// with any password redacted.
 func Open(ctx context.Context, url string, opts ...Option) (Store, error) {
-	return nil, errors.New("open store: not built yet")
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	loc, err := parseLocation(url)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", loc.shown, err)
+	}
+	artifacts := o.artifacts
+	if artifacts == "" {
+		artifacts = filepath.Join(".eprharness", "artifacts")
+		if loc.dialect == sqliteDialect {
+			artifacts = filepath.Join(filepath.Dir(loc.path), "artifacts")
+		}
+	}
+	if artifacts, err = filepath.Abs(artifacts); err != nil {
+		return nil, fmt.Errorf("open store %s: artifacts folder: %w", loc.shown, err)
+	}
+	db, err := connect(ctx, loc)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", loc.shown, err)
+	}
+	s := &sqlStore{db: db, dialect: loc.dialect, name: loc.shown, artifacts: artifacts}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", loc.shown, scrub(err, loc.dsn, loc.secret))
+	}
+	return s, nil
 }
