@@ -39,7 +39,8 @@ var ErrAmbiguous = errors.New("ambiguous run id prefix")
 // Store records runs and reads them back.
 type Store interface {
 	// Begin records a new run: everything in run except its features and
-	// scenarios, which Record adds. It fails if the run id exists.
+	// scenarios, which Record adds. It fails (wrapping ErrExists) if the
+	// run id exists, and when run has no id or no StartedAt.
 	Begin(ctx context.Context, run *results.Run) error
 	// Record adds one finished scenario of feature f to the run, or
 	// replaces it (same Scenario.ID) when it was recorded before, as a
@@ -47,7 +48,14 @@ type Store interface {
 	// Scenarios). Each attachment is copied from srcDir (the run's output
 	// folder, which attachment paths are relative to) into the artifacts
 	// folder; the stored scenario's attachments point into the artifacts
-	// folder (see Run). sc is not modified.
+	// folder (see Run), with SHA256 and Size those of the copied content.
+	// sc is not modified.
+	//
+	// An attachment path that is absolute or leads out of srcDir ("..")
+	// is an error and nothing is recorded. An attachment whose file
+	// cannot be read is left out and Record returns a
+	// *MissingAttachmentsError after recording the scenario: a warning.
+	// A run that was not begun gives an error wrapping ErrNotFound.
 	Record(ctx context.Context, runID string, f *results.Feature, sc *results.Scenario, srcDir string) error
 	// Finish records the run's end: FinishedAt, Interrupted and any run
 	// field that changed since Begin (for example Target, known only once
@@ -63,16 +71,22 @@ type Store interface {
 	// id prefix, "latest" (the newest run) or "last-green" (the newest
 	// finished, uninterrupted run whose exit code would be 0, see
 	// exitcode.ForRun). It returns an error wrapping ErrNotFound when none
-	// matches.
+	// matches, and one wrapping ErrAmbiguous when a prefix matches several
+	// runs. "latest" and "last-green" win over run ids spelled the same.
 	Resolve(ctx context.Context, ref string) (string, error)
 	// History returns a scenario's outcomes in the last limit runs that
 	// ran it, oldest first, up to and including the run before (and not
 	// including) beforeRun, or up to the newest run when beforeRun is "".
+	// Runs are ordered by their StartedAt, then id; a point's StartedAt is
+	// its run's. limit must be positive; an unknown beforeRun gives an
+	// error wrapping ErrNotFound.
 	History(ctx context.Context, scenarioID string, beforeRun string, limit int) ([]results.HistoryPoint, error)
 	// Unstable lists the scenarios whose status flips across their last
 	// window runs: those that failed at least twice with a pass in
 	// between (flaky counts as a failure followed by a pass), newest
-	// first by their last run.
+	// first by their last run. Window counts each scenario's own runs
+	// (the last window runs that ran it, skipped ones included) and must
+	// be positive.
 	Unstable(ctx context.Context, window int) ([]Instability, error)
 
 	// Artifacts is the artifacts folder.
@@ -83,7 +97,7 @@ type Store interface {
 
 // Filter narrows Runs.
 type Filter struct {
-	// Limit is the most runs returned; 0 means 50.
+	// Limit is the most runs returned; 0 means 50. Negative is an error.
 	Limit int
 }
 
