@@ -381,6 +381,9 @@ func testResolve(t *testing.T, s store.Store) {
 	record(t, s, failOnFlaky, true, f, pass(failOnFlaky), at(failOnFlaky, results.Flaky))
 	unfinished := newRun("20260602-f6", 6)
 	record(t, s, unfinished, false, f, pass(unfinished))
+	// An old green run whose id sorts last.
+	old := newRun("zzz-old", -3)
+	record(t, s, old, true, f, pass(old))
 	// An id that is a prefix of another.
 	record(t, s, newRun("r1", -2), true, f)
 	record(t, s, newRun("r10", -1), true, f)
@@ -429,23 +432,18 @@ func testResolveEmpty(t *testing.T, s store.Store) {
 func testHistory(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	f := feature("features/history.feature")
+	// Run "hN" starts N hours in; its id sorts against start times
+	// ("y-h1" > "x-h2"), so history must follow start times.
+	runID := func(h int) string { return fmt.Sprintf("%c-h%d", 'z'-h, h) }
 	type outcome struct {
-		run    string
 		hours  int
 		status results.Status // "" when the run did not run the scenario
 	}
-	outcomes := []outcome{
-		// Begun out of order: history follows start times.
-		{"h4", 4, results.Flaky},
-		{"h1", 1, results.Passed},
-		{"h2", 2, results.Failed},
-		{"h3", 3, ""},
-		{"h6", 6, results.Skipped},
-		{"h5", 5, results.Passed},
-	}
+	// Begun out of order.
+	outcomes := []outcome{{4, results.Flaky}, {1, results.Passed}, {2, results.Failed}, {3, ""}, {6, results.Skipped}, {5, results.Passed}}
 	points := map[string]results.HistoryPoint{}
 	for _, o := range outcomes {
-		run := newRun(o.run, o.hours)
+		run := newRun(runID(o.hours), o.hours)
 		other := scenario(f, 50, results.Passed, run.StartedAt)
 		if o.status == "" {
 			record(t, s, run, true, f, other)
@@ -454,31 +452,35 @@ func testHistory(t *testing.T, s store.Store) {
 		sc := scenario(f, 10, o.status, run.StartedAt.Add(time.Second))
 		sc.Duration = time.Duration(o.hours)*time.Second + 7
 		record(t, s, run, true, f, sc, other)
-		points[o.run] = results.HistoryPoint{RunID: o.run, StartedAt: run.StartedAt, Status: o.status, Duration: sc.Duration}
+		points[run.ID] = results.HistoryPoint{RunID: run.ID, StartedAt: run.StartedAt, Status: o.status, Duration: sc.Duration}
 	}
-	id := "features/history.feature:10"
-	pts := func(runs ...string) []results.HistoryPoint {
+	pts := func(hours ...int) []results.HistoryPoint {
 		out := []results.HistoryPoint{}
-		for _, r := range runs {
-			out = append(out, points[r])
+		for _, h := range hours {
+			out = append(out, points[runID(h)])
 		}
 		return out
 	}
+	id := "features/history.feature:10"
 	for _, tc := range []struct {
-		before string
+		before int // 0: none
 		limit  int
 		want   []results.HistoryPoint
 	}{
-		{"", 10, pts("h1", "h2", "h4", "h5", "h6")},
-		{"", 2, pts("h5", "h6")},
-		{"h5", 10, pts("h1", "h2", "h4")},
-		{"h5", 1, pts("h4")},
-		{"h3", 10, pts("h1", "h2")},
-		{"h1", 10, pts()},
+		{0, 10, pts(1, 2, 4, 5, 6)},
+		{0, 2, pts(5, 6)},
+		{5, 10, pts(1, 2, 4)},
+		{5, 1, pts(4)},
+		{3, 10, pts(1, 2)}, // a run that did not run the scenario
+		{1, 10, pts()},
 	} {
-		got, err := s.History(ctx, id, tc.before, tc.limit)
+		before := ""
+		if tc.before > 0 {
+			before = runID(tc.before)
+		}
+		got, err := s.History(ctx, id, before, tc.limit)
 		if assert.NoError(t, err) {
-			assert.Equal(t, tc.want, got, "before %q, limit %d", tc.before, tc.limit)
+			assert.Equal(t, tc.want, got, "before %q, limit %d", before, tc.limit)
 		}
 	}
 	got, err := s.History(ctx, "features/history.feature:999", "", 5)
@@ -506,7 +508,8 @@ func testUnstable(t *testing.T, s store.Store) {
 	}
 	var runs []*results.Run
 	for i := range 6 {
-		run := newRun(fmt.Sprintf("u%d", i+1), i+1)
+		// Ids sort against start times: u0 (first), u5, u4, …
+		run := newRun(fmt.Sprintf("u%d", (i*5)%6), i+1)
 		runs = append(runs, run)
 		var scs []*results.Scenario
 		for _, line := range lines {
@@ -575,10 +578,19 @@ func testArtifactsDedup(t *testing.T, s store.Store) {
 	}
 	two := scenario(f, 2, results.Failed, run.StartedAt)
 	two.Attachments = []results.Attachment{{Name: "screenshot", MediaType: "image/png", Path: "b/screenshot.PNG"}}
-	for _, sc := range []*results.Scenario{one, two, one} {
+	require.NoError(t, s.Record(ctx, run.ID, f, one, src))
+	got, err := s.Run(ctx, run.ID)
+	require.NoError(t, err)
+	shotFile := filepath.Join(s.Artifacts(), filepath.FromSlash(got.Features[0].Scenarios[0].Attachments[0].Path))
+	before, err := os.Stat(shotFile)
+	require.NoError(t, err)
+	for _, sc := range []*results.Scenario{two, one} {
 		require.NoError(t, s.Record(ctx, run.ID, f, sc, src))
 	}
-	got, err := s.Run(ctx, run.ID)
+	after, err := os.Stat(shotFile)
+	require.NoError(t, err)
+	assert.True(t, os.SameFile(before, after), "a stored file is not written again")
+	got, err = s.Run(ctx, run.ID)
 	require.NoError(t, err)
 	require.Len(t, got.Features, 1)
 	require.Len(t, got.Features[0].Scenarios, 2)
@@ -742,30 +754,31 @@ func testRuns(t *testing.T, s store.Store) {
 	assert.Empty(t, list)
 
 	f := feature("features/runs.feature")
-	second := newRun("second", 2)
+	// Ids sort neither with nor against start times.
+	second := newRun("charlie", 2)
 	second.Commit, second.Tags = "c0ffee", "@smoke"
 	record(t, s, second, true, f, scenario(f, 1, results.Passed, second.StartedAt), scenario(f, 2, results.Undefined, second.StartedAt))
-	third := newRun("third", 3)
+	third := newRun("alpha", 3)
 	third.Interrupted = true
 	record(t, s, third, true, f, scenario(f, 1, results.Skipped, third.StartedAt))
-	first := newRun("first", 1)
+	first := newRun("bravo", 1)
 	record(t, s, first, false, f)
 
 	list, err = s.Runs(ctx, store.Filter{})
 	require.NoError(t, err)
 	assert.Equal(t, []store.Summary{
-		{ID: "third", StartedAt: third.StartedAt, FinishedAt: third.FinishedAt, Interrupted: true, Target: third.Target,
+		{ID: "alpha", StartedAt: third.StartedAt, FinishedAt: third.FinishedAt, Interrupted: true, Target: third.Target,
 			Counts: results.Counts{Scenarios: 1, Skipped: 1}},
-		{ID: "second", StartedAt: second.StartedAt, FinishedAt: second.FinishedAt, Target: second.Target,
+		{ID: "charlie", StartedAt: second.StartedAt, FinishedAt: second.FinishedAt, Target: second.Target,
 			Commit: "c0ffee", Tags: "@smoke", Counts: results.Counts{Scenarios: 2, Passed: 1, Other: 1}},
-		{ID: "first", StartedAt: first.StartedAt, Target: first.Target},
+		{ID: "bravo", StartedAt: first.StartedAt, Target: first.Target},
 	}, list)
 
 	list, err = s.Runs(ctx, store.Filter{Limit: 2})
 	require.NoError(t, err)
 	require.Len(t, list, 2)
-	assert.Equal(t, "third", list[0].ID)
-	assert.Equal(t, "second", list[1].ID)
+	assert.Equal(t, "alpha", list[0].ID)
+	assert.Equal(t, "charlie", list[1].ID)
 
 	_, err = s.Runs(ctx, store.Filter{Limit: -1})
 	assert.Error(t, err)
