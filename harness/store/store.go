@@ -11,8 +11,20 @@
 // run that is killed therefore keeps every scenario that had finished; its
 // FinishedAt stays zero.
 //
-// Open returns a Store that is safe for concurrent use by many goroutines.
-// The caller closes it.
+// Artifacts are stored at sha256/<first two hex digits>/<sha256><ext>
+// below the artifacts folder (ext is the source file's lower-cased
+// extension, if a plain one): the same file recorded twice, or by two
+// runs, is stored once. Files are written to a temporary name and renamed,
+// so a stored path always holds complete content. Nothing ever deletes
+// them; the store only adds.
+//
+// Instants come back in UTC to the nanosecond (the store keeps nanoseconds
+// since the Unix epoch, so it holds the years 1678 to 2262); durations
+// exactly. Both databases hold the same schema, created or migrated by
+// Open and versioned in a store_schema table.
+//
+// Open returns a Store that is safe for concurrent use by many goroutines
+// (and several processes may share one database). The caller closes it.
 package store
 
 import (
