@@ -539,12 +539,6 @@ func (s *sqlStore) Runs(ctx context.Context, filter Filter) ([]Summary, error) {
 	return out, nil
 }
 
-// The run references Resolve knows besides ids.
-const (
-	RefLatest    = "latest"
-	RefLastGreen = "last-green"
-)
-
 func (s *sqlStore) Resolve(ctx context.Context, ref string) (string, error) {
 	id, err := s.resolve(ctx, ref)
 	if err != nil {

@@ -48,6 +48,12 @@ var ErrExists = errors.New("run already exists")
 // several runs; the message lists them.
 var ErrAmbiguous = errors.New("ambiguous run id prefix")
 
+// The run references Resolve knows besides ids.
+const (
+	RefLatest    = "latest"
+	RefLastGreen = "last-green"
+)
+
 // Store records runs and reads them back.
 type Store interface {
 	// Begin records a new run: everything in run except its features and
