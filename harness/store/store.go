@@ -11,13 +11,27 @@
 // run that is killed therefore keeps every scenario that had finished; its
 // FinishedAt stays zero.
 //
-// Open returns a Store that is safe for concurrent use by many goroutines.
-// The caller closes it.
+// Artifacts are stored at sha256/<first two hex digits>/<sha256><ext>
+// below the artifacts folder (ext is the source file's lower-cased
+// extension, if a plain one): the same file recorded twice, or by two
+// runs, is stored once. Files are written to a temporary name and renamed,
+// so a stored path always holds complete content. Nothing ever deletes
+// them; the store only adds.
+//
+// Instants come back in UTC to the nanosecond (the store keeps nanoseconds
+// since the Unix epoch, so it holds the years 1678 to 2262); durations
+// exactly. Both databases hold the same schema, created or migrated by
+// Open and versioned in a store_schema table.
+//
+// Open returns a Store that is safe for concurrent use by many goroutines
+// (and several processes may share one database). The caller closes it.
 package store
 
 import (
 	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/eprharness/eprharness/harness/results"
@@ -27,10 +41,24 @@ import (
 // exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrExists is returned (wrapped) by Begin when the run id is taken.
+var ErrExists = errors.New("run already exists")
+
+// ErrAmbiguous is returned (wrapped) by Resolve when an id prefix matches
+// several runs; the message lists them.
+var ErrAmbiguous = errors.New("ambiguous run id prefix")
+
+// The run references Resolve knows besides ids.
+const (
+	RefLatest    = "latest"
+	RefLastGreen = "last-green"
+)
+
 // Store records runs and reads them back.
 type Store interface {
 	// Begin records a new run: everything in run except its features and
-	// scenarios, which Record adds. It fails if the run id exists.
+	// scenarios, which Record adds. It fails (wrapping ErrExists) if the
+	// run id exists, and when run has no id or no StartedAt.
 	Begin(ctx context.Context, run *results.Run) error
 	// Record adds one finished scenario of feature f to the run, or
 	// replaces it (same Scenario.ID) when it was recorded before, as a
@@ -38,7 +66,14 @@ type Store interface {
 	// Scenarios). Each attachment is copied from srcDir (the run's output
 	// folder, which attachment paths are relative to) into the artifacts
 	// folder; the stored scenario's attachments point into the artifacts
-	// folder (see Run). sc is not modified.
+	// folder (see Run), with SHA256 and Size those of the copied content.
+	// sc is not modified.
+	//
+	// An attachment path that is absolute or leads out of srcDir ("..")
+	// is an error and nothing is recorded. An attachment whose file
+	// cannot be read is left out and Record returns a
+	// *MissingAttachmentsError after recording the scenario: a warning.
+	// A run that was not begun gives an error wrapping ErrNotFound.
 	Record(ctx context.Context, runID string, f *results.Feature, sc *results.Scenario, srcDir string) error
 	// Finish records the run's end: FinishedAt, Interrupted and any run
 	// field that changed since Begin (for example Target, known only once
@@ -54,16 +89,22 @@ type Store interface {
 	// id prefix, "latest" (the newest run) or "last-green" (the newest
 	// finished, uninterrupted run whose exit code would be 0, see
 	// exitcode.ForRun). It returns an error wrapping ErrNotFound when none
-	// matches.
+	// matches, and one wrapping ErrAmbiguous when a prefix matches several
+	// runs. "latest" and "last-green" win over run ids spelled the same.
 	Resolve(ctx context.Context, ref string) (string, error)
 	// History returns a scenario's outcomes in the last limit runs that
 	// ran it, oldest first, up to and including the run before (and not
 	// including) beforeRun, or up to the newest run when beforeRun is "".
+	// Runs are ordered by their StartedAt, then id; a point's StartedAt is
+	// its run's. limit must be positive; an unknown beforeRun gives an
+	// error wrapping ErrNotFound.
 	History(ctx context.Context, scenarioID string, beforeRun string, limit int) ([]results.HistoryPoint, error)
 	// Unstable lists the scenarios whose status flips across their last
 	// window runs: those that failed at least twice with a pass in
 	// between (flaky counts as a failure followed by a pass), newest
-	// first by their last run.
+	// first by their last run. Window counts each scenario's own runs
+	// (the last window runs that ran it, skipped ones included) and must
+	// be positive.
 	Unstable(ctx context.Context, window int) ([]Instability, error)
 
 	// Artifacts is the artifacts folder.
@@ -74,7 +115,7 @@ type Store interface {
 
 // Filter narrows Runs.
 type Filter struct {
-	// Limit is the most runs returned; 0 means 50.
+	// Limit is the most runs returned; 0 means 50. Negative is an error.
 	Limit int
 }
 
@@ -115,6 +156,38 @@ func WithArtifacts(dir string) Option { return func(o *options) { o.artifacts = 
 // Open opens (creating when needed) the store at url: a SQLite file path
 // (or sqlite:PATH), or a postgres:// or postgresql:// URL. The schema is
 // created or migrated on open. The caller closes the store.
+//
+// A relative SQLite path is relative to the working directory; its parent
+// folders are created. The artifacts folder is made absolute and created
+// when the first attachment is stored. Errors name the store by its URL
+// with any password redacted.
 func Open(ctx context.Context, url string, opts ...Option) (Store, error) {
-	return nil, errors.New("open store: not built yet")
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	loc, err := parseLocation(url)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", loc.shown, err)
+	}
+	artifacts := o.artifacts
+	if artifacts == "" {
+		artifacts = filepath.Join(".eprharness", "artifacts")
+		if loc.dialect == sqliteDialect {
+			artifacts = filepath.Join(filepath.Dir(loc.path), "artifacts")
+		}
+	}
+	if artifacts, err = filepath.Abs(artifacts); err != nil {
+		return nil, fmt.Errorf("open store %s: artifacts folder: %w", loc.shown, err)
+	}
+	db, err := connect(ctx, loc)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", loc.shown, err)
+	}
+	s := &sqlStore{db: db, dialect: loc.dialect, name: loc.shown, artifacts: artifacts}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", loc.shown, scrub(err, loc.dsn, loc.secret))
+	}
+	return s, nil
 }

@@ -1,0 +1,151 @@
+//go:build integration
+
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/modules/postgres"
+
+	"github.com/eprharness/eprharness/harness/backend/docker"
+	"github.com/eprharness/eprharness/harness/store"
+	"github.com/eprharness/eprharness/harness/store/storetest"
+)
+
+// defaultPostgresImage is used unless EPRHARNESS_POSTGRES_IMAGE is set.
+const defaultPostgresImage = "eprharness/postgres:15"
+
+// TestPostgres runs the store's contract tests against PostgreSQL in a
+// container, one fresh database per test.
+func TestPostgres(t *testing.T) {
+	pg := startPostgres(t)
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s, err := store.Open(t.Context(), pg.newDatabase(t), store.WithArtifacts(t.TempDir()))
+		require.NoError(t, err)
+		t.Cleanup(func() { assert.NoError(t, s.Close()) })
+		return s
+	})
+	t.Run("Reopen", func(t *testing.T) { storetest.Reopen(t, pg.newDatabase) })
+	t.Run("ConcurrentOpen", func(t *testing.T) {
+		// Two processes opening a new database at once both migrate it.
+		u := pg.newDatabase(t)
+		errs := make(chan error, 4)
+		for range cap(errs) {
+			go func() {
+				s, err := store.Open(t.Context(), u, store.WithArtifacts(t.TempDir()))
+				if err == nil {
+					err = s.Close()
+				}
+				errs <- err
+			}()
+		}
+		for range cap(errs) {
+			assert.NoError(t, <-errs)
+		}
+	})
+	t.Run("WrongPassword", func(t *testing.T) {
+		u, err := url.Parse(pg.newDatabase(t))
+		require.NoError(t, err)
+		u.User = url.UserPassword(u.User.Username(), "not-the-Secret-42")
+		_, err = store.Open(t.Context(), u.String())
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "open store postgres://store:xxxxx@")
+		assert.NotContains(t, err.Error(), "not-the-Secret-42")
+		t.Log(err)
+	})
+}
+
+type pgServer struct {
+	url string
+	n   atomic.Int64
+}
+
+// startPostgres starts PostgreSQL for t, labelled like every container the
+// harness starts (so `eprharness sweep` removes it if the test process is
+// killed) and terminated in t's Cleanup. Without Docker it fails when
+// EPRHARNESS_REQUIRE_DOCKER=1 and skips otherwise.
+func startPostgres(t *testing.T) *pgServer {
+	t.Helper()
+	if err := dockerHealth(); err != nil {
+		msg := fmt.Sprintf("DOCKER IS NOT AVAILABLE, so the PostgreSQL store tests cannot run: %v", err)
+		if os.Getenv("EPRHARNESS_REQUIRE_DOCKER") == "1" {
+			t.Fatal(msg + " (EPRHARNESS_REQUIRE_DOCKER=1)")
+		}
+		t.Skip("SKIPPED: " + msg + " (set EPRHARNESS_REQUIRE_DOCKER=1 to make this a failure)")
+	}
+	image := os.Getenv("EPRHARNESS_POSTGRES_IMAGE")
+	if image == "" {
+		image = defaultPostgresImage
+	}
+	labels := docker.Labels(fmt.Sprintf("store-test-%d", os.Getpid()))
+	labels[docker.LabelRole] = "postgres"
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	start := time.Now()
+	ctr, err := postgres.Run(ctx, image,
+		postgres.WithDatabase("store"),
+		postgres.WithUsername("store"),
+		postgres.WithPassword("store-test-only"),
+		postgres.BasicWaitStrategies(),
+		testcontainers.WithLabels(labels),
+	)
+	// Registered before checking err: a container that started but never
+	// became ready must go too.
+	t.Cleanup(func() {
+		if ctr != nil {
+			if err := testcontainers.TerminateContainer(ctr, testcontainers.StopTimeout(2*time.Second)); err != nil {
+				t.Errorf("terminate postgres container: %v", err)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatalf("start postgres from image %s: %v", image, err)
+	}
+	dsn, err := ctr.ConnectionString(ctx, "sslmode=disable")
+	if err != nil {
+		t.Fatalf("postgres connection string: %v", err)
+	}
+	t.Logf("postgres %s ready in %s", image, time.Since(start).Round(time.Millisecond))
+	return &pgServer{url: dsn}
+}
+
+func dockerHealth() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("docker provider panicked: %v", r)
+		}
+	}()
+	provider, err := testcontainers.ProviderDefault.GetProvider()
+	if err != nil {
+		return err
+	}
+	defer provider.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return provider.Health(ctx)
+}
+
+// newDatabase creates an empty database and returns its URL.
+func (p *pgServer) newDatabase(t *testing.T) string {
+	t.Helper()
+	name := fmt.Sprintf("store_test_%d", p.n.Add(1))
+	db, err := sql.Open("pgx", p.url)
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.ExecContext(t.Context(), "CREATE DATABASE "+name)
+	require.NoError(t, err, "create database %s", name)
+	u, err := url.Parse(p.url)
+	require.NoError(t, err)
+	u.Path = "/" + name
+	return u.String()
+}

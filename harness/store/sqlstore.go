@@ -1,0 +1,827 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/eprharness/eprharness/harness/exitcode"
+	"github.com/eprharness/eprharness/harness/results"
+)
+
+// sqlStore is the Store over database/sql, for both dialects. Queries are
+// written with ? placeholders and rebound for PostgreSQL.
+//
+// It is safe for concurrent use: database/sql pools connections, and on
+// SQLite, where one writer at a time holds the file, writeMu makes the
+// store's own writers take turns instead of waiting on SQLite's busy
+// timeout.
+type sqlStore struct {
+	db        *sql.DB
+	dialect   dialect
+	name      string // the URL, password redacted, for messages
+	artifacts string
+	writeMu   sync.Mutex
+}
+
+func (s *sqlStore) q(query string) string { return rebind(s.dialect, query) }
+
+// inTx runs fn in a write transaction, committing when fn returns nil.
+func (s *sqlStore) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.dialect == sqliteDialect {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStore) Artifacts() string { return s.artifacts }
+
+func (s *sqlStore) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store %s: %w", s.name, err)
+	}
+	return nil
+}
+
+// The range of instants a BIGINT of nanoseconds holds.
+var (
+	minTime = time.Unix(0, math.MinInt64)
+	maxTime = time.Unix(0, math.MaxInt64)
+)
+
+// nanos returns t as nanoseconds since the epoch, or nil (NULL) for the
+// zero time.
+func nanos(what string, t time.Time) (any, error) {
+	if t.IsZero() {
+		return nil, nil
+	}
+	if t.Before(minTime) || t.After(maxTime) {
+		return nil, fmt.Errorf("%s %s is out of the range the store keeps (years 1678 to 2262)", what, t.Format(time.RFC3339))
+	}
+	return t.UnixNano(), nil
+}
+
+// instant is the inverse of nanos: UTC, or the zero time for NULL.
+func instant(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64).UTC()
+}
+
+func marshal(what string, v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode %s: %w", what, err)
+	}
+	return string(b), nil
+}
+
+func unmarshal(what, data string, v any) error {
+	if err := json.Unmarshal([]byte(data), v); err != nil {
+		return fmt.Errorf("decode %s: %w", what, err)
+	}
+	return nil
+}
+
+// runFields are the columns Begin and Finish write, in runArgs' order.
+const runFields = `started_at, finished_at, interrupted, git_commit, tags, target, machine, browser, retries, fail_on_flaky`
+
+func runArgs(run *results.Run) ([]any, error) {
+	if run == nil {
+		return nil, errors.New("no run given")
+	}
+	if run.ID == "" {
+		return nil, errors.New("run has no id")
+	}
+	if run.StartedAt.IsZero() {
+		return nil, fmt.Errorf("run %s has no start time", run.ID)
+	}
+	started, err := nanos("start time", run.StartedAt)
+	if err != nil {
+		return nil, err
+	}
+	finished, err := nanos("finish time", run.FinishedAt)
+	if err != nil {
+		return nil, err
+	}
+	target, err := marshal("target", run.Target)
+	if err != nil {
+		return nil, err
+	}
+	machine, err := marshal("machine", run.Machine)
+	if err != nil {
+		return nil, err
+	}
+	return []any{started, finished, run.Interrupted, run.Commit, run.Tags, target, machine, run.Browser, int64(run.Retries), run.FailOnFlaky}, nil
+}
+
+func (s *sqlStore) Begin(ctx context.Context, run *results.Run) error {
+	args, err := runArgs(run)
+	if err != nil {
+		return fmt.Errorf("begin run: %w", err)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO runs (id, `+runFields+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`), append([]any{run.ID}, args...)...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrExists
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("begin run %s: %w", run.ID, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) Finish(ctx context.Context, run *results.Run) error {
+	args, err := runArgs(run)
+	if err != nil {
+		return fmt.Errorf("finish run: %w", err)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE runs SET started_at = ?, finished_at = ?, interrupted = ?,
+			git_commit = ?, tags = ?, target = ?, machine = ?, browser = ?, retries = ?, fail_on_flaky = ?
+			WHERE id = ?`), append(args, run.ID)...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("finish run %s: %w", run.ID, err)
+	}
+	return nil
+}
+
+// checkScenario rejects a scenario the store cannot keep.
+func checkScenario(runID string, f *results.Feature, sc *results.Scenario) error {
+	switch {
+	case runID == "":
+		return errors.New("no run id given")
+	case f == nil:
+		return errors.New("no feature given")
+	case sc == nil:
+		return errors.New("no scenario given")
+	case sc.ID == "":
+		return errors.New("scenario has no id")
+	}
+	for _, a := range sc.Attachments {
+		if err := checkAttachmentPath(a.Path); err != nil {
+			return err
+		}
+	}
+	for i, at := range sc.Attempts {
+		if at == nil {
+			return fmt.Errorf("attempt %d is nil", i+1)
+		}
+		for _, a := range at.Attachments {
+			if err := checkAttachmentPath(a.Path); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *sqlStore) Record(ctx context.Context, runID string, f *results.Feature, sc *results.Scenario, srcDir string) error {
+	if err := checkScenario(runID, f, sc); err != nil {
+		if sc != nil && sc.ID != "" {
+			return fmt.Errorf("record scenario %s: %w", sc.ID, err)
+		}
+		return fmt.Errorf("record scenario: %w", err)
+	}
+	missing, attachments, attempts, err := s.copyAttachments(sc, srcDir)
+	if err != nil {
+		return fmt.Errorf("record scenario %s: %w", sc.ID, err)
+	}
+	args, err := scenarioArgs(runID, f, sc, attachments, attempts)
+	if err != nil {
+		return fmt.Errorf("record scenario %s: %w", sc.ID, err)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		// Lock the run's row first: concurrent Records of one run then
+		// take turns, so each recount sees the scenarios committed
+		// before it.
+		lock := `SELECT id FROM runs WHERE id = ?`
+		if s.dialect == postgresDialect {
+			lock += ` FOR UPDATE`
+		}
+		var id string
+		if err := tx.QueryRowContext(ctx, s.q(lock), runID).Scan(&id); errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("run %s: %w", runID, ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO scenarios (`+scenarioFields+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (run_id, scenario_id) DO UPDATE SET `+scenarioUpdates), args...); err != nil {
+			return err
+		}
+		return s.recount(ctx, tx, runID)
+	})
+	if err != nil {
+		return fmt.Errorf("record scenario %s: %w", sc.ID, err)
+	}
+	if len(missing) > 0 {
+		return &MissingAttachmentsError{RunID: runID, ScenarioID: sc.ID, Missing: missing}
+	}
+	return nil
+}
+
+// copyAttachments stores the attachments of sc and of its attempts and
+// returns the copies to record, plus those whose source was missing.
+func (s *sqlStore) copyAttachments(sc *results.Scenario, srcDir string) ([]MissingAttachment, []results.Attachment, []*results.Attempt, error) {
+	var missing []MissingAttachment
+	n := len(sc.Attachments)
+	for _, at := range sc.Attempts {
+		n += len(at.Attachments)
+	}
+	var root *os.Root
+	if n > 0 {
+		r, err := os.OpenRoot(srcDir)
+		if err != nil {
+			// Nothing can be read: every attachment is missing.
+			for _, a := range sc.Attachments {
+				missing = append(missing, MissingAttachment{Name: a.Name, Path: a.Path, Err: err})
+			}
+			for _, at := range sc.Attempts {
+				for _, a := range at.Attachments {
+					missing = append(missing, MissingAttachment{Name: a.Name, Path: a.Path, Err: err})
+				}
+			}
+			return missing, emptyLike(sc.Attachments), attemptsWithout(sc.Attempts), nil
+		}
+		defer r.Close()
+		root = r
+	}
+	attachments, err := storeAttachments(s.artifacts, root, sc.Attachments, &missing)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var attempts []*results.Attempt
+	if sc.Attempts != nil {
+		attempts = make([]*results.Attempt, len(sc.Attempts))
+	}
+	for i, at := range sc.Attempts {
+		cp := *at
+		cp.StartedAt = at.StartedAt.UTC()
+		if cp.Attachments, err = storeAttachments(s.artifacts, root, at.Attachments, &missing); err != nil {
+			return nil, nil, nil, err
+		}
+		attempts[i] = &cp
+	}
+	return missing, attachments, attempts, nil
+}
+
+// emptyLike returns nil for nil and an empty slice otherwise.
+func emptyLike(atts []results.Attachment) []results.Attachment {
+	if atts == nil {
+		return nil
+	}
+	return []results.Attachment{}
+}
+
+// attemptsWithout copies attempts without their attachments.
+func attemptsWithout(attempts []*results.Attempt) []*results.Attempt {
+	if attempts == nil {
+		return nil
+	}
+	out := make([]*results.Attempt, len(attempts))
+	for i, at := range attempts {
+		cp := *at
+		cp.StartedAt = at.StartedAt.UTC()
+		cp.Attachments = emptyLike(at.Attachments)
+		out[i] = &cp
+	}
+	return out
+}
+
+// scenarioFields are the scenarios table's columns, in scenarioArgs' and
+// scanScenario's order.
+const scenarioFields = `run_id, scenario_id, feature_uri, feature_name, feature_line, feature_tags, feature_description,
+	keyword, name, line, tags, status, failure_kind, error, started_at, duration_ns, quarantined, repro,
+	steps, attachments, attempts`
+
+// scenarioUpdates replaces every column but the key on conflict.
+var scenarioUpdates = func() string {
+	var sets []string
+	for _, c := range strings.Split(scenarioFields, ",") {
+		c = strings.TrimSpace(c)
+		if c != "run_id" && c != "scenario_id" {
+			sets = append(sets, c+" = excluded."+c)
+		}
+	}
+	return strings.Join(sets, ", ")
+}()
+
+func scenarioArgs(runID string, f *results.Feature, sc *results.Scenario, attachments []results.Attachment, attempts []*results.Attempt) ([]any, error) {
+	started, err := nanos("start time", sc.StartedAt)
+	if err != nil {
+		return nil, err
+	}
+	for _, at := range attempts {
+		if _, err := nanos("attempt start time", at.StartedAt); err != nil {
+			return nil, err
+		}
+	}
+	var js [5]string
+	for i, v := range []struct {
+		what string
+		v    any
+	}{{"feature tags", f.Tags}, {"tags", sc.Tags}, {"steps", sc.Steps}, {"attachments", attachments}, {"attempts", attempts}} {
+		if js[i], err = marshal(v.what, v.v); err != nil {
+			return nil, err
+		}
+	}
+	return []any{runID, sc.ID, f.URI, f.Name, int64(f.Line), js[0], f.Description,
+		sc.Keyword, sc.Name, int64(sc.Line), js[1], string(sc.Status), string(sc.FailureKind), sc.Error,
+		started, int64(sc.Duration), sc.Quarantined, sc.Repro,
+		js[2], js[3], js[4]}, nil
+}
+
+// recount refreshes the run's cached counts from its scenarios.
+func (s *sqlStore) recount(ctx context.Context, tx *sql.Tx, runID string) error {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT status, COUNT(*) FROM scenarios WHERE run_id = ? GROUP BY status`), runID)
+	if err != nil {
+		return fmt.Errorf("count scenarios: %w", err)
+	}
+	defer rows.Close()
+	var c results.Counts
+	for rows.Next() {
+		var status string
+		var n int
+		if err := rows.Scan(&status, &n); err != nil {
+			return fmt.Errorf("count scenarios: %w", err)
+		}
+		c.Scenarios += n
+		switch results.Status(status) {
+		case results.Passed:
+			c.Passed += n
+		case results.Failed:
+			c.Failed += n
+		case results.Skipped:
+			c.Skipped += n
+		case results.Flaky:
+			c.Flaky += n
+		default:
+			c.Other += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("count scenarios: %w", err)
+	}
+	rows.Close()
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE runs SET n_scenarios = ?, n_passed = ?, n_failed = ?,
+		n_skipped = ?, n_flaky = ?, n_other = ? WHERE id = ?`),
+		c.Scenarios, c.Passed, c.Failed, c.Skipped, c.Flaky, c.Other, runID); err != nil {
+		return fmt.Errorf("update counts: %w", err)
+	}
+	return nil
+}
+
+// summaryFields are the runs columns scanSummary reads.
+const summaryFields = `id, started_at, finished_at, interrupted, git_commit, tags, target, machine, browser, retries, fail_on_flaky,
+	n_scenarios, n_passed, n_failed, n_skipped, n_flaky, n_other`
+
+type scanner interface{ Scan(dest ...any) error }
+
+// scanRun reads a row of summaryFields.
+func scanRun(row scanner) (*results.Run, results.Counts, error) {
+	var (
+		run               results.Run
+		started, finished sql.NullInt64
+		target, machine   string
+		c                 results.Counts
+	)
+	if err := row.Scan(&run.ID, &started, &finished, &run.Interrupted, &run.Commit, &run.Tags, &target, &machine,
+		&run.Browser, &run.Retries, &run.FailOnFlaky,
+		&c.Scenarios, &c.Passed, &c.Failed, &c.Skipped, &c.Flaky, &c.Other); err != nil {
+		return nil, c, err
+	}
+	run.StartedAt, run.FinishedAt = instant(started), instant(finished)
+	if err := unmarshal("target", target, &run.Target); err != nil {
+		return nil, c, err
+	}
+	if err := unmarshal("machine", machine, &run.Machine); err != nil {
+		return nil, c, err
+	}
+	return &run, c, nil
+}
+
+func (s *sqlStore) Run(ctx context.Context, id string) (*results.Run, error) {
+	run, _, err := scanRun(s.db.QueryRowContext(ctx, s.q(`SELECT `+summaryFields+` FROM runs WHERE id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("read run %s: %w", id, ErrNotFound)
+	} else if err != nil {
+		return nil, fmt.Errorf("read run %s: %w", id, err)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+scenarioFields+` FROM scenarios WHERE run_id = ?
+		ORDER BY feature_uri, line, scenario_id`), id)
+	if err != nil {
+		return nil, fmt.Errorf("read run %s: %w", id, err)
+	}
+	defer rows.Close()
+	run.Features = []*results.Feature{}
+	byURI := map[string]*results.Feature{}
+	for rows.Next() {
+		f, sc, err := scanScenario(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read run %s: %w", id, err)
+		}
+		have, ok := byURI[f.URI]
+		if !ok {
+			have = f
+			byURI[f.URI] = f
+			run.Features = append(run.Features, f)
+		}
+		have.Scenarios = append(have.Scenarios, sc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read run %s: %w", id, err)
+	}
+	run.Sort()
+	return run, nil
+}
+
+// scanScenario reads a row of scenarioFields: the scenario and its
+// feature (without scenarios).
+func scanScenario(row scanner) (*results.Feature, *results.Scenario, error) {
+	var (
+		f                                results.Feature
+		sc                               results.Scenario
+		runID, fTags, tags, status, kind string
+		steps, attachments, attempts     string
+		fLine, line, duration            int64
+		started                          sql.NullInt64
+	)
+	if err := row.Scan(&runID, &sc.ID, &f.URI, &f.Name, &fLine, &fTags, &f.Description,
+		&sc.Keyword, &sc.Name, &line, &tags, &status, &kind, &sc.Error, &started, &duration, &sc.Quarantined, &sc.Repro,
+		&steps, &attachments, &attempts); err != nil {
+		return nil, nil, err
+	}
+	f.Line, sc.Line = int(fLine), int(line)
+	sc.Status, sc.FailureKind = results.Status(status), results.FailureKind(kind)
+	sc.StartedAt, sc.Duration = instant(started), time.Duration(duration)
+	for _, v := range []struct {
+		what, data string
+		v          any
+	}{{"feature tags", fTags, &f.Tags}, {"tags", tags, &sc.Tags}, {"steps", steps, &sc.Steps},
+		{"attachments", attachments, &sc.Attachments}, {"attempts", attempts, &sc.Attempts}} {
+		if err := unmarshal(v.what+" of "+sc.ID, v.data, v.v); err != nil {
+			return nil, nil, err
+		}
+	}
+	f.Scenarios = []*results.Scenario{}
+	return &f, &sc, nil
+}
+
+func (s *sqlStore) Runs(ctx context.Context, filter Filter) ([]Summary, error) {
+	limit := filter.Limit
+	switch {
+	case limit < 0:
+		return nil, fmt.Errorf("list runs: negative limit %d", limit)
+	case limit == 0:
+		limit = 50
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+summaryFields+` FROM runs ORDER BY started_at DESC, id DESC LIMIT ?`), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	defer rows.Close()
+	out := []Summary{}
+	for rows.Next() {
+		run, c, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list runs: %w", err)
+		}
+		out = append(out, Summary{
+			ID: run.ID, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt, Interrupted: run.Interrupted,
+			Target: run.Target, Commit: run.Commit, Tags: run.Tags, Counts: c,
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	return out, nil
+}
+
+func (s *sqlStore) Resolve(ctx context.Context, ref string) (string, error) {
+	id, err := s.resolve(ctx, ref)
+	if err != nil {
+		return "", fmt.Errorf("resolve run %q: %w", ref, err)
+	}
+	return id, nil
+}
+
+func (s *sqlStore) resolve(ctx context.Context, ref string) (string, error) {
+	switch ref {
+	case "":
+		return "", errors.New("empty run reference (want a run id, an id prefix, latest or last-green)")
+	case RefLatest:
+		var id string
+		err := s.db.QueryRowContext(ctx, `SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1`).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", fmt.Errorf("no runs recorded: %w", ErrNotFound)
+		}
+		return id, err
+	case RefLastGreen:
+		return s.lastGreen(ctx)
+	}
+	var id string
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id FROM runs WHERE id = ?`), ref).Scan(&id)
+	if err == nil {
+		return id, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	const shown = 5
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id FROM runs WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT ?`),
+		utf8.RuneCountInString(ref), ref, shown+1)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		if err := rows.Scan(&id); err != nil {
+			return "", err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	switch {
+	case len(ids) == 0:
+		return "", ErrNotFound
+	case len(ids) == 1:
+		return ids[0], nil
+	case len(ids) > shown:
+		return "", fmt.Errorf("%w: matches %s, …", ErrAmbiguous, strings.Join(ids[:shown], ", "))
+	default:
+		return "", fmt.Errorf("%w: matches %s", ErrAmbiguous, strings.Join(ids, ", "))
+	}
+}
+
+// lastGreen finds the newest finished, uninterrupted run whose exit code
+// (exitcode.ForRun, over its scenarios' statuses, failure kinds and
+// quarantine) is Pass, reading candidates newest first a page at a time.
+func (s *sqlStore) lastGreen(ctx context.Context) (string, error) {
+	const page = 50
+	for offset := 0; ; offset += page {
+		type candidate struct {
+			id          string
+			failOnFlaky bool
+		}
+		var cands []candidate
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, fail_on_flaky FROM runs
+			WHERE finished_at IS NOT NULL AND NOT interrupted
+			ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`), page, offset)
+		if err != nil {
+			return "", err
+		}
+		for rows.Next() {
+			var c candidate
+			if err := rows.Scan(&c.id, &c.failOnFlaky); err != nil {
+				rows.Close()
+				return "", err
+			}
+			cands = append(cands, c)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return "", err
+		}
+		for _, c := range cands {
+			code, err := s.exitCode(ctx, c.id, c.failOnFlaky)
+			if err != nil {
+				return "", err
+			}
+			if code == exitcode.Pass {
+				return c.id, nil
+			}
+		}
+		if len(cands) < page {
+			return "", fmt.Errorf("no finished run passed: %w", ErrNotFound)
+		}
+	}
+}
+
+// exitCode computes exitcode.ForRun for a finished, uninterrupted run from
+// the columns it depends on.
+func (s *sqlStore) exitCode(ctx context.Context, runID string, failOnFlaky bool) (exitcode.Code, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT status, failure_kind, quarantined FROM scenarios WHERE run_id = ?`), runID)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	f := &results.Feature{}
+	for rows.Next() {
+		var status, kind string
+		var quarantined bool
+		if err := rows.Scan(&status, &kind, &quarantined); err != nil {
+			return 0, err
+		}
+		f.Scenarios = append(f.Scenarios, &results.Scenario{
+			Status: results.Status(status), FailureKind: results.FailureKind(kind), Quarantined: quarantined,
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	return exitcode.ForRun(&results.Run{FailOnFlaky: failOnFlaky, Features: []*results.Feature{f}}), nil
+}
+
+func (s *sqlStore) History(ctx context.Context, scenarioID string, beforeRun string, limit int) ([]results.HistoryPoint, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("history of %s: limit must be positive, got %d", scenarioID, limit)
+	}
+	query := `SELECT r.id, r.started_at, s.status, s.duration_ns FROM scenarios s JOIN runs r ON r.id = s.run_id
+		WHERE s.scenario_id = ?`
+	args := []any{scenarioID}
+	if beforeRun != "" {
+		var started int64
+		err := s.db.QueryRowContext(ctx, s.q(`SELECT started_at FROM runs WHERE id = ?`), beforeRun).Scan(&started)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("history of %s: run %s: %w", scenarioID, beforeRun, ErrNotFound)
+		} else if err != nil {
+			return nil, fmt.Errorf("history of %s: %w", scenarioID, err)
+		}
+		query += ` AND (r.started_at < ? OR (r.started_at = ? AND r.id < ?))`
+		args = append(args, started, started, beforeRun)
+	}
+	query += ` ORDER BY r.started_at DESC, r.id DESC LIMIT ?`
+	args = append(args, limit)
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("history of %s: %w", scenarioID, err)
+	}
+	defer rows.Close()
+	points := []results.HistoryPoint{}
+	for rows.Next() {
+		p, err := scanPoint(rows)
+		if err != nil {
+			return nil, fmt.Errorf("history of %s: %w", scenarioID, err)
+		}
+		points = append(points, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history of %s: %w", scenarioID, err)
+	}
+	slices.Reverse(points)
+	return points, nil
+}
+
+// scanPoint reads run id, run start, status and duration.
+func scanPoint(row scanner) (results.HistoryPoint, error) {
+	var (
+		p        results.HistoryPoint
+		started  sql.NullInt64
+		status   string
+		duration int64
+	)
+	if err := row.Scan(&p.RunID, &started, &status, &duration); err != nil {
+		return p, err
+	}
+	p.StartedAt, p.Status, p.Duration = instant(started), results.Status(status), time.Duration(duration)
+	return p, nil
+}
+
+func (s *sqlStore) Unstable(ctx context.Context, window int) ([]Instability, error) {
+	if window <= 0 {
+		return nil, fmt.Errorf("find unstable scenarios: window must be positive, got %d", window)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT scenario_id, name, run_id, run_started, status, duration_ns FROM (
+			SELECT s.scenario_id, s.name, s.run_id, r.started_at AS run_started, s.status, s.duration_ns,
+				ROW_NUMBER() OVER (PARTITION BY s.scenario_id ORDER BY r.started_at DESC, r.id DESC) AS rn
+			FROM scenarios s JOIN runs r ON r.id = s.run_id
+		) recent WHERE rn <= ? ORDER BY scenario_id, rn DESC`), window)
+	if err != nil {
+		return nil, fmt.Errorf("find unstable scenarios: %w", err)
+	}
+	defer rows.Close()
+	var (
+		out []Instability
+		cur *Instability
+	)
+	flush := func() {
+		if cur == nil {
+			return
+		}
+		var flagged bool
+		cur.Failures, cur.Flips, flagged = instability(cur.History)
+		cur.Runs = len(cur.History)
+		if flagged {
+			out = append(out, *cur)
+		}
+	}
+	for rows.Next() {
+		var id, name string
+		var p results.HistoryPoint
+		var started sql.NullInt64
+		var status string
+		var duration int64
+		if err := rows.Scan(&id, &name, &p.RunID, &started, &status, &duration); err != nil {
+			return nil, fmt.Errorf("find unstable scenarios: %w", err)
+		}
+		p.StartedAt, p.Status, p.Duration = instant(started), results.Status(status), time.Duration(duration)
+		if cur == nil || cur.ScenarioID != id {
+			flush()
+			cur = &Instability{ScenarioID: id}
+		}
+		cur.Name = name // rows come oldest first: the newest name wins
+		cur.History = append(cur.History, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find unstable scenarios: %w", err)
+	}
+	flush()
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].History[len(out[i].History)-1], out[j].History[len(out[j].History)-1]
+		if !a.StartedAt.Equal(b.StartedAt) {
+			return a.StartedAt.After(b.StartedAt)
+		}
+		if a.RunID != b.RunID {
+			return a.RunID > b.RunID
+		}
+		return out[i].ScenarioID < out[j].ScenarioID
+	})
+	if out == nil {
+		out = []Instability{}
+	}
+	return out, nil
+}
+
+// instability reads a scenario's history, oldest first, as a sequence of
+// passes and failures: passed is a pass, skipped is left out, flaky is a
+// failure followed by a pass, anything else a failure. It returns how
+// many points failed (flaky included), how many times the sequence
+// changed between pass and fail, and whether a pass lies between two
+// failures (which implies two failures): the scenario flips rather than
+// just started failing.
+func instability(points []results.HistoryPoint) (failures, flips int, flagged bool) {
+	var seq []bool // true: failed
+	for _, p := range points {
+		switch p.Status {
+		case results.Passed:
+			seq = append(seq, false)
+		case results.Skipped:
+		case results.Flaky:
+			failures++
+			seq = append(seq, true, false)
+		default:
+			failures++
+			seq = append(seq, true)
+		}
+	}
+	failedBefore, passAfterFail := false, false
+	for i, failed := range seq {
+		if i > 0 && failed != seq[i-1] {
+			flips++
+		}
+		switch {
+		case failed && passAfterFail:
+			flagged = true
+		case failed:
+			failedBefore = true
+		case failedBefore:
+			passAfterFail = true
+		}
+	}
+	return failures, flips, flagged && failures >= 2
+}
