@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -560,6 +561,18 @@ func (s *sqlStore) resolve(ctx context.Context, ref string) (string, error) {
 		return id, err
 	case RefLastGreen:
 		return s.lastGreen(ctx)
+	}
+	if n, ok := strings.CutPrefix(ref, RefLatest+"~"); ok {
+		back, err := strconv.Atoi(n)
+		if err != nil || back < 0 {
+			return "", fmt.Errorf("want latest~N with N a whole number, got %q", ref)
+		}
+		var id string
+		err = s.db.QueryRowContext(ctx, s.q(`SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1 OFFSET ?`), back).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", fmt.Errorf("fewer than %d runs recorded: %w", back+1, ErrNotFound)
+		}
+		return id, err
 	}
 	var id string
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT id FROM runs WHERE id = ?`), ref).Scan(&id)

@@ -86,7 +86,8 @@ type Store interface {
 	// Runs lists run summaries, newest first.
 	Runs(ctx context.Context, f Filter) ([]Summary, error)
 	// Resolve turns a run reference into a run id: an id, an unambiguous
-	// id prefix, "latest" (the newest run) or "last-green" (the newest
+	// id prefix, "latest" (the newest run), "latest~N" (the Nth run
+	// before the newest) or "last-green" (the newest
 	// finished, uninterrupted run whose exit code would be 0, see
 	// exitcode.ForRun). It returns an error wrapping ErrNotFound when none
 	// matches, and one wrapping ErrAmbiguous when a prefix matches several

@@ -390,6 +390,9 @@ func testResolve(t *testing.T, s store.Store) {
 
 	for ref, id := range map[string]string{
 		"latest":      unfinished.ID,
+		"latest~0":    unfinished.ID,
+		"latest~1":    failOnFlaky.ID,
+		"latest~3":    interrupted.ID,
 		"last-green":  quarantine.ID,
 		"20260601-b2": failing.ID,
 		"20260601-b":  failing.ID,
@@ -414,6 +417,10 @@ func testResolve(t *testing.T, s store.Store) {
 	}
 	_, err = s.Resolve(ctx, "")
 	assert.Error(t, err)
+	_, err = s.Resolve(ctx, "latest~100")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	_, err = s.Resolve(ctx, "latest~x")
+	assert.ErrorContains(t, err, "latest~N")
 }
 
 func testResolveEmpty(t *testing.T, s store.Store) {
