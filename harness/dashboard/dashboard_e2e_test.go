@@ -9,6 +9,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -17,12 +18,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eprharness/eprharness/harness/browser"
+	"github.com/eprharness/eprharness/harness/results"
+	"github.com/eprharness/eprharness/harness/results/resultstest"
+	"github.com/eprharness/eprharness/harness/store"
 )
 
 // A test analyst opens the runs list, follows the candidate run to its
 // comparison with the run before, sees the regression named, picks the
 // runs again with the form, then opens the regressed scenario's history.
-// Real Chromium, the dashboard served on loopback over the fake store.
+// Real Chromium, the dashboard served on loopback over a real SQLite
+// results store.
 func TestDashboardInBrowser(t *testing.T) {
 	b, err := browser.Launch(context.Background(), browser.WithDriverInstall(true))
 	t.Cleanup(func() { _ = b.Close() })
@@ -34,7 +39,20 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 
 	_, base, cand := fixtureRuns()
-	st := newFakeStore(t, base, cand)
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "results.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	for _, run := range []*results.Run{base, cand} {
+		src := t.TempDir()
+		resultstest.WriteAttachments(t, src, run)
+		require.NoError(t, st.Begin(context.Background(), run))
+		for _, f := range run.Features {
+			for _, sc := range f.Scenarios {
+				require.NoError(t, st.Record(context.Background(), run.ID, f, sc, src))
+			}
+		}
+		require.NoError(t, st.Finish(context.Background(), run))
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -76,8 +94,17 @@ func TestDashboardInBrowser(t *testing.T) {
 	require.NoError(t, expect.Locator(regressions).ToBeVisible())
 	require.NoError(t, expect.Locator(regressions.GetByRole("link", playwright.LocatorGetByRoleOptions{Name: nameSearchName})).ToBeVisible())
 	require.NoError(t, expect.Locator(regressions).ToContainText("expected 3 patients in the results"))
-	require.NoError(t, expect.Locator(regressions.GetByRole("link", playwright.LocatorGetByRoleOptions{Name: regressionShot})).
-		ToHaveAttribute("href", "/artifacts/"+regressionShot))
+	// The store keeps the screenshot by content hash; the link serves it.
+	shot := regressions.GetByRole("link", playwright.LocatorGetByRoleOptions{Name: regexp.MustCompile(`screenshot`)}).First()
+	require.NoError(t, expect.Locator(shot).ToHaveAttribute("href", regexp.MustCompile(`^/artifacts/sha256/[0-9a-f]{2}/[0-9a-f]{64}\.png$`)))
+	href, err := shot.GetAttribute("href")
+	require.NoError(t, err)
+	resp, err := page.Request().Get(href)
+	require.NoError(t, err)
+	require.Equal(t, 200, resp.Status())
+	body, err := resp.Body()
+	require.NoError(t, err)
+	require.Equal(t, resultstest.PNG(), body, "the artifact served is the screenshot")
 
 	// The same comparison picked with the form: refs work too.
 	_, err = page.GetByLabel("Baseline run").SelectOption(playwright.SelectOptionValues{Values: &[]string{baseID}})
@@ -99,4 +126,14 @@ func TestDashboardInBrowser(t *testing.T) {
 	baseRow := page.GetByRole("row").Filter(playwright.LocatorFilterOptions{HasText: baseID})
 	require.NoError(t, expect.Locator(baseRow).ToContainText("passed"))
 	require.NoError(t, expect.Locator(candRow.GetByRole("link", playwright.LocatorGetByRoleOptions{Name: candID})).ToHaveAttribute("href", "/runs/"+candID))
+
+	// Through to the run's report, with the failure's screenshot loaded.
+	require.NoError(t, candRow.GetByRole("link", playwright.LocatorGetByRoleOptions{Name: candID}).Click())
+	require.NoError(t, expect.Locator(page.GetByRole("heading", playwright.PageGetByRoleOptions{Level: playwright.Int(1)})).ToContainText(candID))
+	require.NoError(t, expect.Locator(page.GetByText(nameSearchName).First()).ToBeVisible())
+	img := page.Locator("img[src^='/artifacts/sha256/']").First()
+	require.NoError(t, expect.Locator(img).ToBeVisible())
+	loaded, err := img.Evaluate("i => i.decode().then(() => i.naturalWidth)", nil)
+	require.NoError(t, err)
+	require.EqualValues(t, 2, loaded, "the screenshot loads from the store's artifacts")
 }
