@@ -133,8 +133,23 @@ func Select(paths []string, tags string) (*Selection, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	sel.FS = mfs
+	sel.FS = exactFS{mfs}
 	return sel, nil
+}
+
+// exactFS serves the selected files under exactly the paths they were
+// given by, including absolute and "../" paths, which fs.ValidPath (and so
+// fstest.MapFS) refuses; Godog only opens the paths in Selection.Paths.
+type exactFS struct{ m fstest.MapFS }
+
+func (e exactFS) Open(name string) (fs.File, error) {
+	f, ok := e.m[name]
+	if !ok {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	// MapFS opens its own valid key; serve the file under that key.
+	sub := fstest.MapFS{"f": f}
+	return sub.Open("f")
 }
 
 // Document is one parsed feature file.

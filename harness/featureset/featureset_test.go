@@ -110,3 +110,19 @@ func TestSelectErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "column 7")
 	assert.True(t, IsInput(err))
 }
+
+// Absolute and parent-relative paths work: Godog opens the selected files
+// under exactly the paths given.
+func TestAbsolutePathsAreServed(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "abs.feature")
+	require.NoError(t, os.WriteFile(file, []byte("Feature: Abs\n  Scenario: One\n    Given a step\n"), 0o644))
+	sel, err := Select([]string{file}, "")
+	require.NoError(t, err)
+	require.Equal(t, []string{filepath.ToSlash(file)}, sel.Paths)
+	data, err := fs.ReadFile(sel.FS, sel.Paths[0])
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "Scenario: One")
+	_, err = sel.FS.Open("elsewhere.feature")
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+}

@@ -142,7 +142,7 @@ func Write(w io.Writer, run *results.Run, cfg Config) (err error) {
 	}
 	b := &builder{cfg: cfg, run: run}
 	defer func() {
-		for _, r := range []*os.Root{b.out, b.src} {
+		for _, r := range []*os.Root{b.out} {
 			if r != nil {
 				if cerr := r.Close(); cerr != nil && err == nil {
 					err = fmt.Errorf("messages: %w", cerr)
@@ -172,7 +172,6 @@ type builder struct {
 	cfg Config
 	run *results.Run
 	out *os.Root // Config.OutDir, opened on first use
-	src *os.Root // Config.FeatureRoot, opened on first use
 }
 
 // planned is one scenario with its pickle and test case.
@@ -432,15 +431,14 @@ func (b *builder) feature(f *results.Feature) ([]*msg.Envelope, []*planned, erro
 }
 
 func (b *builder) readSource(uri string) ([]byte, error) {
-	full := filepath.Join(b.cfg.FeatureRoot, filepath.FromSlash(uri))
-	if b.src == nil {
-		root, err := os.OpenRoot(b.cfg.FeatureRoot)
-		if err != nil {
-			return nil, fmt.Errorf("feature %s: feature root: %w", full, err)
-		}
-		b.src = root
+	// Feature URIs are the paths the run was given (relative to the run's
+	// working directory, or absolute), not untrusted input: they may lead
+	// outside FeatureRoot ("../shared/x.feature").
+	full := filepath.FromSlash(uri)
+	if !filepath.IsAbs(full) {
+		full = filepath.Join(b.cfg.FeatureRoot, full)
 	}
-	data, err := b.src.ReadFile(filepath.FromSlash(uri))
+	data, err := os.ReadFile(full)
 	if err != nil {
 		return nil, fmt.Errorf("feature %s: %w", full, err)
 	}
