@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -277,7 +278,54 @@ func TestFailingScenarioLeavesEvidence(t *testing.T) {
 	joined := strings.Join(embedded, "\n")
 	assert.Contains(t, joined, "image/png \x89PNG", "cucumber.json embeds the screenshot")
 	assert.Contains(t, joined, "trace.zip", "cucumber.json references the trace")
-	assert.Contains(t, r.stderr, "rerun:  eprharness run testdata/failing/wrong_banner.feature:6 --backend embedded --headed")
+	assert.Contains(t, r.stderr, "rerun:  eprharness run testdata/failing/wrong_banner.feature:6 --backend embedded --clock 2026-06-01 --headed --trace always --keep-backends")
+	assert.FileExists(t, filepath.Join(r.out, "report.html"))
+	assert.FileExists(t, filepath.Join(r.out, "messages.ndjson"))
+}
+
+// On docker, a failed scenario's evidence holds what the EPR and its
+// database logged while it ran; with --keep-backends the containers stay up,
+// reachable as printed, until `eprharness sweep --run` removes them.
+func TestFailingScenarioOnDockerKeepsLogsAndBackends(t *testing.T) {
+	requireBrowser(t)
+	requireDocker(t)
+	r := harness(t, context.Background(), "run", "--backend", "docker", "--timeout", "3s", "--keep-backends",
+		"--epr-image", eprImage(), "--postgres-image", postgresImage(), "testdata/failing")
+	runID := runIDOf(t, r.stderr)
+	t.Cleanup(func() { _ = exec.Command(binary, "sweep", "--run", runID).Run() })
+	require.Equal(t, 1, r.code, r.stderr)
+
+	run := readResults(t, r.out)
+	_, sc, ok := run.Scenario("testdata/failing/wrong_banner.feature:6")
+	require.True(t, ok)
+	var logs []string
+	for _, a := range sc.Attachments {
+		if strings.HasPrefix(a.Name, "backend-") {
+			logs = append(logs, a.Name)
+			data, err := os.ReadFile(filepath.Join(r.out, filepath.FromSlash(a.Path)))
+			require.NoError(t, err)
+			assert.NotEmpty(t, data, a.Name)
+		}
+	}
+	assert.Contains(t, logs, "backend-epr log", "the EPR's log while the scenario ran is evidence")
+
+	// Kept: running, reachable, and named with the way to remove them.
+	assert.Contains(t, r.stderr, "kept running")
+	assert.Contains(t, r.stderr, "eprharness sweep --run "+runID)
+	kept := labelled(t, "eprharness.run="+runID)
+	require.Len(t, kept, 2, "the EPR and PostgreSQL containers stay up")
+	m := regexp.MustCompile(`EPR:\s+(http://\S+)`).FindStringSubmatch(r.stderr)
+	require.Len(t, m, 2, r.stderr)
+	resp, err := http.Get(m[1] + "/version")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode, "the kept EPR answers")
+
+	// A plain sweep leaves them; sweep --run removes them.
+	mustOutput(t, binary, "sweep")
+	assert.Len(t, labelled(t, "eprharness.run="+runID), 2, "sweeps leave kept containers alone")
+	mustOutput(t, binary, "sweep", "--run", runID)
+	assert.Empty(t, labelled(t, "eprharness.run="+runID))
 }
 
 func TestOneScenarioByLine(t *testing.T) {

@@ -12,6 +12,7 @@ package backend
 
 import (
 	"context"
+	"time"
 	"fmt"
 	"strings"
 
@@ -114,4 +115,14 @@ func (k Kept) String() string {
 	}
 	line("note", k.Note)
 	return b.String()
+}
+
+// LogWriter is implemented by backends that can save the logs of what they
+// run (the docker backend: one log per container), so a failed scenario's
+// evidence holds what the EPR and its database said while it ran.
+type LogWriter interface {
+	// WriteLogs writes each process's log lines since the given time into
+	// dir as backend-<role>.log, and returns the files written. It is safe
+	// to call concurrently with scenarios on other backends.
+	WriteLogs(ctx context.Context, dir string, since time.Time) ([]string, error)
 }

@@ -1,11 +1,8 @@
 package browser
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -223,19 +220,5 @@ func (s *Session) Close() error {
 }
 
 func attachment(root, name, media, path string) (results.Attachment, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return results.Attachment{}, fmt.Errorf("%s: %w", name, err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return results.Attachment{}, fmt.Errorf("%s: %w", name, err)
-	}
-	rel, err := filepath.Rel(root, path)
-	if err != nil {
-		rel = path
-	}
-	return results.Attachment{Name: name, MediaType: media, Path: filepath.ToSlash(rel), SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}, nil
+	return results.FileAttachment(root, name, media, path)
 }

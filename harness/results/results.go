@@ -10,7 +10,13 @@
 package results
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -351,4 +357,25 @@ func (r *Run) Sort() {
 	for _, f := range r.Features {
 		sort.SliceStable(f.Scenarios, func(i, j int) bool { return f.Scenarios[i].Line < f.Scenarios[j].Line })
 	}
+}
+
+// FileAttachment describes the file at path as an attachment: its path
+// relative to root (the run's output folder), with forward slashes, its
+// SHA-256 and size, read from the file.
+func FileAttachment(root, name, mediaType, path string) (Attachment, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Attachment{}, fmt.Errorf("%s: %w", name, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return Attachment{}, fmt.Errorf("%s: %w", name, err)
+	}
+	rel, err := filepath.Rel(root, path)
+	if err != nil {
+		rel = path
+	}
+	return Attachment{Name: name, MediaType: mediaType, Path: filepath.ToSlash(rel), SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}, nil
 }

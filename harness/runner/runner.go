@@ -496,7 +496,9 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 	}
 	if rec.session != nil {
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
-			r.capture(ctx, rec, r.evidenceDir(p, rec), (*browser.Session).Capture)
+			dir := r.evidenceDir(p, rec)
+			r.capture(ctx, rec, dir, (*browser.Session).Capture)
+			r.backendLogs(ctx, rec, dir)
 		} else if err == nil && r.cfg.Trace == config.TraceAlways {
 			r.capture(ctx, rec, r.evidenceDir(p, rec), traceOnly)
 		}
@@ -526,6 +528,26 @@ func (r *Runner) evidenceDir(p *godog.Scenario, rec *record) string {
 		dir = filepath.Join(dir, fmt.Sprintf("attempt-%d", rec.attempt))
 	}
 	return dir
+}
+
+// backendLogs adds what the scenario's backend logged while it ran (the
+// EPR's and the database's logs, on the docker backend) to a failed
+// scenario's evidence.
+func (r *Runner) backendLogs(ctx context.Context, rec *record, dir string) {
+	lw, ok := rec.backend.(backend.LogWriter)
+	if !ok {
+		return
+	}
+	files, err := lw.WriteLogs(context.WithoutCancel(ctx), dir, rec.sc.StartedAt)
+	if err != nil && !r.interrupted.Load() {
+		fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, err)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".log") + " log" // "backend-epr log"
+		if a, err := results.FileAttachment(r.cfg.Out, name, "text/plain", f); err == nil {
+			rec.sc.Attachments = append(rec.sc.Attachments, a)
+		}
+	}
 }
 
 // traceOnly saves a session's trace.zip and nothing else (--trace always,
