@@ -12,9 +12,9 @@ package backend
 
 import (
 	"context"
-	"time"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/eprharness/eprharness/harness/results"
 )

@@ -3,7 +3,6 @@ package diff
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,24 +15,6 @@ import (
 	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/results/resultstest"
 )
-
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden files from the current output")
-
-// golden compares got with testdata/name, or rewrites the file with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(p, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(p)
-	require.NoError(t, err, "run: go test ./harness/diff/ -update")
-	if !bytes.Equal(want, got) {
-		t.Errorf("output differs from %s (run with -update if the change is intended)\n--- got ---\n%s", p, got)
-	}
-}
 
 func write(t *testing.T, d *Diff, format string, cfg Config) []byte {
 	t.Helper()
@@ -66,10 +47,10 @@ func TestGolden(t *testing.T) {
 		Base:      SideConfig{AttachmentBase: "https://ci.example.org/job/41/artifact/out"},
 		Candidate: SideConfig{AttachmentBase: "https://ci.example.org/job/42/artifact/out"},
 	}
-	golden(t, "diff.txt.golden", write(t, d, "text", Config{Candidate: SideConfig{AttachmentBase: "out"}}))
-	golden(t, "diff.md.golden", write(t, d, "markdown", links))
-	golden(t, "diff.json.golden", write(t, d, "json", Config{}))
-	golden(t, "diff_links.html.golden", write(t, d, "html", links))
+	resultstest.Golden(t, "diff.txt.golden", write(t, d, "text", Config{Candidate: SideConfig{AttachmentBase: "out"}}))
+	resultstest.Golden(t, "diff.md.golden", write(t, d, "markdown", links))
+	resultstest.Golden(t, "diff.json.golden", write(t, d, "json", Config{}))
+	resultstest.Golden(t, "diff_links.html.golden", write(t, d, "html", links))
 	inline := Config{
 		Title:        "Release candidate 2.4.0-rc1",
 		Base:         SideConfig{AttachmentBase: "../base"},
@@ -77,13 +58,13 @@ func TestGolden(t *testing.T) {
 		ScenarioLink: func(id string) string { return "/scenarios/" + id },
 		RunLink:      func(id string) string { return "/runs/" + id },
 	}
-	golden(t, "diff_inline.html.golden", write(t, d, "html", inline))
+	resultstest.Golden(t, "diff_inline.html.golden", write(t, d, "html", inline))
 }
 
 func TestGoldenClean(t *testing.T) {
 	d := Compare(resultstest.Sample(), resultstest.Sample())
-	golden(t, "clean.txt.golden", write(t, d, "text", Config{}))
-	golden(t, "clean.md.golden", write(t, d, "markdown", Config{}))
+	resultstest.Golden(t, "clean.txt.golden", write(t, d, "text", Config{}))
+	resultstest.Golden(t, "clean.md.golden", write(t, d, "markdown", Config{}))
 }
 
 func TestDeterministic(t *testing.T) {

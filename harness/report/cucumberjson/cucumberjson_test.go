@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,24 +17,6 @@ import (
 	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/results/resultstest"
 )
-
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden files from the current output")
-
-// golden compares got with testdata/name, or rewrites the file with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(p, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(p)
-	require.NoError(t, err, "run: go test ./harness/report/... -update")
-	if !bytes.Equal(want, got) {
-		t.Errorf("output differs from %s (run with -update if the change is intended)\n--- got ---\n%s", p, got)
-	}
-}
 
 func write(t *testing.T, run *results.Run, cfg Config) []byte {
 	t.Helper()
@@ -54,11 +35,11 @@ func sampleDir(t *testing.T, run *results.Run) string {
 
 func TestGolden(t *testing.T) {
 	run := resultstest.Sample()
-	golden(t, "sample.golden", write(t, run, Config{OutDir: sampleDir(t, run)}))
+	resultstest.Golden(t, "sample.golden", write(t, run, Config{OutDir: sampleDir(t, run)}))
 }
 
 func TestGoldenNoEmbed(t *testing.T) {
-	golden(t, "sample_no_embed.golden", write(t, resultstest.Sample(), Config{}))
+	resultstest.Golden(t, "sample_no_embed.golden", write(t, resultstest.Sample(), Config{}))
 }
 
 func TestDeterministic(t *testing.T) {

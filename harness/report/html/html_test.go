@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,24 +18,6 @@ import (
 	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/results/resultstest"
 )
-
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden files from the current output")
-
-// golden compares got with testdata/name, or rewrites the file with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(p, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(p)
-	require.NoError(t, err, "run: go test ./harness/report/html -update")
-	if !bytes.Equal(want, got) {
-		t.Errorf("output differs from %s (run with -update if the change is intended)", p)
-	}
-}
 
 func write(t *testing.T, run *results.Run, cfg Config) []byte {
 	t.Helper()
@@ -81,7 +62,7 @@ func sampleConfig() Config {
 }
 
 func TestGolden(t *testing.T) {
-	golden(t, "sample.golden", write(t, resultstest.Sample(), sampleConfig()))
+	resultstest.Golden(t, "sample.golden", write(t, resultstest.Sample(), sampleConfig()))
 }
 
 // With AttachmentDir the screenshots are inlined; the temporary folder's
@@ -96,7 +77,7 @@ func TestGoldenInlined(t *testing.T) {
 	cfg.AttachmentDir = dir
 	out := write(t, run, cfg)
 	require.Contains(t, string(out), dir, "trace commands name the files on disk")
-	golden(t, "sample_inlined.golden", bytes.ReplaceAll(out, []byte(dir), []byte("$ATTACHMENT_DIR")))
+	resultstest.Golden(t, "sample_inlined.golden", bytes.ReplaceAll(out, []byte(dir), []byte("$ATTACHMENT_DIR")))
 }
 
 func TestDeterministic(t *testing.T) {

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,24 +16,6 @@ import (
 	"github.com/eprharness/eprharness/harness/results/resultstest"
 )
 
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden files from the current output")
-
-// golden compares got with testdata/name, or rewrites the file with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(p, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(p)
-	require.NoError(t, err, "run: go test ./harness/report/... -update")
-	if !bytes.Equal(want, got) {
-		t.Errorf("output differs from %s (run with -update if the change is intended)\n--- got ---\n%s", p, got)
-	}
-}
-
 func write(t *testing.T, run *results.Run, cfg Config) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -45,11 +24,11 @@ func write(t *testing.T, run *results.Run, cfg Config) []byte {
 }
 
 func TestGolden(t *testing.T) {
-	golden(t, "sample.golden", write(t, resultstest.Sample(), Config{}))
+	resultstest.Golden(t, "sample.golden", write(t, resultstest.Sample(), Config{}))
 }
 
 func TestGoldenAttachmentBase(t *testing.T) {
-	golden(t, "sample_attachment_base.golden",
+	resultstest.Golden(t, "sample_attachment_base.golden",
 		write(t, resultstest.Sample(), Config{SuiteName: "nightly EPR regression", AttachmentBase: "reports/run-20260601T090000Z/"}))
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -22,24 +21,6 @@ import (
 	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/results/resultstest"
 )
-
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden files from the current output")
-
-// golden compares got with testdata/name, or rewrites the file with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(p, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(p)
-	require.NoError(t, err, "run: go test ./harness/report/messages -update")
-	if !bytes.Equal(want, got) {
-		t.Errorf("output differs from %s (run with -update if the change is intended)\n--- got ---\n%s", p, got)
-	}
-}
 
 func write(t *testing.T, run *results.Run, cfg Config) []byte {
 	t.Helper()
@@ -59,13 +40,13 @@ func sampleDir(t *testing.T, run *results.Run) string {
 func TestGolden(t *testing.T) {
 	run := resultstest.Sample()
 	out := write(t, run, Config{OutDir: sampleDir(t, run)})
-	golden(t, "sample.golden", out)
+	resultstest.Golden(t, "sample.golden", out)
 	check(t, out)
 }
 
 func TestGoldenWithSource(t *testing.T) {
 	out := write(t, resultstest.Sample(), Config{FeatureRoot: "testdata"})
-	golden(t, "sample_source.golden", out)
+	resultstest.Golden(t, "sample_source.golden", out)
 	check(t, out)
 }
 
