@@ -313,10 +313,15 @@ func (f *Feature) Duration() time.Duration {
 // are not flaky, in run order (quarantined ones included: see
 // Scenario.Gates).
 func (r *Run) Failures() []*Scenario {
+	return r.scenarios(func(s *Scenario) bool { return s.Status != Passed && s.Status != Skipped && s.Status != Flaky })
+}
+
+// scenarios returns the scenarios for which keep is true, in run order.
+func (r *Run) scenarios(keep func(*Scenario) bool) []*Scenario {
 	var out []*Scenario
 	for _, f := range r.Features {
 		for _, s := range f.Scenarios {
-			if s.Status != Passed && s.Status != Skipped && s.Status != Flaky {
+			if keep(s) {
 				out = append(out, s)
 			}
 		}
@@ -326,15 +331,7 @@ func (r *Run) Failures() []*Scenario {
 
 // Flaky returns the flaky scenarios in run order.
 func (r *Run) Flaky() []*Scenario {
-	var out []*Scenario
-	for _, f := range r.Features {
-		for _, s := range f.Scenarios {
-			if s.Status == Flaky {
-				out = append(out, s)
-			}
-		}
-	}
-	return out
+	return r.scenarios(func(s *Scenario) bool { return s.Status == Flaky })
 }
 
 // Scenario returns the scenario with the given id and its feature.

@@ -25,17 +25,9 @@ func write(t *testing.T, run *results.Run, cfg Config) []byte {
 	return buf.Bytes()
 }
 
-// sampleDir returns a folder holding the sample run's attachment files.
-func sampleDir(t *testing.T, run *results.Run) string {
-	t.Helper()
-	dir := t.TempDir()
-	resultstest.WriteAttachments(t, dir, run)
-	return dir
-}
-
 func TestGolden(t *testing.T) {
 	run := resultstest.Sample()
-	resultstest.Golden(t, "sample.golden", write(t, run, Config{OutDir: sampleDir(t, run)}))
+	resultstest.Golden(t, "sample.golden", write(t, run, Config{OutDir: resultstest.AttachmentDir(t, run)}))
 }
 
 func TestGoldenNoEmbed(t *testing.T) {
@@ -44,7 +36,7 @@ func TestGoldenNoEmbed(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	run := resultstest.Sample()
-	dir := sampleDir(t, run)
+	dir := resultstest.AttachmentDir(t, run)
 	assert.Equal(t, write(t, run, Config{OutDir: dir}), write(t, resultstest.Sample(), Config{OutDir: dir}))
 }
 
@@ -125,7 +117,7 @@ func decode(t *testing.T, s string) []byte {
 
 func TestReadBack(t *testing.T) {
 	run := resultstest.Sample()
-	features := parse(t, write(t, run, Config{OutDir: sampleDir(t, run)}))
+	features := parse(t, write(t, run, Config{OutDir: resultstest.AttachmentDir(t, run)}))
 	require.Len(t, features, 3)
 
 	total := 0
@@ -247,7 +239,7 @@ func TestFlakyScenario(t *testing.T) {
 	run := resultstest.Sample()
 	fs := run.Flaky()[0]
 	at := fs.Attempts[0]
-	e := parse(t, write(t, run, Config{OutDir: sampleDir(t, run)}))[2].Elements[1]
+	e := parse(t, write(t, run, Config{OutDir: resultstest.AttachmentDir(t, run)}))[2].Elements[1]
 	assert.Equal(t, fs.Name, e.Name)
 	for _, st := range e.Steps {
 		assert.Equal(t, "passed", st.Result.Status, "the last attempt's steps")
@@ -342,7 +334,7 @@ func TestNoEmbedReferencesEverything(t *testing.T) {
 
 func TestMissingAttachmentIsAnError(t *testing.T) {
 	run := resultstest.Sample()
-	dir := sampleDir(t, run)
+	dir := resultstest.AttachmentDir(t, run)
 	missing := filepath.Join(dir, "appointments", "cancelling-an-appointment-frees-the-slot", "screenshot.png")
 	require.NoError(t, os.Remove(missing))
 
@@ -364,7 +356,7 @@ func TestMissingOutDirIsAnError(t *testing.T) {
 
 func TestAttachmentOutsideOutDirIsAnError(t *testing.T) {
 	run := resultstest.Sample()
-	dir := sampleDir(t, run)
+	dir := resultstest.AttachmentDir(t, run)
 	s := run.Features[0].Scenarios[0]
 	s.Attachments[0].Path = "../../etc/passwd.png"
 	err := Write(new(bytes.Buffer), run, Config{OutDir: dir})
@@ -438,7 +430,7 @@ func TestFailureOutsideSteps(t *testing.T) {
 
 func TestScenarioWithoutSteps(t *testing.T) {
 	run := resultstest.Sample()
-	dir := sampleDir(t, run)
+	dir := resultstest.AttachmentDir(t, run)
 	s := run.Features[0].Scenarios[1] // passed, with a trace
 	s.Steps = nil
 	e := parse(t, write(t, run, Config{OutDir: dir}))[0].Elements[1]
@@ -477,7 +469,7 @@ func TestEmptyRun(t *testing.T) {
 
 func TestConcurrentWrites(t *testing.T) {
 	run := resultstest.Sample()
-	dir := sampleDir(t, run)
+	dir := resultstest.AttachmentDir(t, run)
 	want := write(t, run, Config{OutDir: dir})
 	done := make(chan []byte)
 	for range 8 {

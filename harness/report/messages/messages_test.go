@@ -29,17 +29,9 @@ func write(t *testing.T, run *results.Run, cfg Config) []byte {
 	return buf.Bytes()
 }
 
-// sampleDir returns a folder holding the sample run's attachment files.
-func sampleDir(t *testing.T, run *results.Run) string {
-	t.Helper()
-	dir := t.TempDir()
-	resultstest.WriteAttachments(t, dir, run)
-	return dir
-}
-
 func TestGolden(t *testing.T) {
 	run := resultstest.Sample()
-	out := write(t, run, Config{OutDir: sampleDir(t, run)})
+	out := write(t, run, Config{OutDir: resultstest.AttachmentDir(t, run)})
 	resultstest.Golden(t, "sample.golden", out)
 	check(t, out)
 }
@@ -52,7 +44,7 @@ func TestGoldenWithSource(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	run := resultstest.Sample()
-	dir := sampleDir(t, run)
+	dir := resultstest.AttachmentDir(t, run)
 	cfg := Config{OutDir: dir, FeatureRoot: "testdata"}
 	assert.Equal(t, write(t, run, cfg), write(t, resultstest.Sample(), cfg))
 }
@@ -349,7 +341,7 @@ const (
 
 func TestSample(t *testing.T) {
 	run := resultstest.Sample()
-	dir := sampleDir(t, run)
+	dir := resultstest.AttachmentDir(t, run)
 	for name, cfg := range map[string]Config{
 		"reconstructed": {OutDir: dir},
 		"source":        {OutDir: dir, FeatureRoot: "testdata"},
@@ -591,7 +583,7 @@ func TestErrors(t *testing.T) {
 
 	// Attachments.
 	run = resultstest.Sample()
-	dir := sampleDir(t, run)
+	dir := resultstest.AttachmentDir(t, run)
 	missing := filepath.Join(dir, "appointments", "cancelling-an-appointment-frees-the-slot", "screenshot.png")
 	require.NoError(t, os.Remove(missing))
 	err = Write(&buf, run, Config{OutDir: dir})
@@ -618,7 +610,7 @@ func TestEmptyRun(t *testing.T) {
 
 func TestConcurrentWrites(t *testing.T) {
 	run := resultstest.Sample()
-	dir := sampleDir(t, run)
+	dir := resultstest.AttachmentDir(t, run)
 	cfg := Config{OutDir: dir, FeatureRoot: "testdata"}
 	want := write(t, run, cfg)
 	done := make(chan []byte)

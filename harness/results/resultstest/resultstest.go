@@ -406,3 +406,12 @@ func attachment(name, mediaType, path string) results.Attachment {
 	a.Size = int64(len(data))
 	return a
 }
+
+// AttachmentDir returns a new temporary folder holding the attachment files
+// of run (see WriteAttachments), for reporters that read them.
+func AttachmentDir(t testing.TB, run *results.Run) string {
+	t.Helper()
+	dir := t.TempDir()
+	WriteAttachments(t, dir, run)
+	return dir
+}
