@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eprharness/eprharness/harness/exitcode"
+	"github.com/eprharness/eprharness/harness/results/resultstest"
 )
 
 // These run the command line in-process up to the point where a browser or
@@ -68,8 +68,6 @@ func TestConfigAndVersion(t *testing.T) {
 	assert.Contains(t, stdout.String(), "eprharness ")
 }
 
-var update = flag.Bool("update", false, "rewrite docs/steps.md")
-
 // docs/steps.md is the step catalogue as `eprharness steps --format
 // markdown` prints it; `make docs` or `go test ./cmd/eprharness -update`
 // regenerates it.
@@ -79,7 +77,7 @@ func TestDocsStepsUpToDate(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, exitcode.Pass, Main([]string{"steps", "--format", "markdown"}, &stdout, &stderr), stderr.String())
 	assert.Empty(t, stderr.String())
-	if *update {
+	if resultstest.Update() {
 		require.NoError(t, os.WriteFile("docs/steps.md", stdout.Bytes(), 0o644))
 	}
 	want, err := os.ReadFile("docs/steps.md")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/eprharness/eprharness/harness/exitcode"
 	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/results/resultstest"
+	"github.com/eprharness/eprharness/harness/store"
 )
 
 // writeRun writes run as dir/results.json with its attachment files.
@@ -95,4 +97,43 @@ func TestDiffBadInput(t *testing.T) {
 			assert.Contains(t, stderr.String(), c.want)
 		})
 	}
+}
+
+// `eprharness report RUN` rebuilds every report of a stored run from the
+// store alone: the run's output folder is gone.
+func TestReportRebuildsAStoredRun(t *testing.T) {
+	dir := t.TempDir()
+	storeFile := filepath.Join(dir, "store", "results.db")
+	run := resultstest.Sample()
+	src := resultstest.AttachmentDir(t, run)
+	st, err := store.Open(context.Background(), storeFile)
+	require.NoError(t, err)
+	require.NoError(t, st.Begin(context.Background(), run))
+	for _, f := range run.Features {
+		for _, sc := range f.Scenarios {
+			require.NoError(t, st.Record(context.Background(), run.ID, f, sc, src))
+		}
+	}
+	require.NoError(t, st.Finish(context.Background(), run))
+	require.NoError(t, st.Close())
+	require.NoError(t, os.RemoveAll(src))
+
+	out := filepath.Join(dir, "rebuilt")
+	var stdout, stderr bytes.Buffer
+	code := Main([]string{"report", "--store", storeFile, "--out", out, "latest"}, &stdout, &stderr)
+	require.Equal(t, exitcode.Pass, code, stderr.String())
+	for _, name := range []string{"results.json", "junit.xml", "cucumber.json", "messages.ndjson", "report.html"} {
+		assert.FileExists(t, filepath.Join(out, name))
+	}
+	page, err := os.ReadFile(filepath.Join(out, "report.html"))
+	require.NoError(t, err)
+	assert.Contains(t, string(page), "Searching by NHS number shows the patient")
+	assert.Contains(t, string(page), "data:image/png;base64,", "screenshots come from the store's artifacts, inline")
+	junit, err := os.ReadFile(filepath.Join(out, "junit.xml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(junit), "../store/artifacts/sha256/", "JUnit links the stored attachments relative to the report")
+
+	code = Main([]string{"report", "--store", storeFile, "no-such-run"}, &stdout, &stderr)
+	assert.Equal(t, exitcode.Usage, code)
+	assert.Contains(t, stderr.String(), `run "no-such-run"`)
 }

@@ -12,6 +12,10 @@ import (
 // files through Golden.
 var update = flag.Bool("update", false, "rewrite the testdata/*.golden files from the current output")
 
+// Update reports whether the test binary runs with -update (for tests that
+// regenerate other files than golden ones, such as docs).
+func Update() bool { return *update }
+
 // Golden compares got with testdata/name in the calling package's folder,
 // or rewrites that file when the test runs with -update. A difference fails
 // the test and shows the output.
