@@ -124,6 +124,26 @@ func harness(t *testing.T, ctx context.Context, args ...string) result {
 	return r
 }
 
+// cli runs the eprharness binary with exactly args (no --out added).
+func cli(t *testing.T, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "EPRHARNESS_NO_COLOR=true")
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	start := time.Now()
+	err := cmd.Run()
+	r := result{stdout: so.String(), stderr: se.String(), took: time.Since(start)}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run eprharness: %v", err)
+	}
+	t.Logf("eprharness %s -> exit %d in %s", strings.Join(args, " "), r.code, r.took.Round(time.Millisecond))
+	return r
+}
+
 func (r result) dump(t *testing.T) {
 	t.Helper()
 	t.Logf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
@@ -399,7 +419,7 @@ func TestSweepRemovesContainersOfKilledRuns(t *testing.T) {
 		"--label", "eprharness.managed=true", "--label", "eprharness.run=killed-run",
 		"--label", "eprharness.pid=2147483646", "--label", "eprharness.host="+host, eprImage()))
 	t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", id).Run() })
-	r := harness(t, context.Background(), "sweep")
+	r := cli(t, "sweep")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "removed 1 container(s)")
 	assert.Empty(t, labelled(t, "eprharness.run=killed-run"))

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -29,26 +28,6 @@ var rcGatePaths = []string{"features/allergies.feature", "features/appointments.
 var rcDefects = []string{"news2-boundary", "allergy-alert-stale", "double-booking"}
 
 func rcImage() string { return envOr("EPRHARNESS_RC_IMAGE", "eprharness/refepr:rc") }
-
-// cli runs the eprharness binary with exactly args (no --out added).
-func cli(t *testing.T, args ...string) result {
-	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = repoRoot
-	cmd.Env = append(os.Environ(), "EPRHARNESS_NO_COLOR=true")
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	start := time.Now()
-	err := cmd.Run()
-	r := result{stdout: so.String(), stderr: se.String(), took: time.Since(start)}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run eprharness: %v", err)
-	}
-	t.Logf("eprharness %s -> exit %d in %s", strings.Join(args, " "), r.code, r.took.Round(time.Millisecond))
-	return r
-}
 
 // diffJSON is the part of `eprharness diff --format json` the test reads.
 type diffJSON struct {
