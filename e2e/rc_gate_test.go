@@ -93,7 +93,7 @@ func TestReleaseCandidateGate(t *testing.T) {
 	var got diffJSON
 	require.NoError(t, json.Unmarshal([]byte(d.stdout), &got), d.stdout)
 	assert.True(t, got.Gate)
-	var ids []string
+	var ids, shots []string
 	artifacts := filepath.Join(filepath.Dir(storeFile), "artifacts")
 	for _, r := range got.Regressions {
 		ids = append(ids, r.ID)
@@ -108,6 +108,7 @@ func TestReleaseCandidateGate(t *testing.T) {
 			}
 		}
 		require.NotEmpty(t, shot, "%s: the regression has a screenshot", r.ID)
+		shots = append(shots, shot)
 		assert.FileExists(t, filepath.Join(artifacts, filepath.FromSlash(shot)), "the screenshot is in the store's artifacts")
 	}
 	sort.Strings(ids)
@@ -121,7 +122,9 @@ func TestReleaseCandidateGate(t *testing.T) {
 		assert.Contains(t, md.stdout, r.Name)
 		assert.Contains(t, md.stdout, r.Repro)
 	}
-	assert.Contains(t, md.stdout, "screenshot.png")
+	for _, shot := range shots {
+		assert.Contains(t, md.stdout, shot, "the Markdown links each regression's stored screenshot")
+	}
 
 	// Reports rebuild from the store: the HTML report shows the failures
 	// with their screenshots inline.
