@@ -169,7 +169,7 @@ func WriteMarkdown(w io.Writer, d *Diff, cfg Config) error {
 			shot := ""
 			if a, ok := e.Candidate.Screenshot(); ok {
 				l := cfg.Candidate.link(a.Path)
-				shot = fmt.Sprintf("[%s](%s)", mdText(a.Path), mdURL(l))
+				shot = fmt.Sprintf("[screenshot](%s)", mdURL(l))
 			}
 			ew.printf("| %s | %s | %s | %s | %s | %s |\n", mdScenario(e), status(e.Base), status(e.Candidate),
 				step, mdText(e.Candidate.ErrorLine()), shot)

@@ -109,7 +109,7 @@ func TestMarkdown(t *testing.T) {
 		assert.Equal(t, cells(rows[0]), cells(r), r)
 	}
 	assert.Contains(t, rows[3], `Searching \| by \*name\* lists &lt;b&gt;patients&lt;/b&gt;`)
-	assert.Contains(t, rows[3], "[patient-search/searching-by-name-lists-matching-patients-L20/screenshot.png](https://ci/out/patient-search/searching-by-name-lists-matching-patients-L20/screenshot.png)")
+	assert.Contains(t, rows[3], "[screenshot](https://ci/out/patient-search/searching-by-name-lists-matching-patients-L20/screenshot.png)")
 	assert.Contains(t, out, "\n# Searching | by *name* lists <b>patients</b>\neprharness run features/patient_search.feature:20 ")
 }
 
