@@ -121,13 +121,9 @@ func reportCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		fmt.Fprintf(stderr, "eprharness report: %v\n", err)
 		return exitcode.Harness
 	}
-	hist := map[string][]results.HistoryPoint{}
-	for _, f := range run.Features {
-		for _, s := range f.Scenarios {
-			if h, err := st.History(ctx, s.ID, run.ID, 20); err == nil && len(h) > 0 {
-				hist[s.ID] = h
-			}
-		}
+	hist, err := store.RunHistory(ctx, st, run, 20)
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness report: %v (the reports show the history read so far)\n", err)
 	}
 	err = report.WriteAll(dir, run, report.Config{AttachmentDir: st.Artifacts(), History: hist, Hazards: report.HazardTitles(cfg.Paths)})
 	if err != nil {

@@ -137,16 +137,10 @@ func (s *server) run(w http.ResponseWriter, r *http.Request) {
 		s.storeFail(w, r, fmt.Sprintf("Run %q", id), err)
 		return
 	}
-	hist := map[string][]results.HistoryPoint{}
-	for _, f := range run.Features {
-		for _, sc := range f.Scenarios {
-			pts, err := s.st.History(ctx, sc.ID, run.ID, s.o.history)
-			if err != nil {
-				s.storeFail(w, r, "The history of "+sc.ID, err)
-				return
-			}
-			hist[sc.ID] = pts
-		}
+	hist, err := store.RunHistory(ctx, s.st, run, s.o.history)
+	if err != nil {
+		s.storeFail(w, r, "The history of run "+run.ID, err)
+		return
 	}
 	var buf bytes.Buffer
 	err = html.Write(&buf, run, html.Config{AttachmentBase: "/artifacts", History: hist, Hazards: s.o.hazards})

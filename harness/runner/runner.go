@@ -616,28 +616,9 @@ func (r *Runner) capture(ctx context.Context, rec *record, dir string, save func
 func (r *Runner) writeReports(ctx context.Context, run *results.Run) error {
 	cfg := report.Config{AttachmentDir: r.cfg.Out, Hazards: report.HazardTitles(r.cfg.Paths), FeatureRoot: "."}
 	if st := r.opts.store; st != nil {
-		cfg.History = history(ctx, st, run, 20)
+		cfg.History, _ = store.RunHistory(ctx, st, run, historyLength) // a store that cannot answer gives no history; the reports are still written
 	}
 	return report.WriteAll(r.cfg.Out, run, cfg)
-}
-
-// history reads each scenario's outcomes in the runs before run from st,
-// at most limit each. A store that cannot answer gives no history (the
-// report is still written).
-func history(ctx context.Context, st store.Store, run *results.Run, limit int) map[string][]results.HistoryPoint {
-	out := map[string][]results.HistoryPoint{}
-	for _, f := range run.Features {
-		for _, s := range f.Scenarios {
-			h, err := st.History(ctx, s.ID, run.ID, limit)
-			if err != nil {
-				return out
-			}
-			if len(h) > 0 {
-				out[s.ID] = h
-			}
-		}
-	}
-	return out
 }
 
 func (r *Runner) summary(run *results.Run) {
@@ -681,6 +662,9 @@ func (r *Runner) summary(run *results.Run) {
 		r.unstable(st, run)
 	}
 }
+
+// historyLength is how many earlier runs of each scenario the reports show.
+const historyLength = 20
 
 // unstableWindow is how many recent runs of a scenario the flip detection
 // looks at.

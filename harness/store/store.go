@@ -192,3 +192,23 @@ func Open(ctx context.Context, url string, opts ...Option) (Store, error) {
 	}
 	return s, nil
 }
+
+// RunHistory returns, for every scenario of run, its outcomes in the limit
+// runs before run (History with beforeRun = run.ID), by scenario id;
+// scenarios with no earlier outcome are left out. On an error it returns
+// what it had read so far with the error, so a report can still be written.
+func RunHistory(ctx context.Context, st Store, run *results.Run, limit int) (map[string][]results.HistoryPoint, error) {
+	out := map[string][]results.HistoryPoint{}
+	for _, f := range run.Features {
+		for _, sc := range f.Scenarios {
+			h, err := st.History(ctx, sc.ID, run.ID, limit)
+			if err != nil {
+				return out, fmt.Errorf("history of %s: %w", sc.ID, err)
+			}
+			if len(h) > 0 {
+				out[sc.ID] = h
+			}
+		}
+	}
+	return out, nil
+}
