@@ -1,6 +1,7 @@
 // Package steps holds what every clinical step package shares: the Def
-// that describes a step (pattern, one-line description, example), which is
-// both what Godog registers and the source of the step catalogue.
+// that describes a step (pattern, one-line description, examples, the
+// adapter actions it uses), which is both what Godog registers and the
+// source of the step catalogue.
 //
 // Each clinical domain has its own package under steps/ exporting
 // Register(sc *godog.ScenarioContext) and its Defs; steps/library registers
@@ -22,6 +23,13 @@ type Def struct {
 	Examples []string
 	// Handler is the Go function Godog calls.
 	Handler any
+	// Uses names the target.EPR methods the handler may call on s.EPR
+	// (itself or through helpers of its package), as action names
+	// (target.ActionName: "search-by-nhs-number"). eprharness check
+	// reports a step whose adapter does not bind one of them. Generic
+	// steps (steps/web) use none. steps/library's tests compare it with
+	// the handler's source, so it cannot go stale silently.
+	Uses []string
 }
 
 // Register registers defs with the scenario context.

@@ -31,26 +31,19 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/mxschmitt/playwright-go"
 	tclog "github.com/testcontainers/testcontainers-go/log"
 
-	"github.com/eprharness/eprharness/harness/backend"
 	"github.com/eprharness/eprharness/harness/backend/docker"
-	"github.com/eprharness/eprharness/harness/backend/embedded"
 	"github.com/eprharness/eprharness/harness/browser"
 	"github.com/eprharness/eprharness/harness/config"
 	"github.com/eprharness/eprharness/harness/exitcode"
 	"github.com/eprharness/eprharness/harness/runner"
-	refepradapter "github.com/eprharness/eprharness/harness/target/refepr"
 	"github.com/eprharness/eprharness/steps/library"
-	"github.com/eprharness/eprharness/sut/refepr"
-	"github.com/eprharness/eprharness/sut/refepr/defects"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -154,15 +147,15 @@ func runCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 	defer stop()
 	context.AfterFunc(ctx, stop)
 
-	factory, err := backendFactory(cfg, stderr)
+	tgt, err := chooseTarget(cfg, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
 		return exitcode.Usage
 	}
 	opts := []runner.Option{
-		runner.WithBackend(factory),
+		runner.WithBackend(tgt.backend),
 		runner.WithSteps(library.Register),
-		runner.WithTarget(refepradapter.New()),
+		runner.WithTarget(tgt.adapter),
 		runner.WithOutput(stdout, stderr),
 		runner.WithVersion(version),
 	}
@@ -183,84 +176,6 @@ func runCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		fmt.Fprintf(stderr, "eprharness: exit %d (%s)\n", out.Code, out.Code)
 	}
 	return out.Code
-}
-
-func backendFactory(cfg config.Config, stderr io.Writer) (runner.BackendFactory, error) {
-	clock, err := refepr.ParseClock(cfg.Clock)
-	if err != nil {
-		return nil, fmt.Errorf("clock: %w", err)
-	}
-	eprDefects, err := defects.Parse(cfg.EPRDefects)
-	if err != nil {
-		return nil, &config.Error{Field: "epr-defects", Msg: err.Error()}
-	}
-	switch cfg.Backend {
-	case config.BackendDocker:
-		// The runner calls the factory once per worker; the log and the
-		// sweep of earlier runs' leftovers happen on the first call only.
-		var once sync.Once
-		tcLog := io.Discard
-		return func(ctx context.Context, runID string) (backend.Backend, error) {
-			once.Do(func() {
-				// testcontainers' own messages go to a log file in --out
-				// rather than the analyst's terminal. The file lives as
-				// long as the process; the OS closes it at exit.
-				if f, err := os.Create(filepath.Join(cfg.Out, "backend-testcontainers.log")); err == nil {
-					tcLog = f
-				}
-				tclog.SetDefault(log.New(tcLog, "", log.LstdFlags))
-				if removed, err := docker.Sweep(ctx); err != nil {
-					fmt.Fprintf(stderr, "eprharness: %v\n", err)
-				} else if removed.Count() > 0 {
-					fmt.Fprintf(stderr, "eprharness: removed %d container(s) and %d network(s) left by earlier runs\n", len(removed.Containers), len(removed.Networks))
-				}
-			})
-			env := map[string]string{}
-			if cfg.Clock != "" {
-				env["EPR_NOW"] = cfg.Clock
-			}
-			if eprDefects.String() != "" {
-				env["EPR_DEFECTS"] = eprDefects.String()
-			}
-			b, err := docker.Run(ctx,
-				docker.WithEPRImage(cfg.EPRImage),
-				docker.WithPostgresImage(cfg.PostgresImage),
-				docker.WithRunID(runID),
-				docker.WithLogDir(cfg.Out),
-				docker.WithEnv(env),
-				docker.WithStartupTimeout(cfg.StartupTimeout),
-				docker.WithLog(tcLog),
-				docker.WithKeep(cfg.KeepBackends),
-			)
-			if err != nil {
-				for _, f := range b.LogFiles() {
-					fmt.Fprintf(stderr, "eprharness: container log saved: %s\n", f)
-				}
-			}
-			return b, err
-		}, nil
-	default:
-		// EPR_DEFECT_TRACE is the reference EPR's own variable (see
-		// sut/refepr/cmd/refepr); the embedded EPR honours it too. The file
-		// stays open for the life of the process.
-		var trace io.Writer
-		if path := os.Getenv("EPR_DEFECT_TRACE"); path != "" {
-			f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-			if err != nil {
-				return nil, fmt.Errorf("EPR_DEFECT_TRACE: %w", err)
-			}
-			trace = f
-		}
-		return func(ctx context.Context, runID string) (backend.Backend, error) {
-			return embedded.Run(ctx,
-				embedded.WithName("refepr"),
-				embedded.WithVersion(version),
-				embedded.WithApp(func(ctx context.Context) (embedded.App, error) {
-					return refepr.New(ctx, refepr.Config{DatabaseURL: "sqlite::memory:", Now: clock, TestAPI: true, Version: version, Defects: eprDefects, DefectTrace: trace})
-				}),
-			)
-		}, nil
-	}
 }
 
 func installCmd(stderr io.Writer) exitcode.Code {

@@ -2,8 +2,15 @@
 // gives each scenario a Session: a fresh browser context and page with
 // tracing on, whose failure evidence (full-page screenshot, page HTML,
 // Playwright trace, console log) can be captured into a folder, or whose
-// trace alone can be saved when a passing scenario's trace is kept too. A
-// Session's JavaScript clock can be fixed to the EPR's (WithClock).
+// trace alone can be saved when a passing scenario's trace is kept too, or
+// whose page evidence can be left out when the page may show real patient
+// data (CaptureWithoutPage). Session options fix the page's JavaScript
+// clock to the EPR's (WithClock), block or allow service workers
+// (WithServiceWorkers; blocked by default), give the first page load
+// longer than other navigations (WithFirstLoadTimeout), and control which
+// hosts the browser may reach (WithEgress, HostAllower), recording the
+// hosts it was kept from (Session.Blocked). SessionFor finds the Session
+// of a page, for steps that hold only the page.
 //
 // Launch finds Chromium in this order: an explicit executable path,
 // Playwright's own installed Chromium, then a system Chromium. The caller

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mxschmitt/playwright-go"
@@ -26,10 +27,18 @@ type Session struct {
 	console     []string
 	closed      bool
 	traceStored bool // tracing stopped and trace.zip written (or attempted)
+
+	timeout   time.Duration // the run's action timeout
+	egress    bool          // WithEgress: requests are routed
+	blocked   []string      // hosts blocked, distinct, in order
+	blockedCh chan struct{} // closed and replaced when a host is blocked
 }
 
 type sessionOptions struct {
-	clock time.Time
+	clock          time.Time
+	serviceWorkers bool // allow service workers
+	firstLoad      time.Duration
+	egress         func(host string) bool
 }
 
 // SessionOption configures NewSession.
@@ -46,11 +55,36 @@ type SessionOption func(*sessionOptions)
 // real clock (no fake clock at all).
 func WithClock(t time.Time) SessionOption { return func(o *sessionOptions) { o.clock = t } }
 
+// WithServiceWorkers blocks (true, the default) or allows (false) service
+// workers in the session's context. Blocked, an EPR cannot serve pages or
+// API answers from a service worker's cache left over from another
+// scenario, and every request stays visible to Playwright (requests made
+// by a service worker are not routed, so WithEgress cannot see them).
+func WithServiceWorkers(block bool) SessionOption {
+	return func(o *sessionOptions) { o.serviceWorkers = !block }
+}
+
+// WithFirstLoadTimeout gives the first navigation of the session's page up
+// to d (a cold EPR compiling or warming caches on its first request), while
+// every later navigation keeps the run's action timeout (WithTimeout). The
+// page's default navigation timeout is d until the page first fires its
+// load event on a URL other than about:blank, and the action timeout from
+// then on; a navigation already under way keeps the timeout it started
+// with. Only navigations wait this long (Goto, Reload, WaitForURL, and
+// steps built on them); actions and expectations keep the action timeout.
+// Zero, or a d not longer than the action timeout, changes nothing.
+func WithFirstLoadTimeout(d time.Duration) SessionOption {
+	return func(o *sessionOptions) { o.firstLoad = d }
+}
+
 // NewSession opens a fresh context and page whose relative URLs resolve
 // against baseURL, and starts tracing (screenshots and DOM snapshots) so a
 // failure can be replayed in Playwright's trace viewer. title names the
 // trace. headers, if any, are sent with every request the page makes. opts
-// may fix the page's clock (WithClock).
+// may fix the page's clock (WithClock), allow service workers
+// (WithServiceWorkers; blocked by default), give the first page load longer
+// (WithFirstLoadTimeout) and control where the browser may send requests
+// (WithEgress).
 func (b *Browser) NewSession(baseURL, title string, headers map[string]string, opts ...SessionOption) (*Session, error) {
 	var o sessionOptions
 	for _, opt := range opts {
@@ -65,6 +99,7 @@ func (b *Browser) NewSession(baseURL, title string, headers map[string]string, o
 		TimezoneId:       playwright.String("Europe/London"),
 		Viewport:         &playwright.Size{Width: 1280, Height: 900},
 		ExtraHttpHeaders: headers,
+		ServiceWorkers:   serviceWorkers(o.serviceWorkers),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("new session: new context: %w", err)
@@ -72,7 +107,14 @@ func (b *Browser) NewSession(baseURL, title string, headers map[string]string, o
 	ms := float64(b.opts.timeout.Milliseconds())
 	bc.SetDefaultTimeout(ms)
 	bc.SetDefaultNavigationTimeout(ms)
-	s := &Session{Context: bc, Expect: playwright.NewPlaywrightAssertions(ms)}
+	s := &Session{Context: bc, Expect: playwright.NewPlaywrightAssertions(ms), timeout: b.opts.timeout, blockedCh: make(chan struct{})}
+	if o.egress != nil {
+		s.egress = true
+		if err := s.routeEgress(o.egress); err != nil {
+			_ = bc.Close()
+			return nil, fmt.Errorf("new session: route requests: %w", err)
+		}
+	}
 	if !o.clock.IsZero() {
 		if err := bc.Clock().Install(playwright.ClockInstallOptions{Time: o.clock}); err != nil {
 			_ = bc.Close()
@@ -93,6 +135,9 @@ func (b *Browser) NewSession(baseURL, title string, headers map[string]string, o
 		return nil, fmt.Errorf("new session: new page: %w", err)
 	}
 	s.Page = page
+	if o.firstLoad > b.opts.timeout {
+		firstLoad(page, o.firstLoad, ms)
+	}
 	page.OnConsole(func(m playwright.ConsoleMessage) {
 		s.mu.Lock()
 		s.console = append(s.console, fmt.Sprintf("[%s] %s", m.Type(), m.Text()))
@@ -103,8 +148,53 @@ func (b *Browser) NewSession(baseURL, title string, headers map[string]string, o
 		s.console = append(s.console, "[pageerror] "+err.Error())
 		s.mu.Unlock()
 	})
+	sessions.Store(bc, s)
 	return s, nil
 }
+
+func serviceWorkers(allow bool) *playwright.ServiceWorkerPolicy {
+	if allow {
+		return playwright.ServiceWorkerPolicyAllow
+	}
+	return playwright.ServiceWorkerPolicyBlock
+}
+
+// firstLoad gives page's navigations d until it first loads a page, then
+// normalMs. The load handler only changes a client-side setting, so it is
+// safe on Playwright's event goroutine.
+func firstLoad(page playwright.Page, d time.Duration, normalMs float64) {
+	page.SetDefaultNavigationTimeout(float64(d.Milliseconds()))
+	var loaded atomic.Bool
+	page.OnLoad(func(p playwright.Page) {
+		if strings.HasPrefix(p.URL(), "about:") {
+			return
+		}
+		if loaded.CompareAndSwap(false, true) {
+			p.SetDefaultNavigationTimeout(normalMs)
+		}
+	})
+}
+
+// sessions finds a Session by its browser context, for steps that hold
+// only the page (SessionFor).
+var sessions sync.Map // playwright.BrowserContext -> *Session
+
+// SessionFor returns the open Session whose page (or another page of its
+// context) page is, or nil when page belongs to no Session of this
+// process. Steps use it to reach what the session records (Blocked).
+func SessionFor(page playwright.Page) *Session {
+	if page == nil {
+		return nil
+	}
+	if s, ok := sessions.Load(page.Context()); ok {
+		return s.(*Session)
+	}
+	return nil
+}
+
+// Timeout is the run's action timeout, which the session's actions,
+// expectations and later navigations use.
+func (s *Session) Timeout() time.Duration { return s.timeout }
 
 // Capture saves the evidence of a failed scenario into dir (created if
 // needed): screenshot.png (full page), page.html, console.log and trace.zip.
@@ -114,6 +204,21 @@ func (b *Browser) NewSession(baseURL, title string, headers map[string]string, o
 // error so that as much evidence as possible survives; the error lists what
 // could not be saved.
 func (s *Session) Capture(root, dir string) ([]results.Attachment, error) {
+	return s.capture(root, dir, true)
+}
+
+// CaptureWithoutPage is Capture for a scenario whose page may show real
+// patient data (guard.CheckPage found an NHS number outside the test
+// ranges): it saves console.log only, and stops tracing without saving the
+// trace, since a trace holds screenshots and DOM snapshots of every step.
+// It has Capture's signature, so the runner can pass either. Like Capture
+// it stops tracing: call one of Capture, CaptureWithoutPage or SaveTrace at
+// most once, before Close.
+func (s *Session) CaptureWithoutPage(root, dir string) ([]results.Attachment, error) {
+	return s.capture(root, dir, false)
+}
+
+func (s *Session) capture(root, dir string, withPage bool) ([]results.Attachment, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("capture: %w", err)
 	}
@@ -127,7 +232,7 @@ func (s *Session) Capture(root, dir string) ([]results.Attachment, error) {
 		}
 		atts = append(atts, a)
 	}
-	if !s.pageClosed() {
+	if withPage && !s.pageClosed() {
 		if _, err := s.Page.Screenshot(playwright.PageScreenshotOptions{
 			Path: playwright.String(filepath.Join(dir, "screenshot.png")), FullPage: playwright.Bool(true),
 		}); err != nil {
@@ -153,7 +258,11 @@ func (s *Session) Capture(root, dir string) ([]results.Attachment, error) {
 			add("console", "text/plain", "console.log")
 		}
 	}
-	if err := s.stopTrace(filepath.Join(dir, "trace.zip")); err != nil {
+	if !withPage {
+		if err := s.stopTrace(""); err != nil {
+			errs = append(errs, err)
+		}
+	} else if err := s.stopTrace(filepath.Join(dir, "trace.zip")); err != nil {
 		errs = append(errs, err)
 	} else {
 		add("trace", "application/zip", "trace.zip")
@@ -183,7 +292,8 @@ func (s *Session) SaveTrace(root, dir string) (results.Attachment, error) {
 	return a, nil
 }
 
-// stopTrace stops tracing and writes the trace to path, once per session.
+// stopTrace stops tracing and writes the trace to path (discards it when
+// path is empty), once per session.
 func (s *Session) stopTrace(path string) error {
 	s.mu.Lock()
 	stored := s.traceStored
@@ -192,7 +302,11 @@ func (s *Session) stopTrace(path string) error {
 	if stored {
 		return errors.New("trace: already saved or discarded")
 	}
-	if err := s.Context.Tracing().Stop(path); err != nil {
+	var paths []string
+	if path != "" {
+		paths = []string{path}
+	}
+	if err := s.Context.Tracing().Stop(paths...); err != nil {
 		return fmt.Errorf("trace: %w", err)
 	}
 	return nil
@@ -212,6 +326,7 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	s.mu.Unlock()
+	sessions.Delete(s.Context)
 	err := s.Context.Close()
 	if err != nil && !errors.Is(err, playwright.ErrTargetClosed) {
 		return fmt.Errorf("close session: %w", err)

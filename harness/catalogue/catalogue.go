@@ -1,6 +1,7 @@
 // Package catalogue is the step catalogue: every step the harness knows,
 // with its pattern rendered for analysts ("(I am|the user is) signed in as
-// (a|an|the) {role}"), its description, examples and domain. It writes the
+// (a|an|the) {role}"), its description, examples, domain and the adapter
+// actions it uses (steps.Def.Uses). It writes the
 // catalogue as text, Markdown (docs/steps.md) or JSON, matches step text
 // against it (for eprharness check), and lints step definitions so that a
 // bad pattern is caught by go test rather than mid-run.
@@ -24,10 +25,12 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/cucumber/godog"
 
+	"github.com/eprharness/eprharness/harness/target"
 	"github.com/eprharness/eprharness/steps"
 )
 
@@ -50,6 +53,9 @@ type Step struct {
 	// Args names each capture group, in order ("patient", "role", "text",
 	// "number", "choice", ...).
 	Args []string
+	// Uses are the adapter actions the step may call (steps.Def.Uses):
+	// what an adapter must bind to run it.
+	Uses []string
 
 	re      *regexp.Regexp
 	persona *regexp.Regexp // nil when the step has no persona
@@ -143,7 +149,7 @@ func newStep(domain string, def steps.Def, o options) (*Step, error) {
 	if len(groups) != re.NumSubexp() {
 		return nil, fmt.Errorf("internal: %d groups rendered, regexp has %d", len(groups), re.NumSubexp())
 	}
-	s := &Step{Domain: domain, Pattern: def.Pattern, Doc: def.Doc, Examples: def.Examples, re: re}
+	s := &Step{Domain: domain, Pattern: def.Pattern, Doc: def.Doc, Examples: def.Examples, Uses: def.Uses, re: re}
 
 	// Argument values in the examples, by group.
 	values := make([][]string, len(groups))
@@ -249,7 +255,8 @@ func (c *Catalogue) Domains() []string {
 // examples, an example that its own pattern does not match or that another
 // step also matches (Godog would call it ambiguous), an example without a
 // Gherkin keyword, a duplicate pattern, and a handler whose parameters do
-// not fit the pattern's capture groups.
+// not fit the pattern's capture groups, and Uses naming an action that
+// target.EPR does not have, or one twice.
 func Lint(domains []Domain) []error {
 	var errs []error
 	type compiled struct {
@@ -258,6 +265,7 @@ func Lint(domains []Domain) []error {
 	}
 	var all []compiled
 	seen := map[string]string{}
+	actions := target.Actions()
 	for _, d := range domains {
 		if len(d.Defs) == 0 {
 			errs = append(errs, fmt.Errorf("%s: no steps", d.Name))
@@ -298,6 +306,13 @@ func Lint(domains []Domain) []error {
 			}
 			if err := checkHandler(def.Handler, re.NumSubexp(), strings.HasSuffix(def.Pattern, ":$")); err != nil {
 				bad("handler: %v", err)
+			}
+			for i, u := range def.Uses {
+				if !slices.Contains(actions, u) {
+					bad("Uses names %q, which is not an action of target.EPR (target.Actions)", u)
+				} else if slices.Contains(def.Uses[:i], u) {
+					bad("Uses names %q twice", u)
+				}
 			}
 			all = append(all, compiled{at, re})
 		}

@@ -27,13 +27,15 @@ func three(_ context.Context, _, _, _ string) error { return nil }
 
 // testDomains cover every rendering rule: personas, choices, optional
 // words and letters, quoted text, numbers, named groups, patients and
-// roles named from the examples, and data-table steps.
+// roles named from the examples, data-table steps, and adapter actions.
 func testDomains() []Domain {
 	return []Domain{
 		{Name: "session", Defs: []steps.Def{
 			{Pattern: `^(?:I am|the user is) (?:signed|logged) in as (?:a|an|the) ([a-z ]+)$`, Doc: "Signs in as the fixture user of a role.",
-				Examples: []string{"Given I am signed in as a nurse", "Given I am logged in as a receptionist"}, Handler: one},
-			{Pattern: `^` + steps.Persona + ` (?:sign|log)s? out$`, Doc: "Signs out.", Examples: []string{"When I sign out", "When the nurse signs out"}, Handler: ok},
+				Examples: []string{"Given I am signed in as a nurse", "Given I am logged in as a receptionist"}, Handler: one,
+				Uses: []string{"sign-in", "expect-signed-in"}},
+			{Pattern: `^` + steps.Persona + ` (?:sign|log)s? out$`, Doc: "Signs out.", Examples: []string{"When I sign out", "When the nurse signs out"}, Handler: ok,
+				Uses: []string{"sign-out"}},
 		}},
 		{Name: "patients", Defs: []steps.Def{
 			{Pattern: `^the patient "([^"]*)" is registered$`, Doc: "Loads a fixture patient.", Examples: []string{`Given the patient "Amy Pond" is registered`}, Handler: one},
@@ -136,6 +138,8 @@ func TestGolden(t *testing.T) {
 	require.NoError(t, json.Unmarshal(out.Bytes(), &parsed))
 	require.Len(t, parsed.Steps, len(c.Steps))
 	assert.Equal(t, `^the patient "([^"]*)" is registered$`, parsed.Steps[2].Pattern, "json keeps the raw regex")
+	assert.Equal(t, []string{"sign-in", "expect-signed-in"}, parsed.Steps[0].Actions, "json lists the adapter actions")
+	assert.Equal(t, []string{}, parsed.Steps[2].Actions, "a step without actions has an empty list")
 	assert.Error(t, Write(&out, c, "yaml"))
 }
 
@@ -162,6 +166,8 @@ func TestLint(t *testing.T) {
 		{"handler without table", []steps.Def{{Pattern: `^I record:$`, Doc: "d", Examples: []string{"When I record:"}, Handler: ok}}, "*godog.Table"},
 		{"handler not a func", []steps.Def{{Pattern: `^x$`, Doc: "d", Examples: []string{"Then x"}, Handler: "x"}}, "not a func"},
 		{"handler bad param", []steps.Def{{Pattern: `^x (\d+)$`, Doc: "d", Examples: []string{"Then x 1"}, Handler: func(context.Context, []int) error { return nil }}}, "argument 1 is []int"},
+		{"unknown action", []steps.Def{{Pattern: `^x$`, Doc: "d", Examples: []string{"Then x"}, Handler: ok, Uses: []string{"serch-by-name"}}}, `Uses names "serch-by-name", which is not an action`},
+		{"action twice", []steps.Def{{Pattern: `^x$`, Doc: "d", Examples: []string{"Then x"}, Handler: ok, Uses: []string{"sign-in", "sign-in"}}}, `Uses names "sign-in" twice`},
 		{"handler bad result", []steps.Def{{Pattern: `^x$`, Doc: "d", Examples: []string{"Then x"}, Handler: func() int { return 0 }}}, "returns int"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -3,11 +3,17 @@
 // its file and line, Gherkin syntax errors, undefined steps (with the
 // closest catalogue steps as suggestions), ambiguous steps, patients that
 // are not fixture patients (also in @patient: tags), roles that are not in
-// users.yaml, scenarios without one of the required tags, and hazard
-// traceability: a @hazard:H-NNN tag must name a hazard in the hazard log
-// (hazards.yaml in the features' folder or above it), and when a log's
-// whole folder is checked every hazard it lists must be named by at least
-// one scenario.
+// users.yaml (or any role, when the library has no users), scenarios
+// without one of the required tags, and hazard traceability: a
+// @hazard:H-NNN tag must name a hazard in the hazard log (hazards.yaml in
+// the features' folder or above it), and when a log's whole folder is
+// checked every hazard it lists must be named by at least one scenario.
+//
+// Given an adapter that binds only some actions (a target.Binder, such as
+// the declarative adapter's screen map; WithAdapter), it also reports each
+// step whose definition uses (steps.Def.Uses) an action the adapter does
+// not bind, and it passes on the adapter's own warnings
+// (WithAdapterWarnings) as warnings, which do not fail the check.
 //
 // Check reads feature files and the fixture library and never writes;
 // a Checker is immutable after New and safe for concurrent use.
@@ -17,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,6 +32,7 @@ import (
 	"github.com/eprharness/eprharness/harness/catalogue"
 	"github.com/eprharness/eprharness/harness/featureset"
 	"github.com/eprharness/eprharness/harness/fixtures"
+	"github.com/eprharness/eprharness/harness/target"
 )
 
 // Kind is the kind of a problem.
@@ -41,6 +49,8 @@ const (
 	UnknownHazard  Kind = "unknown hazard"
 	UntestedHazard Kind = "untested hazard"
 	BadHazardLog   Kind = "hazard log"
+	// Unbound is a step that needs an action the adapter does not bind.
+	Unbound Kind = "unbound action"
 )
 
 // Problem is one finding at a file and line.
@@ -65,13 +75,16 @@ func (p Problem) String() string {
 type Report struct {
 	Files, Scenarios, Steps int
 	Problems                []Problem
+	// Warnings are findings that do not fail the check (the adapter's,
+	// such as a screen map's css locators), each a full line.
+	Warnings []string
 }
 
-// OK reports whether the check found no problem.
+// OK reports whether the check found no problem; warnings do not count.
 func (r *Report) OK() bool { return len(r.Problems) == 0 }
 
-// Write writes every problem, with its hints indented below it, and a
-// summary line.
+// Write writes every problem, with its hints indented below it, then
+// every warning ("warning: ..."), and a summary line.
 func (r *Report) Write(w io.Writer) error {
 	var b strings.Builder
 	files := map[string]bool{}
@@ -82,11 +95,18 @@ func (r *Report) Write(w io.Writer) error {
 			b.WriteString("    " + h + "\n")
 		}
 	}
+	for _, w := range r.Warnings {
+		b.WriteString("warning: " + w + "\n")
+	}
 	checked := fmt.Sprintf("%s, %s, %s checked", plural(r.Files, "file"), plural(r.Scenarios, "scenario"), plural(r.Steps, "step"))
+	warnings := ""
+	if len(r.Warnings) > 0 {
+		warnings = ", " + plural(len(r.Warnings), "warning")
+	}
 	if r.OK() {
-		fmt.Fprintf(&b, "eprharness check: no problems (%s)\n", checked)
+		fmt.Fprintf(&b, "eprharness check: no problems%s (%s)\n", warnings, checked)
 	} else {
-		fmt.Fprintf(&b, "eprharness check: %s in %s (%s)\n", plural(len(r.Problems), "problem"), plural(len(files), "file"), checked)
+		fmt.Fprintf(&b, "eprharness check: %s in %s%s (%s)\n", plural(len(r.Problems), "problem"), plural(len(files), "file"), warnings, checked)
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write check report: %w", err)
@@ -106,6 +126,8 @@ type Checker struct {
 	cat          *catalogue.Catalogue
 	fixtures     *fixtures.Library
 	requiredTags []string
+	adapter      target.Binder
+	warnings     []string
 }
 
 // Option configures New.
@@ -119,6 +141,20 @@ func WithFixtures(lib *fixtures.Library) Option { return func(c *Checker) { c.fi
 // (its own, its rule's, its feature's or its examples'). Empty: no rule.
 func WithRequiredTags(tags []string) Option {
 	return func(c *Checker) { c.requiredTags = append([]string(nil), tags...) }
+}
+
+// WithAdapter checks that the adapter binds every action the scenarios'
+// steps use (steps.Def.Uses, through the catalogue's Step.Uses): each step
+// needing an action it does not bind is a problem naming the action and
+// the adapter's Source. Nil, or without the option: actions are not
+// checked (an adapter that implements every action is no target.Binder).
+func WithAdapter(b target.Binder) Option { return func(c *Checker) { c.adapter = b } }
+
+// WithAdapterWarnings adds the adapter's own findings, such as a screen
+// map's css locators, to every report from Paths as warnings: printed, but
+// not failing the check.
+func WithAdapterWarnings(warnings []string) Option {
+	return func(c *Checker) { c.warnings = append(c.warnings, warnings...) }
 }
 
 // New returns a Checker for the catalogue's steps.
@@ -159,7 +195,7 @@ func (c *Checker) Paths(paths []string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{}
+	r := &Report{Warnings: append([]string(nil), c.warnings...)}
 	hz := newHazards()
 	for _, f := range files {
 		src, err := os.ReadFile(f)
@@ -237,6 +273,7 @@ func (c *Checker) file(r *Report, hz *hazards, file string, src []byte) {
 				continue
 			}
 			c.fixtureRefs(add, file, src.line, ms[0], st.Text, rowNote(written, st.Text), registered)
+			c.actions(add, file, src, st, ms[0])
 			noteRegistration(st, registered)
 		}
 	}
@@ -302,6 +339,16 @@ func (c *Checker) role(add func(Problem), file string, line int, role, note stri
 	if err == nil {
 		return
 	}
+	if len(c.fixtures.Users()) == 0 {
+		// users.yaml is optional; the library says where it would go.
+		add(Problem{File: file, Line: line, Kind: UnknownRole,
+			Msg: fmt.Sprintf("the step names the role %q, but the fixture library has no users%s", role, note),
+			Hints: []string{
+				err.Error(),
+				"(users.yaml lists a user per role: role, username, password, display_name, role_title)",
+			}})
+		return
+	}
 	// The library names its roles in its error: "(known roles: a, b)".
 	var roles []string
 	if _, known, ok := strings.Cut(err.Error(), "(known roles: "); ok {
@@ -310,6 +357,45 @@ func (c *Checker) role(add func(Problem), file string, line int, role, note stri
 	add(Problem{File: file, Line: line, Kind: UnknownRole,
 		Msg:   fmt.Sprintf("%q is not a role in the fixture users%s%s", role, didYouMean(role, roles), note),
 		Hints: []string{"fixture roles: " + strings.Join(roles, ", ")}})
+}
+
+// actions reports the actions the step's definition uses that the adapter
+// does not bind: one problem per step line, naming them all. A scenario
+// outline's step is named as written, placeholders and all, so its example
+// rows give one problem.
+func (c *Checker) actions(add func(Problem), file string, src stepSource, st *messages.PickleStep, s *catalogue.Step) {
+	if c.adapter == nil {
+		return
+	}
+	var missing []string
+	for _, a := range s.Uses {
+		if !c.adapter.Binds(a) && !slices.Contains(missing, a) {
+			missing = append(missing, a)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	text := src.text
+	if text == "" {
+		text = st.Text
+	}
+	quoted := make([]string, len(missing))
+	for i, a := range missing {
+		quoted[i] = fmt.Sprintf("%q", a)
+	}
+	what := "the action " + quoted[0]
+	it := "it"
+	if len(quoted) > 1 {
+		what = "the actions " + strings.Join(quoted[:len(quoted)-1], ", ") + " and " + quoted[len(quoted)-1]
+		it = "them"
+	}
+	source := c.adapter.Source()
+	add(Problem{File: file, Line: src.line, Kind: Unbound,
+		Msg: fmt.Sprintf("step \"%s\" needs %s, which %s does not bind", strings.TrimSpace(src.keyword)+" "+text, what, source),
+		Hints: []string{
+			fmt.Sprintf("bind %s under actions: in %s, or leave the scenario out of runs on this adapter (a tag and --tags)", it, source),
+		}})
 }
 
 // rowNote is " (example row at line N)" when written carries it.

@@ -25,6 +25,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/eprharness/eprharness/harness/egress"
 	"github.com/eprharness/eprharness/nhsnumber"
 )
 
@@ -32,6 +33,35 @@ import (
 const (
 	BackendEmbedded = "embedded"
 	BackendDocker   = "docker"
+	BackendURL      = "url"
+	BackendCompose  = "compose"
+	// backendExternal is accepted as another name for BackendURL.
+	backendExternal = "external"
+)
+
+// Reset methods: how the EPR's data is put back between scenarios.
+const (
+	ResetAuto     = ""         // builtin on embedded and docker, none on url and compose
+	ResetBuiltin  = "builtin"  // the backend's own (the reference EPR's test API)
+	ResetNone     = "none"     // nothing: scenarios must not depend on a clean EPR
+	ResetHTTP     = "http"     // one request to a reset endpoint
+	ResetSQL      = "sql"      // a SQL script against the EPR's database
+	ResetSnapshot = "snapshot" // a PostgreSQL template database restored each time
+	ResetUnique   = "unique"   // no reset; fixture patients get unique identities
+)
+
+// Fixture loaders: how fixture patients reach the EPR.
+const (
+	LoaderFHIR    = "fhir"
+	LoaderDICOM   = "dicom"
+	LoaderCommand = "command"
+	LoaderNone    = "none"
+)
+
+// Adapter names built in (others register with target.Register).
+const (
+	AdapterRefEPR      = "refepr"
+	AdapterDeclarative = "declarative"
 )
 
 // Trace settings.
@@ -52,9 +82,69 @@ type Config struct {
 	// Paths are feature files or folders; a file may carry a ":LINE" suffix
 	// to run the one scenario (or example row) at that line.
 	Paths []string
-	// Backend is "embedded" (in-process reference EPR, the default) or
-	// "docker" (PostgreSQL and the EPR image in containers).
+	// Adapter names the target adapter that drives the EPR's screens:
+	// "refepr" (the reference EPR, the default), "declarative" (a YAML
+	// screen map, see ScreenMap) or a Go adapter registered with
+	// target.Register.
+	Adapter string
+	// ScreenMap is the declarative adapter's screen map file.
+	ScreenMap string
+	// Backend is where the EPR runs: "embedded" (the reference EPR
+	// in-process, the default), "docker" (the reference EPR and
+	// PostgreSQL in containers), "url" (a running EPR at BaseURL: the
+	// harness starts nothing) or "compose" (a Docker Compose file).
 	Backend string
+	// BaseURL is the running EPR's URL (backend url).
+	BaseURL string
+	// AllowedHosts are the hosts a url target may be on and that the
+	// browser may reach besides the target: host names, IP addresses or
+	// "*.domain" wildcards. The production guard: anything else is refused.
+	AllowedHosts []string
+	// ComposeFiles are the Docker Compose files of the EPR and its
+	// dependencies (backend compose), started once per worker.
+	ComposeFiles []string
+	// ComposeService and ComposePort name the service and container port
+	// the browser reaches.
+	ComposeService string
+	ComposePort    int
+	// ComposeWait says when each service is ready: "SERVICE=http:/PATH",
+	// "SERVICE=log:TEXT" or "SERVICE=healthy" (its Compose healthcheck).
+	ComposeWait []string
+	// Reset is how the EPR's data is put back between scenarios: builtin,
+	// none, http, sql, snapshot or unique; empty means builtin on the
+	// reference EPR's backends and none on url and compose.
+	Reset string
+	// ResetURL, ResetMethod and ResetBody are the http reset's request; the
+	// URL may be a path on the EPR, the body "@FILE" reads a file.
+	ResetURL    string
+	ResetMethod string
+	ResetBody   string
+	// ResetSQL is the sql reset's script file.
+	ResetSQL string
+	// DatabaseURL is the EPR's PostgreSQL database (sql and snapshot
+	// resets). With compose, {host} and {port} are replaced by the mapped
+	// address of DatabaseService's port 5432.
+	DatabaseURL     string
+	DatabaseService string
+	// FixtureLoader is how fixture patients reach the EPR: fhir (a FHIR R4
+	// transaction, the default), dicom (synthetic DICOM instances
+	// uploaded to FixtureURL), command (FixtureCommand) or none.
+	FixtureLoader string
+	// FixtureURL is the FHIR base or DICOM upload URL; a path is taken on
+	// the EPR. Empty means {base}/fhir for fhir.
+	FixtureURL string
+	// FixtureAuth is none, bearer (EPRHARNESS_FIXTURE_TOKEN) or basic
+	// (EPRHARNESS_FIXTURE_USERNAME, EPRHARNESS_FIXTURE_PASSWORD).
+	FixtureAuth string
+	// FixtureCommand is run per patient by the command loader, through
+	// sh -c, with the patient's FHIR bundle on standard input.
+	FixtureCommand string
+	// FirstLoadTimeout bounds each scenario's first page load, which on a
+	// cold EPR may be much slower than later actions.
+	FirstLoadTimeout time.Duration
+	// BlockServiceWorkers stops pages registering service workers, whose
+	// caches and requests would escape the harness's control.
+	BlockServiceWorkers bool
 	// Tags is a Cucumber tag expression, e.g. "@smoke and not @slow".
 	Tags string
 	// Out is the folder for reports and failure artifacts.
@@ -127,6 +217,26 @@ type Config struct {
 	// Warnings are problems that do not stop a run, such as an
 	// EPRHARNESS_* variable that names no setting (likely a typo).
 	Warnings []string
+	// origin says where each setting that was not a default came from
+	// ("eprharness.yaml:4", "EPRHARNESS_BASE_URL", "--base-url"), for
+	// errors found when settings are checked together.
+	origin map[string]string
+}
+
+// Origin says where a setting's value came from: "file:line", the
+// environment variable or the flag; "" for a default.
+func (c Config) Origin(key string) string { return c.origin[key] }
+
+func (c *Config) setOrigin(key, src string) {
+	if c.origin == nil {
+		c.origin = map[string]string{}
+	}
+	c.origin[key] = src
+}
+
+// errAt is an error about the setting key, naming where it was set.
+func (c Config) errAt(key, format string, args ...any) error {
+	return &Error{Source: c.origin[key], Field: key, Msg: fmt.Sprintf(format, args...)}
 }
 
 // otherEnv are EPRHARNESS_* variables that are not settings but are read by
@@ -135,23 +245,35 @@ var otherEnv = map[string]bool{
 	"EPRHARNESS_CONFIG":          true,
 	"EPRHARNESS_REQUIRE_DOCKER":  true,
 	"EPRHARNESS_REQUIRE_BROWSER": true,
+	// The fixture loader's secrets: read from the environment only, never
+	// from a file or a flag, and never printed.
+	"EPRHARNESS_FIXTURE_TOKEN":    true,
+	"EPRHARNESS_FIXTURE_USERNAME": true,
+	"EPRHARNESS_FIXTURE_PASSWORD": true,
 }
 
 // Default returns the built-in defaults.
 func Default() Config {
 	return Config{
-		Paths:          []string{"features"},
-		Backend:        BackendEmbedded,
-		Out:            "out",
-		Timeout:        10 * time.Second,
-		Workers:        1,
-		EPRImage:       "eprharness/refepr:dev",
-		PostgresImage:  "postgres:15",
-		StartupTimeout: 90 * time.Second,
-		Fixtures:       "fixtures",
-		Store:          ".eprharness/results.db",
-		Trace:          TraceOnFailure,
-		RequiredTags:   append([]string(nil), DefaultRequiredTags...),
+		Paths:               []string{"features"},
+		Adapter:             AdapterRefEPR,
+		Backend:             BackendEmbedded,
+		AllowedHosts:        []string{"localhost", "127.0.0.1", "::1"},
+		ResetMethod:         "POST",
+		FixtureLoader:       LoaderFHIR,
+		FixtureAuth:         "none",
+		FirstLoadTimeout:    30 * time.Second,
+		BlockServiceWorkers: true,
+		Out:                 "out",
+		Timeout:             10 * time.Second,
+		Workers:             1,
+		EPRImage:            "eprharness/refepr:dev",
+		PostgresImage:       "postgres:15",
+		StartupTimeout:      90 * time.Second,
+		Fixtures:            "fixtures",
+		Store:               ".eprharness/results.db",
+		Trace:               TraceOnFailure,
+		RequiredTags:        append([]string(nil), DefaultRequiredTags...),
 	}
 }
 
@@ -255,6 +377,44 @@ func intSetting(key, usage string, lo, hi int, field func(*Config) *int) setting
 		}}
 }
 
+func listSetting(key, usage string, field func(*Config) *[]string, check func(string) error) setting {
+	return setting{key: key, usage: usage, kind: "list",
+		get: func(c *Config) string { return strings.Join(*field(c), ",") },
+		set: func(c *Config, v string) error {
+			var items []string
+			for _, it := range strings.Split(v, ",") {
+				if it = strings.TrimSpace(it); it == "" {
+					continue
+				}
+				if check != nil {
+					if err := check(it); err != nil {
+						return err
+					}
+				}
+				items = append(items, it)
+			}
+			*field(c) = items
+			return nil
+		}}
+}
+
+// checkWait checks one compose-wait entry: SERVICE=http:/PATH,
+// SERVICE=log:TEXT or SERVICE=healthy.
+func checkWait(v string) error {
+	svc, spec, ok := strings.Cut(v, "=")
+	kind, arg, _ := strings.Cut(spec, ":")
+	switch {
+	case !ok || strings.TrimSpace(svc) == "":
+		return fmt.Errorf("want SERVICE=http:/PATH, SERVICE=log:TEXT or SERVICE=healthy, got %q", v)
+	case kind == "http" && strings.HasPrefix(arg, "/"):
+	case kind == "log" && arg != "":
+	case kind == "healthy" && arg == "":
+	default:
+		return fmt.Errorf("%s: want http:/PATH, log:TEXT or healthy, got %q", svc, spec)
+	}
+	return nil
+}
+
 func nonEmpty(v string) error {
 	if strings.TrimSpace(v) == "" {
 		return errors.New("must not be empty")
@@ -290,8 +450,56 @@ var settings = []setting{
 			c.Paths = ps
 			return nil
 		}},
-	stringSetting("backend", "where the EPR runs: embedded (in-process) or docker (containers)",
-		func(c *Config) *string { return &c.Backend }, oneOf(BackendEmbedded, BackendDocker)),
+	stringSetting("adapter", "target adapter: refepr, declarative (a screen map) or a registered Go adapter",
+		func(c *Config) *string { return &c.Adapter }, nonEmpty),
+	stringSetting("screen-map", "the declarative adapter's screen map (YAML)",
+		func(c *Config) *string { return &c.ScreenMap }, nil),
+	{key: "backend", kind: "string", usage: "where the EPR runs: embedded (reference EPR in-process), docker (reference EPR in containers), url (a running EPR at base-url), compose (a Compose file)",
+		get: func(c *Config) string { return c.Backend },
+		set: func(c *Config, v string) error {
+			if v == backendExternal {
+				v = BackendURL
+			}
+			if err := oneOf(BackendEmbedded, BackendDocker, BackendURL, BackendCompose)(v); err != nil {
+				return err
+			}
+			c.Backend = v
+			return nil
+		}},
+	stringSetting("base-url", "the running EPR's URL (backend url), e.g. https://epr.test.example.nhs.uk",
+		func(c *Config) *string { return &c.BaseURL }, nil),
+	listSetting("allowed-hosts", "hosts a url target may be on and the browser may reach besides the target; *.domain wildcards",
+		func(c *Config) *[]string { return &c.AllowedHosts }, egress.CheckPattern),
+	listSetting("compose-file", "Docker Compose files of the EPR and its dependencies (backend compose)",
+		func(c *Config) *[]string { return &c.ComposeFiles }, nil),
+	stringSetting("compose-service", "the Compose service the browser reaches",
+		func(c *Config) *string { return &c.ComposeService }, nil),
+	intSetting("compose-port", "that service's container port, e.g. 8080", 0, 65535,
+		func(c *Config) *int { return &c.ComposePort }),
+	listSetting("compose-wait", "when each service is ready: SERVICE=http:/PATH, SERVICE=log:TEXT or SERVICE=healthy",
+		func(c *Config) *[]string { return &c.ComposeWait }, checkWait),
+	stringSetting("reset", "data between scenarios: builtin, none, http, sql, snapshot or unique; empty = builtin on embedded and docker, none otherwise",
+		func(c *Config) *string { return &c.Reset }, oneOf(ResetAuto, ResetBuiltin, ResetNone, ResetHTTP, ResetSQL, ResetSnapshot, ResetUnique)),
+	stringSetting("reset-url", "http reset: the reset endpoint, a URL or a path on the EPR",
+		func(c *Config) *string { return &c.ResetURL }, nil),
+	stringSetting("reset-method", "http reset: the request method",
+		func(c *Config) *string { return &c.ResetMethod }, oneOf("GET", "POST", "PUT", "DELETE", "PATCH")),
+	stringSetting("reset-body", "http reset: the request body; @FILE reads a file",
+		func(c *Config) *string { return &c.ResetBody }, nil),
+	stringSetting("reset-sql", "sql reset: the SQL script file run before each scenario",
+		func(c *Config) *string { return &c.ResetSQL }, nil),
+	stringSetting("database-url", "sql and snapshot resets: the EPR's PostgreSQL URL; with compose {host} and {port} are the database service's",
+		func(c *Config) *string { return &c.DatabaseURL }, nil),
+	stringSetting("database-service", "compose: the service running the EPR's PostgreSQL (port 5432)",
+		func(c *Config) *string { return &c.DatabaseService }, nil),
+	stringSetting("fixture-loader", "how fixture patients reach the EPR: fhir, dicom, command or none",
+		func(c *Config) *string { return &c.FixtureLoader }, oneOf(LoaderFHIR, LoaderDICOM, LoaderCommand, LoaderNone)),
+	stringSetting("fixture-url", "FHIR base or DICOM upload URL, or a path on the EPR; empty = the EPR's /fhir",
+		func(c *Config) *string { return &c.FixtureURL }, nil),
+	stringSetting("fixture-auth", "fixture loader credentials: none, bearer (EPRHARNESS_FIXTURE_TOKEN) or basic (EPRHARNESS_FIXTURE_USERNAME, _PASSWORD)",
+		func(c *Config) *string { return &c.FixtureAuth }, oneOf("none", "bearer", "basic")),
+	stringSetting("fixture-command", "command loader: run per patient with sh -c, the patient's FHIR bundle on stdin",
+		func(c *Config) *string { return &c.FixtureCommand }, nil),
 	stringSetting("tags", "Cucumber tag expression, e.g. \"@smoke and not @slow\"",
 		func(c *Config) *string { return &c.Tags }, nil),
 	stringSetting("out", "folder for reports and failure artifacts",
@@ -301,9 +509,12 @@ var settings = []setting{
 		func(c *Config) *string { return &c.BrowserPath }, nil),
 	durationSetting("timeout", "time allowed for each browser action and expectation",
 		func(c *Config) *time.Duration { return &c.Timeout }),
+	durationSetting("first-load-timeout", "time allowed for each scenario's first page load",
+		func(c *Config) *time.Duration { return &c.FirstLoadTimeout }),
+	boolSetting("block-service-workers", "stop pages registering service workers", func(c *Config) *bool { return &c.BlockServiceWorkers }),
 	intSetting("workers", "scenarios run at once, each worker with its own backend (1-16)", 1, 16,
 		func(c *Config) *int { return &c.Workers }),
-	stringSetting("epr-image", "reference EPR container image (docker backend)",
+	stringSetting("epr-image", "refepr target: the reference EPR's container image (docker backend)",
 		func(c *Config) *string { return &c.EPRImage }, nonEmpty),
 	stringSetting("postgres-image", "PostgreSQL container image (docker backend)",
 		func(c *Config) *string { return &c.PostgresImage }, nonEmpty),
@@ -316,7 +527,7 @@ var settings = []setting{
 		set: func(c *Config, v string) (err error) { c.NHSTestRanges, err = ParseNHSRanges(v); return err }},
 	stringSetting("clock", "fix the EPR's clock: 2026-06-01 or RFC 3339; empty = real time",
 		func(c *Config) *string { return &c.Clock }, checkClock),
-	stringSetting("epr-defects", "reference EPR release-candidate defects to turn on, comma-separated (e.g. slow-search); empty = none",
+	stringSetting("epr-defects", "refepr target: release-candidate defects to turn on, comma-separated (e.g. slow-search); empty = none",
 		func(c *Config) *string { return &c.EPRDefects }, nil),
 	stringSetting("correlation-header", "request header carrying the scenario id on every request to the EPR, e.g. X-Test-Scenario; empty = none",
 		func(c *Config) *string { return &c.CorrelationHeader }, checkHeaderName),
@@ -507,6 +718,7 @@ func Load(src Source) (Config, error) {
 			if err := s.set(&cfg, v); err != nil {
 				return cfg, &Error{Source: s.env(), Msg: err.Error()}
 			}
+			cfg.setOrigin(s.key, s.env())
 		}
 	}
 	for _, k := range sortedKeys(env) {
@@ -525,6 +737,7 @@ func Load(src Source) (Config, error) {
 		if err := s.set(&cfg, *flagVals[f.Name]); err != nil {
 			ferr = &Error{Source: "--" + f.Name, Msg: err.Error()}
 		}
+		cfg.setOrigin(f.Name, "--"+f.Name)
 	})
 	if ferr != nil {
 		return cfg, ferr
@@ -549,6 +762,9 @@ func (c Config) validate(paths bool) error {
 			}
 		}
 	}
+	if err := c.validateTarget(); err != nil {
+		return err
+	}
 	if !paths {
 		return nil
 	}
@@ -562,6 +778,111 @@ func (c Config) validate(paths bool) error {
 		}
 		if _, err := os.Stat(file); err != nil {
 			return &Error{Field: "paths", Msg: fmt.Sprintf("no feature file or folder at %s", file)}
+		}
+	}
+	return nil
+}
+
+// EffectiveReset is the reset method in force: Reset, or for ResetAuto
+// builtin on the reference EPR's backends and none elsewhere.
+func (c Config) EffectiveReset() string {
+	if c.Reset != ResetAuto {
+		return c.Reset
+	}
+	if c.Backend == BackendEmbedded || c.Backend == BackendDocker {
+		return ResetBuiltin
+	}
+	return ResetNone
+}
+
+// validateTarget checks the target settings together: each backend,
+// adapter, reset and loader has what it needs, the files named exist and
+// a url target is on the allowed hosts. It runs before any browser or
+// container starts.
+func (c Config) validateTarget() error {
+	fileExists := func(key, path string) error {
+		if _, err := os.Stat(path); err != nil {
+			return c.errAt(key, "no file at %s", path)
+		}
+		return nil
+	}
+	switch c.Backend {
+	case BackendURL:
+		if c.BaseURL == "" {
+			return c.errAt("backend", "the url backend needs base-url: the running EPR's URL (flag --base-url, variable EPRHARNESS_BASE_URL)")
+		}
+		if err := egress.CheckURL(c.BaseURL, c.AllowedHosts); err != nil {
+			return c.errAt("base-url", "%v", err)
+		}
+	case BackendCompose:
+		if len(c.ComposeFiles) == 0 {
+			return c.errAt("backend", "the compose backend needs compose-file")
+		}
+		for _, f := range c.ComposeFiles {
+			if err := fileExists("compose-file", f); err != nil {
+				return err
+			}
+		}
+		if c.ComposeService == "" || c.ComposePort == 0 {
+			return c.errAt("backend", "the compose backend needs compose-service and compose-port: the service and container port the browser reaches")
+		}
+	default:
+		if c.BaseURL != "" {
+			return c.errAt("base-url", "is only for backend url (the %s backend starts its own EPR); add backend: url", c.Backend)
+		}
+	}
+	if c.Adapter == AdapterDeclarative {
+		if c.ScreenMap == "" {
+			return c.errAt("adapter", "the declarative adapter needs screen-map: the YAML file that maps actions to screens")
+		}
+		if err := fileExists("screen-map", c.ScreenMap); err != nil {
+			return err
+		}
+	}
+	switch c.EffectiveReset() {
+	case ResetBuiltin:
+		if c.Backend != BackendEmbedded && c.Backend != BackendDocker {
+			return c.errAt("reset", "builtin is the reference EPR's own reset, for backends embedded and docker; choose http, sql, snapshot, unique or none")
+		}
+	case ResetHTTP:
+		if c.ResetURL == "" {
+			return c.errAt("reset", "the http reset needs reset-url")
+		}
+		if strings.HasPrefix(c.ResetBody, "@") {
+			if err := fileExists("reset-body", c.ResetBody[1:]); err != nil {
+				return err
+			}
+		}
+	case ResetSQL:
+		if c.ResetSQL == "" {
+			return c.errAt("reset", "the sql reset needs reset-sql, a SQL script file")
+		}
+		if err := fileExists("reset-sql", c.ResetSQL); err != nil {
+			return err
+		}
+		fallthrough
+	case ResetSnapshot:
+		if c.DatabaseURL == "" {
+			return c.errAt("reset", "the %s reset needs database-url", c.EffectiveReset())
+		}
+		if c.Backend == BackendCompose && c.DatabaseService == "" && strings.Contains(c.DatabaseURL, "{host}") {
+			return c.errAt("database-url", "names {host} but database-service is not set")
+		}
+	}
+	if c.Backend == BackendURL && c.Workers > 1 {
+		switch c.EffectiveReset() {
+		case ResetHTTP, ResetSQL, ResetSnapshot:
+			return c.errAt("workers", "%d workers share the one EPR at base-url, so a %s reset before one worker's scenario would wipe another's data: use reset: unique, or workers: 1", c.Workers, c.EffectiveReset())
+		}
+	}
+	switch c.FixtureLoader {
+	case LoaderDICOM:
+		if c.FixtureURL == "" {
+			return c.errAt("fixture-loader", "the dicom loader needs fixture-url, where DICOM instances are uploaded (e.g. /instances)")
+		}
+	case LoaderCommand:
+		if c.FixtureCommand == "" {
+			return c.errAt("fixture-loader", "the command loader needs fixture-command")
 		}
 	}
 	return nil
@@ -670,11 +991,53 @@ func applyFile(cfg *Config, file string, data []byte) error {
 		default:
 			return &Error{Source: at, Field: s.key, Msg: "want a single value"}
 		}
+		if pathKeys[s.key] {
+			text = relativeTo(filepath.Dir(file), text)
+		}
 		if err := s.set(cfg, text); err != nil {
 			return &Error{Source: at, Field: s.key, Msg: err.Error()}
 		}
+		cfg.setOrigin(s.key, at)
 	}
 	return nil
+}
+
+// pathKeys are the settings whose relative paths, written in a
+// configuration file, are relative to that file's folder, so that
+// `--config examples/orthanc/eprharness.yaml` works from anywhere.
+var pathKeys = map[string]bool{
+	"paths": true, "fixtures": true, "screen-map": true, "compose-file": true,
+	"reset-sql": true, "reset-body": true,
+}
+
+// relativeTo rewrites each comma-separated relative path in v (a
+// reset-body "@FILE" too; URLs and absolute paths are left) as seen from
+// the working directory, given that it was written relative to dir.
+func relativeTo(dir, v string) string {
+	if dir == "." || dir == "" {
+		return v
+	}
+	wd, _ := os.Getwd()
+	parts := strings.Split(v, ",")
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		at := strings.HasPrefix(p, "@")
+		p = strings.TrimPrefix(p, "@")
+		if p == "" || filepath.IsAbs(p) || strings.Contains(p, "://") {
+			continue
+		}
+		j := filepath.Join(dir, p)
+		if abs, err := filepath.Abs(j); err == nil && wd != "" {
+			if rel, err := filepath.Rel(wd, abs); err == nil {
+				j = rel
+			}
+		}
+		if at {
+			j = "@" + j
+		}
+		parts[i] = j
+	}
+	return strings.Join(parts, ",")
 }
 
 func errText(err error) string {
@@ -724,4 +1087,32 @@ func Reference(w io.Writer) {
 		fmt.Fprintf(w, "| `%s` | `%s` | %s | %s | %s |\n", s.key, s.env(), fl, d, s.usage)
 	}
 	fmt.Fprintf(w, "| — | `EPRHARNESS_CONFIG` | `--config` | `./%s` if present | configuration file |\n", DefaultFile)
+}
+
+// Flags renders the named settings whose values differ from the defaults
+// as command-line flags ("--backend", "url", ...), in the order given: how
+// a repro line names the same target. A list is written comma-separated.
+func (c Config) Flags(keys ...string) []string {
+	def := Default()
+	var out []string
+	for _, k := range keys {
+		s, ok := lookup(k)
+		if !ok {
+			continue
+		}
+		v := s.get(&c)
+		if v == s.get(&def) {
+			continue
+		}
+		if s.kind == "bool" {
+			if v == "true" {
+				out = append(out, "--"+s.flag())
+			} else {
+				out = append(out, "--"+s.flag()+"=false")
+			}
+			continue
+		}
+		out = append(out, "--"+s.flag(), v)
+	}
+	return out
 }

@@ -108,7 +108,7 @@ func TestErrorsNameTheSourceAndField(t *testing.T) {
 		want       string
 	}{
 		{"unknown key", "backend: embedded\nbakend: docker\n", nil, nil, "eprharness.yaml:2: bakend: unknown setting"},
-		{"bad value in file", "\n\nbackend: dokker\n", nil, nil, `eprharness.yaml:3: backend: must be one of embedded, docker, got "dokker"`},
+		{"bad value in file", "\n\nbackend: dokker\n", nil, nil, `eprharness.yaml:3: backend: must be one of embedded, docker, url, compose, got "dokker"`},
 		{"bad duration in file", "timeout: soon\n", nil, nil, "eprharness.yaml:1: timeout: want a duration"},
 		{"yaml syntax", "backend: [\n", nil, nil, "eprharness.yaml: line"},
 		{"bad env", "", []string{"EPRHARNESS_TIMEOUT=-3s"}, nil, "EPRHARNESS_TIMEOUT: must be positive"},

@@ -53,8 +53,8 @@ func TestRunsPage(t *testing.T) {
 	ic, ib, ig := strings.Index(body, `<a href="/runs/`+candID+`">`), strings.Index(body, `<a href="/runs/`+baseID+`">`), strings.Index(body, `<a href="/runs/`+greenID+`">`)
 	require.True(t, ic > 0 && ib > ic && ig > ib, "runs newest first")
 	assert.Contains(t, body, "2026-06-01 09:00 UTC")
-	assert.Contains(t, body, "docker · version 2.4.0-rc1")
-	assert.Contains(t, body, "<code>ghcr.io/eprharness/demo-epr:2.3.1</code>")
+	assert.Contains(t, body, "<td>compose project eprharness-run-20260601t090000z-1 (epr: ghcr.io/eprharness/demo-epr:2.3.1 sha256:0a1b2c3d4e5f…, "+
+		"postgres: postgres:17.5 sha256:5f1c6a3e0b1d…) via declarative (screens.yaml) · version 2.4.0-rc1</td>", "the target in one line")
 	assert.Contains(t, body, "<code>9c0ffee</code>")
 	assert.Contains(t, body, "10: 2 passed, 5 failed, 1 flaky, 1 skipped, 1 other")
 	assert.Contains(t, body, `<td class="bad">harness fault</td>`, "base and candidate have an undefined step")

@@ -69,7 +69,7 @@ var pageTemplates = map[string]string{
 {{range .}}<tr>
 <td>{{when .StartedAt}}</td>
 <td><a href="{{runURL .ID}}">{{.ID}}</a></td>
-<td>{{.Target.Backend}}{{with .Target.Version}} · version {{.}}{{end}}{{with index .Target.Images "epr"}}<br><code>{{.}}</code>{{end}}</td>
+<td>{{.Target.Describe}}{{with .Target.Version}} · version {{.}}{{end}}</td>
 <td><code>{{short .Commit}}</code></td>
 <td>{{.Counts.Scenarios}}: {{.Counts.Passed}} passed, {{.Counts.Failed}} failed{{if .Counts.Flaky}}, {{.Counts.Flaky}} flaky{{end}}{{if .Counts.Skipped}}, {{.Counts.Skipped}} skipped{{end}}{{if .Counts.Other}}, {{.Counts.Other}} other{{end}}</td>
 <td class="{{.Class}}">{{.Outcome}}</td>

@@ -10,6 +10,7 @@
 package results
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -104,14 +105,31 @@ type Machine struct {
 	Go string `json:"go,omitempty"`
 }
 
-// Target describes the system under test and the backend that served it.
+// Target describes the system under test, the backend that served it and
+// the adapter that drove its screens. Describe puts it in one line.
 type Target struct {
+	// Backend is the backend that served the EPR: "embedded:<app>"
+	// (in-process, e.g. "embedded:refepr"), "docker", "url" (a running EPR
+	// the harness did not start) or "compose".
 	Backend string `json:"backend"`
 	BaseURL string `json:"base_url"`
+	// Adapter is the target adapter that drove the EPR's screens, by its
+	// registered name ("refepr", "declarative").
+	Adapter string `json:"adapter,omitempty"`
+	// ScreenMap is the declarative adapter's screen map, as the path was
+	// given ("screens.yaml").
+	ScreenMap string `json:"screen_map,omitempty"`
+	// Compose is the Docker Compose project the compose backend ran.
+	Compose string `json:"compose,omitempty"`
+	// Services names the image of each Compose service, by service name
+	// ("orthanc": "orthancteam/orthanc:25.1.1"); Digests then holds their
+	// digests by the same names.
+	Services map[string]string `json:"services,omitempty"`
 	// Images names the container images used, by role ("epr", "postgres").
 	Images map[string]string `json:"images,omitempty"`
 	// Digests holds the image digests (or image ids when the image was
-	// built locally and never pushed), by the same roles as Images.
+	// built locally and never pushed), by the same roles as Images or the
+	// same service names as Services.
 	Digests map[string]string `json:"digests,omitempty"`
 	// Version is the version the EPR reported about itself, if any.
 	Version string `json:"version,omitempty"`
@@ -163,7 +181,41 @@ type Scenario struct {
 	// with tracing on and the backends kept. Set for scenarios that did not
 	// pass.
 	Repro string `json:"repro,omitempty"`
+	// Blocked lists the hosts the browser was stopped from reaching during
+	// the scenario (its last attempt), each once, in the order first
+	// blocked. Reports show each as "blocked request to HOST".
+	Blocked []string `json:"blocked,omitempty"`
+	// Identities lists the patient identities the scenario used when its
+	// fixture patients were given unique names and NHS numbers (reset:
+	// unique), in the order loaded.
+	Identities []Identity `json:"identities,omitempty"`
 }
+
+// Identity is the identity one fixture patient had in one scenario, when
+// fixtures get unique per-scenario names on a shared environment.
+type Identity struct {
+	// Fixture is the patient as the fixtures and the feature name it
+	// ("Jane Smith").
+	Fixture string `json:"fixture"`
+	// Name is the name the patient had in the EPR ("Jane Smith-k3p9").
+	Name string `json:"name"`
+	// NHSNumber is the NHS number the patient had in the EPR (ten digits).
+	NHSNumber string `json:"nhs_number"`
+}
+
+// String puts the identity in words, as every report shows it:
+// `patient "Jane Smith" was Jane Smith-k3p9, NHS number 9994021567`.
+func (i Identity) String() string {
+	s := fmt.Sprintf("patient %q was %s", i.Fixture, cmp.Or(i.Name, "(no name recorded)"))
+	if i.NHSNumber != "" {
+		s += ", NHS number " + i.NHSNumber
+	}
+	return s
+}
+
+// BlockedLine is how every report shows a host the browser was stopped
+// from reaching: "blocked request to HOST".
+func BlockedLine(host string) string { return "blocked request to " + host }
 
 // Attempt is one earlier, failed attempt of a retried scenario. Its
 // attachments (the failed attempt's screenshot and trace) are kept.

@@ -144,6 +144,10 @@ type record struct {
 	skipped   bool               // the before hook chose not to run the scenario
 	done      bool
 	attempt   int // 1 for the first run of the scenario, 2 for its first retry…
+	// realData is set when a page of the scenario showed an NHS number
+	// outside the test ranges: its evidence then holds no screenshot,
+	// page or trace.
+	realData bool
 }
 
 type recordKey struct{}

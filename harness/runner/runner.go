@@ -34,10 +34,12 @@ import (
 	"github.com/eprharness/eprharness/harness/backend"
 	"github.com/eprharness/eprharness/harness/browser"
 	"github.com/eprharness/eprharness/harness/config"
+	"github.com/eprharness/eprharness/harness/egress"
 	"github.com/eprharness/eprharness/harness/exitcode"
 	"github.com/eprharness/eprharness/harness/failure"
 	"github.com/eprharness/eprharness/harness/featureset"
 	"github.com/eprharness/eprharness/harness/fixtures"
+	"github.com/eprharness/eprharness/harness/guard"
 	"github.com/eprharness/eprharness/harness/report"
 	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/scenario"
@@ -180,7 +182,7 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 		Target: results.Target{Backend: r.cfg.Backend},
 	}
 	workers := max(r.cfg.Workers, 1)
-	fmt.Fprintf(o.stderr, "eprharness: run %s: %d scenario(s) on the %s backend, %d worker(s)\n", run.ID, sel.Scenarios, r.cfg.Backend, workers)
+	fmt.Fprintf(o.stderr, "eprharness: run %s: %d scenario(s) on %s, %d worker(s)\n", run.ID, sel.Scenarios, r.plannedTarget(), workers)
 
 	r.col = newCollector(run, o.now)
 	r.col.repro = r.ReproCommand
@@ -336,7 +338,12 @@ func (r *Runner) start(ctx context.Context, run *results.Run) error {
 		fmt.Fprintf(o.stderr, "eprharness: EPR at %s\n", be.BaseURL())
 	}
 	run.Target = r.backends[0].Describe()
+	run.Target.Adapter = o.target.Name()
+	if r.cfg.Adapter == config.AdapterDeclarative {
+		run.Target.ScreenMap = r.cfg.ScreenMap
+	}
 	about(ctx, r.http, &run.Target)
+	fmt.Fprintf(o.stderr, "eprharness: target: %s\n", run.Target.Describe())
 	return nil
 }
 
@@ -415,7 +422,15 @@ func (r *Runner) initScenario(sc *godog.ScenarioContext) {
 		return ctx, nil
 	})
 	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
-		r.col.stepDone(recordFrom(ctx), st, status, err)
+		rec := recordFrom(ctx)
+		if gerr := r.guardPage(ctx, rec, status); gerr != nil && err == nil {
+			// The step did what it should, but the page it left shows
+			// what may be a real patient's NHS number: the scenario fails
+			// here, and no screenshot of it is kept.
+			r.col.stepDone(rec, st, godog.StepFailed, gerr)
+			return ctx, gerr
+		}
+		r.col.stepDone(rec, st, status, err)
 		return ctx, nil
 	})
 	sc.After(r.afterScenario)
@@ -448,14 +463,14 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 		headers = map[string]string{h: rec.sc.ID}
 		client = &http.Client{Timeout: r.http.Timeout, Transport: withHeader{base: http.DefaultTransport, name: h, value: rec.sc.ID}}
 	}
-	sess, err := r.browser.NewSession(be.BaseURL(), p.Name, headers, browser.WithClock(r.clock))
+	sess, err := r.browser.NewSession(be.BaseURL(), p.Name, headers, r.sessionOptions(be)...)
 	if err != nil {
 		return ctx, failure.Harness(err)
 	}
 	rec.session = sess
 	var another func() (target.UI, error)
 	another = func() (target.UI, error) {
-		o, err := r.browser.NewSession(be.BaseURL(), p.Name+" (another user)", headers, browser.WithClock(r.clock))
+		o, err := r.browser.NewSession(be.BaseURL(), p.Name+" (another user)", headers, r.sessionOptions(be)...)
 		if err != nil {
 			return target.UI{}, failure.Harness(err)
 		}
@@ -495,9 +510,14 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 		return ctx, nil
 	}
 	if rec.session != nil {
+		rec.sc.Blocked = blockedHosts(append([]*browser.Session{rec.session}, rec.others...))
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
 			dir := r.evidenceDir(p, rec)
-			r.capture(ctx, rec, dir, (*browser.Session).Capture)
+			save := (*browser.Session).Capture
+			if rec.realData {
+				save = (*browser.Session).CaptureWithoutPage
+			}
+			r.capture(ctx, rec, dir, save)
 			r.backendLogs(ctx, rec, dir)
 		} else if err == nil && r.cfg.Trace == config.TraceAlways {
 			r.capture(ctx, rec, r.evidenceDir(p, rec), traceOnly)
@@ -517,6 +537,86 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 	}
 	r.col.finish(p.Uri, rec, err)
 	return ctx, nil
+}
+
+// plannedTarget names the target before anything starts, as the
+// configuration gives it.
+func (r *Runner) plannedTarget() string {
+	var where string
+	switch r.cfg.Backend {
+	case config.BackendURL:
+		where = "the EPR at " + r.cfg.BaseURL
+	case config.BackendCompose:
+		where = fmt.Sprintf("%s (service %s, Compose)", strings.Join(r.cfg.ComposeFiles, ", "), r.cfg.ComposeService)
+	case config.BackendDocker:
+		where = r.cfg.EPRImage + " on docker"
+	default:
+		where = "the reference EPR in-process (embedded)"
+	}
+	adapter := r.opts.target.Name() + " adapter"
+	if r.cfg.Adapter == config.AdapterDeclarative {
+		adapter = "screen map " + r.cfg.ScreenMap
+	}
+	return where + " through the " + adapter
+}
+
+// foreign reports whether the run targets an EPR the harness did not
+// build (url or compose): its pages are guarded for real NHS numbers and
+// the browser's requests for hosts other than the target's and the
+// allowed hosts. The reference EPR's backends serve only synthetic data
+// from this machine.
+func (r *Runner) foreign() bool {
+	return r.cfg.Backend == config.BackendURL || r.cfg.Backend == config.BackendCompose
+}
+
+// sessionOptions are the browser options of every window of a scenario on
+// backend be.
+func (r *Runner) sessionOptions(be backend.Backend) []browser.SessionOption {
+	opts := []browser.SessionOption{
+		browser.WithClock(r.clock),
+		browser.WithServiceWorkers(r.cfg.BlockServiceWorkers),
+		browser.WithFirstLoadTimeout(r.cfg.FirstLoadTimeout),
+	}
+	if r.foreign() {
+		opts = append(opts, browser.WithEgress(egress.Allower(be.BaseURL(), r.cfg.AllowedHosts)))
+	}
+	return opts
+}
+
+// guardPage checks, after a step of a scenario on a foreign EPR, that the
+// acting window shows no NHS number outside the test ranges. A page that
+// cannot be read (closed, navigating) is not a finding.
+func (r *Runner) guardPage(ctx context.Context, rec *record, status godog.StepResultStatus) error {
+	if !r.foreign() || rec == nil || rec.session == nil || status == godog.StepSkipped || status == godog.StepUndefined {
+		return nil
+	}
+	page := rec.session.Page
+	if s, err := scenario.From(ctx); err == nil && s.UI.Page != nil {
+		page = s.UI.Page
+	}
+	err := guard.CheckPage(page, r.cfg.NHSTestRanges...)
+	var real *guard.RealDataError
+	if errors.As(err, &real) {
+		rec.realData = true
+		return err
+	}
+	return nil
+}
+
+// blockedHosts lists, once each, the hosts the scenario's windows were
+// stopped from reaching.
+func blockedHosts(sessions []*browser.Session) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range sessions {
+		for _, h := range s.Blocked() {
+			if !seen[h] {
+				seen[h] = true
+				out = append(out, h)
+			}
+		}
+	}
+	return out
 }
 
 // evidenceDir is where a scenario's evidence goes:
@@ -703,16 +803,17 @@ func (r *Runner) unstable(st store.Store, run *results.Run) {
 // the scenario's start time is given as the clock, so the repro shows the
 // same dates.
 func (r *Runner) ReproCommand(s *results.Scenario) string {
-	args := []string{"eprharness", "run", s.ID, "--backend", r.cfg.Backend}
-	if r.cfg.Backend == config.BackendDocker {
+	args := []string{"eprharness", "run", s.ID}
+	// A configuration file other than ./eprharness.yaml holds settings
+	// (paths, fixtures) the flags below do not repeat.
+	if f := r.cfg.File; f != "" && !(filepath.Base(f) == config.DefaultFile && sameDir(filepath.Dir(f))) {
+		args = append(args, "--config", f)
+	}
+	args = append(args, "--backend", r.cfg.Backend)
+	if r.cfg.Backend == config.BackendDocker { // the images always: a default may change
 		args = append(args, "--epr-image", r.cfg.EPRImage, "--postgres-image", r.cfg.PostgresImage)
 	}
-	if r.cfg.EPRDefects != "" {
-		args = append(args, "--epr-defects", r.cfg.EPRDefects)
-	}
-	if r.cfg.Fixtures != config.Default().Fixtures {
-		args = append(args, "--fixtures", r.cfg.Fixtures)
-	}
+	args = append(args, r.cfg.Flags(reproKeys(r.cfg.Backend)...)...)
 	clock := r.cfg.Clock
 	if clock == "" && !s.StartedAt.IsZero() {
 		clock = s.StartedAt.UTC().Truncate(time.Second).Format(time.RFC3339)
@@ -722,6 +823,34 @@ func (r *Runner) ReproCommand(s *results.Scenario) string {
 	}
 	args = append(args, "--headed", "--trace", config.TraceAlways, "--keep-backends")
 	return strings.Join(args, " ")
+}
+
+// reproKeys are the settings that name a target on each backend, for the
+// repro line; only those that differ from the defaults are written.
+func reproKeys(backend string) []string {
+	keys := []string{"adapter", "screen-map"}
+	switch backend {
+	case config.BackendDocker:
+		keys = append(keys, "epr-defects")
+	case config.BackendEmbedded:
+		keys = append(keys, "epr-defects")
+	case config.BackendURL:
+		keys = append(keys, "base-url", "allowed-hosts")
+	case config.BackendCompose:
+		keys = append(keys, "compose-file", "compose-service", "compose-port", "compose-wait", "database-service")
+	}
+	return append(keys, "reset", "reset-url", "reset-method", "reset-body", "reset-sql", "database-url",
+		"fixture-loader", "fixture-url", "fixture-auth", "fixture-command", "fixtures", "nhs-test-ranges")
+}
+
+// sameDir reports whether dir is the working directory.
+func sameDir(dir string) bool {
+	wd, err := os.Getwd()
+	if err != nil {
+		return false
+	}
+	abs, err := filepath.Abs(dir)
+	return err == nil && abs == wd
 }
 
 // cleanPrevious removes what the previous run recorded in out (its reports

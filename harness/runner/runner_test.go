@@ -64,3 +64,24 @@ func TestReproCommand(t *testing.T) {
 	got = New(cfg).ReproCommand(&results.Scenario{ID: "features/appointments.feature:30", StartedAt: time.Date(2026, 11, 29, 8, 15, 42, 500, time.UTC)})
 	assert.Equal(t, "eprharness run features/appointments.feature:30 --backend embedded --epr-defects double-booking --fixtures testdata/fixtures --clock 2026-11-29T08:15:42Z --headed --trace always --keep-backends", got)
 }
+
+// A repro names the real target: a URL target is never "--backend embedded".
+func TestReproCommandNamesTheRealTarget(t *testing.T) {
+	cfg := config.Default()
+	cfg.Backend = config.BackendURL
+	cfg.BaseURL = "https://epr.test.example.nhs.uk"
+	cfg.AllowedHosts = []string{"*.test.example.nhs.uk"}
+	cfg.Adapter = config.AdapterDeclarative
+	cfg.ScreenMap = "screens.yaml"
+	cfg.Reset = config.ResetUnique
+	got := New(cfg).ReproCommand(&results.Scenario{ID: "features/x.feature:3"})
+	assert.Equal(t, "eprharness run features/x.feature:3 --backend url --adapter declarative --screen-map screens.yaml --base-url https://epr.test.example.nhs.uk --allowed-hosts *.test.example.nhs.uk --reset unique --headed --trace always --keep-backends", got)
+
+	cfg = config.Default()
+	cfg.Backend = config.BackendCompose
+	cfg.File = "examples/orthanc/eprharness.yaml"
+	cfg.ComposeFiles = []string{"examples/orthanc/compose.yaml"}
+	cfg.ComposeService, cfg.ComposePort = "orthanc", 8042
+	got = New(cfg).ReproCommand(&results.Scenario{ID: "examples/orthanc/features/find.feature:5"})
+	assert.Equal(t, "eprharness run examples/orthanc/features/find.feature:5 --config examples/orthanc/eprharness.yaml --backend compose --compose-file examples/orthanc/compose.yaml --compose-service orthanc --compose-port 8042 --headed --trace always --keep-backends", got)
+}

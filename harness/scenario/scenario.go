@@ -39,6 +39,11 @@ type State struct {
 	// RFC 3339; config.Config.Clock), empty for real time. Steps count
 	// relative dates ("today-30") from it with steps.Today.
 	Clock string
+	// UniqueSeed, when set (reset: unique), makes Patient return each
+	// fixture patient as a copy unique to this scenario
+	// (fixtures.Patient.Unique with UniqueSeed + "/" + the fixture's name).
+	// The runner sets it to the run id and the scenario id.
+	UniqueSeed string
 
 	// User is who is signed in in the current window, if anyone.
 	User *fixtures.User
@@ -46,8 +51,13 @@ type State struct {
 	// mirrors UI and User (see actors.go).
 	windows []*window
 	current int
-	// patients loaded in this scenario, by lower-case name.
+	// patients loaded in this scenario, by lower-case name (and, for a
+	// unique copy or one remembered with RememberAs, by the name steps
+	// use for it).
 	patients map[string]fixtures.Patient
+	// used lists the names of the fixture patients remembered, in order,
+	// for Identities.
+	used []string
 	// Current is the patient the scenario last dealt with.
 	Current *fixtures.Patient
 }
@@ -69,17 +79,36 @@ func From(ctx context.Context) (*State, error) {
 	return s, nil
 }
 
-// Remember records a patient as present in this scenario and current.
+// Remember records a patient as present in this scenario and current. A
+// unique copy (fixtures.Patient.Unique) is found by its fixture's name
+// too, so steps that say "Amy Pond" get "Amy Pond-Kxqtd".
 func (s *State) Remember(p fixtures.Patient) {
+	s.RememberAs(p.FixtureName(), p)
+}
+
+// RememberAs records a patient as present in this scenario and current,
+// found by its own name and by name (a fixture's name: "Amy Pond").
+func (s *State) RememberAs(name string, p fixtures.Patient) {
 	if s.patients == nil {
 		s.patients = map[string]fixtures.Patient{}
 	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = p.Name()
+	}
+	key := strings.ToLower(name)
+	if _, seen := s.patients[key]; !seen && p.File != "" {
+		s.used = append(s.used, name)
+	}
+	s.patients[key] = p
 	s.patients[strings.ToLower(p.Name())] = p
 	s.Current = &p
 }
 
-// Patient returns a patient by name: one loaded in this scenario, else the
-// fixture of that name.
+// Patient returns a patient by name: one remembered in this scenario, else
+// the fixture of that name (its unique copy when UniqueSeed is set: the
+// same copy every time, so a patient not yet loaded is looked for under
+// the identity it would be loaded with).
 func (s *State) Patient(name string) (fixtures.Patient, error) {
 	if p, ok := s.patients[strings.ToLower(strings.TrimSpace(name))]; ok {
 		return p, nil
@@ -91,7 +120,30 @@ func (s *State) Patient(name string) (fixtures.Patient, error) {
 	if err != nil {
 		return fixtures.Patient{}, failure.Harness(err)
 	}
+	if s.UniqueSeed != "" {
+		p = p.Unique(s.UniqueSeed + "/" + p.Name())
+	}
 	return p, nil
+}
+
+// Identity is the identity a scenario used for a fixture patient.
+type Identity struct {
+	Fixture   string // the fixture's name: "Amy Pond"
+	Name      string // the name used: "Amy Pond-Kxqtd" (unique) or "Amy Pond"
+	NHSNumber string // ten digits
+}
+
+// Identities lists the fixture patients the scenario remembered, in the
+// order first remembered, with the identity each had (for the results).
+// Patients that came from no fixture file (registered through the UI) are
+// left out.
+func (s *State) Identities() []Identity {
+	out := make([]Identity, 0, len(s.used))
+	for _, name := range s.used {
+		p := s.patients[strings.ToLower(name)]
+		out = append(out, Identity{Fixture: name, Name: p.Name(), NHSNumber: p.NHSNumber})
+	}
+	return out
 }
 
 // TargetPatient converts a fixture patient for the target adapter.

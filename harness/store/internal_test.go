@@ -1,11 +1,14 @@
 package store
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/eprharness/eprharness/harness/results"
+	"github.com/eprharness/eprharness/harness/results/resultstest"
 )
 
 func TestRedact(t *testing.T) {
@@ -73,4 +76,47 @@ func TestExtension(t *testing.T) {
 	} {
 		assert.Equal(t, want, extension(in), in)
 	}
+}
+
+// A store written by schema version 1 (before blocked hosts and identities)
+// migrates to the current version and reads its scenarios back with none.
+func TestMigrateFromVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.db")
+	current := schemaVersion
+	schemaVersion = 1
+	st, err := Open(t.Context(), path)
+	schemaVersion = current
+	require.NoError(t, err)
+	s := st.(*sqlStore)
+	require.NoError(t, s.Begin(t.Context(), &results.Run{ID: "old", StartedAt: resultstest.Start}))
+	_, err = s.db.Exec(`INSERT INTO scenarios (run_id, scenario_id, feature_uri, feature_name, feature_line, feature_tags,
+		feature_description, keyword, name, line, tags, status, failure_kind, error, started_at, duration_ns, quarantined,
+		repro, steps, attachments, attempts)
+		VALUES ('old', 'features/a.feature:3', 'features/a.feature', 'A', 1, 'null', '', 'Scenario', 'S', 3, 'null',
+		'passed', '', '', NULL, 5, FALSE, '', '[]', 'null', 'null')`)
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+
+	st, err = Open(t.Context(), path)
+	require.NoError(t, err)
+	defer st.Close()
+	var version int
+	require.NoError(t, st.(*sqlStore).db.QueryRow(`SELECT version FROM store_schema`).Scan(&version))
+	assert.Equal(t, schemaVersion, version)
+	run, err := st.Run(t.Context(), "old")
+	require.NoError(t, err)
+	require.Len(t, run.Features, 1)
+	require.Len(t, run.Features[0].Scenarios, 1)
+	sc := run.Features[0].Scenarios[0]
+	assert.Equal(t, "features/a.feature:3", sc.ID)
+	assert.Nil(t, sc.Blocked)
+	assert.Nil(t, sc.Identities)
+
+	// The migrated table takes the new fields.
+	sc.Blocked = []string{"cdn.example.com"}
+	sc.Identities = []results.Identity{{Fixture: "Jane Smith", Name: "Jane Smith-k3p9", NHSNumber: "9994021567"}}
+	require.NoError(t, st.Record(t.Context(), "old", run.Features[0], sc, ""))
+	run, err = st.Run(t.Context(), "old")
+	require.NoError(t, err)
+	assert.Equal(t, sc, run.Features[0].Scenarios[0])
 }

@@ -63,6 +63,13 @@ var migrations = [][]string{
 		)`,
 		`CREATE INDEX scenarios_scenario_id ON scenarios (scenario_id)`,
 	},
+	// 2: the hosts the browser was blocked from reaching and the unique
+	// patient identities a scenario used (JSON; 'null' is none, as
+	// encoding/json writes a nil slice).
+	{
+		`ALTER TABLE scenarios ADD COLUMN blocked TEXT NOT NULL DEFAULT 'null'`,
+		`ALTER TABLE scenarios ADD COLUMN identities TEXT NOT NULL DEFAULT 'null'`,
+	},
 }
 
 // schemaVersion is the version this build of the store writes.

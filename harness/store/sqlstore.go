@@ -248,7 +248,7 @@ func (s *sqlStore) Record(ctx context.Context, runID string, f *results.Feature,
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO scenarios (`+scenarioFields+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			VALUES (`+scenarioPlaceholders+`)
 			ON CONFLICT (run_id, scenario_id) DO UPDATE SET `+scenarioUpdates), args...); err != nil {
 			return err
 		}
@@ -335,7 +335,10 @@ func attemptsWithout(attempts []*results.Attempt) []*results.Attempt {
 // scanScenario's order.
 const scenarioFields = `run_id, scenario_id, feature_uri, feature_name, feature_line, feature_tags, feature_description,
 	keyword, name, line, tags, status, failure_kind, error, started_at, duration_ns, quarantined, repro,
-	steps, attachments, attempts`
+	steps, attachments, attempts, blocked, identities`
+
+// scenarioPlaceholders are the "?" parameters of one row of scenarioFields.
+var scenarioPlaceholders = strings.TrimSuffix(strings.Repeat("?, ", len(strings.Split(scenarioFields, ","))), ", ")
 
 // scenarioUpdates replaces every column but the key on conflict.
 var scenarioUpdates = func() string {
@@ -359,11 +362,12 @@ func scenarioArgs(runID string, f *results.Feature, sc *results.Scenario, attach
 			return nil, err
 		}
 	}
-	var js [5]string
+	var js [7]string
 	for i, v := range []struct {
 		what string
 		v    any
-	}{{"feature tags", f.Tags}, {"tags", sc.Tags}, {"steps", sc.Steps}, {"attachments", attachments}, {"attempts", attempts}} {
+	}{{"feature tags", f.Tags}, {"tags", sc.Tags}, {"steps", sc.Steps}, {"attachments", attachments}, {"attempts", attempts},
+		{"blocked hosts", sc.Blocked}, {"identities", sc.Identities}} {
 		if js[i], err = marshal(v.what, v.v); err != nil {
 			return nil, err
 		}
@@ -371,7 +375,7 @@ func scenarioArgs(runID string, f *results.Feature, sc *results.Scenario, attach
 	return []any{runID, sc.ID, f.URI, f.Name, int64(f.Line), js[0], f.Description,
 		sc.Keyword, sc.Name, int64(sc.Line), js[1], string(sc.Status), string(sc.FailureKind), sc.Error,
 		started, int64(sc.Duration), sc.Quarantined, sc.Repro,
-		js[2], js[3], js[4]}, nil
+		js[2], js[3], js[4], js[5], js[6]}, nil
 }
 
 // recount refreshes the run's cached counts from its scenarios.
@@ -486,12 +490,13 @@ func scanScenario(row scanner) (*results.Feature, *results.Scenario, error) {
 		sc                               results.Scenario
 		runID, fTags, tags, status, kind string
 		steps, attachments, attempts     string
+		blocked, identities              string
 		fLine, line, duration            int64
 		started                          sql.NullInt64
 	)
 	if err := row.Scan(&runID, &sc.ID, &f.URI, &f.Name, &fLine, &fTags, &f.Description,
 		&sc.Keyword, &sc.Name, &line, &tags, &status, &kind, &sc.Error, &started, &duration, &sc.Quarantined, &sc.Repro,
-		&steps, &attachments, &attempts); err != nil {
+		&steps, &attachments, &attempts, &blocked, &identities); err != nil {
 		return nil, nil, err
 	}
 	f.Line, sc.Line = int(fLine), int(line)
@@ -501,7 +506,8 @@ func scanScenario(row scanner) (*results.Feature, *results.Scenario, error) {
 		what, data string
 		v          any
 	}{{"feature tags", fTags, &f.Tags}, {"tags", tags, &sc.Tags}, {"steps", steps, &sc.Steps},
-		{"attachments", attachments, &sc.Attachments}, {"attempts", attempts, &sc.Attempts}} {
+		{"attachments", attachments, &sc.Attachments}, {"attempts", attempts, &sc.Attempts},
+		{"blocked hosts", blocked, &sc.Blocked}, {"identities", identities, &sc.Identities}} {
 		if err := unmarshal(v.what+" of "+sc.ID, v.data, v.v); err != nil {
 			return nil, nil, err
 		}

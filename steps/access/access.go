@@ -33,18 +33,21 @@ var Defs = []steps.Def{
 		Doc:      "Checks the open record hides the patient's address (a restricted record without a legitimate relationship).",
 		Examples: []string{"Then the address is hidden", "Then the patient's address is hidden"},
 		Handler:  addressHidden,
+		Uses:     []string{"expect-address-hidden"},
 	},
 	{
 		Pattern:  `^the (?:patient's )?address is shown$`,
 		Doc:      "Checks the open record shows the patient's address.",
 		Examples: []string{"Then the address is shown"},
 		Handler:  addressShown,
+		Uses:     []string{"expect-address-hidden"},
 	},
 	{
 		Pattern:  `^` + steps.Persona + ` breaks? the glass with the reason "([^"]*)"$`,
 		Doc:      "Opens the restricted record from the open record page, giving the reason in the confirmation form.",
 		Examples: []string{`When I break the glass with the reason "emergency"`},
 		Handler:  breakGlass,
+		Uses:     []string{"break-glass"},
 	},
 }
 

@@ -38,30 +38,35 @@ var Defs = []steps.Def{
 		Doc:      "Opens the audit log (as an administrator) and searches it for the named patient's NHS number.",
 		Examples: []string{`When I search the audit log for "Amy Pond"`},
 		Handler:  searchForPatient,
+		Uses:     []string{"search-audit-log"},
 	},
 	{
 		Pattern:  `^the audit log shows that "([^"]*)" ` + actionPattern + `$`,
 		Doc:      "Checks the audit log's results include an entry by the user (username) for the action.",
 		Examples: []string{`Then the audit log shows that "dr.patel" viewed the record`, `Then the audit log shows that "dr.patel" amended a note`},
 		Handler:  logShows,
+		Uses:     []string{"expect-audit-log-entry"},
 	},
 	{
 		Pattern:  `^the access by "([^"]*)" to the record of "([^"]*)" is audited with (?:the )?reason "([^"]*)"$`,
 		Doc:      "Reads the audit log through the EPR's API (as the admin fixture user) and checks the user's break-glass access to the patient is recorded with the reason.",
 		Examples: []string{`Then the access by "dr.patel" to the record of "Martha Jones" is audited with reason "emergency"`},
 		Handler:  accessAudited,
+		Uses:     []string{"audit-entries"},
 	},
 	{
 		Pattern:  `^"([^"]*)" ` + actionPattern + ` of "([^"]*)" according to the audit API$`,
 		Doc:      "Reads the audit log through the EPR's API (as the admin fixture user) and checks it records the user's action on the patient.",
 		Examples: []string{`Then "dr.patel" viewed the record of "Amy Pond" according to the audit API`},
 		Handler:  apiShows,
+		Uses:     []string{"audit-entries"},
 	},
 	{
 		Pattern:  `^` + steps.Persona + ` cannot open the audit log$`,
 		Doc:      "Checks the audit log is neither offered nor opened for the signed-in user (\"Access denied\").",
 		Examples: []string{"Then the receptionist cannot open the audit log", "Then I cannot open the audit log"},
 		Handler:  cannotOpen,
+		Uses:     []string{"expect-audit-log-denied"},
 	},
 }
 

@@ -23,18 +23,21 @@ var Defs = []steps.Def{
 			`Then the banner shows the age "39y"`,
 		},
 		Handler: bannerShows,
+		Uses:    []string{"expect-banner"},
 	},
 	{
 		Pattern:  `^the (?:patient )?banner shows:$`,
 		Doc:      "Checks several banner fields at once, from a two-column table of field and value.",
 		Examples: []string{"Then the patient banner shows:\n  | name       | POND, Amy    |\n  | NHS number | 999 000 0018 |"},
 		Handler:  bannerShowsTable,
+		Uses:     []string{"expect-banner"},
 	},
 	{
 		Pattern:  `^` + steps.Persona + ` (can|cannot) see the clinical record$`,
 		Doc:      "Checks whether the open record shows clinical content to the signed-in role.",
 		Examples: []string{"Then I can see the clinical record", "Then the receptionist cannot see the clinical record"},
 		Handler:  clinicalRecord,
+		Uses:     []string{"expect-clinical-record"},
 	},
 }
 

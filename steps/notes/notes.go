@@ -22,36 +22,42 @@ var Defs = []steps.Def{
 		Doc:      "Opens the clinical notes of the open record and saves a draft note.",
 		Examples: []string{`When I write a clinical note "Chest clear. Review in 2 weeks."`},
 		Handler:  writeNote,
+		Uses:     []string{"write-note"},
 	},
 	{
 		Pattern:  `^` + steps.Persona + ` signs? the note$`,
 		Doc:      "Signs the most recent note.",
 		Examples: []string{"When I sign the note"},
 		Handler:  signNote,
+		Uses:     []string{"sign-note"},
 	},
 	{
 		Pattern:  `^` + steps.Persona + ` amends? the note to "([^"]*)" because "([^"]*)"$`,
 		Doc:      "Amends the most recent (signed) note, giving the reason.",
 		Examples: []string{`When I amend the note to "Chest clear. Review in 1 week." because "wrong review interval"`},
 		Handler:  amendNote,
+		Uses:     []string{"amend-note"},
 	},
 	{
 		Pattern:  `^the note reads "([^"]*)"$`,
 		Doc:      "Checks the current text of the most recent note.",
 		Examples: []string{`Then the note reads "Chest clear. Review in 1 week."`},
 		Handler:  noteReads,
+		Uses:     []string{"expect-note-text"},
 	},
 	{
 		Pattern:  `^the note history shows (\d+) versions?$`,
 		Doc:      "Checks how many versions the most recent note's history shows (1 plus one per amendment).",
 		Examples: []string{"Then the note history shows 2 versions", "Then the note history shows 1 version"},
 		Handler:  noteHistory,
+		Uses:     []string{"expect-note-history"},
 	},
 	{
 		Pattern:  `^` + steps.Persona + ` cannot open (?:the )?clinical notes$`,
 		Doc:      "Checks the open record offers no clinical notes and that their address answers \"Access denied\".",
 		Examples: []string{"Then the receptionist cannot open clinical notes", "Then I cannot open the clinical notes"},
 		Handler:  cannotOpenNotes,
+		Uses:     []string{"expect-notes-denied"},
 	},
 }
 

@@ -25,24 +25,28 @@ var Defs = []steps.Def{
 			"(respiration rate 16, SpO2 97 on scale 1, air, systolic BP 120, pulse 70, alert, temperature 37.0).",
 		Examples: []string{"When I record observations:\n  | respiration rate | 24  |\n  | SpO2             | 95  |\n  | air or oxygen    | air |"},
 		Handler:  recordTable,
+		Uses:     []string{"record-observations"},
 	},
 	{
 		Pattern:  `^` + steps.Persona + ` records? observations with (?:a|an) (respiration rate|SpO2|systolic BP|pulse|temperature) of (\d+(?:\.\d)?)$`,
 		Doc:      "Records a set of vital signs with one parameter set and every other one normal.",
 		Examples: []string{"When I record observations with a respiration rate of 25", "When the nurse records observations with a temperature of 38.1"},
 		Handler:  recordOne,
+		Uses:     []string{"record-observations"},
 	},
 	{
 		Pattern:  `^the NEWS2 score is (\d+)$`,
 		Doc:      "Checks the latest NEWS2 score of the open record.",
 		Examples: []string{"Then the NEWS2 score is 7"},
 		Handler:  score,
+		Uses:     []string{"expect-news2-score"},
 	},
 	{
 		Pattern:  `^the clinical response is "(low|low-medium|medium|high)"$`,
 		Doc:      "Checks the NEWS2 clinical risk band and the RCP response shown for it.",
 		Examples: []string{`Then the clinical response is "high"`, `Then the clinical response is "low-medium"`},
 		Handler:  response,
+		Uses:     []string{"expect-clinical-response"},
 	},
 }
 

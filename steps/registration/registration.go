@@ -28,24 +28,28 @@ var Defs = []steps.Def{
 		Examples: []string{"When I register a patient:\n  | NHS number    | 999 000 2010 |\n  | given name    | Rose         |\n  | family name   | Tyler        |\n  | date of birth | 1986-04-01   |",
 			"When the receptionist registers a new patient:"},
 		Handler: register,
+		Uses:    []string{"register-patient"},
 	},
 	{
 		Pattern:  `^` + steps.Persona + ` sees? the record of the new patient$`,
 		Doc:      "Checks the EPR registered the patient and shows their record.",
 		Examples: []string{"Then I see the record of the new patient"},
 		Handler:  seesNewRecord,
+		Uses:     []string{"expect-new-patient-record"},
 	},
 	{
 		Pattern:  `^the registration is refused because the NHS number is not valid$`,
 		Doc:      "Checks the registration form refused the NHS number (format or Modulus 11 check digit), with an inline error.",
 		Examples: []string{"Then the registration is refused because the NHS number is not valid"},
 		Handler:  nhsNumberInvalid,
+		Uses:     []string{"expect-registration-nhs-number-invalid"},
 	},
 	{
 		Pattern:  `^(?:I am|the user is|the [a-z]+ is) told the patient is already registered$`,
 		Doc:      "Checks the registration was refused because a patient with that NHS number is already registered, with a link to their record.",
 		Examples: []string{"Then I am told the patient is already registered"},
 		Handler:  alreadyRegistered,
+		Uses:     []string{"expect-already-registered"},
 	},
 }
 

@@ -14,49 +14,58 @@ import (
 	"github.com/eprharness/eprharness/steps"
 )
 
-// Defs are the session steps.
+// Defs are the session steps. Role arguments are named groups (?P<role>...),
+// so the catalogue and eprharness check know them as roles even when the
+// fixture library has no users.
 var Defs = []steps.Def{
 	{
-		Pattern:  `^(?:I am|the user is) (?:signed|logged) in as (?:a|an|the) ([a-z ]+)$`,
+		Pattern:  `^(?:I am|the user is) (?:signed|logged) in as (?:a|an|the) (?P<role>[a-z ]+)$`,
 		Doc:      "Signs in as the fixture user of a role: through the EPR's sign-in page the first time in a run, then by reusing that saved sign-in. When someone else is signed in, the role gets a browser window of its own, where later steps naming the role (\"the nurse …\") act.",
 		Examples: []string{"Given I am signed in as a clinician", "Given I am logged in as a receptionist"},
 		Handler:  signedInAs,
+		Uses:     []string{"expect-signed-in", "resume-sign-in", "sign-in"},
 	},
 	{
-		Pattern:  `^the ([a-z]+) is (?:signed|logged) in$`,
+		Pattern:  `^the (?P<role>[a-z]+) is (?:signed|logged) in$`,
 		Doc:      "Signs in as the fixture user of the named role (persona form), in a window of its own when someone else is signed in.",
 		Examples: []string{"Given the receptionist is signed in"},
 		Handler:  signedInAs,
+		Uses:     []string{"expect-signed-in", "resume-sign-in", "sign-in"},
 	},
 	{
 		Pattern:  `^(?:I|the user) (?:sign|log)s? in as "([^"]*)" with (?:the )?password "([^"]*)"$`,
 		Doc:      "Submits the sign-in form with these credentials.",
 		Examples: []string{`When I sign in as "dr.patel" with password "wrong-password"`},
 		Handler:  signInWith,
+		Uses:     []string{"sign-in"},
 	},
 	{
-		Pattern:  `^(?:I am|the user is) shown as signed in as (?:a|an|the) ([a-z ]+)$`,
+		Pattern:  `^(?:I am|the user is) shown as signed in as (?:a|an|the) (?P<role>[a-z ]+)$`,
 		Doc:      "Checks the EPR shows the role's fixture user as signed in.",
 		Examples: []string{"Then I am shown as signed in as a clinician"},
 		Handler:  shownSignedInAs,
+		Uses:     []string{"expect-signed-in"},
 	},
 	{
 		Pattern:  `^the sign-in is refused$`,
 		Doc:      "Checks the EPR refused the credentials.",
 		Examples: []string{"Then the sign-in is refused"},
 		Handler:  signInRefused,
+		Uses:     []string{"expect-sign-in-refused"},
 	},
 	{
 		Pattern:  `^(?:I|the user|the [a-z]+) (?:sign|log)s? out$`,
 		Doc:      "Signs out.",
 		Examples: []string{"When I sign out"},
 		Handler:  signOut,
+		Uses:     []string{"sign-out"},
 	},
 	{
 		Pattern:  `^(?:I am|the user is|the [a-z]+ is) signed out$`,
 		Doc:      "Checks the EPR shows that the user signed out.",
 		Examples: []string{"Then I am signed out"},
 		Handler:  signedOut,
+		Uses:     []string{"expect-signed-out"},
 	},
 }
 

@@ -1,7 +1,11 @@
 // Package web holds generic web steps that work on any accessible EPR
 // without code: fill in a field by its label, choose an option, click a
 // button or link by its name, see or not see text, a heading, a table row,
-// an alert or a message, and be on a page.
+// an alert or a message, and be on a page. For EPRs with no adapter there
+// are also steps to go to a page by its path, fill in a field by its
+// placeholder, click plain text, select a tab, pick a date, choose from a
+// drop-down found by the text next to it, see a notification, answer a
+// native dialog, and check the browser was kept from reaching a host.
 //
 // Unlike the clinical steps, these do not go through the target adapter
 // (harness/target): they are generic by design, so they drive the
@@ -15,6 +19,13 @@
 // Prefer the clinical steps where they exist: they keep scenarios free of
 // screen wording and work on every EPR with an adapter. These steps suit
 // screens no clinical step covers yet, and checks of exact wording.
+//
+// Contract with the rest of the harness: steps read the scenario's page
+// and base URL from harness/scenario; "go to" opens paths on the EPR's
+// host only; the dialog steps keep the dialog they answer in the context
+// they return (Godog passes it to later steps); "the browser blocked a
+// request" reads the page's browser.Session (browser.SessionFor), so it
+// needs a session made WithEgress.
 package web
 
 import (
@@ -32,7 +43,7 @@ import (
 )
 
 // Defs are the generic web steps.
-var Defs = []steps.Def{
+var Defs = append([]steps.Def{
 	{
 		Pattern:  `^` + steps.Persona + ` fills? in "([^"]*)" with "([^"]*)"$`,
 		Doc:      "Types the value into the field with this label (its <label>, aria-label or aria-labelledby), replacing what it held. The value is typed as written: dates are not converted.",
@@ -106,7 +117,7 @@ var Defs = []steps.Def{
 		Examples: []string{`Then I am on the "Find a patient" page`},
 		Handler:  onPage,
 	},
-}
+}, pageDefs...)
 
 // Register registers the generic web steps.
 func Register(sc *godog.ScenarioContext) { steps.Register(sc, Defs) }

@@ -65,6 +65,13 @@
 // flaky scenario. cucumber-jvm writes a scenario's log lines to "output", and
 // cucumber-reporting shows them under the step.
 //
+// The hosts the browser was stopped from reaching during the scenario are
+// "output" lines "blocked request to HOST", followed by one line per unique
+// patient identity the scenario used (`patient "Jane Smith" was Jane
+// Smith-k3p9, NHS number 9994021567`), after any repro line, on the step or
+// hook that holds the scenario's attachments (below; a scenario with no
+// steps gets an "after" hook for them).
+//
 // # Attachments
 //
 // A scenario's attachments go on its failing step (the first failed,
@@ -361,13 +368,15 @@ func (b *builder) element(f *results.Feature, s *results.Scenario, id string) (e
 	}
 	passedInTheEnd := s.Status == results.Passed || s.Status == results.Flaky
 
-	// Where the attachments go.
+	// Where the attachments and the scenario's output lines go.
+	lines := scenarioOutput(s)
 	var target *[]embedding
+	var output *[]string
 	switch {
 	case failed != nil:
 		for i, st := range s.Steps {
 			if st == failed {
-				target = &el.Steps[i].Embeddings
+				target, output = &el.Steps[i].Embeddings, &el.Steps[i].Output
 				break
 			}
 		}
@@ -387,20 +396,24 @@ func (b *builder) element(f *results.Feature, s *results.Scenario, id string) (e
 		}
 		if anyPassed {
 			el.After = []hook{h}
-			target = &el.After[0].Embeddings
+			target, output = &el.After[0].Embeddings, &el.After[0].Output
 		} else {
 			el.Before = []hook{h}
-			target = &el.Before[0].Embeddings
+			target, output = &el.Before[0].Embeddings, &el.Before[0].Output
 		}
 	case len(el.Steps) > 0:
-		target = &el.Steps[len(el.Steps)-1].Embeddings
-	case len(s.Attachments) > 0:
+		last := &el.Steps[len(el.Steps)-1]
+		target, output = &last.Embeddings, &last.Output
+	case len(s.Attachments) > 0 || len(lines) > 0:
 		status := s.Status
 		if status == results.Flaky {
 			status = results.Passed
 		}
 		el.After = []hook{{Result: result{Status: string(status)}}}
-		target = &el.After[0].Embeddings
+		target, output = &el.After[0].Embeddings, &el.After[0].Output
+	}
+	if len(lines) > 0 {
+		*output = append(*output, lines...)
 	}
 	for _, a := range s.Attachments {
 		e, err := b.embedding(a, "")
@@ -490,6 +503,19 @@ func failureMessage(s *results.Scenario, msg string) string {
 		msg = "Quarantined (" + results.QuarantineTag + "): this failure does not gate the run\n" + msg
 	}
 	return msg
+}
+
+// scenarioOutput is the scenario's "blocked request to HOST" lines, then
+// a line per unique patient identity it used.
+func scenarioOutput(s *results.Scenario) []string {
+	var out []string
+	for _, h := range s.Blocked {
+		out = append(out, results.BlockedLine(h))
+	}
+	for _, id := range s.Identities {
+		out = append(out, id.String())
+	}
+	return out
 }
 
 // reproOutput is the output line that gives the scenario's repro command,

@@ -203,6 +203,10 @@ func TestReadBack(t *testing.T) {
 	require.Len(t, passed.Steps[2].Embeddings, 1)
 	assert.Equal(t, "trace: patient-search/searching-by-name-lists-matching-patients/trace.zip",
 		string(decode(t, passed.Steps[2].Embeddings[0].Data)))
+	assert.Equal(t, []string{
+		`patient "Jane Smith" was Jane Smith-k3p9, NHS number 9994021567`,
+		`patient "John Smith" was John Smith-k3p9, NHS number 9996551881`,
+	}, passed.Steps[2].Output, "the identities it used go with its attachments")
 
 	// Outline rows with one name get distinct ids.
 	assert.Equal(t, "patient-search;rejecting-a-malformed-nhs-number;;2", ps.Elements[2].ID)
@@ -225,12 +229,23 @@ func TestReadBack(t *testing.T) {
 	timeout := as.Elements[0]
 	require.Len(t, timeout.Steps[2].Embeddings, 2)
 	assert.Equal(t, resultstest.PNG(), decode(t, timeout.Steps[2].Embeddings[0].Data))
+	assert.Equal(t, []string{
+		"Reproduce: " + run.Features[2].Scenarios[0].Repro,
+		"blocked request to fonts.googleapis.com",
+		"blocked request to www.google-analytics.com",
+		`patient "Mary Jones" was Mary Jones-q4zt, NHS number 9992173041`,
+	}, timeout.Steps[2].Output, "blocked hosts and identities on the failing step, after the repro line")
 	for _, st := range as.Elements[2].Steps {
 		assert.Equal(t, "skipped", st.Result.Status)
 	}
-	for _, e := range []jElement{ps.Elements[1], ps.Elements[2], as.Elements[2]} {
+	for _, e := range []jElement{ps.Elements[2], as.Elements[2]} {
 		for _, st := range e.Steps {
 			assert.Empty(t, st.Output, "passed and skipped scenarios have no repro line")
+		}
+	}
+	for _, st := range ps.Elements[1].Steps {
+		for _, line := range st.Output {
+			assert.NotContains(t, line, "Reproduce:", "passed scenarios have no repro line")
 		}
 	}
 }
@@ -288,7 +303,8 @@ func TestFailedOnEveryAttempt(t *testing.T) {
 	}, h.Output, "the repro line is on the failing step, not here")
 	failing := e.Steps[2]
 	assert.Equal(t, "failed", failing.Result.Status, "the last attempt decides the status")
-	assert.Equal(t, []string{"Reproduce: " + s.Repro}, failing.Output)
+	require.NotEmpty(t, failing.Output)
+	assert.Equal(t, "Reproduce: "+s.Repro, failing.Output[0])
 
 	s.Attempts[0].Status = "exploded"
 	assert.ErrorContains(t, Write(new(bytes.Buffer), run, Config{}), `attempt 1: unknown status "exploded"`)
@@ -485,4 +501,23 @@ func TestConcurrentWrites(t *testing.T) {
 	for range 8 {
 		assert.Equal(t, want, <-done)
 	}
+}
+
+// A scenario with no steps keeps its blocked hosts and identities in an
+// "after" hook.
+func TestBlockedWithoutSteps(t *testing.T) {
+	run := &results.Run{ID: "r", Features: []*results.Feature{{
+		URI: "features/a.feature", Name: "A", Line: 1,
+		Scenarios: []*results.Scenario{{
+			ID: "features/a.feature:3", Keyword: "Scenario", Name: "S", Line: 3, Status: results.Passed,
+			Blocked:    []string{"cdn.example.com"},
+			Identities: []results.Identity{{Fixture: "Jane Smith", Name: "Jane Smith-k3p9", NHSNumber: "9994021567"}},
+		}},
+	}}}
+	e := parse(t, write(t, run, Config{}))[0].Elements[0]
+	assert.Empty(t, e.Steps)
+	require.Len(t, e.After, 1)
+	assert.Equal(t, "passed", e.After[0].Result.Status)
+	assert.Equal(t, []string{"blocked request to cdn.example.com",
+		`patient "Jane Smith" was Jane Smith-k3p9, NHS number 9994021567`}, e.After[0].Output)
 }

@@ -23,6 +23,14 @@
 // otherwise. Earlier attempts of a retried scenario are shown with their own
 // error and evidence.
 //
+// "What was tested" names the target in one line (results.Target.Describe)
+// and gives its address, version, adapter and screen map, backend and
+// Compose project, then the Compose services' images and the backend's
+// images by role, each with its digest. Each scenario lists the hosts the
+// browser was stopped from reaching ("blocked request to HOST") and the
+// unique patient identities it used (fixture patient, name and NHS number in
+// the EPR).
+//
 // History strips show Config.History[scenario id] in the order given (oldest
 // first; at most MaxHistory of the most recent points) followed by the
 // current run. The hazard table lists every id of Config.Hazards and every

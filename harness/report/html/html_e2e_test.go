@@ -80,7 +80,7 @@ func TestAnalystFindsTheFailureEvidence(t *testing.T) {
 	trace := filepath.Join(dir, "patient-search/searching-by-nhs-number-shows-the-patient/trace.zip")
 	assert.NoError(t, expect.Locator(sc.GetByText("npx playwright show-trace "+trace)).ToBeVisible())
 	assert.NoError(t, expect.Locator(sc.GetByText("eprharness show-trace "+trace)).ToBeVisible())
-	assert.NoError(t, expect.Locator(sc.GetByText("eprharness run features/patient_search.feature:12 --backend docker")).ToBeVisible(),
+	assert.NoError(t, expect.Locator(sc.GetByText("eprharness run features/patient_search.feature:12 --adapter declarative")).ToBeVisible(),
 		"the repro line")
 	assert.NoError(t, expect.Locator(sc.GetByRole(*playwright.AriaRoleButton, playwright.LocatorGetByRoleOptions{Name: "Copy"})).ToBeVisible())
 

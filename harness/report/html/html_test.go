@@ -480,13 +480,83 @@ func TestSummaryExplainsKindsAndTarget(t *testing.T) {
 	assert.Contains(t, body, "assertion2The EPR did not do what the scenario expected.")
 	assert.Contains(t, body, "backend1The test environment failed (database, containers or test data); the EPR was not tested.")
 	facts := text(findAll(doc, classed("dl", "facts"))[0])
-	for _, want := range []string{"http://localhost:8080", "2.3.1", "docker", "news2-boundary", "4be1c0ffee5a17d2b2c3d4e5f6a7b8c9d0e1f2a3",
-		"chromium 156.0.8078.73", "ci-runner-7, linux/amd64, 2 CPUs", "not @wip", "rerun up to 1 time", "1 min 22 s"} {
+	for _, want := range []string{"http://localhost:8080", "2.3.1", "Backendcompose", "news2-boundary", "4be1c0ffee5a17d2b2c3d4e5f6a7b8c9d0e1f2a3",
+		"chromium 156.0.8078.73", "ci-runner-7, linux/amd64, 2 CPUs", "not @wip", "rerun up to 1 time", "1 min 22 s",
+		"Target" + resultstest.Sample().Target.Describe(), "Adapterdeclarative, screen map screens.yaml",
+		"Compose projecteprharness-run-20260601t090000z-1"} {
 		assert.Contains(t, facts, want)
 	}
-	images := text(findAll(doc, classed("table", "images"))[0])
+	tables := findAll(doc, classed("table", "images"))
+	require.Len(t, tables, 1)
+	images := text(tables[0])
+	assert.Contains(t, images, "Compose services (project eprharness-run-20260601t090000z-1)")
+	assert.Contains(t, images, "ServiceImageDigest")
 	assert.Contains(t, images, "eprghcr.io/eprharness/demo-epr:2.3.1sha256:0a1b2c3d")
 	assert.Contains(t, images, "postgrespostgres:17.5sha256:5f1c6a3e")
+
+	// The docker backend's images, by role; nothing recorded.
+	run := resultstest.Sample()
+	run.Target = results.Target{Backend: "docker", BaseURL: "http://localhost:8080", Adapter: "refepr",
+		Images:  map[string]string{"epr": "ghcr.io/eprharness/refepr:1"},
+		Digests: map[string]string{"epr": "sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9", "postgres": "sha256:5f1c"}}
+	doc = parse(t, write(t, run, Config{}))
+	facts = text(findAll(doc, classed("dl", "facts"))[0])
+	assert.Contains(t, facts, "Targetrefepr on docker (epr: ghcr.io/eprharness/refepr:1 sha256:0a1b2c3d4e5f…, postgres: sha256:5f1c)")
+	assert.Contains(t, facts, "Adapterrefepr\n")
+	assert.NotContains(t, facts, "Compose project")
+	tables = findAll(doc, classed("table", "images"))
+	require.Len(t, tables, 1)
+	images = text(tables[0])
+	assert.Contains(t, images, "Container images")
+	assert.Contains(t, images, "RoleImageDigest")
+	assert.Contains(t, images, "eprghcr.io/eprharness/refepr:1sha256:0a1b2c3d")
+	assert.Contains(t, images, "postgressha256:5f1c")
+
+	// A compose target that names its images by service in Images.
+	run.Target = results.Target{Backend: "compose", Compose: "p", Images: map[string]string{"db": "postgres:17"}}
+	doc = parse(t, write(t, run, Config{}))
+	tables = findAll(doc, classed("table", "images"))
+	require.Len(t, tables, 1)
+	assert.Contains(t, text(tables[0]), "Compose services (project p)")
+	assert.Contains(t, text(tables[0]), "dbpostgres:17")
+
+	run.Target = results.Target{}
+	doc = parse(t, write(t, run, Config{}))
+	facts = text(findAll(doc, classed("dl", "facts"))[0])
+	assert.Contains(t, facts, "Targetunknown target")
+	assert.Contains(t, facts, "Adapternot recorded")
+	assert.Empty(t, findAll(doc, classed("table", "images")))
+}
+
+// Each scenario lists the hosts the browser was blocked from reaching and
+// the unique patient identities it used.
+func TestBlockedHostsAndIdentities(t *testing.T) {
+	run := resultstest.Sample()
+	run.Features[2].Scenarios[0].Blocked = append(run.Features[2].Scenarios[0].Blocked, "<evil>.example")
+	doc := parse(t, write(t, run, Config{}))
+	var withBlocked, withIDs []string
+	for _, sc := range findAll(doc, classed("details", "scenario")) {
+		name := text(findAll(sc, classed("span", "scenario-name"))[0])
+		if b := findAll(sc, classed("div", "blocked")); len(b) > 0 {
+			withBlocked = append(withBlocked, name)
+			assert.Equal(t, "\nThe browser was stopped from reaching hosts outside the allowed ones:\n\nblocked request to fonts.googleapis.com\n"+
+				"blocked request to www.google-analytics.com\nblocked request to <evil>.example\n\n", text(b[0]))
+		}
+		if ids := findAll(sc, classed("table", "identities")); len(ids) > 0 {
+			withIDs = append(withIDs, name)
+			body := text(ids[0])
+			assert.Contains(t, body, "Fixture patientName in the EPRNHS number")
+			switch name {
+			case "Cancelling an appointment frees the slot":
+				assert.Contains(t, body, "Mary JonesMary Jones-q4zt999 217 3041")
+			default:
+				assert.Contains(t, body, "Jane SmithJane Smith-k3p9999 402 1567")
+				assert.Contains(t, body, "John SmithJohn Smith-k3p9999 655 1881")
+			}
+		}
+	}
+	assert.Equal(t, []string{"Cancelling an appointment frees the slot"}, withBlocked)
+	assert.Equal(t, []string{"Searching by name lists matching patients", "Cancelling an appointment frees the slot"}, withIDs)
 }
 
 // The report needs nothing outside itself, and is built for assistive

@@ -29,7 +29,9 @@ type report struct {
 	Finished    string
 	Duration    string
 	Run         *results.Run
-	Images      []image
+	Target      string
+	Adapter     string
+	Images      []imageTable
 	Defects     string
 	Machine     string
 	TagFilter   string
@@ -61,8 +63,19 @@ type kindCount struct {
 	Explanation string
 }
 
+// imageTable lists container images: the Compose services' or the
+// backend's images by role.
+type imageTable struct {
+	Caption, Head string
+	Rows          []image
+}
+
 type image struct {
 	Role, Name, Digest string
+}
+
+type identityView struct {
+	Fixture, Name, NHSNumber string
 }
 
 type groupOption struct {
@@ -106,6 +119,9 @@ type scenarioView struct {
 	Attempts []attemptView
 	Repro    string
 	History  *historyView
+	// Blocked are the hosts the browser was stopped from reaching.
+	Blocked    []string
+	Identities []identityView
 }
 
 type statusView struct {
@@ -239,6 +255,8 @@ func build(run *results.Run, cfg Config) *report {
 	r.Duration = runDuration(run)
 	r.Verdict = judge(run)
 	r.Kinds = kinds(run)
+	r.Target = run.Target.Describe()
+	r.Adapter = adapter(run.Target)
 	r.Images = images(run.Target)
 	r.Defects = "none reported"
 	if len(run.Target.Defects) > 0 {
@@ -314,6 +332,12 @@ func scenario(f *results.Feature, s *results.Scenario, cfg Config, anchor string
 	}
 	if s.Keyword == "Scenario Outline" {
 		sv.Where = fmt.Sprintf("example row at line %d", s.Line)
+	}
+	for _, h := range s.Blocked {
+		sv.Blocked = append(sv.Blocked, clean(h))
+	}
+	for _, id := range s.Identities {
+		sv.Identities = append(sv.Identities, identityView{Fixture: clean(id.Fixture), Name: clean(id.Name), NHSNumber: nhsNumber(id.NHSNumber)})
 	}
 	if notPassed(s.Status) {
 		k := kindWords[s.FailureKind]
@@ -731,19 +755,72 @@ func kinds(run *results.Run) []kindCount {
 	return out
 }
 
-func images(t results.Target) []image {
-	roles := map[string]bool{}
+// images lists the Compose services' images (a compose target's Images
+// when it has no Services), then the images by role, each with its digest. A digest of neither goes with the services when
+// there are any, else with the roles.
+func images(t results.Target) []imageTable {
+	if t.Backend == "compose" && len(t.Services) == 0 {
+		// A compose backend that names its images by service only.
+		t.Services, t.Images = t.Images, nil
+	}
+	services, roles := map[string]bool{}, map[string]bool{}
+	for k := range t.Services {
+		services[k] = true
+	}
 	for k := range t.Images {
 		roles[k] = true
 	}
 	for k := range t.Digests {
-		roles[k] = true
+		switch {
+		case services[k] || roles[k]:
+		case len(t.Services) > 0:
+			services[k] = true
+		default:
+			roles[k] = true
+		}
 	}
-	var out []image
-	for _, r := range sortedKeys(roles) {
-		out = append(out, image{Role: r, Name: t.Images[r], Digest: t.Digests[r]})
+	var out []imageTable
+	if len(services) > 0 {
+		caption := "Compose services"
+		if t.Compose != "" {
+			caption += " (project " + t.Compose + ")"
+		}
+		tb := imageTable{Caption: caption, Head: "Service"}
+		for _, k := range sortedKeys(services) {
+			tb.Rows = append(tb.Rows, image{Role: k, Name: t.Services[k], Digest: t.Digests[k]})
+		}
+		out = append(out, tb)
+	}
+	if len(roles) > 0 {
+		tb := imageTable{Caption: "Container images", Head: "Role"}
+		for _, k := range sortedKeys(roles) {
+			tb.Rows = append(tb.Rows, image{Role: k, Name: t.Images[k], Digest: t.Digests[k]})
+		}
+		out = append(out, tb)
 	}
 	return out
+}
+
+// adapter names the target adapter and its screen map, "" when not
+// recorded.
+func adapter(t results.Target) string {
+	switch {
+	case t.ScreenMap == "":
+		return t.Adapter
+	case t.Adapter == "":
+		return "screen map " + t.ScreenMap
+	}
+	return t.Adapter + ", screen map " + t.ScreenMap
+}
+
+// nhsNumber writes a ten-digit NHS number the way the NHS shows it,
+// "999 402 1567"; anything else as it is.
+func nhsNumber(n string) string {
+	n = clean(n)
+	if len(n) != 10 || strings.Trim(n, "0123456789") != "" {
+		return n
+	}
+	return n[:3] + " " + n[3:6] + " " + n[6:]
 }
 
 func machine(m results.Machine) string {

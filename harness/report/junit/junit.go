@@ -15,8 +15,11 @@
 //
 // The properties say exactly what was tested and where, in this order, each
 // only when known: run.id, commit, target.backend, target.base_url, browser,
-// target.version, target.image.<role> and target.digest.<role> (sorted by
-// role), target.defects (comma-separated: the reference EPR's active
+// target (the target in one line: results.Target.Describe),
+// target.version, target.adapter, target.screen_map, target.compose (the
+// Compose project), target.service.<name> (each Compose service's image,
+// sorted by name), target.image.<role> and target.digest.<role or service>
+// (sorted), target.defects (comma-separated: the reference EPR's active
 // release-candidate defects), run.tags, run.retries, run.fail_on_flaky,
 // run.interrupted, machine.hostname, machine.os, machine.arch, machine.cpus,
 // harness.version, harness.go; then feature.uri and feature.tags.
@@ -71,6 +74,13 @@
 // gate CI, which quarantine exists to prevent; skipped keeps it visible
 // without gating. A quarantined scenario that passed or was flaky is reported
 // like any other.
+//
+// # Blocked hosts and identities
+//
+// A test case's <system-out> starts with one line "blocked request to HOST"
+// per host the browser was stopped from reaching during the scenario, then
+// one line per unique patient identity the scenario used,
+// `patient "Jane Smith" was Jane Smith-k3p9, NHS number 9994021567`.
 //
 // # Attachments
 //
@@ -334,7 +344,14 @@ func runProperties(run *results.Run) []property {
 		property{"target.base_url", clean(run.Target.BaseURL)},
 		property{"browser", clean(run.Browser)},
 	)
+	add("target", run.Target.Describe())
 	add("target.version", run.Target.Version)
+	add("target.adapter", run.Target.Adapter)
+	add("target.screen_map", run.Target.ScreenMap)
+	add("target.compose", run.Target.Compose)
+	for _, name := range sortedKeys(run.Target.Services) {
+		add("target.service."+name, run.Target.Services[name])
+	}
 	for _, role := range sortedKeys(run.Target.Images) {
 		add("target.image."+role, run.Target.Images[role])
 	}
@@ -541,7 +558,7 @@ func buildCase(f *results.Feature, s *results.Scenario, name string, cfg Config)
 		atts = append(atts, at.Attachments...)
 	}
 	text := quarantinedText
-	if lines := attachmentLines(atts, cfg); lines != "" {
+	if lines := scenarioLines(s) + attachmentLines(atts, cfg); lines != "" {
 		if text != "" {
 			text += "\n"
 		}
@@ -551,6 +568,19 @@ func buildCase(f *results.Feature, s *results.Scenario, name string, cfg Config)
 		tc.SystemOut = &cdata{Text: text}
 	}
 	return tc, out, nil
+}
+
+// scenarioLines are the "blocked request to HOST" lines of s and a line
+// per identity it used.
+func scenarioLines(s *results.Scenario) string {
+	var b strings.Builder
+	for _, h := range s.Blocked {
+		b.WriteString(results.BlockedLine(h) + "\n")
+	}
+	for _, id := range s.Identities {
+		b.WriteString(id.String() + "\n")
+	}
+	return clean(b.String())
 }
 
 // quarantineText is the <system-out> text of a quarantined scenario that

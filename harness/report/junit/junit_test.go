@@ -202,7 +202,10 @@ func TestReadBack(t *testing.T) {
 	assert.Nil(t, passed.Error)
 	assert.Nil(t, passed.Skipped)
 	require.NotNil(t, passed.SystemOut)
-	assert.Equal(t, "[[ATTACHMENT|patient-search/searching-by-name-lists-matching-patients/trace.zip]]\n", *passed.SystemOut)
+	assert.Equal(t, `patient "Jane Smith" was Jane Smith-k3p9, NHS number 9994021567`+"\n"+
+		`patient "John Smith" was John Smith-k3p9, NHS number 9996551881`+"\n"+
+		"[[ATTACHMENT|patient-search/searching-by-name-lists-matching-patients/trace.zip]]\n", *passed.SystemOut,
+		"the identities the scenario used, then its attachments")
 
 	// Outline rows sharing a name are kept apart.
 	row1 := ps.find(t, "Rejecting a malformed NHS number (line 32)")
@@ -227,6 +230,11 @@ func TestReadBack(t *testing.T) {
 	timeout := as.find(t, "Cancelling an appointment frees the slot")
 	require.NotNil(t, timeout.Failure)
 	assert.Equal(t, "timeout", timeout.Failure.Type)
+	require.NotNil(t, timeout.SystemOut)
+	assert.True(t, strings.HasPrefix(*timeout.SystemOut, "blocked request to fonts.googleapis.com\n"+
+		"blocked request to www.google-analytics.com\n"+
+		`patient "Mary Jones" was Mary Jones-q4zt, NHS number 9992173041`+"\n"+
+		"[[ATTACHMENT|appointments/cancelling-an-appointment-frees-the-slot/screenshot.png]]\n"), *timeout.SystemOut)
 	skip := as.find(t, "Booking a follow-up appointment")
 	assert.NotNil(t, skip.Skipped)
 	assert.Nil(t, skip.Failure)
@@ -249,12 +257,16 @@ func TestProperties(t *testing.T) {
 	want := []string{
 		"run.id=run-20260601T090000Z",
 		"commit=" + run.Commit,
-		"target.backend=docker",
+		"target.backend=compose",
 		"target.base_url=http://localhost:8080",
 		"browser=chromium 156.0.8078.73",
+		"target=" + run.Target.Describe(),
 		"target.version=2.3.1",
-		"target.image.epr=" + run.Target.Images["epr"],
-		"target.image.postgres=" + run.Target.Images["postgres"],
+		"target.adapter=declarative",
+		"target.screen_map=screens.yaml",
+		"target.compose=eprharness-run-20260601t090000z-1",
+		"target.service.epr=" + run.Target.Services["epr"],
+		"target.service.postgres=" + run.Target.Services["postgres"],
 		"target.digest.epr=" + run.Target.Digests["epr"],
 		"target.digest.postgres=" + run.Target.Digests["postgres"],
 		"target.defects=news2-boundary",
@@ -284,10 +296,33 @@ func TestProperties(t *testing.T) {
 		_, ok := s.prop(name)
 		assert.False(t, ok, name)
 	}
+
 	for _, name := range []string{"run.fail_on_flaky", "run.interrupted"} {
 		v, ok := s.prop(name)
 		assert.True(t, ok, name)
 		assert.Equal(t, "true", v, name)
+	}
+
+	// The docker backend's images, by role; no adapter, screen map or
+	// Compose project recorded.
+	run = resultstest.Sample()
+	run.Target = results.Target{Backend: "docker", BaseURL: "http://localhost:8080",
+		Images:  map[string]string{"epr": "ghcr.io/eprharness/refepr:1", "postgres": "postgres:17.5"},
+		Digests: map[string]string{"epr": "sha256:00"}}
+	s = parse(t, write(t, run, Config{})).Suites[0]
+	for name, want := range map[string]string{
+		"target":                "refepr on docker (epr: ghcr.io/eprharness/refepr:1 sha256:00, postgres: postgres:17.5)",
+		"target.image.epr":      "ghcr.io/eprharness/refepr:1",
+		"target.image.postgres": "postgres:17.5",
+		"target.digest.epr":     "sha256:00",
+	} {
+		v, ok := s.prop(name)
+		assert.True(t, ok, name)
+		assert.Equal(t, want, v, name)
+	}
+	for _, name := range []string{"target.adapter", "target.screen_map", "target.compose", "target.service.epr"} {
+		_, ok := s.prop(name)
+		assert.False(t, ok, name)
 	}
 }
 
@@ -365,7 +400,9 @@ func TestFailedOnEveryAttempt(t *testing.T) {
 	assert.Equal(t, "[[ATTACHMENT|appointments/x/attempt-1/screenshot.png]]\n", *r.SystemOut)
 	require.NotNil(t, c.SystemOut)
 	assert.Equal(t,
-		"[[ATTACHMENT|appointments/cancelling-an-appointment-frees-the-slot/screenshot.png]]\n"+
+		"blocked request to fonts.googleapis.com\nblocked request to www.google-analytics.com\n"+
+			`patient "Mary Jones" was Mary Jones-q4zt, NHS number 9992173041`+"\n"+
+			"[[ATTACHMENT|appointments/cancelling-an-appointment-frees-the-slot/screenshot.png]]\n"+
 			"[[ATTACHMENT|appointments/x/attempt-1/screenshot.png]]\n"+
 			"[[ATTACHMENT|appointments/cancelling-an-appointment-frees-the-slot/trace.zip]]\n",
 		*c.SystemOut, "the last attempt's screenshot first, then every image, then the rest")

@@ -12,7 +12,9 @@
 //   - per feature: source (only with Config.FeatureRoot), gherkinDocument,
 //     then one pickle per executed scenario;
 //   - hook: the synthetic hooks below, when a scenario needs them;
-//   - testRunStarted, then every testCase;
+//   - testRunStarted, then a log attachment of the run (testRunStartedId)
+//     naming the target, "Target: <results.Target.Describe>", when the run
+//     records one, then every testCase;
 //   - per scenario, per attempt (earlier attempts first): testCaseStarted
 //     (attempt 0, 1, …), testStepStarted and testStepFinished per step,
 //     attachments, testCaseFinished (willBeRetried true on every attempt but
@@ -71,7 +73,10 @@
 // relative to the run's output folder, which is where the NDJSON file is
 // written. The command line that reproduces a scenario that did not pass is a
 // "text/x.cucumber.log+plain" attachment "Reproduce: <command>" on the same
-// step of its last attempt.
+// step of its last attempt; after it come log attachments "blocked request
+// to HOST", one per host the browser was stopped from reaching during the
+// scenario, and one per unique patient identity it used (`patient "Jane
+// Smith" was Jane Smith-k3p9, NHS number 9994021567`).
 //
 // # Ids and times
 //
@@ -243,6 +248,12 @@ func (b *builder) build() ([]*msg.Envelope, error) {
 	}
 
 	envs = append(envs, &msg.Envelope{TestRunStarted: &msg.TestRunStarted{Id: runID, Timestamp: stamp(run.StartedAt)}})
+	if t := run.Target; t.Backend != "" || t.BaseURL != "" || t.Adapter != "" || t.Compose != "" {
+		envs = append(envs, &msg.Envelope{Attachment: &msg.Attachment{
+			Body: "Target: " + t.Describe(), ContentEncoding: msg.AttachmentContentEncoding_IDENTITY,
+			MediaType: LogMediaType, TestRunStartedId: runID, Timestamp: stamp(run.StartedAt),
+		}})
+	}
 	for _, p := range plan {
 		envs = append(envs, &msg.Envelope{TestCase: p.tc})
 	}
@@ -730,6 +741,21 @@ func (b *builder) attempt(p *planned, a attempt, started string) ([]*msg.Envelop
 			Body: "Reproduce: " + s.Repro, ContentEncoding: msg.AttachmentContentEncoding_IDENTITY,
 			MediaType: LogMediaType, TestCaseStartedId: started, TestStepId: attachTo,
 		}})
+	}
+	if a.last {
+		var lines []string
+		for _, h := range s.Blocked {
+			lines = append(lines, results.BlockedLine(h))
+		}
+		for _, id := range s.Identities {
+			lines = append(lines, id.String())
+		}
+		for _, line := range lines {
+			envs = append(envs, &msg.Envelope{Attachment: &msg.Attachment{
+				Body: line, ContentEncoding: msg.AttachmentContentEncoding_IDENTITY,
+				MediaType: LogMediaType, TestCaseStartedId: started, TestStepId: attachTo,
+			}})
+		}
 	}
 	end := a.start.Add(max(a.duration, 0))
 	if at.After(end) {

@@ -58,19 +58,21 @@ func TestProtocolVersionIsTheModuleVersion(t *testing.T) {
 
 // stream is a decoded NDJSON stream, indexed for the checks.
 type stream struct {
-	envs      []*msg.Envelope
-	docIDs    map[string]bool
-	docs      map[string]*msg.GherkinDocument
-	pickles   map[string]*msg.Pickle
-	hooks     map[string]*msg.Hook
-	cases     map[string]*msg.TestCase
-	started   map[string]*msg.TestCaseStarted
-	finished  map[string]*msg.TestCaseFinished
-	steps     map[string][]*msg.TestStepFinished // by testCaseStartedId
-	attached  map[string][]*msg.Attachment       // by testCaseStartedId
-	byPickle  map[string][]*msg.TestCaseStarted  // pickle id -> attempts
-	runID     string
-	runResult *msg.TestRunFinished
+	envs     []*msg.Envelope
+	docIDs   map[string]bool
+	docs     map[string]*msg.GherkinDocument
+	pickles  map[string]*msg.Pickle
+	hooks    map[string]*msg.Hook
+	cases    map[string]*msg.TestCase
+	started  map[string]*msg.TestCaseStarted
+	finished map[string]*msg.TestCaseFinished
+	steps    map[string][]*msg.TestStepFinished // by testCaseStartedId
+	attached map[string][]*msg.Attachment       // by testCaseStartedId
+	// runAttached are the attachments of the run itself.
+	runAttached []*msg.Attachment
+	byPickle    map[string][]*msg.TestCaseStarted // pickle id -> attempts
+	runID       string
+	runResult   *msg.TestRunFinished
 }
 
 // decode reads every line of out as one envelope with exactly one message,
@@ -267,6 +269,14 @@ func check(t *testing.T, out []byte) *stream {
 			assert.False(t, ts.Before(lastTime[sf.TestCaseStartedId]))
 			lastTime[sf.TestCaseStartedId] = ts
 			s.steps[sf.TestCaseStartedId] = append(s.steps[sf.TestCaseStartedId], sf)
+		case e.Attachment != nil && e.Attachment.TestCaseStartedId == "":
+			a := e.Attachment
+			require.True(t, runStarted, "a run's attachment comes after testRunStarted")
+			assert.Equal(t, s.runID, a.TestRunStartedId, "a run's attachment names the run")
+			assert.Empty(t, a.TestStepId)
+			assert.Equal(t, msg.AttachmentContentEncoding_IDENTITY, a.ContentEncoding)
+			assert.NotEmpty(t, a.Body)
+			s.runAttached = append(s.runAttached, a)
 		case e.Attachment != nil:
 			a := e.Attachment
 			require.Contains(t, open, a.TestCaseStartedId, "attachment: its test case is running")
@@ -627,4 +637,40 @@ func TestConcurrentWrites(t *testing.T) {
 	for range 4 {
 		assert.Equal(t, want, <-done)
 	}
+}
+
+// The run names its target in a log attachment of the run; each scenario's
+// blocked hosts and unique identities are log attachments on the step that
+// holds its evidence.
+func TestTargetBlockedAndIdentities(t *testing.T) {
+	run := resultstest.Sample()
+	s := check(t, write(t, run, Config{}))
+	require.Len(t, s.runAttached, 1)
+	a := s.runAttached[0]
+	assert.Equal(t, LogMediaType, a.MediaType)
+	assert.Equal(t, "Target: "+run.Target.Describe(), a.Body)
+	assert.Equal(t, "run-20260601T090000Z", a.TestRunStartedId)
+
+	logs := func(started string) []string {
+		var out []string
+		for _, a := range s.attached[started] {
+			if a.MediaType == LogMediaType && !strings.HasPrefix(a.Body, "Reproduce: ") {
+				out = append(out, a.TestStepId+" "+a.Body)
+			}
+		}
+		return out
+	}
+	assert.Equal(t, []string{
+		"testcase:features/appointments.feature:5:step:3 blocked request to fonts.googleapis.com",
+		"testcase:features/appointments.feature:5:step:3 blocked request to www.google-analytics.com",
+		`testcase:features/appointments.feature:5:step:3 patient "Mary Jones" was Mary Jones-q4zt, NHS number 9992173041`,
+	}, logs("started:features/appointments.feature:5:0"), "on the failing step")
+	assert.Equal(t, []string{
+		`testcase:features/patient_search.feature:20:step:3 patient "Jane Smith" was Jane Smith-k3p9, NHS number 9994021567`,
+		`testcase:features/patient_search.feature:20:step:3 patient "John Smith" was John Smith-k3p9, NHS number 9996551881`,
+	}, logs("started:features/patient_search.feature:20:0"), "on the last step of a passed scenario")
+
+	// No target recorded: no run attachment.
+	run.Target = results.Target{}
+	assert.Empty(t, check(t, write(t, run, Config{})).runAttached)
 }

@@ -9,10 +9,13 @@
 // a name, a skipped scenario, a flaky scenario (failed with a timeout, then
 // passed on a retry, with the failed attempt's screenshot and trace kept), a
 // quarantined failing scenario, hazard tags, repro command lines on every
-// scenario that did not pass, and the run's identity (commit, machine, image
-// digests, EPR version, active defects, retries). All times are fixed (the run
-// starts at 2026-06-01T09:00:00Z), so reports built from it can be compared
-// byte for byte against golden files.
+// scenario that did not pass, hosts the browser was blocked from reaching and
+// the unique patient identities scenarios used (on the timeout, and the
+// identities also on a passed scenario), and the run's identity (commit,
+// machine, a Compose target driven by the declarative adapter with its screen
+// map, project, services and image digests, EPR version, active defects,
+// retries). All times are fixed (the run starts at 2026-06-01T09:00:00Z), so
+// reports built from it can be compared byte for byte against golden files.
 //
 // Scenarios are listed in the order they ran, which is not always line order
 // (call Run.Sort for that); reporters must not assume either.
@@ -165,7 +168,7 @@ func Sample() *results.Run {
 			attachment("page", "text/html", "patient-search/searching-by-nhs-number-shows-the-patient/page.html"),
 			attachment("trace", "application/zip", "patient-search/searching-by-nhs-number-shows-the-patient/trace.zip"),
 		),
-		b.scenario(patientSearch, "Scenario", "Searching by name lists matching patients", 20,
+		used(b.scenario(patientSearch, "Scenario", "Searching by name lists matching patients", 20,
 			[]string{"@name-search", "@hazard:H-001"}, results.KindNone,
 			[]*results.Step{
 				step("Given ", `I am logged in as "dr.jones"`, 21, results.Passed, 1207, "steps/session.go:31", ""),
@@ -173,7 +176,8 @@ func Sample() *results.Run {
 				step("Then ", "the results list 3 patients", 23, results.Passed, 402, "steps/patients.go:74", ""),
 			},
 			attachment("trace", "application/zip", "patient-search/searching-by-name-lists-matching-patients/trace.zip"),
-		),
+		), results.Identity{Fixture: "Jane Smith", Name: "Jane Smith-k3p9", NHSNumber: "9994021567"},
+			results.Identity{Fixture: "John Smith", Name: "John Smith-k3p9", NHSNumber: "9996551881"}),
 		// Two example rows of one outline: same name, different lines.
 		b.scenario(patientSearch, "Scenario Outline", "Rejecting a malformed NHS number", 32,
 			[]string{"@validation"}, results.KindNone,
@@ -238,7 +242,7 @@ func Sample() *results.Run {
 		Tags: []string{"@appointments"},
 	}
 	appointments.Scenarios = []*results.Scenario{
-		b.scenario(appointments, "Scenario", "Cancelling an appointment frees the slot", 5,
+		blocked(used(b.scenario(appointments, "Scenario", "Cancelling an appointment frees the slot", 5,
 			nil, results.KindTimeout,
 			[]*results.Step{
 				step("Given ", `I am logged in as "reception.lee"`, 6, results.Passed, 1121, "steps/session.go:31", ""),
@@ -249,7 +253,8 @@ func Sample() *results.Run {
 			},
 			attachment("screenshot", "image/png", "appointments/cancelling-an-appointment-frees-the-slot/screenshot.png"),
 			attachment("trace", "application/zip", "appointments/cancelling-an-appointment-frees-the-slot/trace.zip"),
-		),
+		), results.Identity{Fixture: "Mary Jones", Name: "Mary Jones-q4zt", NHSNumber: "9992173041"}),
+			"fonts.googleapis.com", "www.google-analytics.com"),
 		b.flaky(b.scenario(appointments, "Scenario", "Rescheduling moves the appointment", 17,
 			[]string{"@hazard:H-004"}, results.KindNone,
 			[]*results.Step{
@@ -273,9 +278,12 @@ func Sample() *results.Run {
 		StartedAt:  Start,
 		FinishedAt: b.at.Add(400 * time.Millisecond),
 		Target: results.Target{
-			Backend: "docker",
-			BaseURL: "http://localhost:8080",
-			Images: map[string]string{
+			Backend:   "compose",
+			BaseURL:   "http://localhost:8080",
+			Adapter:   "declarative",
+			ScreenMap: "screens.yaml",
+			Compose:   "eprharness-run-20260601t090000z-1",
+			Services: map[string]string{
 				"postgres": "postgres:17.5",
 				"epr":      "ghcr.io/eprharness/demo-epr:2.3.1",
 			},
@@ -303,11 +311,23 @@ func Sample() *results.Run {
 	for _, f := range run.Features {
 		for _, s := range f.Scenarios {
 			if s.Status != results.Passed && s.Status != results.Skipped {
-				s.Repro = "eprharness run " + s.ID + " --backend docker --epr-image ghcr.io/eprharness/demo-epr:2.3.1 --postgres-image postgres:17.5 --headed --trace always --keep-backends"
+				s.Repro = "eprharness run " + s.ID + " --adapter declarative --screen-map screens.yaml --backend compose --compose-file compose.yaml --compose-service epr --compose-port 8080 --headed --trace always --keep-backends"
 			}
 		}
 	}
 	return run
+}
+
+// used records the unique patient identities s used.
+func used(s *results.Scenario, ids ...results.Identity) *results.Scenario {
+	s.Identities = append(s.Identities, ids...)
+	return s
+}
+
+// blocked records the hosts the browser was stopped from reaching in s.
+func blocked(s *results.Scenario, hosts ...string) *results.Scenario {
+	s.Blocked = append(s.Blocked, hosts...)
+	return s
 }
 
 // quarantined marks s as quarantined.

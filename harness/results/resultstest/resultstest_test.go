@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eprharness/eprharness/harness/results"
+	"github.com/eprharness/eprharness/nhsnumber"
 )
 
 func TestSampleIsDeterministicAndFresh(t *testing.T) {
@@ -110,9 +111,42 @@ func TestSampleCoverage(t *testing.T) {
 	assert.NotEmpty(t, run.Machine.Hostname)
 	assert.Equal(t, 1, run.Retries)
 	assert.NotEmpty(t, run.Target.Defects)
-	for role := range run.Target.Images {
-		assert.Contains(t, run.Target.Digests, role)
+	assert.Equal(t, "compose", run.Target.Backend)
+	assert.Equal(t, "declarative", run.Target.Adapter)
+	assert.NotEmpty(t, run.Target.ScreenMap)
+	assert.NotEmpty(t, run.Target.Compose)
+	require.NotEmpty(t, run.Target.Services)
+	for service := range run.Target.Services {
+		assert.Contains(t, run.Target.Digests, service)
 	}
+
+	// Blocked hosts and unique identities: on a failed scenario (with
+	// evidence on its failing step) and identities on a passed one.
+	var blocked, identities []*results.Scenario
+	for _, f := range run.Features {
+		for _, s := range f.Scenarios {
+			if len(s.Blocked) > 0 {
+				blocked = append(blocked, s)
+			}
+			if len(s.Identities) > 0 {
+				identities = append(identities, s)
+				for _, id := range s.Identities {
+					assert.NotEmpty(t, id.Fixture)
+					assert.NotEqual(t, id.Fixture, id.Name, "a unique name")
+					n, err := nhsnumber.Parse(id.NHSNumber)
+					if assert.NoError(t, err, id.NHSNumber) {
+						assert.True(t, nhsnumber.IsTest(n), "a synthetic NHS number: %s", id.NHSNumber)
+					}
+				}
+			}
+		}
+	}
+	require.Len(t, blocked, 1)
+	assert.Equal(t, results.Failed, blocked[0].Status)
+	assert.NotNil(t, blocked[0].FailedStep())
+	assert.NotEmpty(t, blocked[0].Identities)
+	require.Len(t, identities, 2)
+	assert.Equal(t, results.Passed, identities[0].Status)
 
 	var prev = run.StartedAt
 	for _, f := range run.Features {

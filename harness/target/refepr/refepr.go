@@ -27,6 +27,11 @@ var _ target.EPR = Adapter{}
 // New returns the reference EPR adapter.
 func New() Adapter { return Adapter{} }
 
+// The adapter is chosen by name: adapter: refepr (the default).
+func init() {
+	target.Register("refepr", func(target.Options) (target.EPR, error) { return New(), nil })
+}
+
 // Name implements target.EPR.
 func (Adapter) Name() string { return "refepr" }
 

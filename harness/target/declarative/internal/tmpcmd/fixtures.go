@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/eprharness/eprharness/harness/config"
+	"github.com/eprharness/eprharness/harness/exitcode"
+	"github.com/eprharness/eprharness/harness/fixtures/fhirimport"
+	"github.com/eprharness/eprharness/harness/fixtures/generate"
+)
+
+const fixturesUsage = `usage:
+  eprharness fixtures generate --count N [--seed S] [--out DIR] [--per-bundle K] [--as-of DATE]
+      write N synthetic patients as FHIR transaction bundles; the same seed gives the same bytes
+  eprharness fixtures import --from DIR|FILE --to URL [--strict] [--nhs-test-ranges RANGES]
+      load Synthea's (or generated) bundles into an EPR through its FHIR API (URL: the EPR, or its FHIR base)
+`
+
+// fixturesCmd runs "eprharness fixtures generate|import".
+func fixturesCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, fixturesUsage)
+		return exitcode.Usage
+	}
+	switch args[0] {
+	case "generate":
+		return generateCmd(args[1:], stdout, stderr)
+	case "import":
+		return importCmd(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, fixturesUsage)
+		return exitcode.Pass
+	default:
+		fmt.Fprintf(stderr, "eprharness fixtures: unknown command %q\n\n%s", args[0], fixturesUsage)
+		return exitcode.Usage
+	}
+}
+
+func generateCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
+	fs := flag.NewFlagSet("eprharness fixtures generate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	count := fs.Int("count", 0, "number of patients (required)")
+	seed := fs.Uint64("seed", 1, "random seed; the same seed gives byte-identical bundles")
+	out := fs.String("out", "generated-fixtures", "folder to write the bundles to")
+	per := fs.Int("per-bundle", 1, "patients per bundle")
+	asOf := fs.String("as-of", generate.DefaultAsOf.Format(time.DateOnly), "date ages and record dates count back from")
+	if err := fs.Parse(args); err != nil {
+		return flagCode(err)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "eprharness fixtures generate: unexpected argument %q\n", fs.Arg(0))
+		return exitcode.Usage
+	}
+	day, err := time.Parse(time.DateOnly, *asOf)
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness fixtures generate: --as-of: want a date such as 2026-06-01, got %q\n", *asOf)
+		return exitcode.Usage
+	}
+	if *count < 1 {
+		fmt.Fprintf(stderr, "eprharness fixtures generate: --count: want a number of patients from 1 to %d\n", generate.MaxCount())
+		return exitcode.Usage
+	}
+	start := time.Now()
+	paths, err := generate.Write(*out, *count, *seed, generate.WithPerBundle(*per), generate.WithAsOf(day))
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness fixtures %v\n", err)
+		return exitcode.Usage
+	}
+	fmt.Fprintf(stdout, "eprharness: wrote %d patient(s) in %d bundle(s) to %s (seed %d) in %s\n",
+		*count, len(paths), *out, *seed, time.Since(start).Round(time.Millisecond))
+	return exitcode.Pass
+}
+
+func importCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
+	fs := flag.NewFlagSet("eprharness fixtures import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	from := fs.String("from", "", "a bundle file, or a folder of them such as Synthea's output/fhir (required)")
+	to := fs.String("to", "", "the EPR's URL (http://host:8080) or its FHIR base (…/fhir) (required)")
+	strict := fs.Bool("strict", false, "fail on an entry the EPR rejects instead of leaving it out")
+	ranges := fs.String("nhs-test-ranges", os.Getenv("EPRHARNESS_NHS_TEST_RANGES"), "NHS number ranges allowed besides 999…, comma-separated FIRST-LAST")
+	timeout := fs.Duration("timeout", time.Minute, "time allowed for each request to the EPR")
+	if err := fs.Parse(args); err != nil {
+		return flagCode(err)
+	}
+	if *from == "" || *to == "" || fs.NArg() > 0 {
+		fmt.Fprint(stderr, "eprharness fixtures import: --from and --to are required\n\n"+fixturesUsage)
+		return exitcode.Usage
+	}
+	extra, err := config.ParseNHSRanges(*ranges)
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness fixtures import: --nhs-test-ranges: %v\n", err)
+		return exitcode.Usage
+	}
+	base := strings.TrimRight(*to, "/")
+	if !strings.HasSuffix(base, "/fhir") {
+		base += "/fhir"
+	}
+	opts := []fhirimport.Option{fhirimport.WithExtraRanges(extra...)}
+	if *strict {
+		opts = append(opts, fhirimport.WithStrict())
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	im := fhirimport.New(&http.Client{Timeout: *timeout}, base, opts...)
+	rep, err := im.ImportPath(ctx, *from)
+	fmt.Fprintf(stdout, "eprharness: imported %s\n", rep)
+	for _, r := range rep.Reasons {
+		fmt.Fprintf(stdout, "eprharness: rejected: %s\n", r)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		var ie *fhirimport.InputError
+		var pe *os.PathError
+		if errors.As(err, &ie) || errors.As(err, &pe) || strings.Contains(err.Error(), "no *.json bundle") {
+			return exitcode.Usage
+		}
+		if ctx.Err() != nil {
+			return exitcode.Interrupted
+		}
+		return exitcode.Backend
+	}
+	return exitcode.Pass
+}
+
+func flagCode(err error) exitcode.Code {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitcode.Pass
+	}
+	return exitcode.Usage
+}

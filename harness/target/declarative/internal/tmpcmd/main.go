@@ -1,0 +1,391 @@
+// Command eprharness runs Gherkin scenarios against an electronic patient
+// record through a real browser, on an in-process or containerised backend.
+//
+//	eprharness run [PATH[:LINE]...] [--backend embedded|docker] [--tags EXPR] [--out DIR] [--headed] ...
+//	eprharness install       fetch the Playwright driver and make sure a Chromium is available
+//	eprharness show-trace F  open a failure's trace.zip in Playwright's trace viewer
+//	eprharness sweep         remove containers left behind by killed runs (--run ID, --kept)
+//	eprharness steps         print the step catalogue (--format text|markdown|json)
+//	eprharness check [PATH]  check scenarios against the catalogue, fixtures and tags
+//	eprharness config        print the configuration reference
+//	eprharness fixtures      generate synthetic patients; import Synthea output (fixtures.go)
+//	eprharness report RUN    rebuild a stored run's reports (results.go)
+//	eprharness diff B C      compare two runs: the release-candidate gate
+//	eprharness serve         the team dashboard over the results store
+//	eprharness version
+//
+// Exit codes: 0 pass, 1 scenario failures, 2 usage or bad input, 3 harness
+// fault, 4 backend fault, 130 interrupted.
+//
+// This is the composition root: the only place that knows the reference EPR
+// (sut/refepr) as code, to serve it in-process for the embedded backend.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/mxschmitt/playwright-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
+
+	"github.com/eprharness/eprharness/harness/backend"
+	"github.com/eprharness/eprharness/harness/backend/docker"
+	"github.com/eprharness/eprharness/harness/backend/embedded"
+	"github.com/eprharness/eprharness/harness/browser"
+	"github.com/eprharness/eprharness/harness/config"
+	"github.com/eprharness/eprharness/harness/exitcode"
+	"github.com/eprharness/eprharness/harness/runner"
+	"github.com/eprharness/eprharness/harness/target/declarative"
+	"github.com/eprharness/eprharness/steps/library"
+	"github.com/eprharness/eprharness/sut/refepr"
+	"github.com/eprharness/eprharness/sut/refepr/defects"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `usage: eprharness <command> [arguments]
+
+commands:
+  run [PATH[:LINE]...] [flags]   run scenarios (eprharness run -h lists the flags)
+  install                        fetch the Playwright driver; make sure a Chromium is available
+  show-trace FILE                open a trace.zip in Playwright's trace viewer
+  sweep [--run ID] [--kept]      remove containers and networks left by killed runs
+  steps [--format FORMAT]        print the step catalogue (text, markdown or json)
+  check [PATH...]                check scenarios without a browser or backend
+  config                         print the configuration reference (Markdown)
+  fixtures generate|import       generate synthetic patients; import Synthea bundles into an EPR
+  report [--out DIR] RUN         rebuild a stored run's reports (RUN: id, latest or last-green)
+  diff BASELINE CANDIDATE        compare two runs; exit 1 on regressions (the release-candidate gate)
+  serve [--addr 127.0.0.1:8088]  the team dashboard over the results store
+  version                        print the version
+
+exit codes: 0 pass, 1 scenario failures, 2 usage or bad input, 3 harness fault,
+4 backend fault, 130 interrupted
+`
+
+func main() {
+	os.Exit(int(Main(os.Args[1:], os.Stdout, os.Stderr)))
+}
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) exitcode.Code {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitcode.Usage
+	}
+	switch args[0] {
+	case "run":
+		return runCmd(args[1:], stdout, stderr)
+	case "install":
+		return installCmd(stderr)
+	case "show-trace":
+		return showTraceCmd(args[1:], stderr)
+	case "sweep":
+		return sweepCmd(args[1:], stderr)
+	case "steps":
+		return stepsCmd(args[1:], stdout, stderr)
+	case "check":
+		return checkCmd(args[1:], stdout, stderr)
+	case "fixtures":
+		return fixturesCmd(args[1:], stdout, stderr)
+	case "report":
+		return reportCmd(args[1:], stdout, stderr)
+	case "diff":
+		return diffCmd(args[1:], stdout, stderr)
+	case "serve":
+		return serveCmd(args[1:], stdout, stderr)
+	case "config":
+		config.Reference(stdout)
+		return exitcode.Pass
+	case "version":
+		fmt.Fprintf(stdout, "eprharness %s\n", version)
+		return exitcode.Pass
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitcode.Pass
+	default:
+		fmt.Fprintf(stderr, "eprharness: unknown command %q\n\n%s", args[0], usage)
+		return exitcode.Usage
+	}
+}
+
+// loadConfig reads the configuration for a command from args, the
+// environment and the working directory. When it returns ok false the
+// command is over (help shown, or a bad setting reported) with code.
+func loadConfig(args []string, stderr io.Writer) (cfg config.Config, code exitcode.Code, ok bool) {
+	wd, _ := os.Getwd()
+	cfg, err := config.Load(config.Source{Args: args, Env: os.Environ(), Dir: wd, Usage: stderr})
+	if errors.Is(err, config.ErrHelp) {
+		return cfg, exitcode.Pass, false
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return cfg, exitcode.Usage, false
+	}
+	return cfg, exitcode.Pass, true
+}
+
+func runCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
+	cfg, code, ok := loadConfig(args, stderr)
+	if !ok {
+		return code
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "eprharness: warning: %s\n", w)
+	}
+
+	// The first SIGINT/SIGTERM cancels ctx and the run cleans up; a second
+	// one gets the default behaviour (the process dies, and the next run
+	// sweeps what it left).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+
+	factory, err := backendFactory(cfg, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Usage
+	}
+	opts := []runner.Option{
+		runner.WithBackend(factory),
+		runner.WithSteps(library.Register),
+		runner.WithTarget(mustDecl()),
+		runner.WithOutput(stdout, stderr),
+		runner.WithVersion(version),
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Harness
+	}
+	if st != nil {
+		defer st.Close()
+		opts = append(opts, runner.WithStore(st))
+	}
+	out := runner.New(cfg, opts...).Run(ctx)
+	if out.Err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", out.Err)
+	}
+	if out.Code != exitcode.Pass {
+		fmt.Fprintf(stderr, "eprharness: exit %d (%s)\n", out.Code, out.Code)
+	}
+	return out.Code
+}
+
+func backendFactory(cfg config.Config, stderr io.Writer) (runner.BackendFactory, error) {
+	clock, err := refepr.ParseClock(cfg.Clock)
+	if err != nil {
+		return nil, fmt.Errorf("clock: %w", err)
+	}
+	eprDefects, err := defects.Parse(cfg.EPRDefects)
+	if err != nil {
+		return nil, &config.Error{Field: "epr-defects", Msg: err.Error()}
+	}
+	switch cfg.Backend {
+	case config.BackendDocker:
+		// The runner calls the factory once per worker; the log and the
+		// sweep of earlier runs' leftovers happen on the first call only.
+		var once sync.Once
+		tcLog := io.Discard
+		return func(ctx context.Context, runID string) (backend.Backend, error) {
+			once.Do(func() {
+				// testcontainers' own messages go to a log file in --out
+				// rather than the analyst's terminal. The file lives as
+				// long as the process; the OS closes it at exit.
+				if f, err := os.Create(filepath.Join(cfg.Out, "backend-testcontainers.log")); err == nil {
+					tcLog = f
+				}
+				tclog.SetDefault(log.New(tcLog, "", log.LstdFlags))
+				if removed, err := docker.Sweep(ctx); err != nil {
+					fmt.Fprintf(stderr, "eprharness: %v\n", err)
+				} else if removed.Count() > 0 {
+					fmt.Fprintf(stderr, "eprharness: removed %d container(s) and %d network(s) left by earlier runs\n", len(removed.Containers), len(removed.Networks))
+				}
+			})
+			env := map[string]string{}
+			if cfg.Clock != "" {
+				env["EPR_NOW"] = cfg.Clock
+			}
+			if eprDefects.String() != "" {
+				env["EPR_DEFECTS"] = eprDefects.String()
+			}
+			b, err := docker.Run(ctx,
+				docker.WithEPRImage(cfg.EPRImage),
+				docker.WithPostgresImage(cfg.PostgresImage),
+				docker.WithRunID(runID),
+				docker.WithLogDir(cfg.Out),
+				docker.WithEnv(env),
+				docker.WithStartupTimeout(cfg.StartupTimeout),
+				docker.WithLog(tcLog),
+				docker.WithKeep(cfg.KeepBackends),
+			)
+			if err != nil {
+				for _, f := range b.LogFiles() {
+					fmt.Fprintf(stderr, "eprharness: container log saved: %s\n", f)
+				}
+			}
+			return b, err
+		}, nil
+	default:
+		// EPR_DEFECT_TRACE is the reference EPR's own variable (see
+		// sut/refepr/cmd/refepr); the embedded EPR honours it too. The file
+		// stays open for the life of the process.
+		var trace io.Writer
+		if path := os.Getenv("EPR_DEFECT_TRACE"); path != "" {
+			f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+			if err != nil {
+				return nil, fmt.Errorf("EPR_DEFECT_TRACE: %w", err)
+			}
+			trace = f
+		}
+		return func(ctx context.Context, runID string) (backend.Backend, error) {
+			return embedded.Run(ctx,
+				embedded.WithName("refepr"),
+				embedded.WithVersion(version),
+				embedded.WithApp(func(ctx context.Context) (embedded.App, error) {
+					return refepr.New(ctx, refepr.Config{DatabaseURL: "sqlite::memory:", Now: clock, TestAPI: true, Version: version, Defects: eprDefects, DefectTrace: trace})
+				}),
+			)
+		}, nil
+	}
+}
+
+func installCmd(stderr io.Writer) exitcode.Code {
+	pw, err := browser.StartDriver(stderr, true)
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Harness
+	}
+	defer pw.Stop()
+	fmt.Fprintln(stderr, "eprharness: Playwright driver ready")
+	if path, source, err := browser.Find(os.Getenv("EPRHARNESS_BROWSER_PATH"), pw); err == nil {
+		fmt.Fprintf(stderr, "eprharness: Chromium ready (%s): %s\n", source, path)
+		return exitcode.Pass
+	}
+	fmt.Fprintln(stderr, "eprharness: no Chromium found; installing Playwright's Chromium")
+	err = playwright.Install(&playwright.RunOptions{Browsers: []string{"chromium"}, Stdout: stderr, Stderr: stderr})
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: Playwright's Chromium could not be installed: %v\n", err)
+		if apt, lerr := exec.LookPath("apt-get"); lerr == nil && os.Geteuid() == 0 {
+			fmt.Fprintln(stderr, "eprharness: installing Debian's chromium package instead")
+			cmd := exec.Command(apt, "install", "-y", "-q", "chromium")
+			cmd.Stdout, cmd.Stderr = stderr, stderr
+			cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+			if err := cmd.Run(); err != nil {
+				fmt.Fprintf(stderr, "eprharness: apt-get install chromium: %v\n", err)
+			}
+		}
+	}
+	if path, source, err := browser.Find(os.Getenv("EPRHARNESS_BROWSER_PATH"), pw); err == nil {
+		fmt.Fprintf(stderr, "eprharness: Chromium ready (%s): %s\n", source, path)
+		return exitcode.Pass
+	} else {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+	}
+	return exitcode.Harness
+}
+
+func showTraceCmd(args []string, stderr io.Writer) exitcode.Code {
+	if len(args) != 1 {
+		fmt.Fprintln(stderr, "usage: eprharness show-trace out/<feature>/<scenario>/trace.zip")
+		return exitcode.Usage
+	}
+	if _, err := os.Stat(args[0]); err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Usage
+	}
+	pw, err := browser.StartDriver(stderr, true) // makes sure the driver is installed
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Harness
+	}
+	_ = pw.Stop()
+	driver, err := playwright.NewDriver(&playwright.RunOptions{SkipInstallBrowsers: true})
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Harness
+	}
+	cmd := driver.Command("show-trace", args[0])
+	cmd.Stdout, cmd.Stderr = os.Stdout, stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(stderr, "eprharness: show-trace: %v\n", err)
+		return exitcode.Harness
+	}
+	return exitcode.Pass
+}
+
+// sweepCmd removes what finished runs left: by default the containers and
+// networks of killed runs, but not backends kept with --keep-backends, which
+// it counts and says how to remove; --kept removes those too; --run ID
+// removes everything of one run, kept or not, even while it runs.
+func sweepCmd(args []string, stderr io.Writer) exitcode.Code {
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "usage: eprharness sweep [--run ID | --kept]\n\n"+
+			"Without flags, removes the containers and networks of runs whose process has gone,\n"+
+			"except backends kept with --keep-backends.\n\n")
+		fs.PrintDefaults()
+	}
+	runID := fs.String("run", "", "remove every container and network of run `ID`, kept or not")
+	withKept := fs.Bool("kept", false, "also remove backends kept by finished runs (--keep-backends)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitcode.Pass
+		}
+		return exitcode.Usage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "eprharness: sweep: unexpected argument %q\n", fs.Arg(0))
+		return exitcode.Usage
+	}
+	if *runID != "" && *withKept {
+		fmt.Fprintln(stderr, "eprharness: sweep: give --run or --kept, not both")
+		return exitcode.Usage
+	}
+	// testcontainers' connection banner is noise here.
+	tclog.SetDefault(log.New(io.Discard, "", 0))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var removed docker.Removed
+	var err error
+	if *runID != "" {
+		removed, err = docker.RemoveRun(ctx, *runID)
+	} else {
+		removed, err = docker.Sweep(ctx, docker.WithKept(*withKept))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Backend
+	}
+	fmt.Fprintf(stderr, "eprharness: removed %d container(s) and %d network(s)\n", len(removed.Containers), len(removed.Networks))
+	if *runID != "" && removed.Count() == 0 {
+		fmt.Fprintf(stderr, "eprharness: nothing of run %s was found\n", *runID)
+	}
+	if removed.KeptContainers > 0 {
+		fmt.Fprintf(stderr, "eprharness: %d kept container(s) left running, of run(s) %s; remove them with `eprharness sweep --run ID` or all with `eprharness sweep --kept`\n",
+			removed.KeptContainers, strings.Join(removed.KeptRuns, ", "))
+	}
+	return exitcode.Pass
+}
+
+func mustDecl() *declarative.Adapter {
+	m, err := declarative.Load(os.Getenv("DECL_MAP"))
+	if err != nil {
+		panic(err)
+	}
+	return declarative.New(m)
+}

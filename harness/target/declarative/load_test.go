@@ -1,0 +1,346 @@
+package declarative
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/eprharness/eprharness/harness/failure"
+	"github.com/eprharness/eprharness/harness/results"
+	"github.com/eprharness/eprharness/harness/target"
+)
+
+func write(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "screens.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(strings.TrimLeft(text, "\n")), 0o600))
+	return path
+}
+
+const good = `
+name: Test EPR
+session: form
+actions:
+  sign-in:
+    - goto: /login
+    - fill: {label: Username, value: "{username}"}
+    - fill: {label: Password, value: "{password}"}
+    - click: {role: button, name: Sign in, exact: true}
+    - wait: {url: "**/home"}
+  expect-result:
+    - expect-row: {table: {role: table, name: Results}, column: Name, equals: "{family|upper}, {given}", count: 1}
+  open-record:
+    - click: {role: link, name: "{family|upper}, {given}", within: {role: table}}
+  expect-banner:
+    - expect-value: {label: "{field}", equals: "{value}", within: {role: region, name: Patient banner}}
+  record-allergy:
+    - click: {css: "a.new-allergy"}
+    - choose: {label: Severity, option: "{severity|capitalise}"}
+    - accept-dialog
+    - dismiss-dialog:
+  idle-for:
+    - idle: "{duration}"
+`
+
+func TestLoad(t *testing.T) {
+	m, err := Load(write(t, good))
+	require.NoError(t, err)
+	assert.Equal(t, "Test EPR", m.Name)
+	assert.Equal(t, "form", m.Session)
+	assert.Equal(t, []string{"expect-banner", "expect-result", "idle-for", "open-record", "record-allergy", "sign-in"}, m.Actions())
+	require.Len(t, m.Warnings(), 1)
+	assert.Regexp(t, `screens\.yaml:17: actions\.record-allergy\[1\]\.click\.css: css locator "a\.new-allergy"`, m.Warnings()[0])
+	assert.Len(t, m.actions["sign-in"], 5)
+	assert.Equal(t, "accept-dialog", m.actions["record-allergy"][2].kind)
+	assert.True(t, strings.HasSuffix(m.actions["sign-in"][1].pos, "screens.yaml:6"), m.actions["sign-in"][1].pos)
+}
+
+func TestLoadErrors(t *testing.T) {
+	for name, tc := range map[string]struct{ yaml, want string }{
+		"unknown action": {`
+session: none
+actions:
+  search-by-nhs:
+    - goto: /
+`, `screens.yaml:3: actions.search-by-nhs: unknown action; did you mean search-by-name or search-by-nhs-number`},
+		"unknown generic action": {`
+session: none
+actions:
+  sign-out:
+    - tap: {text: Sign out}
+`, `screens.yaml:4: actions.sign-out[1]: unknown generic action "tap"`},
+		"unknown locator key": {`
+session: none
+actions:
+  sign-out:
+    - click: {lable: Sign out}
+`, `screens.yaml:4: actions.sign-out[1].click.lable: unknown locator key "lable": click takes`},
+		"unknown nested locator key": {`
+session: none
+actions:
+  sign-out:
+    - click: {role: button, within: {rol: banner}}
+`, `screens.yaml:4: actions.sign-out[1].click.within.rol: unknown locator key "rol": locator keys are role, label, text, placeholder, testid, title, css, name, exact, within, nth; did you mean role?`},
+		"unknown parameter": {`
+session: none
+actions:
+  search-by-nhs-number:
+    - fill: {label: NHS number, value: "{nhs}"}
+`, `screens.yaml:4: actions.search-by-nhs-number[1].fill.value: unknown parameter {nhs}: the action has {nhs_number}`},
+		"parameter of an action with none": {`
+session: none
+actions:
+  sign-out:
+    - click: {text: "{username}"}
+`, `actions.sign-out[1].click.text: unknown parameter {username}: the action has no parameters`},
+		"unknown filter": {`
+session: none
+actions:
+  open-record:
+    - click: {text: "{family|shout}"}
+`, `unknown filter "shout" in {family|shout}`},
+		"empty steps": {`
+session: none
+actions:
+  sign-out: []
+`, `screens.yaml:3: actions.sign-out: no steps`},
+		"bad session": {`
+session: sso
+actions:
+  sign-out:
+    - click: {text: Sign out}
+`, `screens.yaml:1: session: "sso" is not none or form`},
+		"form without sign-in": {`
+session: form
+actions:
+  sign-out:
+    - click: {text: Sign out}
+`, `screens.yaml:1: session: form (the default) needs the action sign-in bound`},
+		"default session without sign-in": {`
+actions:
+  sign-out:
+    - click: {text: Sign out}
+`, `session: form (the default) needs the action sign-in bound`},
+		"missing field": {`
+session: none
+actions:
+  search-by-name:
+    - fill: {label: Name}
+`, `screens.yaml:4: actions.search-by-name[1].fill: missing value`},
+		"missing locator": {`
+session: none
+actions:
+  search-by-name:
+    - fill: {value: "{name}"}
+`, `actions.search-by-name[1].fill: missing a locator`},
+		"two locators": {`
+session: none
+actions:
+  sign-out:
+    - click: {text: Sign out, label: Sign out}
+`, `a locator has one of role, label, text, placeholder, testid, title, css; this one has text too`},
+		"not a bool": {`
+session: none
+actions:
+  expect-clinical-record:
+    - expect-text: {text: Clinical record, visible: maybe}
+`, `screens.yaml:4: actions.expect-clinical-record[1].expect-text.visible: "maybe" is not true or false`},
+		"not a number": {`
+session: none
+actions:
+  expect-result-count:
+    - expect-count: {role: row, equals: many}
+`, `"many" is not a whole number`},
+		"unsupported": {`
+session: none
+actions:
+  book-as:
+    - goto: /
+`, `screens.yaml:3: actions.book-as: the declarative adapter cannot perform this action`},
+		"unknown top key": {`
+session: none
+screens: {}
+actions:
+  sign-out:
+    - click: {text: Sign out}
+`, `screens.yaml:2: screens: unknown key`},
+		"goto needs a path": {`
+session: none
+actions:
+  sign-out:
+    - goto:
+`, `screens.yaml:4: actions.sign-out[1].goto: want a value`},
+		"expect-row needs a column": {`
+session: none
+actions:
+  expect-result:
+    - expect-row: {equals: x}
+`, `column and equals go together`},
+		"name without role": {`
+session: none
+actions:
+  sign-out:
+    - click: {text: Sign out, name: x}
+`, `name goes with role`},
+		"bound twice": {`
+session: none
+actions:
+  sign-out:
+    - click: {text: Sign out}
+  sign-out:
+    - click: {text: Sign out}
+`, `screens.yaml:5: actions.sign-out: bound twice`},
+		"yaml syntax": {"session: none\nactions: [\n", `screens.yaml: `},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(write(t, tc.yaml))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			var me *Error
+			assert.True(t, errors.As(err, &me), "an *Error")
+			for _, p := range me.Problems {
+				assert.Regexp(t, `screens\.yaml(:\d+)?: `, p, "every problem names the file")
+			}
+		})
+	}
+}
+
+// Every problem of a map is reported, not only the first.
+func TestLoadReportsAll(t *testing.T) {
+	_, err := Load(write(t, `
+session: none
+actions:
+  sign-out:
+    - tap: {text: Sign out}
+  search-by-name:
+    - fill: {label: Name, value: "{nme}"}
+`))
+	var me *Error
+	require.True(t, errors.As(err, &me))
+	assert.Len(t, me.Problems, 2)
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
+	assert.ErrorContains(t, err, "read screen map")
+}
+
+// Every action of target.EPR has its parameters, or is one the adapter
+// cannot perform.
+func TestParamsCoverEveryAction(t *testing.T) {
+	for _, a := range target.Actions() {
+		_, ok := actionParams[a]
+		assert.True(t, ok || unsupported[a], "no parameters for %s", a)
+	}
+	for a := range actionParams {
+		assert.Contains(t, target.Actions(), a, "parameters for an action EPR does not have")
+	}
+	p, ok := Params("sign-in")
+	assert.True(t, ok)
+	assert.Equal(t, []string{"username", "password"}, p)
+	_, ok = Params("book-as")
+	assert.False(t, ok)
+}
+
+func TestRender(t *testing.T) {
+	params := map[string]string{"family": "Pond", "given": "Amy", "nhs_number": "9990000018", "count": "1", "field": "date of birth"}
+	for in, want := range map[string]string{
+		"{family|upper}, {given}":       "POND, Amy",
+		"{family}^{given}":              "Pond^Amy",
+		"{nhs_number|nhs}":              "999 000 0018",
+		"{count} patient{count|plural}": "1 patient",
+		"{field|sentence}":              "Date of birth",
+		"{given|lower|capitalise}":      "Amy",
+		"no {braces} here {}":           "no {braces} here {}",
+		"{family|lower}":                "pond",
+	} {
+		assert.Equal(t, want, tmpl{raw: in}.render(params), in)
+	}
+	assert.Equal(t, "2 patients", tmpl{raw: "{count} patient{count|plural}"}.render(map[string]string{"count": "2"}))
+	assert.Equal(t, "9990000018", tmpl{raw: "{n|digits}"}.render(map[string]string{"n": "999 000 0018"}))
+}
+
+func TestBindsAndUnbound(t *testing.T) {
+	m, err := Load(write(t, good))
+	require.NoError(t, err)
+	a := New(m)
+	assert.True(t, a.Binds("sign-in"))
+	assert.True(t, a.Binds("expect-banner"))
+	assert.True(t, a.Binds("resume-sign-in"), "resume-sign-in falls back on sign-in")
+	assert.False(t, a.Binds("expect-signed-in"))
+	assert.False(t, a.Binds("search-by-name"))
+	assert.Equal(t, m.Source(), a.Source())
+	assert.Equal(t, "declarative", a.Name())
+
+	// Unbound actions fail as harness faults naming the map, before
+	// touching the page.
+	err = a.SearchByName(target.UI{}, "Pond")
+	require.Error(t, err)
+	assert.Equal(t, results.KindHarness, failure.Classify(err))
+	assert.Equal(t, m.Source()+` does not bind the action "search-by-name"`, err.Error())
+	_, err = a.ChooseFirstFreeSlot(target.UI{}, target.Patient{}, "Cardiology")
+	assert.Equal(t, results.KindHarness, failure.Classify(err))
+	assert.ErrorContains(t, err, "not supported by the declarative adapter")
+
+	ok, err := a.ResumeSignIn(target.UI{}, "Dr Patel", "Doctor")
+	assert.NoError(t, err)
+	assert.False(t, ok, "without resume-sign-in the user signs in afresh")
+}
+
+func TestSessionNone(t *testing.T) {
+	m, err := Load(write(t, `
+name: Viewer
+session: none
+actions:
+  search-by-nhs-number:
+    - fill: {placeholder: Patient ID, value: "{nhs_number}"}
+    - press: {key: Enter}
+`))
+	require.NoError(t, err)
+	a := New(m)
+	for _, act := range []string{"sign-in", "expect-signed-in", "resume-sign-in", "search-by-nhs-number"} {
+		assert.True(t, a.Binds(act), act)
+	}
+	assert.False(t, a.Binds("sign-out"))
+	assert.NoError(t, a.SignIn(target.UI{}, "u", "p"))
+	assert.NoError(t, a.ExpectSignedIn(target.UI{}, "u", "r"))
+	ok, err := a.ResumeSignIn(target.UI{}, "u", "r")
+	assert.NoError(t, err)
+	assert.True(t, ok)
+}
+
+func TestRegistered(t *testing.T) {
+	assert.Contains(t, target.Names(), "declarative")
+	_, err := target.New("declarative", target.Options{})
+	assert.ErrorContains(t, err, "the declarative adapter needs a screen-map")
+	epr, err := target.New("declarative", target.Options{ScreenMap: write(t, good)})
+	require.NoError(t, err)
+	_, ok := epr.(target.Binder)
+	assert.True(t, ok)
+	_, err = target.New("declarative", target.Options{ScreenMap: write(t, "session: sso\nactions: {}\n")})
+	assert.ErrorContains(t, err, "screens.yaml:1: session")
+}
+
+func TestClosest(t *testing.T) {
+	assert.Equal(t, []string{"label"}, closest("lable", locatorKeys))
+	assert.Contains(t, closest("expect-banners", target.Actions()), "expect-banner")
+	assert.Empty(t, closest("zzzzzz", genericNames()))
+}
+
+// The example map for the reference EPR loads cleanly, without css.
+func TestExampleRefEPRMap(t *testing.T) {
+	m, err := Load(filepath.Join("..", "..", "..", "examples", "refepr-declarative", "screens.yaml"))
+	require.NoError(t, err)
+	assert.Empty(t, m.Warnings())
+	for _, a := range []string{"sign-in", "expect-signed-in", "resume-sign-in", "expect-sign-in-refused", "sign-out",
+		"expect-signed-out", "search-by-nhs-number", "search-by-name", "expect-result", "expect-result-count",
+		"expect-no-patient-found", "expect-invalid-nhs-number", "open-record", "expect-banner",
+		"expect-clinical-record", "record-allergy", "expect-allergy-alert", "record-no-known-allergies"} {
+		assert.True(t, New(m).Binds(a), a)
+	}
+}
