@@ -10,6 +10,9 @@ RC_IMAGE      ?= eprharness/refepr:rc
 RC_DEFECTS    ?= news2-boundary,allergy-alert-stale,double-booking
 # On machines that can pull images, POSTGRES_IMAGE=postgres:15 works as well.
 POSTGRES_IMAGE ?= eprharness/postgres:15
+# Orthanc (a third-party DICOM server and web UI) from Debian's packages:
+# the example of a foreign EPR driven only by configuration.
+ORTHANC_IMAGE ?= eprharness/orthanc:1
 ARGS          ?=
 
 # The harness removes its own containers (labels, signal handling, sweeps),
@@ -23,7 +26,7 @@ export EPRHARNESS_REQUIRE_BROWSER ?= 1
 
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all build deps run run-docker images image-postgres image-refepr image-rc \
+.PHONY: all build deps run run-docker run-orthanc images image-postgres image-refepr image-rc image-orthanc \
         test test-unit test-integration test-e2e test-defects vet fmt sweep clean \
         check docs rc-check serve
 
@@ -45,12 +48,22 @@ run: deps
 run-docker: deps images
 	$(BIN) run --backend docker --epr-image $(EPR_IMAGE) --postgres-image $(POSTGRES_IMAGE) $(ARGS)
 
-images: image-postgres image-refepr image-rc
+images: image-postgres image-refepr image-rc image-orthanc
 
 # PostgreSQL built from Debian packages (no registry needed). Skipped when
 # the image already exists; FORCE=1 rebuilds.
 image-postgres:
 	images/postgres/build.sh $(POSTGRES_IMAGE)
+
+# Orthanc from Debian's orthanc package (debootstrap, about 2 minutes,
+# once). Skipped when the image exists; FORCE=1 rebuilds.
+image-orthanc:
+	images/orthanc/build.sh $(ORTHANC_IMAGE)
+
+# The Orthanc example suite (examples/orthanc): a foreign EPR started from
+# its Compose file and driven through a screen map, with no Go.
+run-orthanc: deps image-orthanc
+	ORTHANC_IMAGE=$(ORTHANC_IMAGE) $(BIN) run --config examples/orthanc/eprharness.yaml $(ARGS)
 
 # The reference EPR: a static Go binary in a FROM scratch image.
 image-refepr:
@@ -95,11 +108,11 @@ test-unit:
 	$(GO) test -count=1 ./...
 
 test-integration: images
-	EPRHARNESS_POSTGRES_IMAGE=$(POSTGRES_IMAGE) EPRHARNESS_EPR_IMAGE=$(EPR_IMAGE) EPRHARNESS_RC_IMAGE=$(RC_IMAGE) \
+	EPRHARNESS_POSTGRES_IMAGE=$(POSTGRES_IMAGE) EPRHARNESS_EPR_IMAGE=$(EPR_IMAGE) EPRHARNESS_RC_IMAGE=$(RC_IMAGE) ORTHANC_IMAGE=$(ORTHANC_IMAGE) \
 	  $(GO) test -count=1 -tags integration ./harness/... ./sut/...
 
 test-e2e: deps images
-	EPRHARNESS_POSTGRES_IMAGE=$(POSTGRES_IMAGE) EPRHARNESS_EPR_IMAGE=$(EPR_IMAGE) EPRHARNESS_RC_IMAGE=$(RC_IMAGE) \
+	EPRHARNESS_POSTGRES_IMAGE=$(POSTGRES_IMAGE) EPRHARNESS_EPR_IMAGE=$(EPR_IMAGE) EPRHARNESS_RC_IMAGE=$(RC_IMAGE) ORTHANC_IMAGE=$(ORTHANC_IMAGE) \
 	  $(GO) test -count=1 -tags e2e -timeout 60m -v ./e2e/... ./harness/... ./sut/refepr/
 
 # Each release-candidate defect of the reference EPR turned on alone: the

@@ -152,10 +152,21 @@ func runCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
 		return exitcode.Usage
 	}
+	if unbound, err := unboundActions(cfg); err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Usage
+	} else if len(unbound) > 0 {
+		for _, p := range unbound {
+			fmt.Fprintf(stderr, "%s\n", p)
+		}
+		fmt.Fprintf(stderr, "eprharness: %d step(s) need actions the adapter does not bind; nothing was started (see `eprharness check`)\n", len(unbound))
+		return exitcode.Usage
+	}
 	opts := []runner.Option{
 		runner.WithBackend(tgt.backend),
 		runner.WithSteps(library.Register),
 		runner.WithTarget(tgt.adapter),
+		runner.WithLoader(tgt.loader),
 		runner.WithOutput(stdout, stderr),
 		runner.WithVersion(version),
 	}

@@ -26,14 +26,18 @@ func TestBadInputExitsWithUsage(t *testing.T) {
 	}{
 		{"no command", nil, nil, "usage: eprharness"},
 		{"unknown command", []string{"rnu"}, nil, `unknown command "rnu"`},
-		{"bad backend", []string{"run", "--backend", "dokker"}, nil, `--backend: must be one of embedded, docker, got "dokker"`},
+		{"bad backend", []string{"run", "--backend", "dokker"}, nil, `--backend: must be one of embedded, docker, url, compose, got "dokker"`},
+		{"url without base-url", []string{"run", "--backend", "url"}, nil, "--backend: backend: the url backend needs base-url"},
+		{"url on a live host", []string{"run", "--backend", "url", "--base-url", "https://epr.live.example.nhs.uk"}, nil, "is not on the allowed hosts"},
+		{"unknown adapter", []string{"run", "--adapter", "cerner"}, nil, `--adapter: adapter: unknown adapter "cerner"; registered adapters are declarative, refepr`},
+		{"check: unknown adapter", []string{"check", "--adapter", "cerner"}, nil, `unknown adapter "cerner"`},
 		{"bad env", []string{"run"}, map[string]string{"EPRHARNESS_TIMEOUT": "soon"}, "EPRHARNESS_TIMEOUT: want a duration"},
 		{"missing path", []string{"run", "features/nope.feature"}, nil, "no feature file or folder at features/nope.feature"},
 		{"malformed feature", []string{"run", "cmd/eprharness/testdata/broken.feature"}, nil, "cmd/eprharness/testdata/broken.feature:4: expected:"},
 		{"no scenario at line", []string{"run", "features/sign_in.feature:2"}, nil, "features/sign_in.feature:2: no scenario at this line"},
 		{"bad tag expression", []string{"run", "--tags", "@smoke and"}, nil, `tag expression "@smoke and", column 11`},
 		{"no scenario matches", []string{"run", "--tags", "@no-such-tag"}, nil, "no scenario in features matches"},
-		{"bad fixtures folder", []string{"run", "--fixtures", "cmd/eprharness/testdata"}, nil, "users.yaml"},
+		{"bad fixtures folder", []string{"run", "--fixtures", "cmd/eprharness/testdata"}, nil, "names no fixture patient file amy-pond.json"},
 		{"show-trace without file", []string{"show-trace"}, nil, "usage: eprharness show-trace"},
 		{"check: bad required tag", []string{"check", "--required-tags", "search"}, nil, `--required-tags: want tags such as @search, got "search"`},
 		{"check: missing path", []string{"check", "features/nope.feature"}, nil, "no feature file or folder at features/nope.feature"},
@@ -53,7 +57,8 @@ func TestBadInputExitsWithUsage(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			code := Main(c.args, &stdout, &stderr)
 			assert.Equal(t, exitcode.Usage, code, "stderr: %s", stderr.String())
-			assert.Contains(t, stderr.String(), c.want)
+			// Messages go to stderr; check's findings to stdout.
+			assert.Contains(t, stderr.String()+stdout.String(), c.want)
 			assert.NotContains(t, stderr.String(), "goroutine ", "no stack traces")
 		})
 	}

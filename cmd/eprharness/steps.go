@@ -12,6 +12,7 @@ import (
 	"github.com/eprharness/eprharness/harness/config"
 	"github.com/eprharness/eprharness/harness/exitcode"
 	"github.com/eprharness/eprharness/harness/fixtures"
+	"github.com/eprharness/eprharness/harness/target"
 	"github.com/eprharness/eprharness/steps/library"
 )
 
@@ -62,6 +63,24 @@ func stepsCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 	return exitcode.Pass
 }
 
+// adapterChecks are the checks the configured adapter adds: a screen map's
+// unbound actions and its warnings (css locators). Building the adapter
+// reads and checks its screen map; an error names its file and line.
+func adapterChecks(cfg config.Config) ([]check.Option, error) {
+	epr, err := target.New(cfg.Adapter, target.Options{ScreenMap: cfg.ScreenMap})
+	if err != nil {
+		return nil, &config.Error{Source: cfg.Origin("adapter"), Field: "adapter", Msg: err.Error()}
+	}
+	var opts []check.Option
+	if b, ok := epr.(target.Binder); ok {
+		opts = append(opts, check.WithAdapter(b))
+	}
+	if w, ok := epr.(interface{ Warnings() []string }); ok {
+		opts = append(opts, check.WithAdapterWarnings(w.Warnings()))
+	}
+	return opts, nil
+}
+
 // checkCmd checks scenarios without a browser or backend: exit 0 when
 // clean, 2 (usage or bad input) on any problem.
 func checkCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
@@ -79,7 +98,13 @@ func checkCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
 		return exitcode.Harness
 	}
-	report, err := check.New(cat, check.WithFixtures(lib), check.WithRequiredTags(cfg.RequiredTags)).Paths(cfg.Paths)
+	opts := []check.Option{check.WithFixtures(lib), check.WithRequiredTags(cfg.RequiredTags)}
+	adapterOpts, err := adapterChecks(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Usage
+	}
+	report, err := check.New(cat, append(opts, adapterOpts...)...).Paths(cfg.Paths)
 	if err != nil {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
 		return exitcode.Usage
@@ -92,4 +117,34 @@ func checkCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		return exitcode.Usage
 	}
 	return exitcode.Pass
+}
+
+// unboundActions checks, before a run starts anything, that the configured
+// adapter binds every action the selected scenarios need (a screen map may
+// leave some out). Only unbound actions stop a run; check reports the
+// rest. Nothing is returned for adapters that bind everything.
+func unboundActions(cfg config.Config) ([]check.Problem, error) {
+	adapterOpts, err := adapterChecks(cfg)
+	if err != nil || len(adapterOpts) == 0 {
+		return nil, err
+	}
+	lib, err := fixtures.Open(cfg.Fixtures, cfg.NHSTestRanges...)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := catalogue.New(stepDomains(), check.CatalogueOptions(lib)...)
+	if err != nil {
+		return nil, err
+	}
+	report, err := check.New(cat, append([]check.Option{check.WithFixtures(lib)}, adapterOpts...)...).Paths(cfg.Paths)
+	if err != nil {
+		return nil, err
+	}
+	var out []check.Problem
+	for _, p := range report.Problems {
+		if p.Kind == check.Unbound {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }

@@ -15,10 +15,12 @@ import (
 )
 
 // chosen is what a run's configuration names: the adapter that drives the
-// EPR's screens and how each worker's backend starts.
+// EPR's screens, how each worker's backend starts and how fixture patients
+// reach the EPR.
 type chosen struct {
 	adapter target.EPR
 	backend runner.BackendFactory
+	loader  runner.LoaderFactory
 }
 
 // backends are the backends by name. embedded and docker run the reference
@@ -50,5 +52,9 @@ func chooseTarget(cfg config.Config, stderr io.Writer) (chosen, error) {
 	if err != nil {
 		return chosen{}, err
 	}
-	return chosen{adapter: adapter, backend: factory}, nil
+	loader, err := chooseLoader(cfg)
+	if err != nil {
+		return chosen{}, err
+	}
+	return chosen{adapter: adapter, backend: factory, loader: loader}, nil
 }

@@ -1,15 +1,16 @@
 // Package guard keeps the harness from keeping real patient data. When a
 // run drives an EPR the harness did not start (a url or compose target),
 // the page may show real patients; CheckPage looks for NHS numbers in what
-// the page shows, and the runner keeps no screenshot, page HTML or trace of
-// a scenario whose page showed one (browser.Session.CaptureWithoutPage).
+// the page shows (its text, title and URL), and the runner keeps no
+// screenshot, page HTML or trace of a scenario whose page showed one
+// (browser.Session.CaptureWithoutPage).
 //
 // An NHS number here is ten digits written together ("9434765919") or in
 // the 3-3-4 groups users see, separated by spaces or hyphens
 // ("943 476 5919", "943-476-5919"; no-break and thin spaces and dashes
-// count too), not part of a longer run of digits,
-// whose Modulus 11 check digit is valid, and which lies outside the 999
-// test range (nhsnumber.TestRanges) and the extra ranges given. Valid
+// count too), not part of a longer run of digits, whose Modulus 11 check
+// digit is valid, and which lies outside the 999 test range
+// (nhsnumber.TestRanges) and the extra ranges given. Valid
 // numbers that were never issued still count: the guard errs towards
 // caution. Messages never show a number in full: the last four digits are
 // masked ("943 476 ****"). The package is safe for concurrent use.

@@ -63,7 +63,16 @@ type options struct {
 	runID    string
 	store    store.Store
 	version  string
+	loader   LoaderFactory
 }
+
+// LoaderFactory builds the fixture loader for an EPR at baseURL, calling
+// it with client (which carries the correlation header, when configured).
+type LoaderFactory func(baseURL string, client *http.Client) fixtures.Loader
+
+// WithLoader sets how fixture patients reach the EPR (fixture-loader).
+// Default: a FHIR R4 transaction to the EPR's /fhir, without credentials.
+func WithLoader(f LoaderFactory) Option { return func(o *options) { o.loader = f } }
 
 // Option configures a Runner.
 type Option func(*options)
@@ -130,7 +139,8 @@ type Outcome struct {
 
 // New configures a run. cfg must have been validated (config.Load does).
 func New(cfg config.Config, opts ...Option) *Runner {
-	o := options{stdout: os.Stdout, stderr: os.Stderr, now: time.Now}
+	o := options{stdout: os.Stdout, stderr: os.Stderr, now: time.Now,
+		loader: func(base string, c *http.Client) fixtures.Loader { return fixtures.FHIR(c, base+"/fhir", fixtures.Auth{}) }}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -482,9 +492,16 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 		EPR:      r.opts.target,
 		BaseURL:  be.BaseURL(),
 		Fixtures: r.lib,
+		Loader:   r.opts.loader(be.BaseURL(), client),
 		HTTP:     client,
 		SignIns:  r.signIns,
 		Clock:    r.cfg.Clock,
+	}
+	if r.cfg.EffectiveReset() == config.ResetUnique {
+		// Fixture patients get identities of this attempt of this
+		// scenario alone: a retry never meets the failed attempt's data
+		// in the shared EPR.
+		s.UniqueSeed = fmt.Sprintf("%s/%d/%s", r.col.run.ID, rec.attempt, rec.sc.ID)
 	}
 	// @patient:<fixture> tags load their patients before the first step
 	// (checked before the run: see checkPatientTags).
@@ -496,10 +513,9 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 		if !ok {
 			continue
 		}
-		if err := fixtures.Load(ctx, client, be.BaseURL()+"/fhir", pt); err != nil {
+		if _, err := s.LoadPatient(ctx, pt.Name()); err != nil {
 			return ctx, fmt.Errorf("%s: %w", t.Name, err)
 		}
-		s.Remember(pt)
 	}
 	return scenario.With(ctx, s), nil
 }
@@ -511,6 +527,11 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 	}
 	if rec.session != nil {
 		rec.sc.Blocked = blockedHosts(append([]*browser.Session{rec.session}, rec.others...))
+		if s, serr := scenario.From(ctx); serr == nil && s.UniqueSeed != "" {
+			for _, id := range s.Identities() {
+				rec.sc.Identities = append(rec.sc.Identities, results.Identity{Fixture: id.Fixture, Name: id.Name, NHSNumber: id.NHSNumber})
+			}
+		}
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
 			dir := r.evidenceDir(p, rec)
 			save := (*browser.Session).Capture

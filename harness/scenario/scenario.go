@@ -30,6 +30,9 @@ type State struct {
 	BaseURL string
 	// Fixtures is the run's fixture library.
 	Fixtures *fixtures.Library
+	// Loader puts fixture patients into the EPR (fixture-loader: FHIR,
+	// DICOM, a command, or none). LoadPatient uses it.
+	Loader fixtures.Loader
 	// HTTP calls the EPR's APIs.
 	HTTP *http.Client
 	// SignIns holds the run's saved sign-ins, shared by every scenario on
@@ -162,4 +165,23 @@ func (s *State) UserFor(role string) (fixtures.User, error) {
 		return fixtures.User{}, failure.Harness(err)
 	}
 	return u, nil
+}
+
+// LoadPatient puts the fixture patient into the EPR through the
+// scenario's loader and remembers it (its unique copy when UniqueSeed is
+// set, see Patient). Load failures keep the loader's marking (backend or
+// harness fault).
+func (s *State) LoadPatient(ctx context.Context, name string) (fixtures.Patient, error) {
+	p, err := s.Patient(name)
+	if err != nil {
+		return p, err
+	}
+	if s.Loader == nil {
+		return p, failure.Harness(errors.New("no fixture loader"))
+	}
+	if err := s.Loader.Load(ctx, p); err != nil {
+		return p, err
+	}
+	s.Remember(p)
+	return p, nil
 }

@@ -66,7 +66,7 @@ func restricted(ctx context.Context, name string) (context.Context, error) {
 	if err != nil {
 		return ctx, err
 	}
-	if err := fixtures.Load(ctx, s.HTTP, s.BaseURL+"/fhir", p); err != nil {
+	if err := s.Loader.Load(ctx, p); err != nil {
 		return ctx, err
 	}
 	s.Remember(p)

@@ -97,7 +97,7 @@ func allergicTo(ctx context.Context, name, substance, reaction string) (context.
 		return ctx, err
 	}
 	if id == "" {
-		if err := fixtures.Load(ctx, s.HTTP, s.BaseURL+"/fhir", p); err != nil {
+		if err := s.Loader.Load(ctx, p); err != nil {
 			return ctx, err
 		}
 		if id, err = PatientID(ctx, s, p); err != nil {

@@ -11,7 +11,6 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/eprharness/eprharness/harness/failure"
-	"github.com/eprharness/eprharness/harness/fixtures"
 	"github.com/eprharness/eprharness/harness/scenario"
 	"github.com/eprharness/eprharness/steps"
 )
@@ -152,14 +151,9 @@ func registered(ctx context.Context, name string) (context.Context, error) {
 	if err != nil {
 		return ctx, err
 	}
-	p, err := s.Patient(name)
-	if err != nil {
+	if _, err := s.LoadPatient(ctx, name); err != nil {
 		return ctx, err
 	}
-	if err := fixtures.Load(ctx, s.HTTP, s.BaseURL+"/fhir", p); err != nil {
-		return ctx, err
-	}
-	s.Remember(p)
 	return ctx, nil
 }
 

@@ -110,9 +110,14 @@ func TestRunComposeProject(t *testing.T) {
 	// Every container and network carries the run's labels.
 	ids := containers(t, docker.LabelRun+"="+runID)
 	assert.Len(t, ids, 2, "db and epr carry the run's label")
-	assert.Len(t, containers(t, docker.LabelRole+"=epr"), 1)
+	// Other runs (other tests) may be running: filter by this run too.
+	inRun := func(label string) []string {
+		return dockerIDs(t, "ps", "-aq", "--filter", "label="+docker.LabelRun+"="+runID, "--filter", "label="+label)
+	}
+	assert.Len(t, inRun(docker.LabelRole+"=epr"), 1)
+	assert.Len(t, inRun(docker.LabelRole+"=db"), 1)
 	for _, l := range []string{docker.LabelManaged + "=true", docker.LabelBackend + "=" + b.Project()} {
-		assert.Len(t, containers(t, l+""), 2, l)
+		assert.Len(t, inRun(l), 2, l)
 	}
 	pidHost := dockerIDs(t, "inspect", "-f", `{{index .Config.Labels "eprharness.pid"}} {{index .Config.Labels "eprharness.host"}}`, ids[0])
 	host, _ := os.Hostname()

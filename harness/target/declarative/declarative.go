@@ -26,6 +26,15 @@
 //     page.
 //   - Adapter holds only the read-only Map: it is stateless and safe for
 //     concurrent use by parallel scenarios.
+//
+// Beyond the design's format: a parameter may pass through filters,
+// {family|upper} (upper, lower, capitalise, sentence, nhs for 3-3-4,
+// digits, plural for "s" unless 1); expect-text takes any LOCATOR (text is
+// one), with visible true or false; expect-row may give several columns of
+// one row as cells: {COLUMN: VALUE, ...}; wait, expect-value and expect-row
+// take within: LOCATOR; accept-dialog may take {prompt: TEXT}; the generic
+// idle: DURATION runs the page's clock (bind idle-for to it). A true/false
+// or number field may be a parameter ("{visible}", "{count}").
 package declarative
 
 import (
@@ -65,6 +74,10 @@ func New(m *Map) *Adapter { return &Adapter{m: m} }
 
 // Map is the adapter's screen map.
 func (a *Adapter) Map() *Map { return a.m }
+
+// Warnings lists what the map does that it should not (css locators),
+// each with its file:line, for `eprharness check`.
+func (a *Adapter) Warnings() []string { return a.m.Warnings() }
 
 // Name implements target.EPR.
 func (a *Adapter) Name() string { return "declarative" }

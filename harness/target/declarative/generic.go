@@ -257,8 +257,9 @@ func (r runner) choose(l playwright.Locator, option string) error {
 }
 
 var (
-	isoRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	ukRe  = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})$`)
+	isoRe   = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	ukRe    = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})$`)
+	typedRe = regexp.MustCompile(`^[0-9/.\- ]*$`) // typed as written, as steps.TypedDate keeps it
 )
 
 // date fills a date field: an <input type=date> with yyyy-mm-dd, a text
@@ -276,7 +277,7 @@ func (r runner) date(l playwright.Locator, value string) error {
 		}
 		return l.Fill(iso)
 	}
-	if !regexp.MustCompile(`^[0-9/.\- ]*$`).MatchString(v) {
+	if !typedRe.MatchString(v) {
 		today, err := r.today()
 		if err != nil {
 			return err
@@ -402,8 +403,8 @@ func (r runner) expectValue(st step) error {
 		base.Locator("th", playwright.LocatorLocatorOptions{HasText: re}).Locator("xpath=following-sibling::td[1]"),
 		base.GetByLabel(re),
 	}
-	any := candidates[0].Or(candidates[1]).Or(candidates[2]).First()
-	if err := r.ui.Expect.Locator(any).ToBeAttached(playwright.LocatorAssertionsToBeAttachedOptions{Timeout: r.timeout()}); err != nil {
+	first := candidates[0].Or(candidates[1]).Or(candidates[2]).First()
+	if err := r.ui.Expect.Locator(first).ToBeAttached(playwright.LocatorAssertionsToBeAttachedOptions{Timeout: r.timeout()}); err != nil {
 		return fmt.Errorf("expected a value labelled %q: %w", label, err)
 	}
 	var found playwright.Locator

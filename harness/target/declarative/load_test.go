@@ -276,6 +276,7 @@ func TestBindsAndUnbound(t *testing.T) {
 	assert.False(t, a.Binds("search-by-name"))
 	assert.Equal(t, m.Source(), a.Source())
 	assert.Equal(t, "declarative", a.Name())
+	assert.Equal(t, m.Warnings(), a.Warnings())
 
 	// Unbound actions fail as harness faults naming the map, before
 	// touching the page.
