@@ -15,12 +15,16 @@ import (
 )
 
 // Every step definition in the library is exercised by at least one step
-// of the example suite (features/), background steps and example rows
-// included, so no step ships that no scenario has run in a browser. A gap
-// is listed with its domain, pattern and example: add a scenario step that
-// uses it (or remove the definition).
+// of the example suites (features/, and the features of each example under
+// examples/, which the e2e tier runs against their EPRs), background steps
+// and example rows included, so no step ships that no scenario has run in
+// a browser. A gap is listed with its domain, pattern and example: add a
+// scenario step that uses it (or remove the definition).
 func TestEveryStepDefinitionIsUsedInTheExampleSuite(t *testing.T) {
-	files, err := featureset.Files([]string{filepath.Join("..", "..", "features")})
+	suites := []string{filepath.Join("..", "..", "features")}
+	examples, err := filepath.Glob(filepath.Join("..", "..", "examples", "*", "features"))
+	require.NoError(t, err)
+	files, err := featureset.Files(append(suites, examples...))
 	require.NoError(t, err)
 	var texts []string
 	for _, f := range files {
@@ -60,7 +64,7 @@ func TestEveryStepDefinitionIsUsedInTheExampleSuite(t *testing.T) {
 		}
 	}
 	if len(unused) > 0 {
-		t.Errorf("%d of %d step definitions are used by no step in features/ (%d feature files, %d steps):\n%s",
+		t.Errorf("%d of %d step definitions are used by no step in features/ or examples/*/features (%d feature files, %d steps):\n%s",
 			len(unused), defs, len(files), len(texts), strings.Join(unused, "\n"))
 	}
 }

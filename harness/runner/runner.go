@@ -540,7 +540,7 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 			}
 			r.capture(ctx, rec, dir, save)
 			r.backendLogs(ctx, rec, dir)
-		} else if err == nil && r.cfg.Trace == config.TraceAlways {
+		} else if err == nil && r.cfg.Trace == config.TraceAlways && !rec.realData {
 			r.capture(ctx, rec, r.evidenceDir(p, rec), traceOnly)
 		}
 		if cerr := rec.session.Close(); cerr != nil && !r.interrupted.Load() {

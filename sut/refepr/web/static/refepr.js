@@ -25,6 +25,18 @@
  *    -hint): a text box whose text is submitted as the form's "reason".
  *  - Toasts: a server-rendered flash message (section "Notifications") gets
  *    a "Dismiss" button; toasts of pages loaded client-side are shown too.
+ *  - Tabs: a container with data-tabs="Patient details" becomes a tab list
+ *    (role tablist, named by the attribute) with one tab per <section> it
+ *    holds, named by the section's heading; each section goes into a
+ *    tabpanel and only the selected one shows (the first at first). Arrow
+ *    keys, Home and End move between the tabs. Without the script the
+ *    sections show one after the other.
+ *  - Discarding: a link with data-discard="Discard this note?" inside a
+ *    form asks that question in a native confirm() when the form's text
+ *    fields hold anything; OK (or nothing to lose) empties them and shows
+ *    the toast data-discarded ("Note discarded"); Cancel leaves everything
+ *    as it was. Without the script the link is followed, which reloads the
+ *    page without what was typed.
  *  - Session timeout: <body data-session-timeout="900"> (seconds) starts an
  *    idle timer. Two minutes before the end (half the timeout when shorter)
  *    a dialog "Your session will end in 2 minutes" offers "Stay signed in"
@@ -144,6 +156,7 @@
       newMain.before(document.adoptNode(newToasts));
       enhanceToasts();
     }
+    enhanceTabs(newMain);
     hideLoading();
     var timeout = doc.body.getAttribute('data-session-timeout');
     if (timeout) {
@@ -170,6 +183,16 @@
     return true;
   }
   focusProblem(); // a page loaded whole, such as a form posted back with errors
+
+  // Discard links answer before client-side navigation sees the click.
+  document.addEventListener('click', function (e) {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) { return; }
+    var a = e.target.closest('a[data-discard]');
+    var form = a && a.closest('form');
+    if (!form) { return; }
+    e.preventDefault();
+    discard(form, a);
+  }, true);
 
   document.addEventListener('click', function (e) {
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) { return; }
@@ -338,7 +361,104 @@
     el.value = value;
   }
 
+  // --- discarding a form's text ---
+
+  // discard empties the text fields of form, asking link's data-discard
+  // question first when they hold anything; Cancel changes nothing.
+  function discard(form, link) {
+    var fields = Array.prototype.filter.call(form.elements, function (el) {
+      return el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && /^(text|search|)$/.test(el.type || ''));
+    });
+    var typed = fields.some(function (el) { return el.value.trim() !== ''; });
+    if (typed && !window.confirm(link.getAttribute('data-discard'))) { return; }
+    fields.forEach(function (el) { el.value = ''; });
+    var done = link.getAttribute('data-discarded');
+    if (done) { showToast(done); }
+    if (fields.length) { fields[0].focus(); }
+  }
+
+  // --- tabs ---
+
+  // enhanceTabs turns each [data-tabs] container under root into a tab
+  // list with one tab per section it holds (see the top of this file).
+  function enhanceTabs(root) {
+    root.querySelectorAll('[data-tabs]').forEach(function (box) {
+      if (box.querySelector('[role="tablist"]')) { return; }
+      var sections = Array.prototype.filter.call(box.children, function (c) { return c.tagName === 'SECTION'; });
+      if (sections.length < 2) { return; }
+      var list = document.createElement('div');
+      list.setAttribute('role', 'tablist');
+      list.setAttribute('aria-label', box.getAttribute('data-tabs') || 'Sections');
+      list.className = 'tab-list';
+      var tabs = [];
+      var panels = [];
+      sections.forEach(function (section, i) {
+        var h = section.querySelector('h2, h3');
+        var tab = document.createElement('button');
+        tab.type = 'button';
+        tab.id = uid('tab');
+        tab.setAttribute('role', 'tab');
+        tab.textContent = h ? h.textContent.trim() : 'Section ' + (i + 1);
+        var panel = document.createElement('div');
+        panel.id = uid('tabpanel');
+        panel.className = 'tab-panel';
+        panel.setAttribute('role', 'tabpanel');
+        panel.setAttribute('aria-labelledby', tab.id);
+        panel.tabIndex = 0;
+        tab.setAttribute('aria-controls', panel.id);
+        section.before(panel);
+        panel.appendChild(section);
+        list.appendChild(tab);
+        tabs.push(tab);
+        panels.push(panel);
+      });
+      box.insertBefore(list, box.firstChild);
+      function select(i, focus) {
+        tabs.forEach(function (tab, j) {
+          tab.setAttribute('aria-selected', i === j ? 'true' : 'false');
+          tab.tabIndex = i === j ? 0 : -1;
+          panels[j].hidden = i !== j;
+        });
+        if (focus) { tabs[i].focus(); }
+      }
+      list.addEventListener('click', function (e) {
+        var tab = e.target.closest('[role="tab"]');
+        if (tab) { select(tabs.indexOf(tab), false); }
+      });
+      list.addEventListener('keydown', function (e) {
+        var i = tabs.indexOf(document.activeElement);
+        if (i < 0) { return; }
+        var n = tabs.length;
+        var to = { ArrowRight: (i + 1) % n, ArrowLeft: (i + n - 1) % n, Home: 0, End: n - 1 }[e.key];
+        if (to === undefined) { return; }
+        e.preventDefault();
+        select(to, true);
+      });
+      select(0, false);
+    });
+  }
+  enhanceTabs(document);
+
   // --- toasts ---
+
+  // showToast shows text as the page's one toast (role status).
+  function showToast(text) {
+    var region = document.querySelector('.toasts');
+    if (!region) {
+      region = document.createElement('section');
+      region.className = 'toasts';
+      region.setAttribute('aria-label', 'Notifications');
+      main().before(region);
+    }
+    var t = document.createElement('p');
+    t.className = 'toast';
+    t.setAttribute('role', 'status');
+    t.setAttribute('aria-live', 'polite');
+    t.textContent = text;
+    region.replaceChildren(t);
+    enhanceToasts();
+  }
+
 
   function enhanceToasts() {
     document.querySelectorAll('.toasts .toast').forEach(function (t) {
