@@ -205,6 +205,9 @@ type Config struct {
 	// Trace is when Playwright traces are kept: "on-failure" (the default)
 	// or "always".
 	Trace string
+	// TraceScreenshots adds a screenshot per action to every trace (the
+	// trace viewer's film strip); traces always keep DOM snapshots.
+	TraceScreenshots bool
 	// KeepBackends leaves the backends (containers) running after the run
 	// and prints how to reach and remove them.
 	KeepBackends bool
@@ -541,6 +544,8 @@ var settings = []setting{
 	boolSetting("fail-on-flaky", "exit 1 when any scenario is flaky", func(c *Config) *bool { return &c.FailOnFlaky }),
 	stringSetting("trace", "when to keep Playwright traces: on-failure or always",
 		func(c *Config) *string { return &c.Trace }, oneOf(TraceOnFailure, TraceAlways)),
+	boolSetting("trace-screenshots", "add a screenshot per action to traces (DOM snapshots are always kept; costs about a fifth of the run time)",
+		func(c *Config) *bool { return &c.TraceScreenshots }),
 	boolSetting("keep-backends", "leave the backends (containers) running after the run and print how to reach and remove them",
 		func(c *Config) *bool { return &c.KeepBackends }),
 	{key: "required-tags", kind: "list", usage: "eprharness check: every scenario must carry one of these tags, comma-separated; empty = no rule",

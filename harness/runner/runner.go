@@ -140,7 +140,9 @@ type Outcome struct {
 // New configures a run. cfg must have been validated (config.Load does).
 func New(cfg config.Config, opts ...Option) *Runner {
 	o := options{stdout: os.Stdout, stderr: os.Stderr, now: time.Now,
-		loader: func(base string, c *http.Client) fixtures.Loader { return fixtures.FHIR(c, base+"/fhir", fixtures.Auth{}) }}
+		loader: func(base string, c *http.Client) fixtures.Loader {
+			return fixtures.FHIR(c, base+"/fhir", fixtures.Auth{})
+		}}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -597,6 +599,7 @@ func (r *Runner) sessionOptions(be backend.Backend) []browser.SessionOption {
 		browser.WithClock(r.clock),
 		browser.WithServiceWorkers(r.cfg.BlockServiceWorkers),
 		browser.WithFirstLoadTimeout(r.cfg.FirstLoadTimeout),
+		browser.WithTraceScreenshots(r.cfg.TraceScreenshots),
 	}
 	if r.foreign() {
 		opts = append(opts, browser.WithEgress(egress.Allower(be.BaseURL(), r.cfg.AllowedHosts)))
