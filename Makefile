@@ -113,7 +113,7 @@ test-integration: images
 
 test-e2e: deps images
 	EPRHARNESS_POSTGRES_IMAGE=$(POSTGRES_IMAGE) EPRHARNESS_EPR_IMAGE=$(EPR_IMAGE) EPRHARNESS_RC_IMAGE=$(RC_IMAGE) ORTHANC_IMAGE=$(ORTHANC_IMAGE) \
-	  $(GO) test -count=1 -tags e2e -timeout 60m -v ./e2e/... ./harness/... ./sut/refepr/
+	  $(GO) test -count=1 -tags e2e -timeout 60m -v ./e2e/... ./harness/... ./steps/... ./sut/refepr/
 
 # Each release-candidate defect of the reference EPR turned on alone: the
 # whole suite must fail in exactly the scenarios tagged @defect:<name>.

@@ -8,7 +8,7 @@
 // clock to the EPR's (WithClock), block or allow service workers
 // (WithServiceWorkers; blocked by default), give the first page load
 // longer than other navigations (WithFirstLoadTimeout), and control which
-// hosts the browser may reach (WithEgress, HostAllower), recording the
+// hosts the browser may reach (WithEgress, with harness/egress deciding), recording the
 // hosts it was kept from (Session.Blocked). SessionFor finds the Session
 // of a page, for steps that hold only the page.
 //

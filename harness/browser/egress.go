@@ -2,12 +2,13 @@ package browser
 
 import (
 	"context"
-	"net"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/mxschmitt/playwright-go"
+
+	"github.com/eprharness/eprharness/harness/egress"
 )
 
 // Egress control: a session made WithEgress routes every request of its
@@ -33,86 +34,10 @@ import (
 // those to hosts for which allowed returns false, recording each such host
 // once (Session.Blocked). allowed gets the URL's host name in lower case,
 // without port or brackets ("example.invalid", "::1"). nil (the default)
-// installs no route. HostAllower builds the usual allowed func.
+// installs no route. egress.Allower builds the usual allowed func (the
+// target's host and the allowed hosts).
 func WithEgress(allowed func(host string) bool) SessionOption {
 	return func(o *sessionOptions) { o.egress = allowed }
-}
-
-// HostAllower returns an allowed func for WithEgress: the host of
-// targetURL, plus the extra hosts ("fhir.example.test", "*.nhs.test",
-// "[::1]", "localhost:8042"; ports and URL schemes are ignored). "*.x"
-// allows every subdomain of x but not x itself. Names compare without
-// regard to case. localhost, 127.0.0.1 and ::1 are one host: allowing one
-// of them allows all three. An empty targetURL (or one without a host)
-// allows only the extra hosts.
-func HostAllower(targetURL string, extra []string) func(host string) bool {
-	exact := map[string]bool{}
-	var suffixes []string
-	add := func(h string) {
-		h = normHost(h)
-		switch {
-		case h == "":
-		case strings.HasPrefix(h, "*."):
-			suffixes = append(suffixes, h[1:]) // ".nhs.test"
-		case isLoopback(h):
-			for _, l := range loopbacks {
-				exact[l] = true
-			}
-		default:
-			exact[h] = true
-		}
-	}
-	if u, err := url.Parse(targetURL); err == nil {
-		add(u.Hostname())
-	}
-	for _, e := range extra {
-		add(hostOf(e))
-	}
-	return func(host string) bool {
-		host = normHost(host)
-		if exact[host] {
-			return true
-		}
-		for _, s := range suffixes {
-			if strings.HasSuffix(host, s) && len(host) > len(s) {
-				return true
-			}
-		}
-		return false
-	}
-}
-
-var loopbacks = []string{"localhost", "127.0.0.1", "::1"}
-
-func isLoopback(h string) bool {
-	for _, l := range loopbacks {
-		if h == l {
-			return true
-		}
-	}
-	return false
-}
-
-// SameHost reports whether two host names are the same host: equal
-// without regard to case, or both loopback (localhost, 127.0.0.1, ::1).
-func SameHost(a, b string) bool {
-	a, b = normHost(a), normHost(b)
-	return a == b || (isLoopback(a) && isLoopback(b))
-}
-
-// hostOf reads a host from an allowed-hosts entry: a host name, host:port,
-// [v6]:port, or a URL.
-func hostOf(entry string) string {
-	e := strings.TrimSpace(entry)
-	if strings.Contains(e, "://") {
-		if u, err := url.Parse(e); err == nil {
-			return u.Hostname()
-		}
-	}
-	if h, _, err := net.SplitHostPort(e); err == nil {
-		return h
-	}
-	return e
 }
 
 func normHost(h string) string {
@@ -208,9 +133,5 @@ func (s *Session) WaitBlocked(ctx context.Context, host string) bool {
 }
 
 func matchHost(pattern, host string) bool {
-	p := normHost(pattern)
-	if strings.HasPrefix(p, "*.") {
-		return strings.HasSuffix(normHost(host), p[1:])
-	}
-	return SameHost(p, host)
+	return egress.Allowed(normHost(host), []string{normHost(pattern)})
 }

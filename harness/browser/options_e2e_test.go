@@ -17,6 +17,8 @@ import (
 	"github.com/mxschmitt/playwright-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/eprharness/eprharness/harness/egress"
 )
 
 func launchWith(t testing.TB, opts ...Option) *Browser {
@@ -162,7 +164,7 @@ func TestEgress(t *testing.T) {
 	b := launch(t)
 	srv, _ := egressPage(t)
 
-	s, err := b.NewSession(srv.URL, "egress", nil, WithEgress(HostAllower(srv.URL, nil)))
+	s, err := b.NewSession(srv.URL, "egress", nil, WithEgress(egress.Allower(srv.URL, nil)))
 	require.NoError(t, err)
 	defer s.Close()
 	var failedMu sync.Mutex
@@ -260,7 +262,7 @@ func BenchmarkEgress(b *testing.B) {
 		opts []SessionOption
 	}{
 		{"open", nil},
-		{"egress", []SessionOption{WithEgress(HostAllower(srv.URL, nil))}},
+		{"egress", []SessionOption{WithEgress(egress.Allower(srv.URL, nil))}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			s, err := br.NewSession(srv.URL, bc.name, nil, bc.opts...)

@@ -13,6 +13,7 @@ import (
 	"github.com/mxschmitt/playwright-go"
 
 	"github.com/eprharness/eprharness/harness/browser"
+	"github.com/eprharness/eprharness/harness/egress"
 	"github.com/eprharness/eprharness/harness/failure"
 	"github.com/eprharness/eprharness/steps"
 )
@@ -127,7 +128,7 @@ func resolve(base, path string) (string, error) {
 		if err != nil || b.Host == "" {
 			return "", fmt.Errorf("a full URL needs the EPR's base URL to check its host, and there is none")
 		}
-		if !browser.SameHost(ref.Hostname(), b.Hostname()) {
+		if !egress.Allowed(ref.Hostname(), []string{b.Hostname()}) {
 			return "", fmt.Errorf("%s is not on the EPR's host %s: go to a path (\"/patients\"), or run with the EPR there", ref.Host, b.Hostname())
 		}
 		return b.ResolveReference(ref).String(), nil

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eprharness/eprharness/harness/browser"
+	"github.com/eprharness/eprharness/harness/egress"
 	"github.com/eprharness/eprharness/harness/failure"
 	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/scenario"
@@ -106,7 +107,7 @@ func eprServer(t *testing.T) *httptest.Server {
 // scenario context on it, its clinical day 1 June 2026.
 func scenarioOn(t *testing.T, b *browser.Browser, srv *httptest.Server) (context.Context, *browser.Session) {
 	t.Helper()
-	sess, err := b.NewSession(srv.URL, t.Name(), nil, browser.WithEgress(browser.HostAllower(srv.URL, nil)))
+	sess, err := b.NewSession(srv.URL, t.Name(), nil, browser.WithEgress(egress.Allower(srv.URL, nil)))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = sess.Close() })
 	s := &scenario.State{UI: target.UI{Page: sess.Page, Expect: sess.Expect}, BaseURL: srv.URL, Clock: "2026-06-01"}

@@ -3,7 +3,7 @@
 // ("sign-in", "search-by-nhs-number", "expect-banner", ...) to a short list
 // of generic steps (goto, fill, click, expect-value, ...) whose strings may
 // use the action's parameters ({username}, {nhs_number}, {family|upper}).
-// docs/design/any-epr.md ("Screen map") is the format; Params lists each
+// docs/testing-your-own-epr.md ("Clinical steps through a screen map") is the format; Params lists each
 // action's parameters.
 //
 // Contract:
