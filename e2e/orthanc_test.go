@@ -4,7 +4,9 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -38,4 +40,37 @@ func TestOrthancExample(t *testing.T) {
 	assert.GreaterOrEqual(t, c.Scenarios, 8, "scenarios run")
 	assert.Equal(t, c.Scenarios, c.Passed, "every scenario passed: %+v", c)
 	assert.Equal(t, "declarative", run.Target.Adapter, "the run names its adapter")
+	assert.NotEmpty(t, run.Target.Compose, "the run names its Compose project")
+	assert.Contains(t, run.Target.Services, "orthanc")
+	assert.NotEmpty(t, run.Target.Digests["orthanc"], "the report names the image digest")
+	var blocked []string
+	for _, f := range run.Features {
+		for _, s := range f.Scenarios {
+			blocked = append(blocked, s.Blocked...)
+		}
+	}
+	assert.Contains(t, blocked, "example.invalid", "the egress scenario's blocked request is in its result")
+	assert.Empty(t, labelled(t, "eprharness.run="+runIDOf(t, r.stderr)), "no container of the run may remain")
+	assert.Empty(t, networksLabelled(t, "eprharness.run="+runIDOf(t, r.stderr)), "no network of the run may remain")
+}
+
+// check knows the Orthanc screen map: the suite is clean, and a step whose
+// action the map does not bind is reported with its file and line before
+// any browser starts; run refuses it the same way.
+func TestOrthancCheckKnowsTheScreenMap(t *testing.T) {
+	r := cli(t, "check", "--config", "examples/orthanc/eprharness.yaml")
+	assert.Equal(t, 0, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+
+	dir := t.TempDir()
+	feature := filepath.Join(dir, "unbound.feature")
+	require.NoError(t, os.WriteFile(feature, []byte("@smoke\nFeature: Unbound\n\n  Scenario: A check the map cannot do\n    When I search for the patient with NHS number \"999 004 2012\"\n    Then I am told the NHS number is not valid\n"), 0o644))
+	r = cli(t, "check", "--config", "examples/orthanc/eprharness.yaml", feature)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stdout, "unbound.feature:6: unbound action")
+	assert.Contains(t, r.stdout, `"expect-invalid-nhs-number"`)
+
+	r = cli(t, "run", "--config", "examples/orthanc/eprharness.yaml", "--store", "off", "--out", filepath.Join(dir, "out"), feature)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "unbound.feature:6: unbound action")
+	assert.NotContains(t, r.stderr, "chromium", "no browser starts")
 }
