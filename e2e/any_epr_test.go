@@ -125,6 +125,30 @@ func TestDeclarativeAdapterMatchesGoAdapter(t *testing.T) {
 	assert.Contains(t, decl.stderr, base, "the terminal names the real target")
 	assert.NotContains(t, decl.stderr, "--backend embedded")
 	t.Logf("Go adapter %s, declarative %s, %d scenarios", goRun.took.Round(time.Second), decl.took.Round(time.Second), len(got))
+
+	// A shared environment: no reset, two workers on the one EPR, and
+	// each scenario's fixture patients get identities of their own, which
+	// the results record. The same EPR keeps the data of the runs above.
+	uniq := harness(t, ctx, "run", "--store", "off", "--backend", "url", "--base-url", base,
+		"--adapter", "declarative", "--screen-map", "examples/refepr-declarative/screens.yaml",
+		"--reset", "unique", "--workers", "2",
+		"features/allergies.feature:15", "features/allergies.feature:54", "features/patient_banner.feature:38")
+	if uniq.code != 0 {
+		uniq.dump(t)
+	}
+	assert.Equal(t, 0, uniq.code)
+	seen := map[string]bool{}
+	for _, f := range readResults(t, uniq.out).Features {
+		for _, s := range f.Scenarios {
+			require.Len(t, s.Identities, 1, "%s: the identity it used", s.ID)
+			id := s.Identities[0]
+			assert.NotEqual(t, id.Fixture, id.Name, "%s: a unique name", s.ID)
+			assert.True(t, strings.HasPrefix(id.NHSNumber, "999"), "%s: a test NHS number, got %s", s.ID, id.NHSNumber)
+			assert.False(t, seen[id.NHSNumber], "%s: NHS number %s used twice", s.ID, id.NHSNumber)
+			seen[id.NHSNumber] = true
+		}
+	}
+	assert.Len(t, seen, 3)
 }
 
 // Bad target configuration stops the run with exit 2 before a browser or

@@ -75,6 +75,12 @@ func (h *httpReset) reset(ctx context.Context) error {
 	for k, v := range h.header {
 		req.Header[k] = v
 	}
+	// A reset is idempotent: saying so (a nil Idempotency-Key is not
+	// sent) lets net/http resend it when a kept-alive connection turns out
+	// to have been closed by the server, as Orthanc does after a second.
+	if _, ok := req.Header["Idempotency-Key"]; !ok {
+		req.Header["Idempotency-Key"] = nil
+	}
 	resp, err := h.client.Do(req)
 	if err != nil {
 		return err
