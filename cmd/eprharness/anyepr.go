@@ -139,7 +139,9 @@ func newResetter(ctx context.Context, cfg config.Config, base, dbURL string) (re
 }
 
 // closer is a reset that holds connections (snapshot).
-type closer interface{ Close(ctx context.Context) error }
+type closer interface {
+	Close(ctx context.Context) error
+}
 
 // closingReset is a url backend whose reset is closed with it.
 type closingReset struct {
@@ -206,7 +208,9 @@ func chooseLoader(cfg config.Config) (runner.LoaderFactory, error) {
 		case fixtures.AuthBasic:
 			opts = append(opts, dicom.WithBasicAuth(auth.Username, auth.Password))
 		}
-		return func(base string, c *http.Client) fixtures.Loader { return dicom.New(c, on(base, cfg.FixtureURL), opts...) }, nil
+		return func(base string, c *http.Client) fixtures.Loader {
+			return dicom.New(c, on(base, cfg.FixtureURL), opts...)
+		}, nil
 	case config.LoaderCommand:
 		return func(base string, _ *http.Client) fixtures.Loader { return fixtures.Command(cfg.FixtureCommand, base) }, nil
 	case config.LoaderNone:
