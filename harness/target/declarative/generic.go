@@ -329,13 +329,9 @@ func (r runner) today() (time.Time, error) {
 }
 
 func (r runner) wait(st step) error {
-	base := r.root()
-	if st.within != nil {
-		w, err := r.locate(st.within)
-		if err != nil {
-			return err
-		}
-		base = w
+	base, err := r.scope(st)
+	if err != nil {
+		return err
 	}
 	vis := playwright.LocatorAssertionsToBeVisibleOptions{Timeout: r.timeout()}
 	if r.has(st, "text") {
@@ -383,18 +379,22 @@ func (r runner) expectText(st step) error {
 	return nil
 }
 
+// scope is where a step looks: inside its within: locator, else the page.
+func (r runner) scope(st step) (playwright.Locator, error) {
+	if st.within == nil {
+		return r.root(), nil
+	}
+	return r.locate(st.within)
+}
+
 // expectValue finds a labelled value, trying in order a <dt> and its <dd>,
 // a <th> and the <td> beside it, and an element labelled by aria-label,
 // aria-labelledby or a <label> (a control's value); the label matches
 // whole, ignoring case.
 func (r runner) expectValue(st step) error {
-	base := r.root()
-	if st.within != nil {
-		w, err := r.locate(st.within)
-		if err != nil {
-			return err
-		}
-		base = w
+	base, err := r.scope(st)
+	if err != nil {
+		return err
 	}
 	label, want := r.field(st, "label"), r.field(st, "equals")
 	re := exactlyFold(label)
@@ -439,13 +439,9 @@ func (r runner) expectValue(st step) error {
 // expectRow finds table rows whose cells, in the columns named by their
 // header, equal the values.
 func (r runner) expectRow(st step) error {
-	base := r.root()
-	if st.within != nil {
-		w, err := r.locate(st.within)
-		if err != nil {
-			return err
-		}
-		base = w
+	base, err := r.scope(st)
+	if err != nil {
+		return err
 	}
 	tables := base.Locator("table")
 	tableName := "a table"
@@ -504,7 +500,7 @@ func (r runner) expectRow(st step) error {
 		cellAt := r.ui.Page.Locator(fmt.Sprintf(":scope > :is(td, th):nth-child(%d)", n+1), playwright.PageLocatorOptions{HasText: exactly(r.s(c.value))})
 		rows = rows.Filter(playwright.LocatorFilterOptions{Has: cellAt})
 	}
-	var err error
+	err = nil
 	if count >= 0 {
 		err = r.ui.Expect.Locator(rows).ToHaveCount(count, playwright.LocatorAssertionsToHaveCountOptions{Timeout: r.timeout()})
 	} else {
