@@ -48,9 +48,19 @@ func urlBackend(cfg config.Config, _ string, _ io.Writer) (runner.BackendFactory
 // the database service's published port once the project is up.
 func composeBackend(cfg config.Config, _ string, stderr io.Writer) (runner.BackendFactory, error) {
 	var waits []compose.Option
+	var waited []string
 	for _, w := range cfg.ComposeWait {
 		svc, spec, _ := strings.Cut(w, "=")
 		waits = append(waits, compose.WithWait(svc, spec))
+		waited = append(waited, svc)
+	}
+	if cfg.DatabaseService != "" {
+		waited = append(waited, cfg.DatabaseService)
+	}
+	// Bad Compose files and unknown services are bad input: said now,
+	// before a browser or container starts.
+	if err := compose.Check(context.Background(), cfg.ComposeFiles, cfg.ComposeService, waited...); err != nil {
+		return nil, &config.Error{Source: cfg.Origin("compose-file"), Field: "compose-file", Msg: err.Error()}
 	}
 	var (
 		once   sync.Once

@@ -29,6 +29,8 @@ func TestBadInputExitsWithUsage(t *testing.T) {
 		{"bad backend", []string{"run", "--backend", "dokker"}, nil, `--backend: must be one of embedded, docker, url, compose, got "dokker"`},
 		{"url without base-url", []string{"run", "--backend", "url"}, nil, "--backend: backend: the url backend needs base-url"},
 		{"url on a live host", []string{"run", "--backend", "url", "--base-url", "https://epr.live.example.nhs.uk"}, nil, "is not on the allowed hosts"},
+		{"compose: unknown service", []string{"run", "--backend", "compose", "--compose-file", "examples/orthanc/compose.yaml", "--compose-service", "web", "--compose-port", "80"}, nil, `--compose-file: compose-file: examples/orthanc/compose.yaml has no service "web"; its services are orthanc`},
+		{"compose: not a Compose file", []string{"run", "--backend", "compose", "--compose-file", "go.mod", "--compose-service", "web", "--compose-port", "80"}, nil, "compose-file: read go.mod"},
 		{"unknown adapter", []string{"run", "--adapter", "cerner"}, nil, `--adapter: adapter: unknown adapter "cerner"; registered adapters are declarative, refepr`},
 		{"check: unknown adapter", []string{"check", "--adapter", "cerner"}, nil, `unknown adapter "cerner"`},
 		{"bad env", []string{"run"}, map[string]string{"EPRHARNESS_TIMEOUT": "soon"}, "EPRHARNESS_TIMEOUT: want a duration"},

@@ -256,3 +256,21 @@ func ipamPool(pool *types.IPAMPool) (network.IPAMConfig, error) {
 	}
 	return c, nil
 }
+
+// Check reads the Compose files as Run would, without Docker, and checks
+// that the service the browser reaches (and each service a wait names)
+// is in them: bad input is reported before any browser or container
+// starts. Errors name the file where Compose says.
+func Check(ctx context.Context, files []string, service string, waits ...string) error {
+	p, err := loadProject(ctx, files, "eprharness-check", nil)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", strings.Join(files, ", "), err)
+	}
+	names := p.ServiceNames()
+	for _, svc := range append([]string{service}, waits...) {
+		if svc != "" && !slices.Contains(names, svc) {
+			return fmt.Errorf("%s has no service %q; its services are %s", strings.Join(files, ", "), svc, strings.Join(names, ", "))
+		}
+	}
+	return nil
+}
