@@ -13,7 +13,7 @@ Feature: A patient's studies in Orthanc Explorer
       | name          | Fenwick^Tobias             |
       | date of birth | Sunday, September 21, 1958 |
       | gender        | M                          |
-    And I see "PatientID: 9990042020"
+      | NHS number    | 999 004 2020               |
 
   @smoke
   Scenario: See a patient's imaging studies

@@ -34,7 +34,9 @@
 // one row as cells: {COLUMN: VALUE, ...}; wait, expect-value and expect-row
 // take within: LOCATOR; accept-dialog may take {prompt: TEXT}; the generic
 // idle: DURATION runs the page's clock (bind idle-for to it). A true/false
-// or number field may be a parameter ("{visible}", "{count}").
+// or number field may be a parameter ("{visible}", "{count}"). An action
+// may be bound per value of one parameter (by, cases, otherwise; see
+// cases), for EPRs that show each banner field in its own way.
 package declarative
 
 import (
@@ -124,6 +126,11 @@ func (a *Adapter) runWithin(ui target.UI, action string, params map[string]strin
 	steps, ok := a.m.actions[action]
 	if !ok {
 		return a.unbound(action)
+	}
+	if c := a.m.cases[action]; c != nil {
+		if steps, ok = c.pick(params); !ok {
+			return failure.Harness(fmt.Errorf("%s binds %s by {%s}, with no case for %q and no otherwise", a.m.source, action, c.by, params[c.by]))
+		}
 	}
 	r := runner{ui: ui, params: params, within: within}
 	for _, s := range steps {

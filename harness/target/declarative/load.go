@@ -19,10 +19,38 @@ type Map struct {
 	Name string
 	// Session is "form" (users sign in through the bound sign-in) or
 	// "none" (the EPR has no sign-in).
-	Session  string
-	source   string
-	actions  map[string][]step
+	Session string
+	source  string
+	actions map[string][]step
+	// cases are the actions bound per value of one parameter (by: field):
+	// such an action is also in actions, with no steps of its own.
+	cases    map[string]*cases
 	warnings []string
+}
+
+// cases binds an action per value of one of its parameters, for EPRs
+// that show each banner field (or about fact) in its own way:
+//
+//	expect-banner:
+//	  by: field
+//	  cases:
+//	    NHS number: [ {expect-value: {label: PatientID, equals: "{value|digits}"}} ]
+//	  otherwise:  [ {expect-value: {label: "{field}", equals: "{value}"}} ]
+//
+// Values match without regard to case; an unmatched value without
+// otherwise is a harness error naming the map.
+type cases struct {
+	by        string
+	steps     map[string][]step // by lower-cased value
+	otherwise []step
+}
+
+// pick returns the steps for the parameter values.
+func (c *cases) pick(params map[string]string) ([]step, bool) {
+	if st, ok := c.steps[strings.ToLower(params[c.by])]; ok {
+		return st, true
+	}
+	return c.otherwise, c.otherwise != nil
 }
 
 // Source is the path the map was loaded from.
@@ -153,7 +181,7 @@ func parse(path string, data []byte) (*Map, error) {
 		return nil, &Error{Problems: []string{fmt.Sprintf("%s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))}}
 	}
 	l := &loader{path: path}
-	m := &Map{Session: "form", source: path, actions: map[string][]step{}}
+	m := &Map{Session: "form", source: path, actions: map[string][]step{}, cases: map[string]*cases{}}
 	if len(doc.Content) == 0 {
 		return nil, &Error{Problems: []string{path + ":1: the screen map is empty: want name, session and actions"}}
 	}
@@ -207,6 +235,13 @@ func parse(path string, data []byte) (*Map, error) {
 				l.fail(k, field, "bound twice")
 				continue
 			}
+			if v.Kind == yaml.MappingNode {
+				m.actions[name] = nil
+				if c := l.cases(v, field, params); c != nil {
+					m.cases[name] = c
+				}
+				continue
+			}
 			m.actions[name] = l.steps(v, field, params)
 		}
 	}
@@ -224,6 +259,48 @@ func parse(path string, data []byte) (*Map, error) {
 	}
 	m.warnings = l.warnings
 	return m, nil
+}
+
+// cases reads an action bound per value of a parameter: by, cases and
+// optionally otherwise.
+func (l *loader) cases(n *yaml.Node, field string, params []string) *cases {
+	c := &cases{steps: map[string][]step{}}
+	var byNode, casesNode *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch k.Value {
+		case "by":
+			byNode = v
+			c.by = l.scalar(v, field+".by")
+		case "cases":
+			casesNode = v
+		case "otherwise":
+			c.otherwise = l.steps(v, field+".otherwise", params)
+		default:
+			l.fail(k, field+"."+k.Value, "unknown key; an action bound by cases has by, cases and otherwise (or is a list of steps)")
+		}
+	}
+	switch {
+	case byNode == nil:
+		l.fail(n, field+".by", "missing: the parameter whose value picks the case, one of {%s}", strings.Join(params, "} {"))
+		return nil
+	case !contains(params, c.by):
+		l.fail(byNode, field+".by", "%q is not a parameter of the action; it has {%s}", c.by, strings.Join(params, "} {"))
+		return nil
+	case casesNode == nil || casesNode.Kind != yaml.MappingNode || len(casesNode.Content) == 0:
+		l.fail(n, field+".cases", "want a mapping from values of {%s} to lists of steps", c.by)
+		return nil
+	}
+	for i := 0; i+1 < len(casesNode.Content); i += 2 {
+		k, v := casesNode.Content[i], casesNode.Content[i+1]
+		key := strings.ToLower(k.Value)
+		if _, dup := c.steps[key]; dup {
+			l.fail(k, field+".cases."+k.Value, "bound twice")
+			continue
+		}
+		c.steps[key] = l.steps(v, field+".cases."+k.Value, params)
+	}
+	return c
 }
 
 func (l *loader) scalar(n *yaml.Node, field string) string {

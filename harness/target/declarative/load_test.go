@@ -86,6 +86,24 @@ actions:
   sign-out:
     - click: {role: button, within: {rol: banner}}
 `, `screens.yaml:4: actions.sign-out[1].click.within.rol: unknown locator key "rol": locator keys are role, label, text, placeholder, testid, title, css, name, exact, within, nth; did you mean role?`},
+		"cases by a parameter the action lacks": {`
+session: none
+actions:
+  expect-banner:
+    by: label
+    cases:
+      NHS number:
+        - expect-text: {text: "{value}"}
+`, `screens.yaml:4: actions.expect-banner.by: "label" is not a parameter of the action; it has {field} {value}`},
+		"cases with a bad step": {`
+session: none
+actions:
+  expect-banner:
+    by: field
+    cases:
+      NHS number:
+        - expect-value: {label: PatientID, equals: "{nhs}"}
+`, `screens.yaml:7: actions.expect-banner.cases.NHS number[1].expect-value.equals: unknown parameter {nhs}`},
 		"unknown parameter": {`
 session: none
 actions:
@@ -344,4 +362,33 @@ func TestExampleRefEPRMap(t *testing.T) {
 		"expect-clinical-record", "record-allergy", "expect-allergy-alert", "record-no-known-allergies"} {
 		assert.True(t, New(m).Binds(a), a)
 	}
+}
+
+// An action bound per value of a parameter runs the case for the value
+// (without regard to case), else otherwise; with neither it is a harness
+// error naming the map, before touching the page.
+func TestCases(t *testing.T) {
+	m, err := Load(write(t, `
+session: none
+actions:
+  expect-banner:
+    by: field
+    cases:
+      NHS number:
+        - expect-value: {label: PatientID, equals: "{value|digits}"}
+`))
+	require.NoError(t, err)
+	a := New(m)
+	assert.True(t, a.Binds("expect-banner"))
+	c := m.cases["expect-banner"]
+	require.NotNil(t, c)
+	st, ok := c.pick(map[string]string{"field": "nhs number", "value": "999 000 0018"})
+	require.True(t, ok)
+	require.Len(t, st, 1)
+	assert.Equal(t, "expect-value", st[0].kind)
+	_, ok = c.pick(map[string]string{"field": "name"})
+	assert.False(t, ok)
+	err = a.ExpectBanner(target.UI{}, target.BannerName, "POND, Amy")
+	assert.Equal(t, results.KindHarness, failure.Classify(err))
+	assert.ErrorContains(t, err, `binds expect-banner by {field}, with no case for "name" and no otherwise`)
 }
