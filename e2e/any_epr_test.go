@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -172,4 +173,76 @@ func TestBadTargetConfigurationStopsBeforeStart(t *testing.T) {
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, fmt.Sprintf("%s:2", badMap))
 	assert.NotContains(t, r.stderr, "Chromium", "no browser starts")
+}
+
+// A URL target whose page shows what may be a real patient's NHS number
+// (valid check digit, outside the test ranges): the scenario fails with a
+// clear error, and no screenshot, page or trace of it is kept. The
+// browser's request to a host outside the test environment is blocked and
+// listed in the scenario's result.
+func TestURLTargetGuardsRealDataAndEgress(t *testing.T) {
+	requireBrowser(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		switch r.URL.Path {
+		case "/real":
+			fmt.Fprint(w, `<!doctype html><title>Patient</title><main><h1>Patient</h1><p>NHS number 943 476 5919</p></main>`)
+		default:
+			fmt.Fprint(w, `<!doctype html><title>Home</title><main><h1>Home</h1><img alt="" src="http://example.invalid/pixel.png"><p>Synthetic patient 999 000 0018</p></main>`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "features"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "features", "guard.feature"), []byte(`Feature: Guards
+
+  Scenario: A test patient's page
+    When I go to "/"
+    Then I see the heading "Home"
+    And the browser blocked a request to "example.invalid"
+
+  Scenario: A page that shows a real NHS number
+    When I go to "/real"
+    Then I see the heading "Patient"
+`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "eprharness.yaml"), []byte(
+		"backend: url\nbase-url: "+srv.URL+"\npaths: [features]\nfixtures: fixtures\nrequired-tags: []\nfixture-loader: none\n"), 0o644))
+
+	r := harness(t, context.Background(), "run", "--config", filepath.Join(dir, "eprharness.yaml"), "--store", "off", "--trace", "always")
+	assert.Equal(t, 1, r.code, "the real-data scenario fails")
+	run := readResults(t, r.out)
+	var home, real *results.Scenario
+	for _, f := range run.Features {
+		for _, s := range f.Scenarios {
+			switch s.Line {
+			case 3:
+				home = s
+			case 8:
+				real = s
+			}
+		}
+	}
+	require.NotNil(t, home)
+	require.NotNil(t, real)
+	assert.Equal(t, results.Passed, home.Status, home.Error)
+	assert.Equal(t, []string{"example.invalid"}, home.Blocked)
+	assert.Equal(t, results.Failed, real.Status)
+	assert.Contains(t, real.Error, "possible real patient data: the page shows NHS number 943 476 ****")
+	assert.NotContains(t, real.Error, "5919", "the number is masked")
+	for _, a := range real.Attachments {
+		assert.NotContains(t, []string{"screenshot", "page", "trace"}, a.Name, "no picture of real data is kept")
+	}
+	var found []string
+	_ = filepath.WalkDir(r.out, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.Contains(p, "real-nhs") {
+			found = append(found, filepath.Base(p))
+		}
+		return nil
+	})
+	assert.NotContains(t, found, "screenshot.png")
+	assert.NotContains(t, found, "trace.zip")
+	assert.NotContains(t, found, "page.html")
+	html, err := os.ReadFile(filepath.Join(r.out, "report.html"))
+	require.NoError(t, err)
+	assert.Contains(t, string(html), "blocked request to <code>example.invalid</code>")
 }

@@ -460,7 +460,7 @@ func caption(a results.Attachment) string {
 		"screenshot": "Screenshot of the page",
 		"page":       "Page HTML (the page as the browser had it)",
 		"console":    "Browser console log",
-		"trace":      "Playwright trace (every action, with screenshots)",
+		"trace":      "Playwright trace (every action, replayable step by step)",
 	}
 	c, ok := words[name]
 	if !ok {
