@@ -18,7 +18,7 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/modules/postgres"
 
-	"github.com/eprharness/eprharness/harness/backend/docker"
+	"github.com/eprharness/eprharness/harness/backend/docker/dockertest"
 	"github.com/eprharness/eprharness/harness/failure"
 	"github.com/eprharness/eprharness/harness/reset"
 	"github.com/eprharness/eprharness/harness/results"
@@ -71,7 +71,7 @@ func server(tb testing.TB) string {
 }
 
 func startPostgres() {
-	if err := dockerHealth(); err != nil {
+	if err := dockertest.Health(); err != nil {
 		pgSkip = fmt.Sprintf("DOCKER IS NOT AVAILABLE, so the reset tests cannot run: %v", err)
 		return
 	}
@@ -79,39 +79,10 @@ func startPostgres() {
 	if image == "" {
 		image = defaultPostgresImage
 	}
-	labels := docker.Labels(fmt.Sprintf("reset-test-%d", os.Getpid()))
-	labels[docker.LabelRole] = "postgres"
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	ctr, err := postgres.Run(ctx, image,
-		postgres.WithDatabase("postgres"),
-		postgres.WithUsername("postgres"),
-		postgres.WithPassword("reset-test-only"),
-		postgres.BasicWaitStrategies(),
-		testcontainers.WithLabels(labels),
-	)
-	pgCtr = ctr // terminated by TestMain even when it never became ready
-	if err != nil {
-		pgErr = fmt.Errorf("start postgres from image %s: %w", image, err)
-		return
-	}
-	pgURL, pgErr = ctr.ConnectionString(ctx, "sslmode=disable")
-}
-
-func dockerHealth() (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("docker provider panicked: %v", r)
-		}
-	}()
-	provider, err := testcontainers.ProviderDefault.GetProvider()
-	if err != nil {
-		return err
-	}
-	defer provider.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return provider.Health(ctx)
+	// pgCtr is terminated by TestMain even when it never became ready.
+	pgCtr, pgURL, pgErr = dockertest.Postgres(ctx, image, fmt.Sprintf("reset-test-%d", os.Getpid()), "postgres", "postgres", "reset-test-only")
 }
 
 // newDatabase creates an empty database owned by owner (the superuser when

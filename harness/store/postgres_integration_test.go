@@ -15,9 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/testcontainers/testcontainers-go"
-	"github.com/testcontainers/testcontainers-go/modules/postgres"
 
-	"github.com/eprharness/eprharness/harness/backend/docker"
+	"github.com/eprharness/eprharness/harness/backend/docker/dockertest"
 	"github.com/eprharness/eprharness/harness/store"
 	"github.com/eprharness/eprharness/harness/store/storetest"
 )
@@ -76,7 +75,7 @@ type pgServer struct {
 // EPRHARNESS_REQUIRE_DOCKER=1 and skips otherwise.
 func startPostgres(t *testing.T) *pgServer {
 	t.Helper()
-	if err := dockerHealth(); err != nil {
+	if err := dockertest.Health(); err != nil {
 		msg := fmt.Sprintf("DOCKER IS NOT AVAILABLE, so the PostgreSQL store tests cannot run: %v", err)
 		if os.Getenv("EPRHARNESS_REQUIRE_DOCKER") == "1" {
 			t.Fatal(msg + " (EPRHARNESS_REQUIRE_DOCKER=1)")
@@ -87,18 +86,10 @@ func startPostgres(t *testing.T) *pgServer {
 	if image == "" {
 		image = defaultPostgresImage
 	}
-	labels := docker.Labels(fmt.Sprintf("store-test-%d", os.Getpid()))
-	labels[docker.LabelRole] = "postgres"
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	start := time.Now()
-	ctr, err := postgres.Run(ctx, image,
-		postgres.WithDatabase("store"),
-		postgres.WithUsername("store"),
-		postgres.WithPassword("store-test-only"),
-		postgres.BasicWaitStrategies(),
-		testcontainers.WithLabels(labels),
-	)
+	ctr, dsn, err := dockertest.Postgres(ctx, image, fmt.Sprintf("store-test-%d", os.Getpid()), "store", "store", "store-test-only")
 	// Registered before checking err: a container that started but never
 	// became ready must go too.
 	t.Cleanup(func() {
@@ -109,30 +100,10 @@ func startPostgres(t *testing.T) *pgServer {
 		}
 	})
 	if err != nil {
-		t.Fatalf("start postgres from image %s: %v", image, err)
-	}
-	dsn, err := ctr.ConnectionString(ctx, "sslmode=disable")
-	if err != nil {
-		t.Fatalf("postgres connection string: %v", err)
+		t.Fatal(err)
 	}
 	t.Logf("postgres %s ready in %s", image, time.Since(start).Round(time.Millisecond))
 	return &pgServer{url: dsn}
-}
-
-func dockerHealth() (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("docker provider panicked: %v", r)
-		}
-	}()
-	provider, err := testcontainers.ProviderDefault.GetProvider()
-	if err != nil {
-		return err
-	}
-	defer provider.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return provider.Health(ctx)
 }
 
 // newDatabase creates an empty database and returns its URL.

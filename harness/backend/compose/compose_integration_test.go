@@ -18,16 +18,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eprharness/eprharness/harness/backend/docker"
+	"github.com/eprharness/eprharness/harness/backend/docker/dockertest"
 )
 
+// requireDocker fails without Docker when EPRHARNESS_REQUIRE_DOCKER=1,
+// and skips otherwise.
 func requireDocker(t *testing.T) {
 	t.Helper()
-	if err := exec.Command("docker", "info").Run(); err != nil {
-		if os.Getenv("EPRHARNESS_REQUIRE_DOCKER") == "1" {
-			t.Fatalf("Docker is required (EPRHARNESS_REQUIRE_DOCKER=1): %v", err)
-		}
-		t.Skipf("SKIPPED: Docker not available: %v", err)
-	}
+	dockertest.Require(t)
 }
 
 // env passes the images under test to the Compose file (its defaults are
