@@ -303,10 +303,13 @@ func TestGenericActions(t *testing.T) {
 // expected; a locator matching several elements is the map's (harness);
 // an unbound action names the map.
 func TestFailures(t *testing.T) {
-	b := launch(t, 1500*time.Millisecond)
+	// Expectations that must fail wait out the short timeout; the first
+	// page load may take longer on a loaded machine (CI runs browsers in
+	// parallel packages).
+	b := launch(t, 3*time.Second)
 	srv := fixtureApp(t)
 	a := fixtureAdapter(t)
-	s, err := b.NewSession(srv.URL, t.Name(), nil)
+	s, err := b.NewSession(srv.URL, t.Name(), nil, browser.WithFirstLoadTimeout(30*time.Second))
 	require.NoError(t, err)
 	defer s.Close()
 	ui := target.UI{Page: s.Page, Expect: s.Expect}
