@@ -3,7 +3,6 @@
 package browser
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -21,15 +20,7 @@ import (
 
 func launch(t *testing.T) *Browser {
 	t.Helper()
-	b, err := Launch(context.Background(), WithDriverInstall(true))
-	t.Cleanup(func() { _ = b.Close() })
-	if err != nil {
-		if os.Getenv("EPRHARNESS_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("Chromium is required (EPRHARNESS_REQUIRE_BROWSER=1): %v", err)
-		}
-		t.Skipf("SKIPPED: no browser: %v", err)
-	}
-	return b
+	return launchWith(t)
 }
 
 // A saved sign-in (cookie and local storage) moves to a fresh context, and
