@@ -37,6 +37,10 @@ const (
 	// then passed. It is never counted as passed: something in the EPR or
 	// the environment is unreliable.
 	Flaky Status = "flaky"
+	// Interrupted: the scenario was in flight when the run was stopped
+	// (SIGINT, SIGTERM). It is neither passed nor failed: nothing is
+	// known of the EPR's behaviour, and it is never blamed on the EPR.
+	Interrupted Status = "interrupted"
 )
 
 // QuarantineTag marks a scenario that runs and is reported but never gates
@@ -89,8 +93,40 @@ type Run struct {
 	Retries int `json:"retries,omitempty"`
 	// FailOnFlaky is true when flaky scenarios fail the run
 	// (--fail-on-flaky).
-	FailOnFlaky bool       `json:"fail_on_flaky,omitempty"`
-	Features    []*Feature `json:"features"`
+	FailOnFlaky bool `json:"fail_on_flaky,omitempty"`
+	// Planned lists every scenario the run set out to run (one per
+	// example row), in run order, recorded when the run begins. A
+	// planned scenario with no result never ran (see NotRun): the run
+	// was killed, interrupted, or its backend never started. Nil for
+	// runs recorded before plans were kept.
+	Planned  []PlannedScenario `json:"planned,omitempty"`
+	Features []*Feature        `json:"features"`
+}
+
+// PlannedScenario is one scenario a run set out to run.
+type PlannedScenario struct {
+	// ID is the scenario's Scenario.ID ("<uri>:<line>").
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Feature is the feature file's URI.
+	Feature string `json:"feature"`
+}
+
+// Unfinished reports whether the run never recorded its end: it is still
+// running, or it was killed (SIGKILL, power loss, OOM) before it could.
+// An unfinished run is never green and fails every gate, like an
+// interrupted one.
+func (r *Run) Unfinished() bool { return r.FinishedAt.IsZero() }
+
+// NotRun returns the planned scenarios that have no result, in plan order.
+func (r *Run) NotRun() []PlannedScenario {
+	var out []PlannedScenario
+	for _, p := range r.Planned {
+		if _, _, ok := r.Scenario(p.ID); !ok {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Machine describes the machine and harness a run ran on.
