@@ -12,6 +12,7 @@ import (
 
 	"github.com/mxschmitt/playwright-go"
 
+	"github.com/eprharness/eprharness/harness/redact"
 	"github.com/eprharness/eprharness/harness/results"
 )
 
@@ -32,6 +33,8 @@ type Session struct {
 	egress    bool          // WithEgress: requests are routed
 	blocked   []string      // hosts blocked, distinct, in order
 	blockedCh chan struct{} // closed and replaced when a host is blocked
+
+	redactor *redact.Redactor // WithSecrets; nil redacts nothing
 }
 
 type sessionOptions struct {
@@ -41,6 +44,7 @@ type sessionOptions struct {
 	egress         func(host string) bool
 	// traceScreens adds a screenshot per action to the trace.
 	traceScreens bool
+	secrets      []string
 }
 
 // SessionOption configures NewSession.
@@ -65,6 +69,21 @@ func WithClock(t time.Time) SessionOption { return func(o *sessionOptions) { o.c
 // on two cores.
 func WithTraceScreenshots(on bool) SessionOption {
 	return func(o *sessionOptions) { o.traceScreens = on }
+}
+
+// WithSecrets keeps values (fixture passwords, credentials of the test
+// environment) out of every file the session writes: page.html,
+// console.log and trace.zip of Capture, and the trace of SaveTrace are
+// redacted (harness/redact) before they are returned as attachments, so
+// an attachment's SHA-256 and size are those of the redacted file. In a
+// trace that covers the values typed with Fill (the action's params), the
+// DOM snapshots, the network log (form fields of POST bodies, headers)
+// and the resources. screenshot.png is left as it is: a password field
+// shows dots. Values shorter than redact.MinLength characters are not
+// redacted (redact.New(values...).Skipped() lists them, for a warning).
+// Options add up: several WithSecrets give the union.
+func WithSecrets(values ...string) SessionOption {
+	return func(o *sessionOptions) { o.secrets = append(o.secrets, values...) }
 }
 
 // WithServiceWorkers blocks (true, the default) or allows (false) service
@@ -95,8 +114,9 @@ func WithFirstLoadTimeout(d time.Duration) SessionOption {
 // trace. headers, if any, are sent with every request the page makes. opts
 // may fix the page's clock (WithClock), allow service workers
 // (WithServiceWorkers; blocked by default), give the first page load longer
-// (WithFirstLoadTimeout) and control where the browser may send requests
-// (WithEgress).
+// (WithFirstLoadTimeout), control where the browser may send requests
+// (WithEgress) and keep secret values out of the saved evidence
+// (WithSecrets).
 func (b *Browser) NewSession(baseURL, title string, headers map[string]string, opts ...SessionOption) (*Session, error) {
 	var o sessionOptions
 	for _, opt := range opts {
@@ -120,6 +140,9 @@ func (b *Browser) NewSession(baseURL, title string, headers map[string]string, o
 	bc.SetDefaultTimeout(ms)
 	bc.SetDefaultNavigationTimeout(ms)
 	s := &Session{Context: bc, Expect: playwright.NewPlaywrightAssertions(ms), timeout: b.opts.timeout, blockedCh: make(chan struct{})}
+	if len(o.secrets) > 0 {
+		s.redactor = redact.New(o.secrets...)
+	}
 	if o.egress != nil {
 		s.egress = true
 		if err := s.routeEgress(o.egress); err != nil {
@@ -209,7 +232,8 @@ func SessionFor(page playwright.Page) *Session {
 func (s *Session) Timeout() time.Duration { return s.timeout }
 
 // Capture saves the evidence of a failed scenario into dir (created if
-// needed): screenshot.png (full page), page.html, console.log and trace.zip.
+// needed): screenshot.png (full page), page.html, console.log and trace.zip,
+// the text and the trace redacted of the WithSecrets values.
 // It stops tracing, so call it (or SaveTrace) at most once, before Close;
 // after SaveTrace it saves the rest and reports the trace missing. Paths in the
 // returned attachments are relative to root. Capture keeps going after an
@@ -254,7 +278,7 @@ func (s *Session) capture(root, dir string, withPage bool) ([]results.Attachment
 		}
 		if html, err := s.Page.Content(); err != nil {
 			errs = append(errs, fmt.Errorf("page html: %w", err))
-		} else if err := os.WriteFile(filepath.Join(dir, "page.html"), []byte(html), 0o644); err != nil {
+		} else if err := os.WriteFile(filepath.Join(dir, "page.html"), []byte(s.redactor.String(html)), 0o644); err != nil {
 			errs = append(errs, fmt.Errorf("page html: %w", err))
 		} else {
 			add("page", "text/html", "page.html")
@@ -264,7 +288,7 @@ func (s *Session) capture(root, dir string, withPage bool) ([]results.Attachment
 	console := strings.Join(s.console, "\n")
 	s.mu.Unlock()
 	if console != "" {
-		if err := os.WriteFile(filepath.Join(dir, "console.log"), []byte(console+"\n"), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "console.log"), []byte(s.redactor.String(console)+"\n"), 0o644); err != nil {
 			errs = append(errs, fmt.Errorf("console log: %w", err))
 		} else {
 			add("console", "text/plain", "console.log")
@@ -287,8 +311,9 @@ func (s *Session) capture(root, dir string, withPage bool) ([]results.Attachment
 
 // SaveTrace saves only the Playwright trace, as dir/trace.zip (dir created
 // if needed), for a scenario that passed when traces are kept always
-// (config.TraceAlways). It stops tracing, so call it or Capture at most
-// once, before Close. The attachment's path is relative to root.
+// (config.TraceAlways), redacted of the WithSecrets values. It stops
+// tracing, so call it or Capture at most once, before Close. The
+// attachment's path is relative to root.
 func (s *Session) SaveTrace(root, dir string) (results.Attachment, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return results.Attachment{}, fmt.Errorf("save trace: %w", err)
@@ -305,7 +330,8 @@ func (s *Session) SaveTrace(root, dir string) (results.Attachment, error) {
 }
 
 // stopTrace stops tracing and writes the trace to path (discards it when
-// path is empty), once per session.
+// path is empty), once per session. With WithSecrets the trace is
+// redacted; a trace that cannot be redacted is removed, never kept.
 func (s *Session) stopTrace(path string) error {
 	s.mu.Lock()
 	stored := s.traceStored
@@ -321,6 +347,12 @@ func (s *Session) stopTrace(path string) error {
 	if err := s.Context.Tracing().Stop(paths...); err != nil {
 		return fmt.Errorf("trace: %w", err)
 	}
+	if path != "" {
+		if _, err := s.redactor.File(path); err != nil {
+			_ = os.Remove(path)
+			return fmt.Errorf("trace: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -328,8 +360,14 @@ func (s *Session) pageClosed() bool {
 	return s.Page == nil || s.Page.IsClosed()
 }
 
-// Close discards the trace (if Capture did not stop it) and closes the
-// context. Safe to call more than once.
+// Close discards the trace (if Capture or SaveTrace did not stop it) and
+// closes the context. Safe to call more than once.
+//
+// Discarding stops tracing explicitly: the Playwright driver keeps each
+// trace's call stacks in a playwright-tracing-* folder of the temporary
+// directory, which it removes when the trace is saved or discarded but
+// not when the context closes with tracing on (one folder leaked per
+// scenario).
 func (s *Session) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -337,7 +375,14 @@ func (s *Session) Close() error {
 		return nil
 	}
 	s.closed = true
+	stored := s.traceStored
 	s.mu.Unlock()
+	if !stored {
+		// Errors do not matter here: after a page or browser crash the
+		// driver still drops the trace's folder (traceDiscarded is local
+		// to it).
+		_ = s.stopTrace("")
+	}
 	sessions.Delete(s.Context)
 	err := s.Context.Close()
 	if err != nil && !errors.Is(err, playwright.ErrTargetClosed) {
