@@ -30,6 +30,12 @@ type Def struct {
 	// steps (steps/web) use none. steps/library's tests compare it with
 	// the handler's source, so it cannot go stale silently.
 	Uses []string
+	// Roles names the fixture roles the handler signs in as whatever the
+	// step text says (the audit API steps read the log as "admin"), so
+	// eprharness check (and run, before it starts anything) reports a
+	// users file without them. Roles named in the step text are checked
+	// from the text and are not listed here.
+	Roles []string
 }
 
 // Register registers defs with the scenario context.

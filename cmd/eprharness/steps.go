@@ -35,7 +35,7 @@ func stepsCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		fmt.Fprintf(stderr, "usage: eprharness steps [--format text|markdown|json] [--fixtures DIR]\n\nflags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitcode.Pass
 		}
@@ -81,30 +81,48 @@ func adapterChecks(cfg config.Config) ([]check.Option, error) {
 	return opts, nil
 }
 
+// checker builds the checker both check and run use: the fixture library
+// (with the configured NHS test ranges), the step catalogue naming its
+// patients and roles, the required tags, the configured adapter's checks,
+// and, for a run, its tag expression. Every error is bad input (exit 2)
+// except a catalogue that does not build (a harness fault, harness true).
+func checker(cfg config.Config, tags string) (c *check.Checker, harness bool, err error) {
+	lib, err := fixtures.Open(cfg.Fixtures, cfg.NHSTestRanges...)
+	if err != nil {
+		return nil, false, fmt.Errorf("fixtures: %w", err)
+	}
+	cat, err := catalogue.New(stepDomains(), check.CatalogueOptions(lib)...)
+	if err != nil {
+		return nil, true, err
+	}
+	opts := []check.Option{
+		check.WithFixtures(lib), check.WithRequiredTags(cfg.RequiredTags),
+		check.WithNHSTestRanges(cfg.NHSTestRanges...), check.WithTags(tags),
+	}
+	adapterOpts, err := adapterChecks(cfg)
+	if err != nil {
+		return nil, false, err
+	}
+	return check.New(cat, append(opts, adapterOpts...)...), false, nil
+}
+
 // checkCmd checks scenarios without a browser or backend: exit 0 when
-// clean, 2 (usage or bad input) on any problem.
+// clean, 2 (usage or bad input) on any problem. It checks what run would
+// run: the paths with their :LINE and the tag expression (--tags).
 func checkCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 	cfg, code, ok := loadConfig(args, stderr)
 	if !ok {
 		return code
 	}
-	lib, err := fixtures.Open(cfg.Fixtures)
-	if err != nil {
-		fmt.Fprintf(stderr, "eprharness: fixtures: %v\n", err)
-		return exitcode.Usage
-	}
-	cat, err := catalogue.New(stepDomains(), check.CatalogueOptions(lib)...)
+	c, harness, err := checker(cfg, cfg.Tags)
 	if err != nil {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
-		return exitcode.Harness
-	}
-	opts := []check.Option{check.WithFixtures(lib), check.WithRequiredTags(cfg.RequiredTags)}
-	adapterOpts, err := adapterChecks(cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		if harness {
+			return exitcode.Harness
+		}
 		return exitcode.Usage
 	}
-	report, err := check.New(cat, append(opts, adapterOpts...)...).Paths(cfg.Paths)
+	report, err := c.Paths(cfg.Paths)
 	if err != nil {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
 		return exitcode.Usage
@@ -119,32 +137,59 @@ func checkCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 	return exitcode.Pass
 }
 
-// unboundActions checks, before a run starts anything, that the configured
-// adapter binds every action the selected scenarios need (a screen map may
-// leave some out). Only unbound actions stop a run; check reports the
-// rest. Nothing is returned for adapters that bind everything.
-func unboundActions(cfg config.Config) ([]check.Problem, error) {
-	adapterOpts, err := adapterChecks(cfg)
-	if err != nil || len(adapterOpts) == 0 {
-		return nil, err
-	}
-	lib, err := fixtures.Open(cfg.Fixtures, cfg.NHSTestRanges...)
+// preflight runs check on what a run selects (cfg.Paths with their :LINE,
+// cfg.Tags) before anything starts, and writes every problem that stops a
+// run (check.Problem.StopsRun) to stderr as FILE:LINE: kind: message, with
+// its hints. It returns Pass when the run may start, Usage (2) when the
+// input is bad, Harness when the catalogue does not build. Problems that
+// only fail `eprharness check` (missing tags, the hazard log's) are
+// counted in one warning line.
+func preflight(cfg config.Config, stderr io.Writer) exitcode.Code {
+	c, harness, err := checker(cfg, cfg.Tags)
 	if err != nil {
-		return nil, err
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		if harness {
+			return exitcode.Harness
+		}
+		return exitcode.Usage
 	}
-	cat, err := catalogue.New(stepDomains(), check.CatalogueOptions(lib)...)
+	report, err := c.Paths(cfg.Paths)
 	if err != nil {
-		return nil, err
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		fmt.Fprintln(stderr, "eprharness: nothing was started")
+		return exitcode.Usage
 	}
-	report, err := check.New(cat, append([]check.Option{check.WithFixtures(lib)}, adapterOpts...)...).Paths(cfg.Paths)
-	if err != nil {
-		return nil, err
-	}
-	var out []check.Problem
+	var stops []check.Problem
+	advisory := 0
 	for _, p := range report.Problems {
-		if p.Kind == check.Unbound {
-			out = append(out, p)
+		if p.StopsRun() {
+			stops = append(stops, p)
+		} else {
+			advisory++
 		}
 	}
-	return out, nil
+	for _, p := range stops {
+		fmt.Fprintln(stderr, p)
+		for _, h := range p.Hints {
+			fmt.Fprintf(stderr, "    %s\n", h)
+		}
+	}
+	if len(stops) > 0 {
+		unbound := 0
+		for _, p := range stops {
+			if p.Kind == check.Unbound {
+				unbound++
+			}
+		}
+		if unbound == len(stops) {
+			fmt.Fprintf(stderr, "eprharness: %d step(s) need actions the adapter does not bind; nothing was started (see `eprharness check`)\n", unbound)
+		} else {
+			fmt.Fprintf(stderr, "eprharness: %d problem(s) in the scenarios; nothing was started (see `eprharness check`)\n", len(stops))
+		}
+		return exitcode.Usage
+	}
+	if advisory > 0 {
+		fmt.Fprintf(stderr, "eprharness: warning: `eprharness check` finds %d problem(s) that do not stop a run (required tags, hazard log)\n", advisory)
+	}
+	return exitcode.Pass
 }

@@ -56,6 +56,9 @@ type Step struct {
 	// Uses are the adapter actions the step may call (steps.Def.Uses):
 	// what an adapter must bind to run it.
 	Uses []string
+	// Roles are the fixture roles the step signs in as whatever its text
+	// says (steps.Def.Roles).
+	Roles []string
 
 	re      *regexp.Regexp
 	persona *regexp.Regexp // nil when the step has no persona
@@ -149,7 +152,7 @@ func newStep(domain string, def steps.Def, o options) (*Step, error) {
 	if len(groups) != re.NumSubexp() {
 		return nil, fmt.Errorf("internal: %d groups rendered, regexp has %d", len(groups), re.NumSubexp())
 	}
-	s := &Step{Domain: domain, Pattern: def.Pattern, Doc: def.Doc, Examples: def.Examples, Uses: def.Uses, re: re}
+	s := &Step{Domain: domain, Pattern: def.Pattern, Doc: def.Doc, Examples: def.Examples, Uses: def.Uses, Roles: def.Roles, re: re}
 
 	// Argument values in the examples, by group.
 	values := make([][]string, len(groups))

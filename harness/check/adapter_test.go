@@ -145,6 +145,7 @@ func TestUnboundActionsOutlineAndAllBound(t *testing.T) {
 // library's advice on where users.yaml goes.
 func TestRolesWithoutUsers(t *testing.T) {
 	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "patients"), 0o755))
 	lib, err := fixtures.Open(dir)
 	require.NoError(t, err, "a fixture folder without users.yaml opens")
 	require.Empty(t, lib.Users())

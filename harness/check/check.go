@@ -1,13 +1,31 @@
 // Package check checks scenarios without a browser or a backend, so that a
-// test analyst can try a new scenario in a second: it reports, each with
-// its file and line, Gherkin syntax errors, undefined steps (with the
-// closest catalogue steps as suggestions), ambiguous steps, patients that
-// are not fixture patients (also in @patient: tags), roles that are not in
-// users.yaml (or any role, when the library has no users), scenarios
-// without one of the required tags, and hazard traceability: a
-// @hazard:H-NNN tag must name a hazard in the hazard log (hazards.yaml in
-// the features' folder or above it), and when a log's whole folder is
-// checked every hazard it lists must be named by at least one scenario.
+// test analyst can try a new scenario in a second, and it is the one
+// preflight of `eprharness run`, which refuses what it finds before any
+// container or browser starts. It reports, each with its file and line:
+// Gherkin syntax errors; files that are not UTF-8, or have a line or a size
+// over featureset's limits (MaxLineBytes, MaxFileBytes); Scenario Outlines
+// without Examples rows or with a <placeholder> no Examples column
+// provides; files without scenarios and folders without feature files;
+// FILE:LINE that names no scenario, and a tag expression that does not
+// parse or selects nothing; valid NHS numbers outside the test ranges
+// (real patient data, as fixtures.CheckFeatures refuses them); undefined
+// steps (with the closest catalogue steps as suggestions), ambiguous
+// steps, patients that are not fixture patients (also in @patient: tags),
+// roles that are not in users.yaml (or any role, when the library has no
+// users), scenarios without one of the required tags, and hazard
+// traceability: a @hazard:H-NNN tag must name a hazard in the hazard log
+// (hazards.yaml in the features' folder or above it), and when a log's
+// whole folder is checked every hazard it lists must be named by at least
+// one scenario.
+//
+// Paths checks what run would run: FILE:LINE checks that scenario only,
+// and WithTags the scenarios the tag expression selects.
+//
+// Which problems stop a run (Problem.StopsRun): all of them, except
+// missing required tags and the hazard log's (unknown or untested
+// hazards, a bad log). Those are the suite's bookkeeping: they fail
+// `eprharness check` (exit 2), so CI that runs check keeps the suite
+// tidy, but a run of scenarios that can run is not refused for them.
 //
 // Given an adapter that binds only some actions (a target.Binder, such as
 // the declarative adapter's screen map; WithAdapter), it also reports each
@@ -20,6 +38,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -32,7 +51,9 @@ import (
 	"github.com/eprharness/eprharness/harness/catalogue"
 	"github.com/eprharness/eprharness/harness/featureset"
 	"github.com/eprharness/eprharness/harness/fixtures"
+	"github.com/eprharness/eprharness/harness/tagexpr"
 	"github.com/eprharness/eprharness/harness/target"
+	"github.com/eprharness/eprharness/nhsnumber"
 )
 
 // Kind is the kind of a problem.
@@ -51,7 +72,56 @@ const (
 	BadHazardLog   Kind = "hazard log"
 	// Unbound is a step that needs an action the adapter does not bind.
 	Unbound Kind = "unbound action"
+	// Encoding is a feature file that is not UTF-8 text.
+	Encoding Kind = "text encoding"
+	// TooLong is a line or file over featureset's limits.
+	TooLong Kind = "too long"
+	// Outline is a Scenario Outline without Examples rows, or with a
+	// <placeholder> that an Examples table has no column for.
+	Outline Kind = "scenario outline"
+	// Empty is a feature file without scenarios or a folder without
+	// feature files.
+	Empty Kind = "no scenarios"
+	// Selection is a FILE:LINE that names no scenario, a tag expression
+	// that does not parse, or one that selects nothing.
+	Selection Kind = "selection"
+	// RealNHSNumber is a valid NHS number outside the test ranges: real
+	// patient data (fixtures.CheckFeatures).
+	RealNHSNumber Kind = "real NHS number"
 )
+
+// advisory are the kinds that fail `eprharness check` but do not stop a
+// run: they are about the suite's bookkeeping (tagging and the hazard
+// log's traceability), not about whether its scenarios can run.
+var advisory = map[Kind]bool{MissingTag: true, UnknownHazard: true, UntestedHazard: true, BadHazardLog: true}
+
+// StopsRun reports whether the problem stops `eprharness run` before
+// anything starts. Every kind does except MissingTag, UnknownHazard,
+// UntestedHazard and BadHazardLog, which only fail the check.
+func (p Problem) StopsRun() bool { return !advisory[p.Kind] }
+
+// kinds maps featureset's error kinds onto problem kinds.
+var kinds = map[featureset.Kind]Kind{
+	featureset.Syntax: Syntax, featureset.Encoding: Encoding, featureset.TooLong: TooLong,
+	featureset.Outline: Outline, featureset.Empty: Empty, featureset.BadSelection: Selection,
+	featureset.Path: Syntax,
+}
+
+// problemOf turns a featureset error into a problem.
+func problemOf(e *featureset.Error) Problem {
+	k, ok := kinds[e.Kind]
+	if !ok {
+		k = Syntax
+	}
+	msg := e.Msg
+	switch {
+	case k == Syntax:
+		msg = plainSyntax(msg)
+	case k == Empty && e.Msg == "no scenarios":
+		msg = "no scenarios (the file has no Scenario or Scenario Outline, so it would run nothing)"
+	}
+	return Problem{File: e.File, Line: e.Line, Kind: k, Msg: msg}
+}
 
 // Problem is one finding at a file and line.
 type Problem struct {
@@ -67,6 +137,9 @@ func (p Problem) String() string {
 	at := p.File
 	if p.Line > 0 {
 		at = fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	if p.Kind == Selection || p.Kind == Empty {
+		return fmt.Sprintf("%s: %s", at, p.Msg) // the message says it
 	}
 	return fmt.Sprintf("%s: %s: %s", at, p.Kind, p.Msg)
 }
@@ -128,6 +201,8 @@ type Checker struct {
 	requiredTags []string
 	adapter      target.Binder
 	warnings     []string
+	tagExpr      string
+	nhsRanges    []nhsnumber.Range
 }
 
 // Option configures New.
@@ -155,6 +230,18 @@ func WithAdapter(b target.Binder) Option { return func(c *Checker) { c.adapter =
 // not failing the check.
 func WithAdapterWarnings(warnings []string) Option {
 	return func(c *Checker) { c.warnings = append(c.warnings, warnings...) }
+}
+
+// WithTags checks only the scenarios the tag expression selects, as run
+// does (--tags). A tag expression that does not parse is a Selection
+// problem, and so is one that selects nothing.
+func WithTags(expr string) Option { return func(c *Checker) { c.tagExpr = expr } }
+
+// WithNHSTestRanges allows NHS numbers in these ranges besides the reserved
+// test ranges (the setting nhs-test-ranges); any other valid NHS number in
+// a feature file is a RealNHSNumber problem.
+func WithNHSTestRanges(ranges ...nhsnumber.Range) Option {
+	return func(c *Checker) { c.nhsRanges = append([]nhsnumber.Range(nil), ranges...) }
 }
 
 // New returns a Checker for the catalogue's steps.
@@ -188,46 +275,107 @@ func isPatient(lib *fixtures.Library, name string) bool {
 }
 
 // Paths checks the feature files under paths (files, folders, or
-// file:LINE, which checks the whole file). The error is for paths that
-// cannot be read; problems in the files are in the Report.
+// file:LINE) as run selects them: with a LINE only the scenario (or example
+// row) there is checked, and a LINE that names no scenario is a problem;
+// with WithTags only the scenarios the expression selects. Every problem
+// that run refuses is found: syntax, encoding and size, outlines, empty
+// files, real NHS numbers, undefined and ambiguous steps, unknown
+// patients and roles, unbound actions. Hazards that no scenario names are
+// reported only when whole folders are checked without a tag expression.
+// The error is for paths that do not exist or cannot be read (a
+// featureset.Errors) and for a tag expression that does not parse.
 func (c *Checker) Paths(paths []string) (*Report, error) {
-	files, err := featureset.Files(paths)
+	expr, err := tagexpr.Parse(c.tagExpr)
 	if err != nil {
-		return nil, err
+		return nil, &featureset.Error{File: "--tags", Kind: featureset.BadSelection, Msg: err.Error()}
+	}
+	targets, errs := featureset.Resolve(paths)
+	if errs != nil {
+		return nil, errs
 	}
 	r := &Report{Warnings: append([]string(nil), c.warnings...)}
 	hz := newHazards()
-	for _, f := range files {
-		src, err := os.ReadFile(f)
+	filtered := c.tagExpr != ""
+	for _, t := range targets {
+		src, err := featureset.ReadFile(t.File)
 		if err != nil {
-			return nil, fmt.Errorf("check %s: %w", f, err)
+			var fe *featureset.Error
+			if errors.As(err, &fe) && fe.Kind == featureset.TooLong {
+				r.Files++
+				r.Problems = append(r.Problems, problemOf(fe))
+				continue
+			}
+			return nil, fmt.Errorf("check %s: %w", t.File, err)
 		}
-		c.file(r, hz, f, src)
+		filtered = filtered || t.Lines != nil
+		c.file(r, hz, t.File, src, expr, t.Lines)
+		c.nhsNumbers(r, t.File)
 	}
-	var roots []string
-	for _, p := range paths {
-		if info, err := os.Stat(p); err == nil && info.IsDir() {
-			roots = append(roots, p)
+	if filtered && r.Scenarios == 0 && r.OK() {
+		r.Problems = append(r.Problems, Problem{File: "--tags", Kind: Selection,
+			Msg: fmt.Sprintf("no scenario in %s matches the tag expression %q", strings.Join(paths, ", "), c.tagExpr)})
+	}
+	if !filtered {
+		var roots []string
+		for _, p := range paths {
+			if info, err := os.Stat(p); err == nil && info.IsDir() {
+				roots = append(roots, p)
+			}
 		}
+		hz.untested(r, roots)
 	}
-	hz.untested(r, roots)
 	return r, nil
 }
 
-// File checks one feature file's source and adds to r. Hazards in the log
-// that no scenario names are only reported by Paths.
-func (c *Checker) File(r *Report, file string, src []byte) { c.file(r, newHazards(), file, src) }
-
-func (c *Checker) file(r *Report, hz *hazards, file string, src []byte) {
-	r.Files++
-	doc, errs := featureset.Parse(file, src)
-	if errs != nil {
-		for _, e := range errs {
-			r.Problems = append(r.Problems, Problem{File: file, Line: e.Line, Kind: Syntax, Msg: plainSyntax(e.Msg)})
-		}
+// nhsNumbers reports the valid NHS numbers outside the test ranges in the
+// file, as run refuses them (fixtures.CheckFeatures: the whole file).
+func (c *Checker) nhsNumbers(r *Report, file string) {
+	err := fixtures.CheckFeatures([]string{file}, c.nhsRanges...)
+	if err == nil {
 		return
 	}
-	if doc.Gherkin.Feature == nil {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else {
+		errs = []error{err}
+	}
+	var problems []Problem
+	for _, e := range errs {
+		var fe *fixtures.Error
+		if !errors.As(e, &fe) {
+			problems = append(problems, Problem{File: file, Kind: RealNHSNumber, Msg: e.Error()})
+			continue
+		}
+		msg := fe.Msg
+		if fe.Field != "" {
+			msg = fe.Field + ": " + msg
+		}
+		problems = append(problems, Problem{File: file, Line: fe.Line, Kind: RealNHSNumber, Msg: msg,
+			Hints: []string{"use a synthetic number from 999 000 0000–999 999 9999 (eprharness fixtures generate makes valid ones)"}})
+	}
+	r.Problems = append(r.Problems, problems...)
+}
+
+// File checks one feature file's source, every scenario the checker's tag
+// expression selects, and adds to r. Hazards in the log that no scenario
+// names and real NHS numbers are only reported by Paths.
+func (c *Checker) File(r *Report, file string, src []byte) {
+	expr, err := tagexpr.Parse(c.tagExpr)
+	if err != nil {
+		r.Problems = append(r.Problems, Problem{File: "--tags", Kind: Selection, Msg: err.Error()})
+		return
+	}
+	c.file(r, newHazards(), file, src, expr, nil)
+}
+
+func (c *Checker) file(r *Report, hz *hazards, file string, src []byte, expr tagexpr.Expr, lines []int) {
+	r.Files++
+	doc, picked, errs := featureset.Pick(file, src, expr, lines)
+	if doc == nil || (errs != nil && !doc.HasScenarios()) {
+		for _, e := range errs {
+			r.Problems = append(r.Problems, problemOf(e))
+		}
 		return
 	}
 	steps := stepIndex(doc.Gherkin.Feature)
@@ -242,8 +390,22 @@ func (c *Checker) file(r *Report, hz *hazards, file string, src []byte) {
 			problems = append(problems, p)
 		}
 	}
-	c.tagRefs(r, hz, add, file, doc.Gherkin.Feature)
-	for _, pk := range doc.Pickles {
+	for _, e := range errs { // lines that name no scenario
+		add(problemOf(e))
+	}
+	// A selection (tags, lines) checks only the tags of what it runs.
+	var keep func(*messages.Tag) bool
+	if len(picked) < len(doc.Pickles) {
+		ids := map[string]bool{}
+		for _, pk := range picked {
+			for _, t := range pk.Tags {
+				ids[t.AstNodeId] = true
+			}
+		}
+		keep = func(t *messages.Tag) bool { return ids[t.Id] }
+	}
+	c.tagRefs(r, hz, add, file, doc.Gherkin.Feature, keep)
+	for _, pk := range picked {
 		r.Scenarios++
 		c.tags(add, file, scenarioLines[pk.AstNodeIds[0]], pk)
 		registered := map[string]bool{}
@@ -331,6 +493,9 @@ func (c *Checker) fixtureRefs(add func(Problem), file string, line int, s *catal
 	}
 	for _, p := range s.Personas(text) {
 		c.role(add, file, line, p, note)
+	}
+	for _, role := range s.Roles {
+		c.role(add, file, line, role, note)
 	}
 }
 

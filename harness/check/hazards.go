@@ -167,9 +167,12 @@ func newHazards() *hazards {
 }
 
 // tagRefs checks the @hazard: and @patient: tags of one feature file.
-func (c *Checker) tagRefs(r *Report, hz *hazards, add func(Problem), file string, f *messages.Feature) {
+func (c *Checker) tagRefs(r *Report, hz *hazards, add func(Problem), file string, f *messages.Feature, keep func(*messages.Tag) bool) {
 	log := c.logFor(r, hz, file)
 	for _, t := range featureset.Tags(f) {
+		if keep != nil && !keep(t) {
+			continue
+		}
 		line := int(t.Location.Line)
 		switch {
 		case strings.HasPrefix(t.Name, HazardTagPrefix):

@@ -7,18 +7,34 @@
 // in-memory file system in which every scenario or example row that was not
 // selected is turned into comment lines: line numbers stay exactly as the
 // analyst wrote them, and Godog runs only what was selected.
+//
+// Input is checked before the Gherkin parser sees it, and nothing a file
+// holds can crash the harness: a UTF-8 byte-order mark is dropped; a file
+// that is not UTF-8 is refused at the line of its first invalid byte; a
+// line longer than MaxLineBytes or a file larger than MaxFileBytes is
+// refused with its line and the limit; and a panic in the parser is turned
+// into an Error naming the file. A Scenario Outline must have Examples
+// with at least one row, and every <placeholder> in its steps must be a
+// column of each of its Examples tables. A feature file without scenarios
+// and a folder without feature files are errors, so that an empty path is
+// never taken for "nothing matched the tags".
+//
+// Every function here is safe for concurrent use; nothing is cached.
 package featureset
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing/fstest"
+	"unicode/utf8"
 
 	gherkin "github.com/cucumber/gherkin/go/v42"
 	messages "github.com/cucumber/messages/go/v34"
@@ -26,10 +42,33 @@ import (
 	"github.com/eprharness/eprharness/harness/tagexpr"
 )
 
+// Kind says what sort of problem an Error is.
+type Kind string
+
+// Error kinds. The zero Kind is Syntax.
+const (
+	Syntax       Kind = "syntax error"
+	Encoding     Kind = "text encoding"
+	TooLong      Kind = "too long"
+	Outline      Kind = "scenario outline"
+	Empty        Kind = "no scenarios"
+	BadSelection Kind = "selection"
+	Path         Kind = "path"
+)
+
+// MaxLineBytes is the longest line, in bytes, a feature file may hold.
+// Longer lines are refused before parsing (the Gherkin parser cannot read
+// lines of 64 KiB or more).
+const MaxLineBytes = 32 << 10
+
+// MaxFileBytes is the largest feature file, in bytes, that is parsed.
+const MaxFileBytes = 8 << 20
+
 // Error is a problem with a feature file or a path, with its location.
 type Error struct {
 	File string
 	Line int // 0 when the error is about the file or path as a whole
+	Kind Kind
 	Msg  string
 }
 
@@ -71,58 +110,19 @@ type Selection struct {
 func Select(paths []string, tags string) (*Selection, error) {
 	expr, err := tagexpr.Parse(tags)
 	if err != nil {
-		return nil, &Error{File: "--tags", Msg: err.Error()}
+		return nil, &Error{File: "--tags", Kind: BadSelection, Msg: err.Error()}
 	}
-	// file -> requested lines (nil = whole file), in first-seen order.
-	lines := map[string][]int{}
-	whole := map[string]bool{}
-	var order []string
-	var errs Errors
-	for _, p := range paths {
-		file, line := splitLine(p)
-		info, err := os.Stat(file)
-		if err != nil {
-			errs = append(errs, &Error{File: file, Msg: "no such feature file or folder"})
-			continue
-		}
-		var files []string
-		if info.IsDir() {
-			if line > 0 {
-				errs = append(errs, &Error{File: p, Msg: "a line number needs a feature file, not a folder"})
-				continue
-			}
-			files, err = featureFiles(file)
-			if err != nil {
-				errs = append(errs, &Error{File: file, Msg: err.Error()})
-				continue
-			}
-		} else {
-			files = []string{filepath.ToSlash(filepath.Clean(file))}
-		}
-		for _, f := range files {
-			if _, seen := lines[f]; !seen && !whole[f] {
-				order = append(order, f)
-			}
-			if line > 0 {
-				lines[f] = append(lines[f], line)
-			} else {
-				whole[f] = true
-			}
-		}
-	}
+	targets, errs := Resolve(paths)
 	sel := &Selection{}
 	mfs := fstest.MapFS{}
-	for _, f := range order {
-		src, err := os.ReadFile(f)
+	for _, tg := range targets {
+		f := tg.File
+		src, err := readFeature(f)
 		if err != nil {
-			errs = append(errs, &Error{File: f, Msg: err.Error()})
+			errs = append(errs, err)
 			continue
 		}
-		var want []int
-		if !whole[f] {
-			want = lines[f]
-		}
-		out, n, ferrs := selectFile(f, src, expr, want)
+		out, n, ferrs := selectFile(f, src, expr, tg.Lines)
 		errs = append(errs, ferrs...)
 		if n > 0 && len(ferrs) == 0 {
 			mfs[f] = &fstest.MapFile{Data: out, Mode: 0o644}
@@ -169,45 +169,287 @@ type Document struct {
 // with And or But, a comment after tags on the same line, tags holding URLs,
 // typographic punctuation, tab indentation, descriptions under scenarios and
 // examples, and empty cells in example tables (see testdata/realworld).
-func Parse(file string, src []byte) (*Document, Errors) {
-	doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(src), (&messages.Incrementing{}).NewId)
+func Parse(file string, src []byte) (doc *Document, errs Errors) {
+	defer func() {
+		// No input may crash the harness: a parser panic is this file's error.
+		if r := recover(); r != nil {
+			doc, errs = nil, Errors{{File: file, Kind: Syntax, Msg: fmt.Sprintf("the Gherkin parser failed on this file (%v)", r)}}
+		}
+	}()
+	src = bytes.TrimPrefix(src, utf8BOM)
+	if errs := checkText(file, src); errs != nil {
+		return nil, errs
+	}
+	gdoc, err := parseGherkin(bytes.NewReader(src), (&messages.Incrementing{}).NewId)
 	if err != nil {
 		return nil, parseErrors(file, err)
 	}
-	d := &Document{File: file, Gherkin: doc}
-	if doc.Feature != nil {
-		d.Pickles = gherkin.Pickles(*doc, file, (&messages.Incrementing{}).NewId)
+	if gdoc == nil {
+		return nil, Errors{{File: file, Kind: Syntax, Msg: "the Gherkin parser returned no document"}}
+	}
+	d := &Document{File: file, Gherkin: gdoc}
+	if gdoc.Feature != nil {
+		if errs := checkOutlines(file, gdoc.Feature); errs != nil {
+			return nil, errs
+		}
+		d.Pickles = gherkin.Pickles(*gdoc, file, (&messages.Incrementing{}).NewId)
 	}
 	return d, nil
+}
+
+// parseGherkin is the Gherkin parser (a variable so that a test can make
+// it panic).
+var parseGherkin = gherkin.ParseGherkinDocument
+
+// HasScenarios reports whether the document holds at least one scenario
+// (in its feature or its rules).
+func (d *Document) HasScenarios() bool {
+	return d != nil && d.Gherkin != nil && d.Gherkin.Feature != nil && len(scenarios(d.Gherkin.Feature)) > 0
+}
+
+// utf8BOM is the UTF-8 byte-order mark some editors write first.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// checkText refuses what the Gherkin parser cannot read: lines longer than
+// MaxLineBytes (each named) and text that is not UTF-8 (the first invalid
+// byte's line).
+func checkText(file string, src []byte) Errors {
+	if len(src) > MaxFileBytes {
+		return Errors{{File: file, Kind: TooLong, Msg: fmt.Sprintf("the file is larger than %d bytes (%d MiB), the most a feature file may hold", MaxFileBytes, MaxFileBytes>>20)}}
+	}
+	if bytes.HasPrefix(src, []byte{0xff, 0xfe}) || bytes.HasPrefix(src, []byte{0xfe, 0xff}) {
+		return Errors{{File: file, Line: 1, Kind: Encoding, Msg: "the file is UTF-16 text; save it as UTF-8"}}
+	}
+	var errs Errors
+	badText := false
+	rest := src
+	for n := 1; len(rest) > 0; n++ {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		if len(line) > MaxLineBytes {
+			errs = append(errs, &Error{File: file, Line: n, Kind: TooLong, Msg: fmt.Sprintf(
+				"the line is %d bytes long; a Gherkin line may be at most %d bytes (%d KiB)", len(line), MaxLineBytes, MaxLineBytes>>10)})
+			continue
+		}
+		if !badText && !utf8.Valid(line) {
+			badText = true // one is enough: a file in another encoding has many
+			col := invalidAt(line)
+			errs = append(errs, &Error{File: file, Line: n, Kind: Encoding, Msg: fmt.Sprintf(
+				"the file is not UTF-8 text: byte 0x%02X at column %d; save the file as UTF-8", line[col-1], col)})
+		}
+	}
+	return errs
+}
+
+// invalidAt is the 1-based column of the first byte of line that is not
+// valid UTF-8.
+func invalidAt(line []byte) int {
+	for i := 0; i < len(line); {
+		r, size := utf8.DecodeRune(line[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i + 1
+		}
+		i += size
+	}
+	return 1
+}
+
+// placeholder is an outline's <column>, as Gherkin substitutes it.
+var placeholder = regexp.MustCompile(`<([^<>\n]+)>`)
+
+// checkOutlines refuses an outline without Examples, an Examples table
+// without rows, and a <placeholder> in an outline's steps that one of its
+// Examples tables has no column for: each would run (or silently not run)
+// with the literal "<placeholder>".
+func checkOutlines(file string, f *messages.Feature) Errors {
+	outlineWords := map[string]bool{}
+	if d := gherkin.DialectsBuiltin().GetDialect(f.Language); d != nil {
+		for _, k := range d.ScenarioOutlineKeywords() {
+			outlineWords[strings.TrimSpace(k)] = true
+		}
+	}
+	var errs Errors
+	for _, sc := range scenarios(f) {
+		if !outlineWords[strings.TrimSpace(sc.Keyword)] && len(sc.Examples) == 0 {
+			continue // a plain scenario: <text> in it is literal
+		}
+		line := int(sc.Location.Line)
+		if len(sc.Examples) == 0 {
+			errs = append(errs, &Error{File: file, Line: line, Kind: Outline, Msg: fmt.Sprintf(
+				"scenario outline %q has no Examples, so it would never run; add an Examples table with a column for each <placeholder>", sc.Name)})
+			continue
+		}
+		for _, ex := range sc.Examples {
+			exLine := int(ex.Location.Line)
+			if ex.TableHeader == nil || len(ex.TableBody) == 0 {
+				errs = append(errs, &Error{File: file, Line: exLine, Kind: Outline, Msg: fmt.Sprintf(
+					"the Examples of scenario outline %q have no rows, so they would never run; add a row of values under the header", sc.Name)})
+				continue
+			}
+			columns := map[string]bool{}
+			var names []string
+			for _, c := range ex.TableHeader.Cells {
+				columns[c.Value] = true
+				names = append(names, c.Value)
+			}
+			reported := map[string]bool{}
+			for _, st := range sc.Steps {
+				for _, name := range stepPlaceholders(st) {
+					if columns[name] || reported[name] {
+						continue
+					}
+					reported[name] = true
+					errs = append(errs, &Error{File: file, Line: int(st.Location.Line), Kind: Outline, Msg: fmt.Sprintf(
+						"<%s> is not a column of the Examples at line %d (columns: %s), so the step would run with the literal text <%s>",
+						name, exLine, strings.Join(names, ", "), name)})
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
+		return errs
+	}
+	return nil
+}
+
+// stepPlaceholders lists the <names> in a step's text and data table (not
+// its doc string, which may hold markup such as <Patient>).
+func stepPlaceholders(st *messages.Step) []string {
+	texts := []string{st.Text}
+	if st.DataTable != nil {
+		for _, row := range st.DataTable.Rows {
+			for _, c := range row.Cells {
+				texts = append(texts, c.Value)
+			}
+		}
+	}
+	var out []string
+	for _, t := range texts {
+		for _, m := range placeholder.FindAllStringSubmatch(t, -1) {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+// Target is one feature file to read and the lines requested in it.
+type Target struct {
+	File string // slash-separated
+	// Lines are the requested lines (file.feature:LINE), nil for the whole
+	// file.
+	Lines []int
+}
+
+// Resolve expands paths (feature files, folders, "file.feature:LINE") into
+// the feature files to read, slash-separated, sorted within each folder,
+// each once, in first-seen order. A file named both whole and with a line
+// is read whole. A missing path, a folder with a line, and a folder
+// without feature files are Errors.
+func Resolve(paths []string) ([]Target, Errors) {
+	lines := map[string][]int{}
+	whole := map[string]bool{}
+	var order []string
+	var errs Errors
+	for _, p := range paths {
+		file, line := splitLine(p)
+		info, err := os.Stat(file)
+		if err != nil {
+			errs = append(errs, &Error{File: file, Kind: Path, Msg: "no such feature file or folder"})
+			continue
+		}
+		var files []string
+		if info.IsDir() {
+			if line > 0 {
+				errs = append(errs, &Error{File: p, Kind: Path, Msg: "a line number needs a feature file, not a folder"})
+				continue
+			}
+			files, err = featureFiles(file)
+			if err != nil {
+				errs = append(errs, &Error{File: file, Kind: Path, Msg: err.Error()})
+				continue
+			}
+			if len(files) == 0 {
+				errs = append(errs, &Error{File: folderName(file), Kind: Empty, Msg: "no .feature files"})
+				continue
+			}
+		} else {
+			files = []string{filepath.ToSlash(filepath.Clean(file))}
+		}
+		for _, f := range files {
+			if _, seen := lines[f]; !seen && !whole[f] {
+				order = append(order, f)
+			}
+			if line > 0 {
+				lines[f] = append(lines[f], line)
+			} else {
+				whole[f] = true
+			}
+		}
+	}
+	out := make([]Target, 0, len(order))
+	for _, f := range order {
+		t := Target{File: f}
+		if !whole[f] {
+			t.Lines = lines[f]
+		}
+		out = append(out, t)
+	}
+	if len(errs) > 0 {
+		return out, errs
+	}
+	return out, nil
+}
+
+// folderName is dir as analysts name a folder: "features/".
+func folderName(dir string) string {
+	d := filepath.ToSlash(filepath.Clean(dir))
+	if strings.HasSuffix(d, "/") {
+		return d
+	}
+	return d + "/"
+}
+
+// readFeature reads a feature file, refusing one larger than MaxFileBytes
+// before reading it whole.
+func readFeature(file string) ([]byte, *Error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, &Error{File: file, Kind: Path, Msg: err.Error()}
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, &Error{File: file, Kind: Path, Msg: err.Error()}
+	}
+	if len(src) > MaxFileBytes {
+		return nil, &Error{File: file, Kind: TooLong, Msg: fmt.Sprintf("the file is larger than %d bytes (%d MiB), the most a feature file may hold", MaxFileBytes, MaxFileBytes>>20)}
+	}
+	return src, nil
+}
+
+// ReadFile reads a feature file as Select does: an error is an *Error
+// naming the file (unreadable, or larger than MaxFileBytes).
+func ReadFile(file string) ([]byte, error) {
+	src, err := readFeature(file)
+	if err != nil {
+		return nil, err
+	}
+	return src, nil
 }
 
 // Files expands paths (feature files, folders, "file.feature:LINE") into
 // feature files, slash-separated and sorted within each folder, each once.
 // A line suffix is dropped: the whole file is named.
 func Files(paths []string) ([]string, error) {
-	var out []string
-	seen := map[string]bool{}
-	var errs Errors
-	for _, p := range paths {
-		file, _ := splitLine(p)
-		info, err := os.Stat(file)
-		if err != nil {
-			errs = append(errs, &Error{File: file, Msg: "no such feature file or folder"})
-			continue
-		}
-		files := []string{filepath.ToSlash(filepath.Clean(file))}
-		if info.IsDir() {
-			if files, err = featureFiles(file); err != nil {
-				errs = append(errs, &Error{File: file, Msg: err.Error()})
-				continue
-			}
-		}
-		for _, f := range files {
-			if !seen[f] {
-				seen[f] = true
-				out = append(out, f)
-			}
-		}
+	targets, errs := Resolve(paths)
+	out := make([]string, len(targets))
+	for i, t := range targets {
+		out[i] = t.File
 	}
 	if len(errs) > 0 {
 		return out, errs
@@ -255,14 +497,30 @@ type block struct {
 // requested lines (nil: all). It returns the rewritten file and the number
 // of scenarios kept.
 func selectFile(file string, src []byte, expr tagexpr.Expr, want []int) ([]byte, int, Errors) {
+	out, _, kept, errs := selectSource(file, src, expr, want)
+	return out, len(kept), errs
+}
+
+// Pick parses one feature file's source and returns the document and the
+// pickles that the tag expression and the requested lines (nil: all)
+// select, with the Errors Select gives for the file: syntax, encoding,
+// size and outline errors, "no scenarios", and a line that names no
+// scenario. doc is nil when the file does not parse.
+func Pick(file string, src []byte, expr tagexpr.Expr, lines []int) (doc *Document, picked []*messages.Pickle, errs Errors) {
+	_, doc, picked, errs = selectSource(file, src, expr, lines)
+	return doc, picked, errs
+}
+
+func selectSource(file string, src []byte, expr tagexpr.Expr, want []int) ([]byte, *Document, []*messages.Pickle, Errors) {
+	src = bytes.TrimPrefix(src, utf8BOM) // Godog gets the file without it
 	parsed, errs := Parse(file, src)
 	if errs != nil {
-		return nil, 0, errs
+		return nil, nil, nil, errs
+	}
+	if !parsed.HasScenarios() {
+		return nil, parsed, nil, Errors{{File: file, Kind: Empty, Msg: "no scenarios"}}
 	}
 	doc, pickles := parsed.Gherkin, parsed.Pickles
-	if doc.Feature == nil {
-		return nil, 0, nil // an empty or comment-only file
-	}
 
 	nLines := bytes.Count(src, []byte("\n")) + 1
 	starts := blockStarts(doc.Feature)
@@ -318,14 +576,14 @@ func selectFile(file string, src []byte, expr tagexpr.Expr, want []int) ([]byte,
 			}
 		}
 		if !lineHit[l] {
-			errs = append(errs, &Error{File: file, Line: l, Msg: "no scenario at this line"})
+			errs = append(errs, &Error{File: file, Line: l, Kind: BadSelection, Msg: "no scenario at this line"})
 		}
 	}
 	if len(errs) > 0 {
-		return nil, 0, errs
+		return nil, parsed, nil, errs
 	}
 
-	kept := 0
+	var kept []*messages.Pickle
 	for _, p := range pickles {
 		b := blocks[p.AstNodeIds[0]]
 		rowLine := 0
@@ -339,7 +597,7 @@ func selectFile(file string, src []byte, expr tagexpr.Expr, want []int) ([]byte,
 		if rowLine > 0 {
 			b.rows[rowLine] = true
 		}
-		kept++
+		kept = append(kept, p)
 	}
 
 	out := strings.Split(string(src), "\n")
@@ -362,8 +620,29 @@ func selectFile(file string, src []byte, expr tagexpr.Expr, want []int) ([]byte,
 				blank(row)
 			}
 		}
+		// An Examples table left without rows goes whole (tags, keyword,
+		// description, header): Gherkin refuses an empty one.
+		for _, ex := range b.scenario.Examples {
+			kept := false
+			for _, row := range ex.TableBody {
+				kept = kept || b.rows[int(row.Location.Line)]
+			}
+			if kept || len(ex.TableBody) == 0 {
+				continue
+			}
+			from := int(ex.Location.Line)
+			for _, t := range ex.Tags {
+				from = min(from, int(t.Location.Line))
+			}
+			to := int(ex.TableBody[len(ex.TableBody)-1].Location.Line)
+			for l := from; l <= to; l++ {
+				if isBlankable(out, l) {
+					blank(l)
+				}
+			}
+		}
 	}
-	return []byte(strings.Join(out, "\n")), kept, nil
+	return []byte(strings.Join(out, "\n")), parsed, kept, nil
 }
 
 // isBlankable leaves lines that are already blank alone, so a blanked block
@@ -476,13 +755,13 @@ func parseErrors(file string, err error) Errors {
 		var l, c int
 		if n, _ := fmt.Sscanf(line, "(%d:%d):", &l, &c); n == 2 {
 			msg := strings.TrimSpace(line[strings.Index(line, "):")+2:])
-			out = append(out, &Error{File: file, Line: l, Msg: msg})
+			out = append(out, &Error{File: file, Line: l, Kind: Syntax, Msg: msg})
 			continue
 		}
-		out = append(out, &Error{File: file, Msg: line})
+		out = append(out, &Error{File: file, Kind: Syntax, Msg: line})
 	}
 	if len(out) == 0 {
-		out = append(out, &Error{File: file, Msg: err.Error()})
+		out = append(out, &Error{File: file, Kind: Syntax, Msg: err.Error()})
 	}
 	return out
 }

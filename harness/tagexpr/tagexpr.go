@@ -209,7 +209,7 @@ func (t tag) Match(tags []string) bool {
 	return false
 }
 func (t tag) String() string {
-	return strings.NewReplacer(`\`, `\\`, " ", `\ `, "(", `\(`, ")", `\)`).Replace(string(t))
+	return strings.NewReplacer(`\`, `\\`, " ", `\ `, "\t", "\\\t", "(", `\(`, ")", `\)`).Replace(string(t))
 }
 
 type not struct{ e Expr }

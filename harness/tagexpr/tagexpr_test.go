@@ -50,3 +50,18 @@ func TestErrors(t *testing.T) {
 		assert.Equal(t, col, te.Column, "%q: %v", expr, err)
 	}
 }
+
+// A parsed expression prints as one that parses back to itself, escapes
+// included (an escaped tab was printed bare and split the tag: a fuzz find).
+func TestStringRoundTrips(t *testing.T) {
+	for _, expr := range []string{"@a\\\tb", `@with\ space`, `@x\(y\)`, `@back\\slash`, "not (@a or @b) and @c"} {
+		e, err := Parse(expr)
+		require.NoError(t, err, expr)
+		again, err := Parse(e.String())
+		require.NoError(t, err, "%q printed as %q", expr, e.String())
+		assert.Equal(t, e.String(), again.String())
+	}
+	e, err := Parse("@a\\\tb")
+	require.NoError(t, err)
+	assert.True(t, e.Match([]string{"@a\tb"}))
+}

@@ -25,6 +25,7 @@ var Defs = []steps.Def{
 		Doc:      "Signs in as the fixture user of the GP practice (role gp), who books hospital appointments for their patients.",
 		Examples: []string{"Given I am signed in as a GP practice user"},
 		Handler:  signedInAsGP,
+		Roles:    []string{"gp"},
 		Uses:     []string{"expect-signed-in", "sign-in"},
 	},
 	{

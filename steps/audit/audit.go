@@ -52,6 +52,7 @@ var Defs = []steps.Def{
 		Doc:      "Reads the audit log through the EPR's API (as the admin fixture user) and checks the user's break-glass access to the patient is recorded with the reason.",
 		Examples: []string{`Then the access by "dr.patel" to the record of "Martha Jones" is audited with reason "emergency"`},
 		Handler:  accessAudited,
+		Roles:    []string{"admin"}, // entries reads the audit API as the admin
 		Uses:     []string{"audit-entries"},
 	},
 	{
@@ -59,6 +60,7 @@ var Defs = []steps.Def{
 		Doc:      "Reads the audit log through the EPR's API (as the admin fixture user) and checks it records the user's action on the patient.",
 		Examples: []string{`Then "dr.patel" viewed the record of "Amy Pond" according to the audit API`},
 		Handler:  apiShows,
+		Roles:    []string{"admin"}, // entries reads the audit API as the admin
 		Uses:     []string{"audit-entries"},
 	},
 	{

@@ -1,0 +1,7 @@
+@search
+Feature: Outline without Examples
+
+  Scenario Outline: Finding a patient by NHS number
+    Given I am signed in as a receptionist
+    When I search for the patient with NHS number "<nhs number>"
+    Then 1 patient is found
