@@ -126,3 +126,40 @@ type LogWriter interface {
 	// to call concurrently with scenarios on other backends.
 	WriteLogs(ctx context.Context, dir string, since time.Time) ([]string, error)
 }
+
+// Prober is implemented by backends that can tell whether what they run
+// is still alive: the container backends from the containers' state, the
+// url backend by asking the EPR. The runner asks after a scenario failed,
+// so that an EPR that died under the scenario is blamed as a backend fault
+// and not as the EPR's wrong answer. Alive is safe to call concurrently
+// with scenarios on the backend.
+type Prober interface {
+	// Alive returns nil when the backend runs, or an error saying what
+	// died: "the EPR container exited (code 137)". It returns nil when it
+	// cannot tell (the Docker engine did not answer): only a positive
+	// finding changes a verdict.
+	Alive(ctx context.Context) error
+}
+
+// NotReadyError says a backend's container or service did not become
+// ready within the startup timeout (the startup-timeout setting).
+type NotReadyError struct {
+	// What names what was not ready: "the EPR container
+	// (eprharness/refepr:dev)".
+	What string
+	// Timeout is the startup timeout it was given.
+	Timeout time.Duration
+	// Waiting says what the harness waited for: "http /healthz".
+	Waiting string
+	Err     error
+}
+
+func (e *NotReadyError) Error() string {
+	msg := fmt.Sprintf("%s was not ready within --startup-timeout %s", e.What, e.Timeout)
+	if e.Waiting != "" {
+		msg += ": waiting for " + e.Waiting
+	}
+	return msg
+}
+
+func (e *NotReadyError) Unwrap() error { return e.Err }

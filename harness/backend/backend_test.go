@@ -1,7 +1,10 @@
 package backend
 
 import (
+	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -31,4 +34,11 @@ func TestKeptString(t *testing.T) {
 
 	assert.Equal(t, "backend embedded:x not kept: stops with the process\n",
 		Kept{Backend: "embedded:x", Note: "stops with the process"}.String())
+}
+
+func TestNotReadyErrorNamesTheSettingAndTheContainer(t *testing.T) {
+	cause := fmt.Errorf("wait: %w", context.DeadlineExceeded)
+	err := &NotReadyError{What: "the EPR container (eprharness/refepr:dev)", Timeout: time.Second, Waiting: "http /healthz", Err: cause}
+	assert.EqualError(t, err, "the EPR container (eprharness/refepr:dev) was not ready within --startup-timeout 1s: waiting for http /healthz")
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }

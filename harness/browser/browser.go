@@ -17,6 +17,12 @@
 // owns the Browser and must Close it; each Session must be Closed before the
 // Browser. A Browser is safe for concurrent NewSession calls; a Session is
 // used by one scenario at a time.
+//
+// A Browser knows when its Chromium went away without Close being called
+// (crashed, killed): Crashed reports it, WaitGone waits briefly for the
+// news, and Relaunch starts a fresh Browser with the same options (the
+// caller then Closes the crashed one and owns both until it does).
+// Crashed, WaitGone and Close are safe for concurrent use.
 package browser
 
 import (
@@ -28,6 +34,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mxschmitt/playwright-go"
@@ -90,6 +97,12 @@ type Browser struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	// closing is set when Close starts: a disconnect after it is not a
+	// crash.
+	closing  atomic.Bool
+	crashed  atomic.Bool   // it disconnected before Close was called
+	gone     chan struct{} // closed when the browser disconnects
+	goneOnce sync.Once
 }
 
 // NotFoundError says no Chromium could be found, and how to install one.
@@ -111,7 +124,7 @@ func Launch(ctx context.Context, opts ...Option) (*Browser, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	b := &Browser{opts: o}
+	b := &Browser{opts: o, gone: make(chan struct{})}
 	pw, err := StartDriver(o.log, o.install)
 	if err != nil {
 		return b, fmt.Errorf("launch browser: %w", err)
@@ -142,7 +155,55 @@ func Launch(ctx context.Context, opts ...Option) (*Browser, error) {
 		return b, fmt.Errorf("launch browser: start %s chromium %s: %w", source, path, err)
 	}
 	b.browser = br
+	br.OnDisconnected(func(playwright.Browser) {
+		if !b.closing.Load() {
+			b.crashed.Store(true)
+		}
+		b.goneOnce.Do(func() { close(b.gone) })
+	})
 	return b, nil
+}
+
+// Relaunch starts a new Browser with the options b was launched with, for
+// a run that goes on after b crashed. It does not close b. On error it
+// returns the partial Browser, which the caller must still Close.
+func (b *Browser) Relaunch(ctx context.Context) (*Browser, error) {
+	o := b.opts
+	return Launch(ctx,
+		WithExecutablePath(o.executablePath),
+		WithHeaded(o.headed),
+		WithTimeout(o.timeout),
+		WithLog(o.log),
+		WithDriverInstall(o.install),
+	)
+}
+
+// Crashed reports whether the browser went away (its process crashed or
+// was killed, or the driver's connection to it broke) before Close was
+// called. It stays true after Close.
+func (b *Browser) Crashed() bool {
+	return b != nil && b.crashed.Load()
+}
+
+// WaitGone waits up to d for the browser to disconnect and reports
+// whether it crashed (see Crashed). A step can see its page closed a
+// moment before the driver reports the browser gone: this bounded wait on
+// that event (not a sleep) tells a crash from a page closed for another
+// reason. It returns at once when the browser was closed by Close.
+func (b *Browser) WaitGone(d time.Duration) bool {
+	if b == nil || b.gone == nil || b.browser == nil {
+		return false
+	}
+	if b.crashed.Load() || b.closing.Load() {
+		return b.crashed.Load()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-b.gone:
+	case <-t.C:
+	}
+	return b.Crashed()
 }
 
 // StartDriver starts the Playwright driver, fetching it first when it is
@@ -213,6 +274,7 @@ func (b *Browser) Version() string {
 // Close closes the browser and stops the driver. Safe to call on a partial
 // Browser and more than once.
 func (b *Browser) Close() error {
+	b.closing.Store(true)
 	b.closeOnce.Do(func() {
 		var errs []error
 		if b.browser != nil {

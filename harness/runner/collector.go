@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -55,6 +56,17 @@ type collector struct {
 	// (after retries are merged), outside the lock and possibly from
 	// several goroutines at once. The scenario is not changed afterwards.
 	finished func(f *results.Feature, sc *results.Scenario)
+	// redact, when set, takes secret values (fixture passwords) out of
+	// scenario and step error texts before they are recorded.
+	redact func(string) string
+}
+
+// clean is an error text as it is recorded: secrets redacted.
+func (c *collector) clean(s string) string {
+	if c.redact == nil {
+		return s
+	}
+	return c.redact(s)
 }
 
 func newCollector(run *results.Run, now func() time.Time) *collector {
@@ -95,19 +107,28 @@ func (c *collector) addDoc(uri string, doc *messages.GherkinDocument) {
 	f := doc.Feature
 	idx := &docIndex{
 		feature: &results.Feature{URI: uri, Name: f.Name, Description: strings.TrimSpace(f.Description), Line: int(f.Location.Line), Tags: tagNames(f.Tags)},
-		nodes:   map[string]node{},
+		nodes:   docNodes(f),
 	}
+	c.mu.Lock()
+	c.docs[uri] = idx
+	c.mu.Unlock()
+}
+
+// docNodes maps a feature's AST node ids (steps, scenarios, example rows)
+// to their keyword and line.
+func docNodes(f *messages.Feature) map[string]node {
+	nodes := map[string]node{}
 	addSteps := func(steps []*messages.Step) {
 		for _, s := range steps {
-			idx.nodes[s.Id] = node{keyword: s.Keyword, line: int(s.Location.Line)}
+			nodes[s.Id] = node{keyword: s.Keyword, line: int(s.Location.Line)}
 		}
 	}
 	addScenario := func(sc *messages.Scenario) {
-		idx.nodes[sc.Id] = node{keyword: sc.Keyword, line: int(sc.Location.Line)}
+		nodes[sc.Id] = node{keyword: sc.Keyword, line: int(sc.Location.Line)}
 		addSteps(sc.Steps)
 		for _, ex := range sc.Examples {
 			for _, row := range ex.TableBody {
-				idx.nodes[row.Id] = node{keyword: sc.Keyword, line: int(row.Location.Line)}
+				nodes[row.Id] = node{keyword: sc.Keyword, line: int(row.Location.Line)}
 			}
 		}
 	}
@@ -128,9 +149,21 @@ func (c *collector) addDoc(uri string, doc *messages.GherkinDocument) {
 			}
 		}
 	}
-	c.mu.Lock()
-	c.docs[uri] = idx
-	c.mu.Unlock()
+	return nodes
+}
+
+// scenarioLine is the line that identifies a pickle (Scenario.ID): its
+// scenario's line or, for an outline, its example row's.
+func scenarioLine(nodes map[string]node, astNodeIDs []string) (keyword string, line int) {
+	if len(astNodeIDs) == 0 {
+		return "", 0
+	}
+	n := nodes[astNodeIDs[0]]
+	keyword, line = strings.TrimSpace(n.keyword), n.line
+	if len(astNodeIDs) > 1 {
+		line = nodes[astNodeIDs[len(astNodeIDs)-1]].line
+	}
+	return keyword, line
 }
 
 // record is one running scenario's bookkeeping, carried in its context.
@@ -142,8 +175,24 @@ type record struct {
 	backend   backend.Backend    // the worker's backend the scenario runs on
 	others    []*browser.Session // further windows opened by UI.Another
 	skipped   bool               // the before hook chose not to run the scenario
-	done      bool
-	attempt   int // 1 for the first run of the scenario, 2 for its first retry…
+	// notRun is set when the run was interrupted before the scenario
+	// started: it is left out of the results (the run's plan shows it as
+	// never run), as nothing of it happened.
+	notRun bool
+	// interrupted holds why the run stopped ("interrupted by SIGINT")
+	// when the scenario was in flight then: it is recorded as
+	// Interrupted, not failed, and blamed on no one.
+	interrupted string
+	// browser is the browser the scenario's windows were opened in;
+	// pageCrashed is set when one of their pages' renderer crashed.
+	browser     *browser.Browser
+	pageCrashed atomic.Bool
+	// browserCrashed and backendDead are set by the after hook when the
+	// scenario failed because the browser or the backend died under it.
+	browserCrashed bool
+	backendDead    error
+	done           bool
+	attempt        int // 1 for the first run of the scenario, 2 for its first retry…
 	// realData is set when a page of the scenario showed an NHS number
 	// outside the test ranges: its evidence then holds no screenshot,
 	// page or trace.
@@ -169,12 +218,8 @@ func (c *collector) start(p *godog.Scenario) *record {
 	c.mu.Unlock()
 	sc := &results.Scenario{Name: p.Name, Tags: pickleTags(p.Tags), Status: results.Skipped, StartedAt: c.now()}
 	sc.Quarantined = slices.Contains(sc.Tags, results.QuarantineTag)
-	if idx != nil && len(p.AstNodeIds) > 0 {
-		n := idx.nodes[p.AstNodeIds[0]]
-		sc.Keyword, sc.Line = strings.TrimSpace(n.keyword), n.line
-		if len(p.AstNodeIds) > 1 {
-			sc.Line = idx.nodes[p.AstNodeIds[len(p.AstNodeIds)-1]].line
-		}
+	if idx != nil {
+		sc.Keyword, sc.Line = scenarioLine(idx.nodes, p.AstNodeIds)
 	}
 	sc.ID = fmt.Sprintf("%s:%d", p.Uri, sc.Line)
 	r := &record{sc: sc, steps: map[string]*results.Step{}, attempt: 1}
@@ -210,7 +255,7 @@ func (c *collector) stepDone(r *record, st *godog.Step, status godog.StepResultS
 	if err != nil && s.Status != results.Skipped {
 		// The persona switch runs as a before-step hook (initScenario);
 		// its error is the step's.
-		s.Error = strings.TrimPrefix(err.Error(), "before step hook failed: ")
+		s.Error = c.clean(strings.TrimPrefix(err.Error(), "before step hook failed: "))
 	}
 }
 
@@ -221,10 +266,17 @@ func (c *collector) finish(uri string, r *record, err error) {
 		return
 	}
 	r.done = true
+	if r.notRun {
+		return
+	}
 	sc := r.sc
 	sc.Duration = c.now().Sub(sc.StartedAt)
 	sc.Status = scenarioStatus(r, err)
-	if sc.Status != results.Passed && sc.Status != results.Skipped {
+	if r.interrupted != "" && sc.Status != results.Passed && sc.Status != results.Skipped {
+		// Stopped under the scenario: nothing is known of the EPR's
+		// behaviour, so no one is blamed.
+		sc.Status, sc.FailureKind, sc.Error = results.Interrupted, results.KindNone, r.interrupted
+	} else if sc.Status != results.Passed && sc.Status != results.Skipped {
 		cause := err
 		if cause == nil {
 			if fs := sc.FailedStep(); fs != nil {
@@ -236,7 +288,7 @@ func (c *collector) finish(uri string, r *record, err error) {
 			sc.FailureKind = results.KindHarness
 		}
 		if cause != nil {
-			sc.Error = strings.TrimPrefix(strings.TrimPrefix(cause.Error(), "before scenario hook failed: "), "before step hook failed: ")
+			sc.Error = c.clean(strings.TrimPrefix(strings.TrimPrefix(cause.Error(), "before scenario hook failed: "), "before step hook failed: "))
 		}
 	}
 
@@ -247,9 +299,9 @@ func (c *collector) finish(uri string, r *record, err error) {
 	c.mu.Lock()
 	if pf, i := c.find(uri, sc.ID); pf != nil {
 		prev := pf.Scenarios[i]
-		if sc.Status == results.Skipped {
-			// A retry that never ran (the run was interrupted): the
-			// earlier attempt stands.
+		if sc.Status == results.Skipped || sc.Status == results.Interrupted {
+			// A retry that never ran or was cut short (the run was
+			// interrupted): the earlier attempt stands.
 			c.mu.Unlock()
 			return
 		}

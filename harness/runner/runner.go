@@ -6,10 +6,23 @@
 // reports and decides the exit code.
 //
 // A Runner is configured once (New with functional options) and runs once.
-// It owns everything it starts (browser, backend) and releases it before Run
-// returns, also when ctx is cancelled by SIGINT or SIGTERM: then the
-// scenario in flight is abandoned, the rest are skipped, the finished ones
-// are reported and the outcome is exitcode.Interrupted.
+// It owns everything it starts (browser, backends) and releases it before
+// Run returns, also when ctx is cancelled by SIGINT or SIGTERM: then the
+// scenario in flight is abandoned and recorded as results.Interrupted
+// (blamed on no one), the rest never start (the run's Planned list shows
+// them as not run), the finished ones are reported and the outcome is
+// exitcode.Interrupted.
+//
+// It starts one backend per worker, and never more workers than scenarios.
+// Faults are blamed on what happened: when a scenario fails because the
+// browser crashed (or a page's renderer did), it is a harness failure and
+// a new browser is launched for the scenarios after it (retries included);
+// when it fails and the worker's backend is found dead (backend.Prober),
+// it is a backend failure naming the container and its exit code, the
+// container's log is kept as evidence, and a new backend replaces the dead
+// one (if that cannot start, the worker's later scenarios fail at once as
+// backend failures). The browser and the backends are swapped under locks;
+// nothing is relaunched once the run is interrupted.
 package runner
 
 import (
@@ -40,6 +53,7 @@ import (
 	"github.com/eprharness/eprharness/harness/featureset"
 	"github.com/eprharness/eprharness/harness/fixtures"
 	"github.com/eprharness/eprharness/harness/guard"
+	"github.com/eprharness/eprharness/harness/redact"
 	"github.com/eprharness/eprharness/harness/report"
 	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/scenario"
@@ -114,12 +128,28 @@ type Runner struct {
 	opts options
 
 	// set during Run
-	col         *collector
-	lib         *fixtures.Library
-	browser     *browser.Browser
-	backends    []backend.Backend    // one per worker, all owned by the runner
-	pool        chan backend.Backend // the backends no scenario is using
-	signIns     *browser.SignIns     // saved sign-ins, shared by all workers
+	col *collector
+	lib *fixtures.Library
+	// ctx is Run's ctx: what starts a new browser or backend mid-run
+	// stops when it is cancelled.
+	ctx context.Context
+	// browserMu guards browser, which is replaced when it crashes.
+	browserMu sync.Mutex
+	browser   *browser.Browser
+	// backendsMu guards backends, which change when a dead one is
+	// replaced.
+	backendsMu sync.Mutex
+	backends   []backend.Backend    // one per worker, all owned by the runner
+	pool       chan backend.Backend // the backends no scenario is using
+	workers    int                  // how many scenarios run at once
+	// interruptedBy says why the run stopped ("interrupted by SIGINT"),
+	// once interrupted is set.
+	interruptedBy atomic.Value
+	// secrets are the values kept out of the evidence (see secrets);
+	// redactor redacts them.
+	secrets     []string
+	redactor    *redact.Redactor
+	signIns     *browser.SignIns // saved sign-ins, shared by all workers
 	http        *http.Client
 	interrupted atomic.Bool
 	storeErrors atomic.Int64
@@ -165,15 +195,25 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 	if o.backend == nil || o.register == nil || o.target == nil {
 		return Outcome{Code: exitcode.Harness, Err: errors.New("runner: backend, steps and target are required")}
 	}
+	r.ctx = ctx
 	sel, err := featureset.Select(r.cfg.Paths, r.cfg.Tags)
 	if err != nil {
 		return Outcome{Code: exitcode.Usage, Err: err}
 	}
 	if sel.Scenarios == 0 {
-		return Outcome{Code: exitcode.Usage, Err: fmt.Errorf("no scenario in %s matches the tag expression %q", strings.Join(r.cfg.Paths, ", "), r.cfg.Tags)}
+		return Outcome{Code: exitcode.Usage, Err: noScenarios(r.cfg.Paths, r.cfg.Tags)}
+	}
+	plan, err := planned(sel)
+	if err != nil {
+		return Outcome{Code: exitcode.Harness, Err: err}
 	}
 	if r.lib, err = fixtures.Open(r.cfg.Fixtures, r.cfg.NHSTestRanges...); err != nil {
 		return Outcome{Code: exitcode.Usage, Err: err}
+	}
+	r.secrets = secrets(r.lib)
+	r.redactor = redact.New(r.secrets...)
+	if n := len(r.redactor.Skipped()); n > 0 {
+		fmt.Fprintf(o.stderr, "eprharness: warning: %d secret value(s) shorter than %d characters cannot be redacted and stay in the evidence\n", n, redact.MinLength)
 	}
 	if err := fixtures.CheckFeatures(sel.Paths, r.cfg.NHSTestRanges...); err != nil {
 		return Outcome{Code: exitcode.Usage, Err: err}
@@ -191,13 +231,15 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 		Commit:  commitOf(ctx, r.cfg.Paths),
 		Machine: machine(o.version),
 		Retries: r.cfg.Retries, FailOnFlaky: r.cfg.FailOnFlaky,
-		Target: results.Target{Backend: r.cfg.Backend},
+		Target:  results.Target{Backend: r.cfg.Backend},
+		Planned: plan,
 	}
-	workers := max(r.cfg.Workers, 1)
-	fmt.Fprintf(o.stderr, "eprharness: run %s: %d scenario(s) on %s, %d worker(s)\n", run.ID, sel.Scenarios, r.plannedTarget(), workers)
+	r.workers = workerCount(r.cfg.Workers, sel.Scenarios)
+	fmt.Fprintf(o.stderr, "eprharness: run %s: %d scenario(s) on %s, %d worker(s)\n", run.ID, sel.Scenarios, r.plannedTarget(), r.workers)
 
 	r.col = newCollector(run, o.now)
 	r.col.repro = r.ReproCommand
+	r.col.redact = r.redactor.String
 	if o.store != nil {
 		if err := o.store.Begin(ctx, run); err != nil {
 			return Outcome{Code: exitcode.Harness, Err: fmt.Errorf("record run %s: %w", run.ID, err)}
@@ -222,10 +264,14 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 
 	stop := context.AfterFunc(ctx, func() {
 		// Interrupted: abandon the scenario in flight by closing the
-		// browser under it; the before hook skips the rest.
+		// browser under it; the before hook leaves the rest unstarted.
+		r.interruptedBy.Store(interruptText(context.Cause(ctx)))
 		r.interrupted.Store(true)
 		fmt.Fprintln(o.stderr, "\neprharness: interrupted; stopping the browser and cleaning up (press Ctrl-C again to force)")
-		_ = r.browser.Close()
+		r.browserMu.Lock()
+		br := r.browser
+		r.browserMu.Unlock()
+		_ = br.Close()
 	})
 	status := r.runSuite(ctx, sel, run.ID)
 	// Retries: each round reruns the scenarios that failed, each in a
@@ -259,7 +305,12 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 	}
 	r.finishStore(run)
 	if err := r.writeReports(ctx, run); err != nil {
-		out.Code, out.Err = exitcode.Harness, err
+		if run.Interrupted {
+			// The user stopped the run: that stays its outcome.
+			fmt.Fprintf(o.stderr, "eprharness: %v\n", err)
+		} else {
+			out.Code, out.Err = exitcode.Harness, err
+		}
 	}
 	r.summary(run)
 	if n := r.storeErrors.Load(); n > 0 && out.Code == exitcode.Pass {
@@ -312,20 +363,27 @@ func (r *Runner) start(ctx context.Context, run *results.Run) error {
 		browser.WithTimeout(r.cfg.Timeout),
 		browser.WithLog(o.stderr),
 	)
+	r.browserMu.Lock()
 	r.browser = br
+	r.browserMu.Unlock()
 	if err != nil {
 		return failure.Harness(err)
 	}
 	run.Browser = br.Version()
 	fmt.Fprintf(o.stderr, "eprharness: %s (%s, %s)\n", run.Browser, br.Source, br.Path)
 
+	// Sign-in folders (live session cookies) of killed runs go before
+	// this run saves its own.
+	if _, err := browser.SweepSignIns(""); err != nil {
+		fmt.Fprintf(o.stderr, "eprharness: warning: %v\n", err)
+	}
 	if r.signIns, err = browser.NewSignIns(); err != nil {
 		return failure.Harness(err)
 	}
 
 	// The workers' backends start side by side: on docker each is its own
 	// set of containers.
-	workers := max(r.cfg.Workers, 1)
+	workers := max(r.workers, 1)
 	r.pool = make(chan backend.Backend, workers)
 	started := make([]backend.Backend, workers)
 	errs := make([]error, workers)
@@ -345,6 +403,8 @@ func (r *Runner) start(ctx context.Context, run *results.Run) error {
 			return failure.Backend(fmt.Errorf("start backend: %w", err))
 		}
 	}
+	r.backendsMu.Lock()
+	defer r.backendsMu.Unlock()
 	for _, be := range r.backends {
 		r.pool <- be
 		fmt.Fprintf(o.stderr, "eprharness: EPR at %s\n", be.BaseURL())
@@ -365,6 +425,8 @@ func (r *Runner) start(ctx context.Context, run *results.Run) error {
 func (r *Runner) release() {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	r.backendsMu.Lock()
+	defer r.backendsMu.Unlock()
 	errs := make([]error, len(r.backends))
 	var wg sync.WaitGroup
 	for i, be := range r.backends {
@@ -390,8 +452,11 @@ func (r *Runner) release() {
 			fmt.Fprintf(r.opts.stderr, "eprharness: %v\n", err)
 		}
 	}
-	if r.browser != nil {
-		if err := r.browser.Close(); err != nil {
+	r.browserMu.Lock()
+	br := r.browser
+	r.browserMu.Unlock()
+	if br != nil {
+		if err := br.Close(); err != nil && !br.Crashed() {
 			fmt.Fprintf(r.opts.stderr, "eprharness: %v\n", err)
 		}
 	}
@@ -411,7 +476,7 @@ func (r *Runner) runSuite(ctx context.Context, sel *featureset.Selection, name s
 			Paths:          sel.Paths,
 			FS:             sel.FS,
 			Strict:         true,
-			Concurrency:    max(r.cfg.Workers, 1),
+			Concurrency:    max(r.workers, 1),
 			Output:         r.opts.stdout,
 			NoColors:       r.cfg.NoColor || !isTerminal(r.opts.stdout),
 			DefaultContext: ctx,
@@ -453,7 +518,7 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 	rec := r.col.start(p)
 	ctx = withRecord(ctx, rec)
 	if r.interrupted.Load() || ctx.Err() != nil {
-		rec.skipped = true
+		rec.skipped, rec.notRun = true, true
 		return ctx, godog.ErrSkip
 	}
 	// Godog runs at most Workers scenarios at once and there is a backend
@@ -462,7 +527,7 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 	select {
 	case be = <-r.pool:
 	case <-ctx.Done():
-		rec.skipped = true
+		rec.skipped, rec.notRun = true, true
 		return ctx, godog.ErrSkip
 	}
 	rec.backend = be
@@ -475,17 +540,24 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 		headers = map[string]string{h: rec.sc.ID}
 		client = &http.Client{Timeout: r.http.Timeout, Transport: withHeader{base: http.DefaultTransport, name: h, value: rec.sc.ID}}
 	}
-	sess, err := r.browser.NewSession(be.BaseURL(), p.Name, headers, r.sessionOptions(be)...)
+	br, err := r.liveBrowser()
+	if err != nil {
+		return ctx, failure.Harness(err)
+	}
+	rec.browser = br
+	sess, err := br.NewSession(be.BaseURL(), p.Name, headers, r.sessionOptions(be)...)
 	if err != nil {
 		return ctx, failure.Harness(err)
 	}
 	rec.session = sess
+	watchCrash(rec, sess)
 	var another func() (target.UI, error)
 	another = func() (target.UI, error) {
-		o, err := r.browser.NewSession(be.BaseURL(), p.Name+" (another user)", headers, r.sessionOptions(be)...)
+		o, err := br.NewSession(be.BaseURL(), p.Name+" (another user)", headers, r.sessionOptions(be)...)
 		if err != nil {
 			return target.UI{}, failure.Harness(err)
 		}
+		watchCrash(rec, o)
 		rec.others = append(rec.others, o)
 		return target.UI{Page: o.Page, Expect: o.Expect, Another: another}, nil
 	}
@@ -527,6 +599,9 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 	if rec == nil {
 		return ctx, nil
 	}
+	if err != nil && !errors.Is(err, godog.ErrSkip) && !rec.notRun {
+		err = r.explain(ctx, rec, err)
+	}
 	if rec.session != nil {
 		rec.sc.Blocked = blockedHosts(append([]*browser.Session{rec.session}, rec.others...))
 		if s, serr := scenario.From(ctx); serr == nil && s.UniqueSeed != "" {
@@ -537,25 +612,38 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
 			dir := r.evidenceDir(p, rec)
 			save := (*browser.Session).Capture
-			if rec.realData {
+			if rec.realData || rec.pageCrashed.Load() { // a crashed page cannot be captured; its trace can
 				save = (*browser.Session).CaptureWithoutPage
 			}
-			r.capture(ctx, rec, dir, save)
+			if !rec.browserCrashed { // a crashed browser has nothing left to capture
+				r.capture(ctx, rec, dir, save)
+			}
 			r.backendLogs(ctx, rec, dir)
 		} else if err == nil && r.cfg.Trace == config.TraceAlways && !rec.realData {
 			r.capture(ctx, rec, r.evidenceDir(p, rec), traceOnly)
 		}
-		if cerr := rec.session.Close(); cerr != nil && !r.interrupted.Load() {
+		if cerr := rec.session.Close(); cerr != nil && !r.interrupted.Load() && !rec.browserCrashed {
 			fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, cerr)
 		}
+	} else if rec.backendDead != nil {
+		// The scenario failed before it had a window (the backend's
+		// reset): its log is still the evidence.
+		r.backendLogs(ctx, rec, r.evidenceDir(p, rec))
 	}
 	for _, o := range rec.others {
-		if cerr := o.Close(); cerr != nil && !r.interrupted.Load() {
+		if cerr := o.Close(); cerr != nil && !r.interrupted.Load() && !rec.browserCrashed {
 			fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, cerr)
 		}
 	}
+	if rec.browserCrashed {
+		r.replaceBrowser(rec.browser)
+	}
 	if rec.backend != nil {
-		r.pool <- rec.backend // the scenario's browser context is closed: the backend is free
+		be := rec.backend
+		if rec.backendDead != nil {
+			be = r.replaceBackend(be, rec.backendDead)
+		}
+		r.pool <- be // the scenario's browser context is closed: the backend is free
 		rec.backend = nil
 	}
 	r.col.finish(p.Uri, rec, err)
@@ -600,6 +688,7 @@ func (r *Runner) sessionOptions(be backend.Backend) []browser.SessionOption {
 		browser.WithServiceWorkers(r.cfg.BlockServiceWorkers),
 		browser.WithFirstLoadTimeout(r.cfg.FirstLoadTimeout),
 		browser.WithTraceScreenshots(r.cfg.TraceScreenshots),
+		browser.WithSecrets(r.secrets...),
 	}
 	if r.foreign() {
 		opts = append(opts, browser.WithEgress(egress.Allower(be.BaseURL(), r.cfg.AllowedHosts)))
@@ -667,6 +756,9 @@ func (r *Runner) backendLogs(ctx context.Context, rec *record, dir string) {
 		fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, err)
 	}
 	for _, f := range files {
+		if _, err := r.redactor.File(f); err != nil {
+			fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, err)
+		}
 		name := strings.TrimSuffix(filepath.Base(f), ".log") + " log" // "backend-epr log"
 		if a, err := results.FileAttachment(r.cfg.Out, name, "text/plain", f); err == nil {
 			rec.sc.Attachments = append(rec.sc.Attachments, a)
@@ -750,6 +842,16 @@ func (r *Runner) summary(run *results.Run) {
 	c := run.Counts()
 	fmt.Fprintf(w, "\neprharness: %d scenario(s): %d passed, %d failed, %d flaky, %d skipped, %d other in %s\n",
 		c.Scenarios, c.Passed, c.Failed, c.Flaky, c.Skipped, c.Other, run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond))
+	for _, f := range run.Features {
+		for _, s := range f.Scenarios {
+			if s.Status == results.Interrupted {
+				fmt.Fprintf(w, "\n  INTERRUPTED %s  %s: %s\n", s.ID, s.Name, s.Error)
+			}
+		}
+	}
+	if n := len(run.NotRun()); n > 0 {
+		fmt.Fprintf(w, "\neprharness: %d of the %d planned scenario(s) never ran\n", n, len(run.Planned))
+	}
 	for _, s := range run.Flaky() {
 		fmt.Fprintf(w, "\n  FLAKY %s  %s: failed %d time(s), then passed\n", s.ID, s.Name, len(s.Attempts))
 		if len(s.Attempts) > 0 {

@@ -23,8 +23,13 @@
 // of anything still labelled with the project) unless it keeps the backend
 // (Keeper). The Resetter given WithReset belongs to the caller, which
 // closes what it holds after Terminate. BaseURL, Describe, Keep,
-// DatabaseAddr and WriteLogs are safe for concurrent use; Reset must not
-// run concurrently with the scenarios that use the backend.
+// DatabaseAddr, WriteLogs and Alive are safe for concurrent use; Reset
+// must not run concurrently with the scenarios that use the backend.
+//
+// Alive (backend.Prober) reads the state of each service's container, so
+// a scenario that failed because a container died is blamed on the
+// backend; a project whose waits run out of the startup timeout fails Run
+// with a backend.NotReadyError naming the service and its wait.
 package compose
 
 import (
@@ -367,6 +372,9 @@ func (b *Backend) up(ctx context.Context) error {
 	defer icancel()
 	b.inspect(ictx)
 	if upErr != nil {
+		if nr := b.notReady(ctx, upErr, strategies); nr != nil {
+			return nr
+		}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			upErr = fmt.Errorf("%w (the project did not start within %s: raise the startup timeout)", upErr, limit)
 		}
@@ -392,6 +400,73 @@ func (b *Backend) up(ctx context.Context) error {
 			return fmt.Errorf("reset: %w", err)
 		}
 		b.opts.resetter = r
+	}
+	return nil
+}
+
+// notReady turns an Up whose wait strategies ran out of the startup
+// timeout into a backend.NotReadyError naming the service (the one the
+// error names, else every service waited for) and what was waited for;
+// nil for any other error.
+func (b *Backend) notReady(ctx context.Context, err error, strategies map[string][]wait.Strategy) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	if !errors.Is(err, context.DeadlineExceeded) && !strings.Contains(err.Error(), context.DeadlineExceeded.Error()) {
+		return nil
+	}
+	waits := func(svc string) string {
+		var out []string
+		for _, w := range b.waits {
+			if w.Service == svc {
+				out = append(out, strings.TrimPrefix(w.String(), svc+"="))
+			}
+		}
+		if len(out) == 0 && svc == b.opts.service {
+			out = append(out, fmt.Sprintf("http :%d to answer", b.opts.port))
+		}
+		return strings.Join(out, ", ")
+	}
+	names := slices.Sorted(maps.Keys(strategies))
+	for _, svc := range names {
+		if strings.Contains(err.Error(), svc) {
+			return &backend.NotReadyError{What: b.serviceName(svc), Timeout: b.opts.startupTimeout, Waiting: waits(svc), Err: err}
+		}
+	}
+	var what []string
+	for _, svc := range names {
+		what = append(what, svc+" ("+waits(svc)+")")
+	}
+	return &backend.NotReadyError{What: "the Compose services " + strings.Join(names, ", "), Timeout: b.opts.startupTimeout, Waiting: strings.Join(what, "; "), Err: err}
+}
+
+// serviceName names a service for messages: the browser's service is the
+// EPR.
+func (b *Backend) serviceName(svc string) string {
+	if svc == b.opts.service {
+		return fmt.Sprintf("the EPR container (Compose service %s)", svc)
+	}
+	return fmt.Sprintf("the container of Compose service %s", svc)
+}
+
+// Alive implements backend.Prober from the state of each service's
+// container: "the EPR container (Compose service web) exited (code 137)".
+// A service that ran to completion on purpose (exit code 0, such as a
+// migration job) is not a death.
+func (b *Backend) Alive(ctx context.Context) error {
+	for _, svc := range b.services {
+		c, ok := b.running[svc]
+		if !ok {
+			continue
+		}
+		err := docker.ContainerAlive(ctx, c.id, b.serviceName(svc))
+		var dead *docker.DeadError
+		if errors.As(err, &dead) && !dead.Removed && dead.Status == "exited" && dead.ExitCode == 0 && svc != b.opts.service {
+			continue
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -14,6 +14,12 @@
 // developer can reproduce a defect against it; RemoveRun, or Sweep
 // WithKept(true), removes it. Docker cannot relabel a container, so the
 // decision to keep is made when the backend starts.
+//
+// Alive (backend.Prober) reads the containers' state, so a scenario that
+// failed because its EPR or database container died is blamed on the
+// backend ("the EPR container exited (code 137)"), not on the EPR; a
+// container that is not ready within the startup timeout fails Run with a
+// backend.NotReadyError naming it and what was awaited.
 package docker
 
 import (
@@ -227,6 +233,9 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 	}
 	if err != nil {
 		b.saveLogs(ctx, "postgres", containerOf(pg))
+		if nr := notReady(ctx, err, "the database container ("+o.postgresImage+")", o.startupTimeout, `the log line "ready to accept connections" (twice)`); nr != nil {
+			return b, nr
+		}
 		return b, fmt.Errorf("run docker: %w%s", err, imageHint(missing[o.postgresImage], o.postgresImage, "--postgres-image"))
 	}
 
@@ -252,6 +261,9 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 	}
 	if err != nil {
 		b.saveLogs(ctx, "epr", containerOf(epr))
+		if nr := notReady(ctx, err, "the EPR container ("+o.eprImage+")", o.startupTimeout, "http "+o.healthPath); nr != nil {
+			return b, nr
+		}
 		return b, fmt.Errorf("run docker: run epr: %w%s", err, imageHint(missing[o.eprImage], o.eprImage, "--epr-image"))
 	}
 	url, err := epr.PortEndpoint(ctx, eprPort, "http")
@@ -268,6 +280,19 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 	b.version = b.fetchVersion(ctx)
 	b.inspect(ctx, map[string]*testcontainers.DockerContainer{"postgres": containerOf(pg), "epr": epr})
 	return b, nil
+}
+
+// notReady turns a wait strategy that ran out of the startup timeout into
+// a backend.NotReadyError naming what was not ready, and returns nil for
+// any other error (the caller's own ctx ending is not a startup timeout).
+func notReady(ctx context.Context, err error, what string, timeout time.Duration, waiting string) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	if !errors.Is(err, context.DeadlineExceeded) && !strings.Contains(err.Error(), context.DeadlineExceeded.Error()) {
+		return nil
+	}
+	return &backend.NotReadyError{What: what, Timeout: timeout, Waiting: waiting, Err: err}
 }
 
 // inspect records each running container's name, image id and image digest.

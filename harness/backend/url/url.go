@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 
@@ -179,3 +180,20 @@ func (b *Backend) Describe() results.Target {
 
 // Name is the name given WithName, or "".
 func (b *Backend) Name() string { return b.opts.name }
+
+var _ backend.Prober = (*Backend)(nil)
+
+// Alive implements backend.Prober: the EPR is dead when a connection to
+// its base URL is refused or its host is not found. Any HTTP answer, and
+// an EPR merely slow to answer, count as alive: only a positive finding
+// blames the backend.
+func (b *Backend) Alive(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	err := b.probe(ctx)
+	var op *net.OpError
+	if err != nil && errors.As(err, &op) && op.Op == "dial" {
+		return err
+	}
+	return nil
+}
