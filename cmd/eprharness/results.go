@@ -26,9 +26,9 @@ import (
 	"github.com/eprharness/eprharness/harness/store"
 )
 
-// openStore opens the results store the configuration names; nil (and no
-// error) when it is "off". The caller closes it.
-func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+// openStore opens the results store the configuration names, with any
+// extra options; nil (and no error) when it is "off". The caller closes it.
+func openStore(ctx context.Context, cfg config.Config, extra ...store.Option) (store.Store, error) {
 	if cfg.Store == config.StoreOff {
 		return nil, nil
 	}
@@ -36,7 +36,7 @@ func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 	if cfg.Artifacts != "" {
 		opts = append(opts, store.WithArtifacts(cfg.Artifacts))
 	}
-	return store.Open(ctx, cfg.Store, opts...)
+	return store.Open(ctx, cfg.Store, append(opts, extra...)...)
 }
 
 // storeFlags reads the settings a results command needs: the store and
@@ -54,7 +54,8 @@ func addStoreFlags(fs *flag.FlagSet) storeFlags {
 }
 
 // open loads the configuration (file < environment < these flags) and
-// opens its store.
+// opens its store, which must exist: the results commands only read, and
+// a mistyped --store must never leave an empty store behind.
 func (f storeFlags) open(ctx context.Context) (store.Store, config.Config, error) {
 	wd, _ := os.Getwd()
 	cfg, err := config.Load(config.Source{Env: os.Environ(), Dir: wd, Usage: io.Discard, NoPaths: true})
@@ -70,13 +71,20 @@ func (f storeFlags) open(ctx context.Context) (store.Store, config.Config, error
 	if cfg.Store == config.StoreOff {
 		return nil, cfg, errors.New("the results store is off (store: off); name one with --store")
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openStore(ctx, cfg, store.WithMustExist())
 	return st, cfg, err
 }
 
 // reportCmd rebuilds every report of a stored run:
 //
 //	eprharness report [--out DIR] [--store S] RUN
+//
+// It exits 0 when the reports were written, whatever the run's outcome:
+// its job is the reports, which say the outcome. A run that did not test
+// everything (unfinished: killed or still running; interrupted; scenarios
+// interrupted or never run) is named so in every report, with the count
+// of planned scenarios never run, and a line on standard error says so
+// too.
 func reportCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 	fs := flag.NewFlagSet("eprharness report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -86,13 +94,14 @@ func reportCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		fmt.Fprintln(stderr, "usage: eprharness report [--out DIR] [--store S] RUN\n\nRUN is a run id (or a unique prefix of one), latest or last-green.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitcode.Pass
 		}
 		return exitcode.Usage
 	}
 	if fs.NArg() != 1 {
+		fmt.Fprintf(stderr, "eprharness report: want one run (RUN), got %d arguments\n", fs.NArg())
 		fs.Usage()
 		return exitcode.Usage
 	}
@@ -130,6 +139,9 @@ func reportCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		fmt.Fprintf(stderr, "eprharness report: %v\n", err)
 		return exitcode.Harness
 	}
+	if why := run.IncompleteReason(); why != "" {
+		fmt.Fprintf(stderr, "eprharness report: %s; the reports say so\n", why)
+	}
 	fmt.Fprintf(stdout, "reports of run %s in %s\n", id, dir)
 	for _, f := range report.Files {
 		fmt.Fprintf(stdout, "  %s\n", filepath.Join(dir, f))
@@ -155,18 +167,21 @@ func diffCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 BASELINE and CANDIDATE are each a run in the results store (an id or a unique
 prefix of one, latest, latest~N for the Nth run before the latest, or
 last-green) or a results.json file from another machine. The exit code is 1
-when the candidate has regressions (or was interrupted), 0 otherwise.
+when the candidate has regressions or did not test everything (interrupted,
+unfinished: killed or still running, or planned scenarios that never ran),
+0 otherwise, and 2 for bad arguments or a store that does not exist.
 
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitcode.Pass
 		}
 		return exitcode.Usage
 	}
 	if fs.NArg() != 2 {
+		fmt.Fprintf(stderr, "eprharness diff: want two runs (BASELINE CANDIDATE), got %d arguments\n", fs.NArg())
 		fs.Usage()
 		return exitcode.Usage
 	}
@@ -236,7 +251,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", dashboard.DefaultAddr, "address to listen on; the default is this machine only (the dashboard has no sign-in)")
 	sf := addStoreFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitcode.Pass
 		}

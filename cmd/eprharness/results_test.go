@@ -137,3 +137,89 @@ func TestReportRebuildsAStoredRun(t *testing.T) {
 	assert.Equal(t, exitcode.Usage, code)
 	assert.Contains(t, stderr.String(), `run "no-such-run"`)
 }
+
+// A read-only command never creates a store: a mistyped --store is exit 2
+// with a clear message, and no file or folder appears.
+func TestResultsCommandsNeverCreateAStore(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "sub", "missing.db")
+	for _, args := range [][]string{
+		{"diff", "--store", missing, "last-green", "latest"},
+		{"report", "--store", missing, "latest"},
+		{"serve", "--store", missing, "--addr", "127.0.0.1:0"},
+	} {
+		var stdout, stderr bytes.Buffer
+		assert.Equal(t, exitcode.Usage, Main(args, &stdout, &stderr), args)
+		assert.Contains(t, stderr.String(), "no results store at "+missing, args)
+		assert.NoFileExists(t, missing)
+		assert.NoDirExists(t, filepath.Dir(missing), "not even its folder")
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries)
+}
+
+// storeKilled records a green run and, after it, a run killed after 2 of
+// its 4 planned scenarios (resultstest.Killed) into a new SQLite store.
+func storeKilled(t *testing.T) (storeFile string, green, killed *results.Run) {
+	t.Helper()
+	dir := t.TempDir()
+	storeFile = filepath.Join(dir, "store", "results.db")
+	ctx := context.Background()
+	st, err := store.Open(ctx, storeFile)
+	require.NoError(t, err)
+	defer st.Close()
+	green = resultstest.Sample()
+	green.ID = "run-green"
+	green.Features = green.Features[:1] // patient search, every scenario passed
+	for _, sc := range green.Features[0].Scenarios {
+		sc.Status, sc.FailureKind, sc.Error, sc.Attachments, sc.Repro = results.Passed, results.KindNone, "", nil, ""
+		for _, step := range sc.Steps {
+			step.Status, step.Error = results.Passed, ""
+		}
+	}
+	killed = resultstest.Killed()
+	for _, run := range []*results.Run{green, killed} {
+		src := resultstest.AttachmentDir(t, run)
+		require.NoError(t, st.Begin(ctx, run))
+		for _, f := range run.Features {
+			for _, sc := range f.Scenarios {
+				require.NoError(t, st.Record(ctx, run.ID, f, sc, src))
+			}
+		}
+		if !run.Unfinished() {
+			require.NoError(t, st.Finish(ctx, run))
+		}
+	}
+	return storeFile, green, killed
+}
+
+// After kill -9 of a run that had finished 2 of 4 scenarios, `diff
+// last-green latest` once printed "Gate: PASS" and exited 0, and `report`
+// rebuilt the run as tests="2".
+func TestKilledRunFailsTheGateAndReportsItsPlan(t *testing.T) {
+	storeFile, green, killed := storeKilled(t)
+	var stdout, stderr bytes.Buffer
+	code := Main([]string{"diff", "--store", storeFile, "last-green", "latest"}, &stdout, &stderr)
+	assert.Equal(t, exitcode.Failures, code, stderr.String())
+	out := stdout.String()
+	assert.Contains(t, out, "eprharness diff: candidate "+killed.ID)
+	assert.Contains(t, out, "against base "+green.ID, "last-green is never the killed run")
+	assert.Contains(t, out, "Gate: FAIL")
+	assert.Contains(t, out, "candidate run "+killed.ID+" is unfinished: it never recorded its end; 2 of 4 planned scenarios never ran")
+	assert.Contains(t, out, "Not run (never started by the candidate run) (2)")
+	assert.NotRegexp(t, `(?s)Removed.*medications\.feature`, out, "a planned scenario that never ran is never removed")
+
+	stdout.Reset()
+	stderr.Reset()
+	dir := filepath.Join(t.TempDir(), "report")
+	code = Main([]string{"report", "latest", "--store", storeFile, "--out", dir}, &stdout, &stderr)
+	require.Equal(t, exitcode.Pass, code, "the reports were written: %s", stderr.String())
+	assert.Contains(t, stderr.String(), "run "+killed.ID+" is unfinished: it never recorded its end; 2 of 4 planned scenarios never ran")
+	junit, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(junit), `<testsuites name="eprharness" tests="4" failures="0" errors="2"`)
+	page, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	require.NoError(t, err)
+	assert.Contains(t, string(page), "Result: <strong>Unfinished</strong>")
+}

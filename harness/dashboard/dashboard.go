@@ -20,6 +20,16 @@
 //	GET /unstable              scenarios whose status flips (store.Unstable)
 //	GET /artifacts/{path...}   a file of the artifacts folder
 //
+// A run that did not test everything is never shown green: in the runs
+// list an unfinished run (it never recorded its end: killed, or still
+// running) is "unfinished", an interrupted one "interrupted", one with
+// interrupted or never-run scenarios "incomplete", each with the count of
+// planned scenarios not run; its page (the HTML report) says "Unfinished"
+// or "Incomplete" and lists the scenarios never run; the compare form
+// marks it, and comparing against it fails the gate (harness/diff).
+// Interrupted outcomes count as neither passes nor failures in a
+// scenario's history.
+//
 // Unknown runs, scenarios and paths are 404 pages; a failing store is a 500
 // page; a panic in a handler is recovered into a 500 page.
 //

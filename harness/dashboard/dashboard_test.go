@@ -352,3 +352,27 @@ func TestServeBadAddress(t *testing.T) {
 }
 
 var _ store.Store = (*brokenStore)(nil)
+
+func TestUnfinishedRunIsNeverGreen(t *testing.T) {
+	green, _, _ := fixtureRuns()
+	killed := resultstest.Killed() // started after green, 2 of 4 planned run, never finished
+	h := New(newFakeStore(t, green, killed), WithErrorLog(log.New(io.Discard, "", 0)))
+
+	res, body := get(t, h, "/")
+	require.Equal(t, http.StatusOK, res.StatusCode, body)
+	assert.Contains(t, body, `<td class="bad">unfinished, 2 of 4 planned not run</td>`)
+	assert.Contains(t, body, "2: 2 passed, 0 failed, 2 not run")
+	assert.Contains(t, body, `<td class="good">pass</td>`, "the green run stays green")
+
+	res, body = get(t, h, "/runs/"+killed.ID)
+	require.Equal(t, http.StatusOK, res.StatusCode, body)
+	assert.Contains(t, body, "Result: <strong>Unfinished</strong>")
+	assert.Contains(t, body, "Not run (2)")
+	assert.Contains(t, body, "features/medications.feature:11")
+
+	res, body = get(t, h, "/compare?base=last-green&cand=latest")
+	require.Equal(t, http.StatusOK, res.StatusCode, body)
+	assert.Contains(t, body, "Gate: FAIL")
+	assert.Contains(t, body, "is unfinished: it never recorded its end; 2 of 4 planned scenarios never ran")
+	assert.Contains(t, body, `<h2 id="not-run">Not run (2)</h2>`)
+}

@@ -168,7 +168,7 @@ func (s *fakeStore) Runs(_ context.Context, f store.Filter) ([]store.Summary, er
 			break
 		}
 		out = append(out, store.Summary{ID: r.ID, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Interrupted: r.Interrupted,
-			Target: r.Target, Commit: r.Commit, Tags: r.Tags, Counts: r.Counts()})
+			Target: r.Target, Commit: r.Commit, Tags: r.Tags, Counts: r.Counts(), Planned: len(r.Planned)})
 	}
 	return out, nil
 }
@@ -184,7 +184,7 @@ func (s *fakeStore) Resolve(_ context.Context, ref string) (string, error) {
 		}
 	case "last-green":
 		for _, r := range runs {
-			if !r.FinishedAt.IsZero() && !r.Interrupted && exitcode.ForRun(r) == exitcode.Pass {
+			if !r.Incomplete() && exitcode.ForRun(r) == exitcode.Pass {
 				return r.ID, nil
 			}
 		}

@@ -81,10 +81,25 @@ type runRow struct {
 
 // outcome labels a run with the verdict its exit code gives
 // (exitcode.ForRun: quarantined failures never count), which needs the
-// whole run; a run still going or killed is "unfinished".
+// whole run. A run that did not test everything is never green: one
+// still going or killed is "unfinished", one interrupted or with
+// scenarios interrupted or never run is "interrupted" or "incomplete";
+// each says how many planned scenarios never ran.
 func (s *server) outcome(ctx context.Context, sm store.Summary) (label, class string, err error) {
-	if sm.FinishedAt.IsZero() && !sm.Interrupted {
-		return "unfinished", "warn", nil
+	notRun := ""
+	if n := sm.Counts.NotRun; n > 0 {
+		notRun = fmt.Sprintf(", %d of %d planned not run", n, sm.Planned)
+	}
+	if n := sm.Counts.Interrupted; n > 0 {
+		notRun += fmt.Sprintf(", %d interrupted", n)
+	}
+	switch {
+	case sm.Unfinished() && !sm.Interrupted:
+		return "unfinished" + notRun, "bad", nil
+	case sm.Interrupted:
+		return "interrupted" + notRun, "warn", nil
+	case sm.Incomplete():
+		return "incomplete" + notRun, "warn", nil
 	}
 	run, err := s.st.Run(ctx, sm.ID)
 	if err != nil {
@@ -182,6 +197,12 @@ func (s *server) compare(w http.ResponseWriter, r *http.Request) {
 			label += " · " + v
 		}
 		label += " · " + when(sm.StartedAt)
+		switch {
+		case sm.Unfinished() && !sm.Interrupted:
+			label += " · unfinished"
+		case sm.Incomplete():
+			label += " · incomplete"
+		}
 		form.Choices = append(form.Choices, choice{sm.ID, label})
 		listed[sm.ID] = true
 	}
@@ -293,6 +314,8 @@ func (s *server) scenario(w http.ResponseWriter, r *http.Request) {
 			p.Flaky++
 		case results.Skipped:
 			p.Skipped++
+		case results.Interrupted:
+			// Not tested in that run: neither a pass nor a failure.
 		default:
 			p.Failed++
 		}
@@ -304,13 +327,13 @@ func (s *server) scenario(w http.ResponseWriter, r *http.Request) {
 }
 
 // flips counts how often the outcome changed between pass and fail, with
-// a flaky run counting as a failure followed by a pass and skipped runs
-// ignored (as store.Unstable counts them).
+// a flaky run counting as a failure followed by a pass and skipped and
+// interrupted runs ignored (as store.Unstable counts them).
 func flips(pts []results.HistoryPoint) int {
 	var seq []bool // true: pass
 	for _, pt := range pts {
 		switch pt.Status {
-		case results.Skipped:
+		case results.Skipped, results.Interrupted:
 		case results.Passed:
 			seq = append(seq, true)
 		case results.Flaky:

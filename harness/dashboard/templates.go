@@ -71,7 +71,7 @@ var pageTemplates = map[string]string{
 <td><a href="{{runURL .ID}}">{{.ID}}</a></td>
 <td>{{.Target.Describe}}{{with .Target.Version}} · version {{.}}{{end}}</td>
 <td><code>{{short .Commit}}</code></td>
-<td>{{.Counts.Scenarios}}: {{.Counts.Passed}} passed, {{.Counts.Failed}} failed{{if .Counts.Flaky}}, {{.Counts.Flaky}} flaky{{end}}{{if .Counts.Skipped}}, {{.Counts.Skipped}} skipped{{end}}{{if .Counts.Other}}, {{.Counts.Other}} other{{end}}</td>
+<td>{{.Counts.Scenarios}}: {{.Counts.Passed}} passed, {{.Counts.Failed}} failed{{if .Counts.Flaky}}, {{.Counts.Flaky}} flaky{{end}}{{if .Counts.Skipped}}, {{.Counts.Skipped}} skipped{{end}}{{if .Counts.Other}}, {{.Counts.Other}} other{{end}}{{if .Counts.Interrupted}}, {{.Counts.Interrupted}} interrupted{{end}}{{if .Counts.NotRun}}, {{.Counts.NotRun}} not run{{end}}</td>
 <td class="{{.Class}}">{{.Outcome}}</td>
 <td>{{if .Previous}}<a href="/compare?base={{.Previous}}&amp;cand={{.ID}}" aria-label="Compare {{.ID}} with {{.Previous}}">compare with previous</a>{{end}}</td>
 </tr>

@@ -8,7 +8,7 @@
 // a scenario that moved to another line or file is seen as one removed and
 // one new scenario. A scenario "fails" when its status is failed, undefined,
 // pending or ambiguous (as results.Run.Failures); passed and flaky scenarios
-// "pass"; skipped scenarios do neither. Each matched scenario lands in at
+// "pass"; skipped and interrupted scenarios do neither. Each matched scenario lands in at
 // most one of Regressions, Quarantined, Fixed and StillFailing, and
 // independently in Flaky and Slower:
 //
@@ -24,7 +24,15 @@
 //     changed (failing step, failure kind, first line of the error), empty
 //     when it failed the same way.
 //   - Flaky: flaky in the candidate, whatever the baseline said.
-//   - New, Removed: only in the candidate, only in the baseline.
+//   - New: only in the candidate.
+//   - Removed: in the baseline, absent from the candidate's results and
+//     from its plan (results.Run.Planned). When the candidate has no plan
+//     recorded (runs of older harnesses), every scenario absent from its
+//     results is Removed.
+//   - NotRun: planned by the candidate but never run (results.Run.NotRun):
+//     it was killed, interrupted, or stopped before them. Never Removed.
+//   - Interrupted: the candidate's scenarios in flight when it was stopped
+//     (status interrupted): not tested, so in no other category.
 //   - Slower: passed or flaky on both sides, and the candidate took at least
 //     SlowRatio times the baseline's duration AND at least SlowMin longer
 //     (defaults 1.5x and 2s; WithSlowRatio, WithSlowMin).
@@ -36,11 +44,17 @@
 //
 // Diff.Gate reports whether the candidate is blocked: true when there is at
 // least one regression (quarantined failures never count), or when the
-// candidate run was interrupted (its missing scenarios were not tested).
-// Fixed, still-failing, flaky, new passing, removed and slower scenarios
-// never block: they are listed for people to read. Diff.ExitCode maps the
-// gate to the process exit code (exitcode.Failures when blocked, else
-// exitcode.Pass).
+// candidate did not test everything: it was interrupted, it is unfinished
+// (it never recorded its end: killed, or still running), a scenario of it
+// was interrupted, or a planned scenario never ran. Diff.Incomplete says
+// why in one sentence, which every format shows. Fixed, still-failing,
+// flaky, new passing, removed and slower scenarios never block: they are
+// listed for people to read. Diff.ExitCode maps the gate to the process
+// exit code (exitcode.Failures when blocked, else exitcode.Pass).
+//
+// A baseline that is itself incomplete does not change the gate (the gate
+// is about the candidate), but the comparison is against partial results:
+// Diff.Warnings says so, and every format shows it.
 //
 // A Diff is a plain value built once by Compare; it does not refer to the
 // runs it was built from and is safe for concurrent readers.
@@ -95,17 +109,37 @@ type Diff struct {
 	New          []Entry `json:"new"`
 	Removed      []Entry `json:"removed"`
 	Slower       []Entry `json:"slower"`
+	// NotRun are the candidate's planned scenarios that never ran; Base
+	// is set when the baseline ran them, Candidate is nil.
+	NotRun []Entry `json:"not_run"`
+	// Interrupted are the candidate's scenarios that were in flight when
+	// it was stopped: not tested.
+	Interrupted []Entry `json:"interrupted"`
+
+	// Incomplete says why the candidate did not test everything, e.g.
+	// "candidate run X is unfinished: it never recorded its end; 2 of 4
+	// planned scenarios never ran"; "" when it did. A non-empty
+	// Incomplete fails the gate.
+	Incomplete string `json:"incomplete,omitempty"`
+	// Warnings are things a reader must know that do not change the
+	// gate, such as an incomplete baseline.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // RunInfo identifies one side of a comparison.
 type RunInfo struct {
-	ID          string         `json:"id"`
-	StartedAt   time.Time      `json:"started_at"`
-	Backend     string         `json:"backend,omitempty"`
-	Version     string         `json:"version,omitempty"`
-	Commit      string         `json:"commit,omitempty"`
-	Interrupted bool           `json:"interrupted,omitempty"`
-	Counts      results.Counts `json:"counts"`
+	ID          string    `json:"id"`
+	StartedAt   time.Time `json:"started_at"`
+	Backend     string    `json:"backend,omitempty"`
+	Version     string    `json:"version,omitempty"`
+	Commit      string    `json:"commit,omitempty"`
+	Interrupted bool      `json:"interrupted,omitempty"`
+	// Unfinished is true when the run never recorded its end.
+	Unfinished bool `json:"unfinished,omitempty"`
+	// Planned is how many scenarios the run set out to run; 0 when it
+	// recorded no plan.
+	Planned int            `json:"planned,omitempty"`
+	Counts  results.Counts `json:"counts"`
 }
 
 // Entry is one scenario in one category of a Diff.
@@ -177,9 +211,12 @@ func (s *Side) ErrorLine() string {
 }
 
 // Gate reports whether the candidate is blocked: at least one regression,
-// or an interrupted candidate run. See the package documentation.
+// or a candidate run that did not test everything (interrupted,
+// unfinished, an interrupted scenario, a planned scenario not run). See
+// the package documentation.
 func (d *Diff) Gate() bool {
-	return len(d.Regressions) > 0 || d.Candidate.Interrupted
+	return len(d.Regressions) > 0 || d.Candidate.Interrupted || d.Candidate.Unfinished ||
+		len(d.NotRun) > 0 || len(d.Interrupted) > 0 || d.Incomplete != ""
 }
 
 // ExitCode is the process exit code of the gate: exitcode.Failures when
@@ -197,7 +234,7 @@ func (d *Diff) ExitCode() exitcode.Code {
 // scenario was flaky in the baseline too. A run compared with itself is
 // clean.
 func (d *Diff) Clean() bool {
-	if d.Gate() || len(d.Quarantined)+len(d.Fixed)+len(d.New)+len(d.Removed)+len(d.Slower) > 0 {
+	if d.Gate() || len(d.Quarantined)+len(d.Fixed)+len(d.New)+len(d.Removed)+len(d.Slower)+len(d.Warnings) > 0 {
 		return false
 	}
 	for _, e := range d.StillFailing {
@@ -228,9 +265,15 @@ func (d *Diff) Summary() string {
 		fmt.Sprintf("%d removed", len(d.Removed)),
 		fmt.Sprintf("%d slower", len(d.Slower)),
 	)
+	if n := len(d.NotRun); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d not run", n))
+	}
+	if n := len(d.Interrupted); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d interrupted", n))
+	}
 	s := strings.Join(parts, ", ")
-	if d.Candidate.Interrupted {
-		s += "; the candidate run was interrupted"
+	if d.Incomplete != "" {
+		s += "; " + d.Incomplete
 	}
 	return s
 }
@@ -261,15 +304,31 @@ func Compare(base, cand *results.Run, opts ...Option) *Diff {
 		New:          []Entry{},
 		Removed:      []Entry{},
 		Slower:       []Entry{},
+		NotRun:       []Entry{},
+		Interrupted:  []Entry{},
+	}
+	if why := cand.IncompleteReason(); why != "" && cand.ID != "" {
+		d.Incomplete = "candidate " + why
+	}
+	if why := base.IncompleteReason(); why != "" && base.ID != "" {
+		d.Warnings = append(d.Warnings, "baseline "+why+": the comparison is against partial results")
 	}
 	baseByID := index(base)
 	candByID := index(cand)
+	planned := map[string]bool{}
+	for _, p := range cand.Planned {
+		planned[p.ID] = true
+	}
 
 	for id, c := range candByID {
 		b, inBase := baseByID[id]
 		e := Entry{ID: id, Name: c.sc.Name, Feature: c.feature, Candidate: side(c.sc), Repro: c.sc.Repro}
 		if inBase {
 			e.Base = side(b.sc)
+		}
+		if c.sc.Status == results.Interrupted {
+			d.Interrupted = append(d.Interrupted, e)
+			continue
 		}
 		cFails, cPasses := fails(c.sc.Status), passes(c.sc.Status)
 		switch {
@@ -299,12 +358,23 @@ func Compare(base, cand *results.Run, opts ...Option) *Diff {
 			}
 		}
 	}
+	for _, p := range cand.NotRun() {
+		e := Entry{ID: p.ID, Name: p.Name, Feature: p.Feature}
+		if b, ok := baseByID[p.ID]; ok {
+			e.Base = side(b.sc)
+			if e.Name == "" {
+				e.Name = b.sc.Name
+			}
+			e.Feature = b.feature
+		}
+		d.NotRun = append(d.NotRun, e)
+	}
 	for id, b := range baseByID {
-		if _, ok := candByID[id]; !ok {
+		if _, ok := candByID[id]; !ok && !planned[id] {
 			d.Removed = append(d.Removed, Entry{ID: id, Name: b.sc.Name, Feature: b.feature, Base: side(b.sc)})
 		}
 	}
-	for _, l := range []*[]Entry{&d.Regressions, &d.Quarantined, &d.Fixed, &d.StillFailing, &d.Flaky, &d.New, &d.Removed, &d.Slower} {
+	for _, l := range []*[]Entry{&d.Regressions, &d.Quarantined, &d.Fixed, &d.StillFailing, &d.Flaky, &d.New, &d.Removed, &d.Slower, &d.NotRun, &d.Interrupted} {
 		sort.Slice(*l, func(i, j int) bool { return idLess((*l)[i].ID, (*l)[j].ID) })
 	}
 	return d
@@ -368,6 +438,8 @@ func info(r *results.Run) RunInfo {
 		Version:     r.Target.Version,
 		Commit:      r.Commit,
 		Interrupted: r.Interrupted,
+		Unfinished:  r.Unfinished() && r.ID != "",
+		Planned:     len(r.Planned),
 		Counts:      r.Counts(),
 	}
 }
@@ -389,7 +461,7 @@ func side(s *results.Scenario) *Side {
 
 // fails reports whether a status counts as a failure (as results.Run.Failures).
 func fails(s results.Status) bool {
-	return s != results.Passed && s != results.Skipped && s != results.Flaky
+	return s != results.Passed && s != results.Skipped && s != results.Flaky && s != results.Interrupted
 }
 
 // passes reports whether a status counts as a pass.

@@ -276,15 +276,102 @@ func TestInterruptedCandidateGates(t *testing.T) {
 	cand.Features = cand.Features[:1]
 	d := Compare(base, cand)
 	assert.Empty(t, d.Regressions)
-	assert.Len(t, d.Removed, 6)
+	assert.Len(t, d.Removed, 6, "no plan recorded: absent scenarios are removed, as before plans were kept")
 	assert.True(t, d.Gate(), "untested scenarios cannot pass the gate")
 	assert.Contains(t, d.Summary(), "interrupted")
 }
 
-func TestCompareDoesNotModifyRuns(t *testing.T) {
-	base, cand := pair(t)
-	b2, c2 := pair(t)
-	Compare(base, cand)
-	assert.Equal(t, b2, base)
-	assert.Equal(t, c2, cand)
+// green is Sample with every scenario passed, as a last-green baseline.
+func green() *results.Run {
+	base := resultstest.Sample()
+	base.ID = "run-green"
+	for _, f := range base.Features {
+		for _, s := range f.Scenarios {
+			pass(s)
+		}
+	}
+	return base
+}
+
+func TestKilledCandidateFailsTheGate(t *testing.T) {
+	// kill -9 after 2 of 4 planned scenarios: it once passed as "Gate:
+	// PASS" with the 2 untested scenarios only "Removed".
+	d := Compare(green(), resultstest.Killed())
+	assert.True(t, d.Gate())
+	assert.Equal(t, exitcode.Failures, d.ExitCode())
+	assert.Empty(t, d.Regressions)
+	assert.True(t, d.Candidate.Unfinished)
+	assert.Equal(t, 4, d.Candidate.Planned)
+	assert.Equal(t, "candidate run run-20260601T100000Z is unfinished: it never recorded its end; 2 of 4 planned scenarios never ran", d.Incomplete)
+	assert.Equal(t, []string{repeatRx, stopRx}, ids(d.NotRun), "planned, never run: not run, never removed")
+	for _, e := range d.NotRun {
+		assert.NotNil(t, e.Base)
+		assert.Nil(t, e.Candidate)
+		assert.Equal(t, "Prescribing medication", e.Feature)
+	}
+	for _, e := range d.Removed {
+		assert.NotContains(t, []string{repeatRx, stopRx}, e.ID)
+	}
+	assert.Len(t, d.Removed, 6, "what the candidate never planned is removed")
+	assert.Contains(t, d.Summary(), "2 not run; candidate run run-20260601T100000Z is unfinished")
+	assert.False(t, d.Clean())
+}
+
+func TestUnfinishedCandidateWithNothingMissingFailsTheGate(t *testing.T) {
+	// A run still going, or killed after its last scenario: everything
+	// recorded passed, but its end was never written.
+	cand := green()
+	cand.FinishedAt = time.Time{}
+	d := Compare(green(), cand)
+	assert.True(t, d.Gate())
+	assert.Empty(t, d.NotRun)
+	assert.Contains(t, d.Incomplete, "is unfinished: it never recorded its end")
+}
+
+func TestStoppedCandidate(t *testing.T) {
+	d := Compare(green(), resultstest.Stopped())
+	assert.True(t, d.Gate())
+	assert.Equal(t, []string{nhsSearch}, ids(d.Regressions))
+	assert.Equal(t, []string{repeatRx}, ids(d.Interrupted), "in flight when stopped: not tested, not a regression")
+	assert.Equal(t, results.Interrupted, d.Interrupted[0].Candidate.Status)
+	assert.Equal(t, []string{"features/appointments.feature:5", stopRx}, ids(d.NotRun))
+	assert.Equal(t, "candidate run run-20260601T110000Z was interrupted; 2 of 5 planned scenarios never ran, 1 scenario was interrupted", d.Incomplete)
+}
+
+func TestInterruptedScenarioInBaselineIsNotAFailure(t *testing.T) {
+	base := green()
+	sc := scenario(t, base, nameSearch)
+	sc.Status = results.Interrupted
+	cand := green()
+	fail(scenario(t, cand, nameSearch), 1, "expected 3 patients", "shot.png")
+	d := Compare(base, cand)
+	assert.Equal(t, []string{nameSearch}, ids(d.Regressions), "not failing in the baseline: a failure now is a regression")
+	assert.Contains(t, d.Warnings[0], "baseline run run-green is incomplete; 1 scenario was interrupted")
+	assert.Empty(t, d.Fixed)
+}
+
+func TestUnfinishedBaselineWarns(t *testing.T) {
+	base := resultstest.Killed()
+	cand := green()
+	d := Compare(base, cand)
+	assert.False(t, d.Gate(), "the gate is about the candidate")
+	require.Len(t, d.Warnings, 1)
+	assert.Equal(t, "baseline run run-20260601T100000Z is unfinished: it never recorded its end; 2 of 4 planned scenarios never ran: the comparison is against partial results", d.Warnings[0])
+	assert.False(t, d.Clean())
+}
+
+func TestPlannedScenarioAbsentFromBaselineIsNotRun(t *testing.T) {
+	cand := green()
+	cand.Planned = []results.PlannedScenario{{ID: "features/new.feature:3", Name: "A new scenario", Feature: "features/new.feature"}}
+	for _, f := range cand.Features {
+		for _, s := range f.Scenarios {
+			cand.Planned = append(cand.Planned, results.PlannedScenario{ID: s.ID, Name: s.Name, Feature: f.URI})
+		}
+	}
+	d := Compare(green(), cand)
+	require.Len(t, d.NotRun, 1)
+	assert.Nil(t, d.NotRun[0].Base)
+	assert.Equal(t, "A new scenario", d.NotRun[0].Name)
+	assert.True(t, d.Gate())
+	assert.Empty(t, d.Removed)
 }

@@ -28,7 +28,9 @@ const CSS = `.eprdiff{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-
 .eprdiff code{font-size:.9em;word-break:break-all}
 .eprdiff img.screenshot{max-width:100%;border:1px solid #d8dde0}
 .eprdiff .id{font-family:monospace;color:#4c6272}
-.eprdiff p.title{font-size:1.3em;font-weight:bold;margin:.6em 0}`
+.eprdiff p.title{font-size:1.3em;font-weight:bold;margin:.6em 0}
+.eprdiff p.incomplete{border-left:.4em solid #d5281b;padding:.3em .8em;background:#fff6f5}
+.eprdiff p.warning{border-left:.4em solid #ffb81c;padding:.3em .8em;background:#fffaf0}`
 
 // WriteHTML writes d as one self-contained HTML document (no scripts, no
 // external resources). Screenshots are embedded as data URIs when the
@@ -172,7 +174,9 @@ body{margin:1.5em auto;max-width:75em;padding:0 1em}
 {{define "diff"}}<div class="eprdiff">
 {{if .Document}}<h1>{{.Title}}</h1>{{else}}<p class="title">{{.Title}}</p>{{end}}
 <p><span class="verdict {{if .D.Gate}}fail{{else}}pass{{end}}">Gate: {{verdict .D}}</span> {{.D.Summary}}</p>
-<table>
+{{with .D.Incomplete}}<p class="incomplete"><strong>Not tested:</strong> {{.}}.</p>
+{{end}}{{range .D.Warnings}}<p class="warning"><strong>Warning:</strong> {{.}}.</p>
+{{end}}<table>
 <thead><tr><th></th><th>Run</th><th>Version</th><th>Commit</th><th>Started</th><th>Scenarios</th></tr></thead>
 <tbody>
 <tr><th scope="row">Base</th><td>{{template "run" (runCtx .Cfg .D.Base)}}</td><td>{{.D.Base.Version}}</td><td><code>{{short .D.Base.Commit}}</code></td><td>{{when .D.Base.StartedAt}}</td><td>{{counts .D.Base}}</td></tr>
@@ -180,8 +184,32 @@ body{margin:1.5em auto;max-width:75em;padding:0 1em}
 </tbody>
 </table>
 {{template "failures" (failCtx .Cfg "Regressions" "regressions" .D.Regressions false)}}
-{{- template "failures" (failCtx .Cfg "Quarantined failures (not gating)" "quarantined" .D.Quarantined true)}}
 {{- $cfg := .Cfg}}
+{{- with .D.NotRun}}
+<section aria-labelledby="not-run">
+<h2 id="not-run">Not run ({{len .}})</h2>
+<p>Planned by the candidate run, never started: not tested.</p>
+<table>
+<thead><tr><th>Scenario</th><th>Base</th><th>Candidate</th></tr></thead>
+<tbody>
+{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{status .Base}}</td><td>not run</td></tr>
+{{end}}</tbody>
+</table>
+</section>
+{{- end}}
+{{- with .D.Interrupted}}
+<section aria-labelledby="interrupted">
+<h2 id="interrupted">Interrupted ({{len .}})</h2>
+<p>In flight when the candidate run was stopped: not tested.</p>
+<table>
+<thead><tr><th>Scenario</th><th>Base</th><th>Candidate</th></tr></thead>
+<tbody>
+{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{status .Base}}</td><td>{{status .Candidate}}</td></tr>
+{{end}}</tbody>
+</table>
+</section>
+{{- end}}
+{{- template "failures" (failCtx .Cfg "Quarantined failures (not gating)" "quarantined" .D.Quarantined true)}}
 {{- with .D.StillFailing}}
 <section aria-labelledby="still-failing">
 <h2 id="still-failing">Still failing ({{len .}})</h2>

@@ -69,6 +69,12 @@ func WriteText(w io.Writer, d *Diff, cfg Config) error {
 	ew := &errWriter{w: w}
 	ew.printf("eprharness diff: candidate %s against base %s\n", runLabel(d.Candidate), runLabel(d.Base))
 	ew.printf("Gate: %s: %s\n", verdict(d), d.Summary())
+	if d.Incomplete != "" {
+		ew.printf("Not tested: %s\n", d.Incomplete)
+	}
+	for _, w := range d.Warnings {
+		ew.printf("Warning: %s\n", w)
+	}
 
 	section := func(title string, es []Entry, body func(e Entry)) {
 		if len(es) == 0 {
@@ -100,6 +106,19 @@ func WriteText(w io.Writer, d *Diff, cfg Config) error {
 		}
 	}
 	section("Regressions", d.Regressions, failure)
+	section("Not run (never started by the candidate run)", d.NotRun, func(e Entry) {
+		if e.Base != nil {
+			ew.printf("    %s -> not run\n", status(e.Base))
+		} else {
+			ew.printf("    not run\n")
+		}
+	})
+	section("Interrupted (not tested)", d.Interrupted, func(e Entry) {
+		ew.printf("    %s -> %s\n", status(e.Base), status(e.Candidate))
+		if l := e.Candidate.ErrorLine(); l != "" {
+			ew.printf("    %s\n", l)
+		}
+	})
 	section("Quarantined failures (not gating)", d.Quarantined, failure)
 	section("Still failing", d.StillFailing, func(e Entry) {
 		ew.printf("    %s -> %s\n", status(e.Base), status(e.Candidate))
@@ -144,7 +163,13 @@ func WriteMarkdown(w io.Writer, d *Diff, cfg Config) error {
 	if title == "" {
 		title = "eprharness diff"
 	}
-	ew.printf("**%s: %s**: %s.\n\n", mdText(title), verdict(d), d.Summary())
+	ew.printf("**%s: %s**: %s.\n\n", mdText(title), verdict(d), mdText(d.Summary()))
+	if d.Incomplete != "" {
+		ew.printf("> **Not tested:** %s.\n\n", mdText(d.Incomplete))
+	}
+	for _, w := range d.Warnings {
+		ew.printf("> **Warning:** %s.\n\n", mdText(w))
+	}
 	ew.printf("| | run | version | commit | started | scenarios |\n|---|---|---|---|---|---|\n")
 	for _, r := range []struct {
 		label string
@@ -186,6 +211,18 @@ func WriteMarkdown(w io.Writer, d *Diff, cfg Config) error {
 		}
 	}
 	failures("Regressions", d.Regressions)
+	if len(d.NotRun) > 0 {
+		ew.printf("\n### Not run (%d)\n\nPlanned by the candidate run, never started: not tested.\n\n| scenario | base | candidate |\n|---|---|---|\n", len(d.NotRun))
+		for _, e := range d.NotRun {
+			ew.printf("| %s | %s | not run |\n", mdScenario(e), status(e.Base))
+		}
+	}
+	if len(d.Interrupted) > 0 {
+		ew.printf("\n### Interrupted (%d)\n\nIn flight when the candidate run was stopped: not tested.\n\n| scenario | base | candidate |\n|---|---|---|\n", len(d.Interrupted))
+		for _, e := range d.Interrupted {
+			ew.printf("| %s | %s | %s |\n", mdScenario(e), status(e.Base), status(e.Candidate))
+		}
+	}
 	failures("Quarantined failures (not gating)", d.Quarantined)
 
 	table := func(title, head string, es []Entry, row func(e Entry) string) {
@@ -242,8 +279,16 @@ func WriteMarkdown(w io.Writer, d *Diff, cfg Config) error {
 //	  "slow_ratio": 1.5, "slow_min_ns": 2000000000,
 //	  "regressions": [entry], "quarantined": [...], "fixed": [...],
 //	  "still_failing": [...], "flaky": [...], "new": [...], "removed": [...],
-//	  "slower": [...]
+//	  "slower": [...],
+//	  "not_run": [...],        // planned by the candidate, never run ("candidate": null)
+//	  "interrupted": [...],    // in flight when the candidate was stopped
+//	  "incomplete": "candidate run X is unfinished: ...", // only when it is
+//	  "warnings": ["baseline run Y is unfinished: ..."]   // only when any
 //	}
+//
+// A run's "unfinished" (true when it never recorded its end) and
+// "planned" (how many scenarios it set out to run) are left out when
+// false or 0; its counts hold "interrupted" and "not_run" when not 0.
 //
 // entry: {"id", "name", "feature", "base": side|null, "candidate":
 // side|null, "repro", "change", "ratio", "delta_ns"}; side: {"status",
@@ -299,7 +344,16 @@ func counts(r RunInfo) string {
 	if c.Other > 0 {
 		s += fmt.Sprintf(", %d other", c.Other)
 	}
-	if r.Interrupted {
+	if c.Interrupted > 0 {
+		s += fmt.Sprintf(", %d interrupted", c.Interrupted)
+	}
+	if c.NotRun > 0 {
+		s += fmt.Sprintf(", %d of %d planned not run", c.NotRun, r.Planned)
+	}
+	switch {
+	case r.Unfinished:
+		s += " (unfinished)"
+	case r.Interrupted:
 		s += " (interrupted)"
 	}
 	return s

@@ -61,6 +61,25 @@ func TestGolden(t *testing.T) {
 	resultstest.Golden(t, "diff_inline.html.golden", write(t, d, "html", inline))
 }
 
+func TestGoldenKilled(t *testing.T) {
+	d := Compare(green(), resultstest.Killed())
+	for _, f := range []struct{ format, golden string }{
+		{"text", "killed.txt.golden"}, {"markdown", "killed.md.golden"}, {"json", "killed.json.golden"}, {"html", "killed.html.golden"},
+	} {
+		out := write(t, d, f.format, Config{})
+		resultstest.Golden(t, f.golden, out)
+		assert.Contains(t, string(out), "is unfinished: it never recorded its end; 2 of 4 planned scenarios never ran", f.format)
+		if f.format == "json" {
+			assert.Contains(t, string(out), `"gate": true`)
+		} else {
+			assert.Contains(t, string(out), "FAIL", f.format)
+			assert.NotContains(t, string(out), "PASS", f.format)
+		}
+	}
+	resultstest.Golden(t, "stopped.txt.golden", write(t, Compare(green(), resultstest.Stopped()), "text", Config{}))
+	resultstest.Golden(t, "unfinished_base.md.golden", write(t, Compare(resultstest.Killed(), green()), "markdown", Config{}))
+}
+
 func TestGoldenClean(t *testing.T) {
 	d := Compare(resultstest.Sample(), resultstest.Sample())
 	resultstest.Golden(t, "clean.txt.golden", write(t, d, "text", Config{}))
@@ -163,7 +182,7 @@ func TestJSONFieldNames(t *testing.T) {
 	base, cand := pair(t)
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal(write(t, Compare(base, cand), "json", Config{}), &doc))
-	assert.Equal(t, []string{"base", "candidate", "exit_code", "fixed", "flaky", "gate", "new", "quarantined",
+	assert.Equal(t, []string{"base", "candidate", "exit_code", "fixed", "flaky", "gate", "interrupted", "new", "not_run", "quarantined",
 		"regressions", "removed", "slow_min_ns", "slow_ratio", "slower", "still_failing", "summary"}, keys(doc))
 	assert.Equal(t, true, doc["gate"])
 	assert.Equal(t, 1.0, doc["exit_code"])
@@ -185,6 +204,7 @@ func TestJSONFieldNames(t *testing.T) {
 	var clean map[string]any
 	require.NoError(t, json.Unmarshal(write(t, Compare(nil, nil), "json", Config{}), &clean))
 	assert.Equal(t, []any{}, clean["regressions"], "empty lists are [], not null")
+	assert.Equal(t, []any{}, clean["not_run"], "empty lists are [], not null")
 	assert.Equal(t, false, clean["gate"])
 }
 

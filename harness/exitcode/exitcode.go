@@ -22,7 +22,9 @@ const (
 	// Backend: the test backend failed (containers did not start, the
 	// database or fixture load failed); the EPR was not properly tested.
 	Backend Code = 4
-	// Interrupted: the run was stopped by SIGINT or SIGTERM.
+	// Interrupted: the run was stopped by SIGINT or SIGTERM, or it is
+	// unfinished (it never recorded its end: killed, or still running), or
+	// a scenario of it was interrupted. Not everything was tested.
 	Interrupted Code = 130
 )
 
@@ -45,13 +47,18 @@ func (c Code) String() string {
 	}
 }
 
-// ForRun returns the exit code of a finished run. A harness fault outranks a
-// backend fault, which outranks scenario failures: when the test environment
-// broke, the results say little about the EPR and a pipeline must not read
-// them as a plain regression. Quarantined scenarios never count; flaky ones
-// count as failures only when run.FailOnFlaky is set.
+// ForRun returns the exit code of a run. A run that was interrupted, that
+// never recorded its end (run.FinishedAt is zero: it was killed, or is
+// still running) or that holds an interrupted scenario gets Interrupted,
+// whatever its scenarios say: it did not test everything, so it is never
+// green. Otherwise a harness fault outranks a backend fault, which
+// outranks scenario failures: when the test environment broke, the results
+// say little about the EPR and a pipeline must not read them as a plain
+// regression. Interrupted scenarios are never failures of the EPR;
+// quarantined scenarios never count; flaky ones count as failures only
+// when run.FailOnFlaky is set.
 func ForRun(run *results.Run) Code {
-	if run.Interrupted {
+	if run.Interrupted || run.Unfinished() || len(run.InterruptedScenarios()) > 0 {
 		return Interrupted
 	}
 	code := Pass

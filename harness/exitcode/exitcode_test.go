@@ -2,6 +2,7 @@ package exitcode
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 
@@ -14,7 +15,8 @@ func run(kinds ...results.FailureKind) *results.Run {
 	for _, k := range kinds {
 		f.Scenarios = append(f.Scenarios, &results.Scenario{Status: results.Failed, FailureKind: k})
 	}
-	return &results.Run{Features: []*results.Feature{f}}
+	start := time.Date(2026, time.June, 1, 9, 0, 0, 0, time.UTC)
+	return &results.Run{StartedAt: start, FinishedAt: start.Add(time.Minute), Features: []*results.Feature{f}}
 }
 
 func TestForRun(t *testing.T) {
@@ -68,4 +70,32 @@ func TestFlakyGatesOnlyWhenAsked(t *testing.T) {
 	assert.Equal(t, Pass, ForRun(r), "flaky does not fail the run by default")
 	r.FailOnFlaky = true
 	assert.Equal(t, Failures, ForRun(r), "--fail-on-flaky")
+}
+
+func TestUnfinishedRunIsInterrupted(t *testing.T) {
+	killed := run()
+	killed.FinishedAt = time.Time{}
+	assert.Equal(t, Interrupted, ForRun(killed), "a run that never recorded its end is never green")
+
+	killed = run(results.KindHarness)
+	killed.FinishedAt = time.Time{}
+	assert.Equal(t, Interrupted, ForRun(killed), "unfinished outranks every fault: the run is not complete")
+}
+
+func TestInterruptedScenarioIsNotAFailure(t *testing.T) {
+	r := run()
+	r.Features[0].Scenarios = append(r.Features[0].Scenarios,
+		&results.Scenario{Status: results.Interrupted, FailureKind: results.KindHarness})
+	assert.Equal(t, Interrupted, ForRun(r), "a finished run holding an interrupted scenario did not test it")
+	assert.Empty(t, r.Failures(), "an interrupted scenario is not a failure of the EPR")
+	assert.Len(t, r.InterruptedScenarios(), 1)
+}
+
+func TestPlannedButNotRunLeavesTheCodeToTheRun(t *testing.T) {
+	// A finished, uninterrupted run with scenarios of its plan missing
+	// (say, its backend never started for them) has failures that say
+	// why; the exit code comes from those, not from the plan.
+	r := run(results.KindBackend)
+	r.Planned = []results.PlannedScenario{{ID: "features/a.feature:3"}}
+	assert.Equal(t, Backend, ForRun(r))
 }

@@ -350,7 +350,18 @@ type Counts struct {
 	Flaky int `json:"flaky"`
 	// Other counts undefined, pending and ambiguous scenarios.
 	Other int `json:"other"`
+	// Interrupted counts scenarios that were in flight when the run was
+	// stopped (Status Interrupted): neither passed nor failed.
+	Interrupted int `json:"interrupted,omitempty"`
+	// NotRun counts the planned scenarios that have no result (Run.NotRun);
+	// they are not in Scenarios. Always 0 in a Feature's counts and for
+	// runs recorded without a plan.
+	NotRun int `json:"not_run,omitempty"`
 }
+
+// Untested is how many scenarios the run set out to test and did not:
+// interrupted ones and planned ones that never ran.
+func (c Counts) Untested() int { return c.Interrupted + c.NotRun }
 
 // Counts tallies the scenarios of the run by status.
 func (r *Run) Counts() Counts {
@@ -363,7 +374,9 @@ func (r *Run) Counts() Counts {
 		c.Skipped += fc.Skipped
 		c.Flaky += fc.Flaky
 		c.Other += fc.Other
+		c.Interrupted += fc.Interrupted
 	}
+	c.NotRun = len(r.NotRun())
 	return c
 }
 
@@ -381,6 +394,8 @@ func (f *Feature) Counts() Counts {
 			c.Skipped++
 		case Flaky:
 			c.Flaky++
+		case Interrupted:
+			c.Interrupted++
 		default:
 			c.Other++
 		}
@@ -397,11 +412,62 @@ func (f *Feature) Duration() time.Duration {
 	return d
 }
 
-// Failures returns the scenarios that did not pass, were not skipped and
-// are not flaky, in run order (quarantined ones included: see
-// Scenario.Gates).
+// Failures returns the scenarios that did not pass, were not skipped, are
+// not flaky and were not interrupted, in run order (quarantined ones
+// included: see Scenario.Gates). An interrupted scenario is never a
+// failure: see InterruptedScenarios.
 func (r *Run) Failures() []*Scenario {
-	return r.scenarios(func(s *Scenario) bool { return s.Status != Passed && s.Status != Skipped && s.Status != Flaky })
+	return r.scenarios(func(s *Scenario) bool {
+		return s.Status != Passed && s.Status != Skipped && s.Status != Flaky && s.Status != Interrupted
+	})
+}
+
+// InterruptedScenarios returns the scenarios that were in flight when the
+// run was stopped (Status Interrupted), in run order.
+func (r *Run) InterruptedScenarios() []*Scenario {
+	return r.scenarios(func(s *Scenario) bool { return s.Status == Interrupted })
+}
+
+// Incomplete reports whether the run did not test everything it set out
+// to: it is unfinished, it was interrupted, a scenario was interrupted or
+// a planned scenario never ran. An incomplete run is never green.
+func (r *Run) Incomplete() bool {
+	return r.Unfinished() || r.Interrupted || len(r.InterruptedScenarios()) > 0 || len(r.NotRun()) > 0
+}
+
+// IncompleteReason says in one sentence why the run is incomplete, e.g.
+// "run X is unfinished: it never recorded its end; 2 of 4 planned
+// scenarios never ran"; "" when it is not.
+func (r *Run) IncompleteReason() string {
+	if !r.Incomplete() {
+		return ""
+	}
+	id := r.ID
+	if id == "" {
+		id = "(no id)"
+	}
+	var why string
+	switch {
+	case r.Unfinished():
+		why = "run " + id + " is unfinished: it never recorded its end"
+	case r.Interrupted:
+		why = "run " + id + " was interrupted"
+	default:
+		why = "run " + id + " is incomplete"
+	}
+	var parts []string
+	if n := len(r.NotRun()); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d planned scenarios never ran", n, len(r.Planned)))
+	}
+	if n := len(r.InterruptedScenarios()); n == 1 {
+		parts = append(parts, "1 scenario was interrupted")
+	} else if n > 1 {
+		parts = append(parts, fmt.Sprintf("%d scenarios were interrupted", n))
+	}
+	if len(parts) == 0 {
+		return why
+	}
+	return why + "; " + strings.Join(parts, ", ")
 }
 
 // scenarios returns the scenarios for which keep is true, in run order.

@@ -88,7 +88,9 @@ func TestMigrateFromVersion1(t *testing.T) {
 	schemaVersion = current
 	require.NoError(t, err)
 	s := st.(*sqlStore)
-	require.NoError(t, s.Begin(t.Context(), &results.Run{ID: "old", StartedAt: resultstest.Start}))
+	_, err = s.db.Exec(`INSERT INTO runs (id, started_at, finished_at, interrupted, git_commit, tags, target, machine,
+		browser, retries, fail_on_flaky) VALUES ('old', ?, NULL, FALSE, '', '', '{}', '{}', '', 0, FALSE)`, resultstest.Start.UnixNano())
+	require.NoError(t, err)
 	_, err = s.db.Exec(`INSERT INTO scenarios (run_id, scenario_id, feature_uri, feature_name, feature_line, feature_tags,
 		feature_description, keyword, name, line, tags, status, failure_kind, error, started_at, duration_ns, quarantined,
 		repro, steps, attachments, attempts)
@@ -111,6 +113,9 @@ func TestMigrateFromVersion1(t *testing.T) {
 	assert.Equal(t, "features/a.feature:3", sc.ID)
 	assert.Nil(t, sc.Blocked)
 	assert.Nil(t, sc.Identities)
+	assert.Nil(t, run.Planned, "a run recorded before plans were kept has none")
+	assert.True(t, run.Unfinished())
+	assert.Empty(t, run.NotRun())
 
 	// The migrated table takes the new fields.
 	sc.Blocked = []string{"cdn.example.com"}

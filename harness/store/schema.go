@@ -70,6 +70,17 @@ var migrations = [][]string{
 		`ALTER TABLE scenarios ADD COLUMN blocked TEXT NOT NULL DEFAULT 'null'`,
 		`ALTER TABLE scenarios ADD COLUMN identities TEXT NOT NULL DEFAULT 'null'`,
 	},
+	// 3: the run's plan (JSON list of results.PlannedScenario; 'null' for
+	// runs recorded before plans were kept), and the counts of
+	// interrupted scenarios, of planned scenarios and of planned ones
+	// with no result yet. Interrupted scenarios were counted in n_other
+	// before; no run recorded one then.
+	{
+		`ALTER TABLE runs ADD COLUMN planned TEXT NOT NULL DEFAULT 'null'`,
+		`ALTER TABLE runs ADD COLUMN n_planned BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE runs ADD COLUMN n_not_run BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE runs ADD COLUMN n_interrupted BIGINT NOT NULL DEFAULT 0`,
+	},
 }
 
 // schemaVersion is the version this build of the store writes.

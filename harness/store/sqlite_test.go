@@ -115,7 +115,7 @@ func TestSchemaVersion(t *testing.T) {
 	require.NoError(t, err)
 	var version int
 	require.NoError(t, db.QueryRow(`SELECT version FROM store_schema`).Scan(&version))
-	assert.Equal(t, 2, version)
+	assert.Equal(t, 3, version)
 	_, err = db.Exec(`UPDATE store_schema SET version = 99`)
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
@@ -180,4 +180,37 @@ func BenchmarkRecord(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n*scenarios), "ns/scenario")
+}
+
+func TestOpenMustExist(t *testing.T) {
+	dir := t.TempDir()
+	for _, url := range []string{filepath.Join(dir, "missing.db"), "sqlite:" + filepath.Join(dir, "sub", "missing.db")} {
+		_, err := store.Open(t.Context(), url, store.WithMustExist())
+		assert.ErrorIs(t, err, store.ErrNotFound, url)
+		assert.ErrorContains(t, err, "no results store at "+strings.TrimPrefix(url, "sqlite:"))
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "a store that must exist is never created, nor its folder")
+
+	// An existing store opens as usual.
+	path := filepath.Join(dir, "results.db")
+	s, err := store.Open(t.Context(), path)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	s, err = store.Open(t.Context(), path, store.WithMustExist())
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+}
+
+func TestResolveBadReferences(t *testing.T) {
+	s := openSQLite(t)
+	require.NoError(t, s.Begin(t.Context(), &results.Run{ID: "r1", StartedAt: resultstest.Start}))
+	for _, ref := range []string{"", "latest~x", "latest~-1", "latest~+1", "latest~", "latest~ 1", "r\x001", "\xff"} {
+		_, err := s.Resolve(t.Context(), ref)
+		assert.ErrorIs(t, err, store.ErrBadReference, "%q", ref)
+		assert.ErrorIs(t, err, store.ErrNotFound, "%q", ref)
+	}
+	_, err := s.Resolve(t.Context(), "latest~-1")
+	assert.ErrorContains(t, err, "latest~N with N a whole number")
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/eprharness/eprharness/harness/exitcode"
@@ -144,9 +145,14 @@ func (s *sqlStore) Begin(ctx context.Context, run *results.Run) error {
 	if err != nil {
 		return fmt.Errorf("begin run: %w", err)
 	}
+	planned, err := marshal("plan", run.Planned)
+	if err != nil {
+		return fmt.Errorf("begin run %s: %w", run.ID, err)
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO runs (id, `+runFields+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`), append([]any{run.ID}, args...)...)
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO runs (id, `+runFields+`, planned, n_planned, n_not_run)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
+			append(append([]any{run.ID}, args...), planned, len(run.Planned), len(run.Planned))...)
 		if err != nil {
 			return err
 		}
@@ -180,7 +186,18 @@ func (s *sqlStore) Finish(ctx context.Context, run *results.Run) error {
 		} else if n == 0 {
 			return ErrNotFound
 		}
-		return nil
+		if run.Planned == nil {
+			return nil // the plan recorded at Begin stands
+		}
+		planned, err := marshal("plan", run.Planned)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE runs SET planned = ?, n_planned = ? WHERE id = ?`),
+			planned, len(run.Planned), run.ID); err != nil {
+			return err
+		}
+		return s.recount(ctx, tx, run.ID)
 	})
 	if err != nil {
 		return fmt.Errorf("finish run %s: %w", run.ID, err)
@@ -402,6 +419,8 @@ func (s *sqlStore) recount(ctx context.Context, tx *sql.Tx, runID string) error 
 			c.Skipped += n
 		case results.Flaky:
 			c.Flaky += n
+		case results.Interrupted:
+			c.Interrupted += n
 		default:
 			c.Other += n
 		}
@@ -410,34 +429,77 @@ func (s *sqlStore) recount(ctx context.Context, tx *sql.Tx, runID string) error 
 		return fmt.Errorf("count scenarios: %w", err)
 	}
 	rows.Close()
+	// Planned scenarios with no result: the plan's ids that no recorded
+	// scenario of the run has.
+	var notRun int
+	var plannedJSON string
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT planned FROM runs WHERE id = ?`), runID).Scan(&plannedJSON); err != nil {
+		return fmt.Errorf("read plan: %w", err)
+	}
+	var planned []results.PlannedScenario
+	if err := unmarshal("plan", plannedJSON, &planned); err != nil {
+		return err
+	}
+	if len(planned) > 0 {
+		recorded, err := s.scenarioIDs(ctx, tx, runID)
+		if err != nil {
+			return fmt.Errorf("count scenarios: %w", err)
+		}
+		for _, p := range planned {
+			if !recorded[p.ID] {
+				notRun++
+			}
+		}
+	}
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE runs SET n_scenarios = ?, n_passed = ?, n_failed = ?,
-		n_skipped = ?, n_flaky = ?, n_other = ? WHERE id = ?`),
-		c.Scenarios, c.Passed, c.Failed, c.Skipped, c.Flaky, c.Other, runID); err != nil {
+		n_skipped = ?, n_flaky = ?, n_other = ?, n_interrupted = ?, n_not_run = ? WHERE id = ?`),
+		c.Scenarios, c.Passed, c.Failed, c.Skipped, c.Flaky, c.Other, c.Interrupted, notRun, runID); err != nil {
 		return fmt.Errorf("update counts: %w", err)
 	}
 	return nil
 }
 
-// summaryFields are the runs columns scanSummary reads.
+// scenarioIDs returns the ids of the run's recorded scenarios.
+func (s *sqlStore) scenarioIDs(ctx context.Context, tx *sql.Tx, runID string) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT scenario_id FROM scenarios WHERE run_id = ?`), runID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids[id] = true
+	}
+	return ids, rows.Err()
+}
+
+// summaryFields are the runs columns scanRun reads.
 const summaryFields = `id, started_at, finished_at, interrupted, git_commit, tags, target, machine, browser, retries, fail_on_flaky,
-	n_scenarios, n_passed, n_failed, n_skipped, n_flaky, n_other`
+	n_scenarios, n_passed, n_failed, n_skipped, n_flaky, n_other, n_interrupted, n_not_run, planned`
 
 type scanner interface{ Scan(dest ...any) error }
 
 // scanRun reads a row of summaryFields.
 func scanRun(row scanner) (*results.Run, results.Counts, error) {
 	var (
-		run               results.Run
-		started, finished sql.NullInt64
-		target, machine   string
-		c                 results.Counts
+		run                      results.Run
+		started, finished        sql.NullInt64
+		target, machine, planned string
+		c                        results.Counts
 	)
 	if err := row.Scan(&run.ID, &started, &finished, &run.Interrupted, &run.Commit, &run.Tags, &target, &machine,
 		&run.Browser, &run.Retries, &run.FailOnFlaky,
-		&c.Scenarios, &c.Passed, &c.Failed, &c.Skipped, &c.Flaky, &c.Other); err != nil {
+		&c.Scenarios, &c.Passed, &c.Failed, &c.Skipped, &c.Flaky, &c.Other, &c.Interrupted, &c.NotRun, &planned); err != nil {
 		return nil, c, err
 	}
 	run.StartedAt, run.FinishedAt = instant(started), instant(finished)
+	if err := unmarshal("plan", planned, &run.Planned); err != nil {
+		return nil, c, err
+	}
 	if err := unmarshal("target", target, &run.Target); err != nil {
 		return nil, c, err
 	}
@@ -537,7 +599,7 @@ func (s *sqlStore) Runs(ctx context.Context, filter Filter) ([]Summary, error) {
 		}
 		out = append(out, Summary{
 			ID: run.ID, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt, Interrupted: run.Interrupted,
-			Target: run.Target, Commit: run.Commit, Tags: run.Tags, Counts: c,
+			Target: run.Target, Commit: run.Commit, Tags: run.Tags, Counts: c, Planned: len(run.Planned),
 		})
 	}
 	if err := rows.Err(); err != nil {
@@ -555,9 +617,12 @@ func (s *sqlStore) Resolve(ctx context.Context, ref string) (string, error) {
 }
 
 func (s *sqlStore) resolve(ctx context.Context, ref string) (string, error) {
+	if !utf8.ValidString(ref) || strings.IndexFunc(ref, unicode.IsControl) >= 0 {
+		return "", fmt.Errorf("%w: want a run id, an id prefix, latest, latest~N or last-green", ErrBadReference)
+	}
 	switch ref {
 	case "":
-		return "", errors.New("empty run reference (want a run id, an id prefix, latest or last-green)")
+		return "", fmt.Errorf("%w: empty (want a run id, an id prefix, latest, latest~N or last-green)", ErrBadReference)
 	case RefLatest:
 		var id string
 		err := s.db.QueryRowContext(ctx, `SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1`).Scan(&id)
@@ -570,8 +635,8 @@ func (s *sqlStore) resolve(ctx context.Context, ref string) (string, error) {
 	}
 	if n, ok := strings.CutPrefix(ref, RefLatest+"~"); ok {
 		back, err := strconv.Atoi(n)
-		if err != nil || back < 0 {
-			return "", fmt.Errorf("want latest~N with N a whole number, got %q", ref)
+		if err != nil || back < 0 || strings.TrimLeft(n, "0123456789") != "" {
+			return "", fmt.Errorf("%w: want latest~N with N a whole number (0 is the latest run, 1 the one before)", ErrBadReference)
 		}
 		var id string
 		err = s.db.QueryRowContext(ctx, s.q(`SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1 OFFSET ?`), back).Scan(&id)
@@ -616,7 +681,8 @@ func (s *sqlStore) resolve(ctx context.Context, ref string) (string, error) {
 	}
 }
 
-// lastGreen finds the newest finished, uninterrupted run whose exit code
+// lastGreen finds the newest finished, uninterrupted, complete run (no
+// interrupted scenario, no planned scenario left unrun) whose exit code
 // (exitcode.ForRun, over its scenarios' statuses, failure kinds and
 // quarantine) is Pass, reading candidates newest first a page at a time.
 func (s *sqlStore) lastGreen(ctx context.Context) (string, error) {
@@ -628,7 +694,7 @@ func (s *sqlStore) lastGreen(ctx context.Context) (string, error) {
 		}
 		var cands []candidate
 		rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, fail_on_flaky FROM runs
-			WHERE finished_at IS NOT NULL AND NOT interrupted
+			WHERE finished_at IS NOT NULL AND NOT interrupted AND n_interrupted = 0 AND n_not_run = 0
 			ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`), page, offset)
 		if err != nil {
 			return "", err
@@ -683,7 +749,9 @@ func (s *sqlStore) exitCode(ctx context.Context, runID string, failOnFlaky bool)
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	return exitcode.ForRun(&results.Run{FailOnFlaky: failOnFlaky, Features: []*results.Feature{f}}), nil
+	// The run is finished (the caller selected it so): any end time does.
+	finished := time.Unix(1, 0)
+	return exitcode.ForRun(&results.Run{FailOnFlaky: failOnFlaky, FinishedAt: finished, Features: []*results.Feature{f}}), nil
 }
 
 func (s *sqlStore) History(ctx context.Context, scenarioID string, beforeRun string, limit int) ([]results.HistoryPoint, error) {
@@ -807,7 +875,8 @@ func (s *sqlStore) Unstable(ctx context.Context, window int) ([]Instability, err
 }
 
 // instability reads a scenario's history, oldest first, as a sequence of
-// passes and failures: passed is a pass, skipped is left out, flaky is a
+// passes and failures: passed is a pass, skipped and interrupted are left
+// out, flaky is a
 // failure followed by a pass, anything else a failure. It returns how
 // many points failed (flaky included), how many times the sequence
 // changed between pass and fail, and whether a pass lies between two
@@ -819,7 +888,8 @@ func instability(points []results.HistoryPoint) (failures, flips int, flagged bo
 		switch p.Status {
 		case results.Passed:
 			seq = append(seq, false)
-		case results.Skipped:
+		case results.Skipped, results.Interrupted:
+			// Nothing was learnt of the EPR.
 		case results.Flaky:
 			failures++
 			seq = append(seq, true, false)

@@ -9,7 +9,15 @@
 // A run is recorded incrementally: Begin when it starts, Record as each
 // scenario finishes (and again for each retry of it), Finish at the end. A
 // run that is killed therefore keeps every scenario that had finished; its
-// FinishedAt stays zero.
+// FinishedAt stays zero, and it is "unfinished". Begin also records the
+// run's plan (results.Run.Planned), so the store knows which scenarios a
+// killed or interrupted run never ran; run lists count them (Summary
+// Counts.NotRun, Planned), and "last-green" never picks a run that is
+// unfinished, interrupted, or holds an interrupted or never-run scenario.
+//
+// Open creates a missing SQLite store unless WithMustExist is given: the
+// read-only commands (report, diff, serve) give it, so a mistyped path is
+// an error wrapping ErrNotFound and leaves nothing behind.
 //
 // Artifacts are stored at sha256/<first two hex digits>/<sha256><ext>
 // below the artifacts folder (ext is the source file's lower-cased
@@ -31,6 +39,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -40,6 +50,17 @@ import (
 // ErrNotFound is returned (wrapped) when a run or run reference does not
 // exist.
 var ErrNotFound = errors.New("not found")
+
+// ErrBadReference is returned (wrapped) by Resolve for a run reference
+// that cannot name a run ("latest~x", "latest~-1", text that is not
+// UTF-8 or holds control characters). It wraps ErrNotFound: no run has
+// such a name.
+var ErrBadReference error = badReference{}
+
+type badReference struct{}
+
+func (badReference) Error() string        { return "bad run reference" }
+func (badReference) Is(target error) bool { return target == ErrNotFound }
 
 // ErrExists is returned (wrapped) by Begin when the run id is taken.
 var ErrExists = errors.New("run already exists")
@@ -57,7 +78,8 @@ const (
 // Store records runs and reads them back.
 type Store interface {
 	// Begin records a new run: everything in run except its features and
-	// scenarios, which Record adds. It fails (wrapping ErrExists) if the
+	// scenarios, which Record adds; its plan (run.Planned) included, so
+	// the store knows which scenarios a killed run never ran. It fails (wrapping ErrExists) if the
 	// run id exists, and when run has no id or no StartedAt.
 	Begin(ctx context.Context, run *results.Run) error
 	// Record adds one finished scenario of feature f to the run, or
@@ -77,21 +99,29 @@ type Store interface {
 	Record(ctx context.Context, runID string, f *results.Feature, sc *results.Scenario, srcDir string) error
 	// Finish records the run's end: FinishedAt, Interrupted and any run
 	// field that changed since Begin (for example Target, known only once
-	// the backend started).
+	// the backend started). A nil run.Planned keeps the plan recorded by
+	// Begin; a non-nil one replaces it.
 	Finish(ctx context.Context, run *results.Run) error
 
 	// Run returns a stored run with its features and scenarios, sorted
-	// (results.Run.Sort). Attachment paths are relative to Artifacts().
+	// (results.Run.Sort), and its plan (nil for runs recorded without
+	// one). A run whose FinishedAt is zero is unfinished: still running,
+	// or killed. Attachment paths are relative to Artifacts().
 	Run(ctx context.Context, id string) (*results.Run, error)
 	// Runs lists run summaries, newest first.
 	Runs(ctx context.Context, f Filter) ([]Summary, error)
 	// Resolve turns a run reference into a run id: an id, an unambiguous
 	// id prefix, "latest" (the newest run), "latest~N" (the Nth run
 	// before the newest) or "last-green" (the newest
-	// finished, uninterrupted run whose exit code would be 0, see
-	// exitcode.ForRun). It returns an error wrapping ErrNotFound when none
+	// finished, uninterrupted run with no interrupted scenario and no
+	// planned scenario left unrun, whose exit code would be 0, see
+	// exitcode.ForRun): an unfinished run is never last-green. It returns an error wrapping ErrNotFound when none
 	// matches, and one wrapping ErrAmbiguous when a prefix matches several
-	// runs. "latest" and "last-green" win over run ids spelled the same.
+	// runs, and one wrapping ErrBadReference (itself wrapping
+	// ErrNotFound) when ref cannot name a run: empty, "latest~" with
+	// anything but a whole number, not UTF-8 or holding control
+	// characters. "latest" and "last-green" win over run ids spelled the
+	// same.
 	Resolve(ctx context.Context, ref string) (string, error)
 	// History returns a scenario's outcomes in the last limit runs that
 	// ran it, oldest first, up to and including the run before (and not
@@ -129,7 +159,23 @@ type Summary struct {
 	Target      results.Target
 	Commit      string
 	Tags        string
-	Counts      results.Counts
+	// Counts are the recorded scenarios' counts; Counts.NotRun is how many
+	// planned scenarios have no result (so far, for a running run).
+	Counts results.Counts
+	// Planned is how many scenarios the run set out to run; 0 for runs
+	// recorded without a plan.
+	Planned int
+}
+
+// Unfinished reports whether the run never recorded its end: it is still
+// running, or it was killed. Such a run is never green.
+func (s Summary) Unfinished() bool { return s.FinishedAt.IsZero() }
+
+// Incomplete reports whether the run did not test all it set out to: it
+// is unfinished or interrupted, or a scenario was interrupted or never
+// ran. Lists must never show such a run as green.
+func (s Summary) Incomplete() bool {
+	return s.Unfinished() || s.Interrupted || s.Counts.Untested() > 0
 }
 
 // Instability is a scenario whose status flips across runs.
@@ -148,7 +194,16 @@ type Option func(*options)
 
 type options struct {
 	artifacts string
+	mustExist bool
 }
+
+// WithMustExist makes Open fail, with an error wrapping ErrNotFound ("no
+// results store at PATH"), when the SQLite file does not exist, instead of
+// creating it (and its folders). Read-only commands (report, diff, serve)
+// use it so that a mistyped path never leaves an empty store behind. A
+// PostgreSQL database is never created by Open, so the option changes
+// nothing there.
+func WithMustExist() Option { return func(o *options) { o.mustExist = true } }
 
 // WithArtifacts sets the artifacts folder; by default it is "artifacts"
 // beside a SQLite file, or .eprharness/artifacts for PostgreSQL.
@@ -180,6 +235,13 @@ func Open(ctx context.Context, url string, opts ...Option) (Store, error) {
 	}
 	if artifacts, err = filepath.Abs(artifacts); err != nil {
 		return nil, fmt.Errorf("open store %s: artifacts folder: %w", loc.shown, err)
+	}
+	if o.mustExist && loc.dialect == sqliteDialect {
+		if _, err := os.Stat(loc.path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("open store %s: no results store at %s: %w", loc.shown, loc.path, ErrNotFound)
+		} else if err != nil {
+			return nil, fmt.Errorf("open store %s: %w", loc.shown, err)
+		}
 	}
 	db, err := connect(ctx, loc)
 	if err != nil {

@@ -72,6 +72,25 @@
 // hook that holds the scenario's attachments (below; a scenario with no
 // steps gets an "after" hook for them).
 //
+// # Interrupted scenarios and unfinished runs
+//
+// Cucumber JSON has no interrupted status and no notion of a plan, so:
+//
+//   - an interrupted scenario (in flight when the run was stopped) keeps its
+//     steps' statuses and gets a synthetic hook ("after" when a step passed,
+//     else "before") with status "skipped" and an error_message starting
+//     "Interrupted: the run was stopped while this scenario ran; not a
+//     failure of the EPR". It is never "failed".
+//   - a planned scenario that never ran (results.Run.NotRun: the run was
+//     killed or interrupted first) is an element with no steps and one
+//     "before" hook with status "skipped" and match location
+//     "eprharness:not-run", whose error_message is "Not run: " and why the
+//     run is incomplete, naming it unfinished (or interrupted) with the
+//     count of scenarios never run, e.g. "Not run: run X is unfinished: it
+//     never recorded its end; 2 of 4 planned scenarios never ran". It goes
+//     in its feature's object, after the scenarios that ran; a feature none
+//     of whose scenarios ran gets an object named after its URI.
+//
 // # Attachments
 //
 // A scenario's attachments go on its failing step (the first failed,
@@ -155,6 +174,7 @@ func Write(w io.Writer, run *results.Run, cfg Config) (err error) {
 		}
 		features = append(features, jf)
 	}
+	features = addNotRun(run, features)
 
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -307,7 +327,7 @@ func elementIDs(fid string, f *results.Feature) []string {
 
 func (b *builder) element(f *results.Feature, s *results.Scenario, id string) (element, error) {
 	where := func() string { return fmt.Sprintf("scenario %q (%s:%d)", s.Name, f.URI, s.Line) }
-	if !knownStatus(s.Status) && s.Status != results.Flaky {
+	if !knownStatus(s.Status) && s.Status != results.Flaky && s.Status != results.Interrupted {
 		return element{}, fmt.Errorf("cucumberjson: %s: unknown status %q", where(), s.Status)
 	}
 	keyword := strings.TrimSpace(s.Keyword)
@@ -373,6 +393,18 @@ func (b *builder) element(f *results.Feature, s *results.Scenario, id string) (e
 	var target *[]embedding
 	var output *[]string
 	switch {
+	case s.Status == results.Interrupted:
+		h := hook{
+			Result: result{Status: string(results.Skipped), ErrorMessage: interruptedMessage(s)},
+			Output: reproOutput(s),
+		}
+		if anyPassed {
+			el.After = []hook{h}
+			target, output = &el.After[0].Embeddings, &el.After[0].Output
+		} else {
+			el.Before = []hook{h}
+			target, output = &el.Before[0].Embeddings, &el.Before[0].Output
+		}
 	case failed != nil:
 		for i, st := range s.Steps {
 			if st == failed {
@@ -501,6 +533,70 @@ func failureMessage(s *results.Scenario, msg string) string {
 	msg = withKind(s.FailureKind, msg)
 	if s.Quarantined {
 		msg = "Quarantined (" + results.QuarantineTag + "): this failure does not gate the run\n" + msg
+	}
+	return msg
+}
+
+// notRunLocation is the match location of the hook of a planned scenario
+// that never ran.
+const notRunLocation = "eprharness:not-run"
+
+// addNotRun adds an element for each planned scenario of run that never
+// ran, to its feature's object (made when missing, named by its URI).
+func addNotRun(run *results.Run, features []feature) []feature {
+	notRun := run.NotRun()
+	if len(notRun) == 0 {
+		return features
+	}
+	why := run.IncompleteReason()
+	byURI := map[string]int{}
+	for i, f := range features {
+		byURI[f.URI] = i
+	}
+	used := map[string]bool{}
+	for _, f := range features {
+		for _, el := range f.Elements {
+			used[el.ID] = true
+		}
+	}
+	for _, p := range notRun {
+		i, ok := byURI[p.Feature]
+		if !ok {
+			features = append(features, feature{URI: p.Feature, ID: formatID(p.Feature), Keyword: "Feature",
+				Name: p.Feature, Tags: []tag{}, Elements: []element{}})
+			i = len(features) - 1
+			byURI[p.Feature] = i
+		}
+		line := 0
+		if j := strings.LastIndexByte(p.ID, ':'); j >= 0 {
+			fmt.Sscanf(p.ID[j+1:], "%d", &line)
+		}
+		name := p.Name
+		if name == "" {
+			name = p.ID
+		}
+		id := features[i].ID + ";" + formatID(name)
+		for k := 2; used[id]; k++ {
+			id = fmt.Sprintf("%s;%s;;%d", features[i].ID, formatID(name), k)
+		}
+		used[id] = true
+		features[i].Elements = append(features[i].Elements, element{
+			ID: id, Keyword: "Scenario", Name: name, Line: line, Type: "scenario", Tags: []tag{}, Steps: []step{},
+			Before: []hook{{
+				Match:  &match{Location: notRunLocation},
+				Result: result{Status: string(results.Skipped), ErrorMessage: "Not run: " + why},
+				Output: []string{"Planned but never ran; rerun it: eprharness run " + p.ID},
+			}},
+		})
+	}
+	return features
+}
+
+// interruptedMessage is the error_message of an interrupted scenario.
+func interruptedMessage(s *results.Scenario) string {
+	msg := "Interrupted: the run was stopped while this scenario ran; not a failure of the EPR"
+	if e := stripANSI(strings.TrimRight(s.Error, "\n")); e != "" {
+		msg += "\n" + e
 	}
 	return msg
 }

@@ -521,3 +521,26 @@ func TestBlockedWithoutSteps(t *testing.T) {
 	assert.Equal(t, []string{"blocked request to cdn.example.com",
 		`patient "Jane Smith" was Jane Smith-k3p9, NHS number 9994021567`}, e.After[0].Output)
 }
+
+func TestGoldenKilledAndStopped(t *testing.T) {
+	resultstest.Golden(t, "killed.golden", write(t, resultstest.Killed(), Config{}))
+	resultstest.Golden(t, "stopped.golden", write(t, resultstest.Stopped(), Config{}))
+}
+
+func TestNotRunAndInterruptedScenarios(t *testing.T) {
+	var doc []map[string]any
+	require.NoError(t, json.Unmarshal(write(t, resultstest.Killed(), Config{}), &doc))
+	require.Len(t, doc, 2)
+	assert.Equal(t, "features/medications.feature", doc[1]["name"], "a feature none of whose scenarios ran")
+	els := doc[1]["elements"].([]any)
+	require.Len(t, els, 2)
+	hook := els[0].(map[string]any)["before"].([]any)[0].(map[string]any)
+	res := hook["result"].(map[string]any)
+	assert.Equal(t, "skipped", res["status"])
+	assert.Equal(t, "Not run: run run-20260601T100000Z is unfinished: it never recorded its end; 2 of 4 planned scenarios never ran", res["error_message"])
+
+	out := string(write(t, resultstest.Stopped(), Config{}))
+	assert.Contains(t, out, "Interrupted: the run was stopped while this scenario ran; not a failure of the EPR")
+	assert.Contains(t, out, "Not run: run run-20260601T110000Z was interrupted; 2 of 5 planned scenarios never ran, 1 scenario was interrupted")
+	assert.NotContains(t, out, `"status": "interrupted"`, "not a Cucumber status")
+}

@@ -31,6 +31,15 @@
 // unique patient identities it used (fixture patient, name and NHS number in
 // the EPR).
 //
+// A run that did not test everything is never shown green: an unfinished
+// run (it never recorded its end: killed, or still running) gets the
+// verdict "Unfinished", an interrupted run, or one with an interrupted
+// scenario or a planned scenario that never ran, "Incomplete"; the
+// verdict's sentences name the run unfinished or interrupted and count
+// the planned scenarios never run, which the summary then lists ("Not
+// run"). An interrupted scenario is shown as "interrupted", counted apart
+// from failures and never as a kind of failure.
+//
 // History strips show Config.History[scenario id] in the order given (oldest
 // first; at most MaxHistory of the most recent points) followed by the
 // current run. The hazard table lists every id of Config.Hazards and every

@@ -647,3 +647,44 @@ func TestHuman(t *testing.T) {
 		assert.Equal(t, want, human(d), d)
 	}
 }
+
+func TestGoldenKilledAndStopped(t *testing.T) {
+	resultstest.Golden(t, "killed.golden", write(t, resultstest.Killed(), Config{}))
+	resultstest.Golden(t, "stopped.golden", write(t, resultstest.Stopped(), Config{}))
+}
+
+func TestUnfinishedRunIsNeverGreen(t *testing.T) {
+	doc := parse(t, write(t, resultstest.Killed(), Config{}))
+	v := findAll(doc, classed("div", "verdict"))
+	require.Len(t, v, 1)
+	assert.False(t, hasClass(v[0], "v-passed"), "a killed run is never shown green")
+	ps := findAll(v[0], tag("p"))
+	var lines []string
+	for _, p := range ps {
+		lines = append(lines, text(p))
+	}
+	assert.Equal(t, []string{
+		"Result: Unfinished",
+		"The run is unfinished: it never recorded its end (it was killed, or is still running); only the 2 scenarios that finished are reported.",
+		"2 of the 4 planned scenarios never ran: they were not tested.",
+		"All 2 scenarios passed.",
+	}, lines)
+	notRun := findAll(doc, classed("section", "not-run"))
+	require.Len(t, notRun, 1)
+	items := findAll(notRun[0], tag("li"))
+	require.Len(t, items, 2)
+	assert.Equal(t, "features/medications.feature:5 Prescribing a repeat medication records it on the chart", text(items[0]))
+}
+
+func TestInterruptedScenarioIsNotAFailure(t *testing.T) {
+	doc := parse(t, write(t, resultstest.Stopped(), Config{}))
+	v := findAll(doc, classed("div", "verdict"))
+	require.Len(t, v, 1)
+	out := text(v[0])
+	assert.Contains(t, out, "Result: Incomplete")
+	assert.Contains(t, out, "1 scenario was interrupted while it ran: not tested, and not a failure of the EPR.")
+	assert.Contains(t, out, "1 scenario failed")
+	for _, k := range findAll(doc, classed("table", "kinds")) {
+		assert.NotContains(t, text(k), "unclassified", "the interrupted scenario is no failure of any kind")
+	}
+}

@@ -37,6 +37,8 @@ type report struct {
 	TagFilter   string
 	Retries     string
 	Features    []*featureView
+	// NotRun are the planned scenarios that never ran.
+	NotRun      []results.PlannedScenario
 	Hazards     []hazardView
 	HazardTitle bool
 	FilterTags  []string
@@ -214,6 +216,8 @@ var statusWords = map[results.Status]statusView{
 	results.Undefined: {"undefined step", "other", "?"},
 	results.Pending:   {"pending", "other", "?"},
 	results.Ambiguous: {"ambiguous step", "other", "?"},
+	// In flight when the run was stopped: not tested, never a failure.
+	results.Interrupted: {"interrupted", "other", "‖"},
 }
 
 var kindWords = map[results.FailureKind]kindCount{
@@ -254,6 +258,7 @@ func build(run *results.Run, cfg Config) *report {
 	r.Started, r.Finished = when(run.StartedAt), when(run.FinishedAt)
 	r.Duration = runDuration(run)
 	r.Verdict = judge(run)
+	r.NotRun = run.NotRun()
 	r.Kinds = kinds(run)
 	r.Target = run.Target.Describe()
 	r.Adapter = adapter(run.Target)
@@ -650,13 +655,15 @@ func hazards(features []*featureView, run *results.Run, titles map[string]string
 
 // judge puts the run's outcome in words.
 func judge(run *results.Run) verdict {
-	var epr, env, flaky, qBad, skipped, total int
+	var epr, env, flaky, qBad, skipped, interrupted, total int
 	for _, f := range run.Features {
 		for _, s := range f.Scenarios {
 			total++
 			switch {
 			case s.Status == results.Skipped:
 				skipped++
+			case s.Status == results.Interrupted:
+				interrupted++
 			case s.Status == results.Flaky:
 				if s.Gates() {
 					flaky++
@@ -672,9 +679,20 @@ func judge(run *results.Run) verdict {
 		}
 	}
 	v := verdict{}
-	if run.Interrupted {
-		v.Lines = append(v.Lines, fmt.Sprintf("The run was interrupted: only the %s that finished are reported.", plural(total, "scenario")))
+	notRun := len(run.NotRun())
+	switch {
+	case run.Unfinished() && total+notRun > 0:
+		v.Lines = append(v.Lines, fmt.Sprintf("The run is unfinished: it never recorded its end (it was killed, or is still running); only the %s that finished are reported.", plural(total-interrupted, "scenario")))
+	case run.Interrupted:
+		v.Lines = append(v.Lines, fmt.Sprintf("The run was interrupted: only the %s that finished are reported.", plural(total-interrupted, "scenario")))
 	}
+	if notRun > 0 {
+		v.Lines = append(v.Lines, fmt.Sprintf("%d of the %d planned scenarios never ran: they were not tested.", notRun, len(run.Planned)))
+	}
+	if interrupted > 0 {
+		v.Lines = append(v.Lines, fmt.Sprintf("%s interrupted while it ran: not tested, and not a failure of the EPR.", plural(interrupted, "scenario")+map[bool]string{true: " was", false: " were"}[interrupted == 1]))
+	}
+	total -= interrupted
 	switch {
 	case epr > 0:
 		v.Word, v.Class = "Failed", "failed"
@@ -712,7 +730,10 @@ func judge(run *results.Run) verdict {
 			v.Lines = append(v.Lines, fmt.Sprintf("All %s passed.", plural(ran, "scenario")))
 		}
 	}
-	if run.Interrupted {
+	switch {
+	case run.Unfinished() && total+interrupted+notRun > 0:
+		v.Word, v.Class = "Unfinished", "other"
+	case run.Interrupted || interrupted > 0 || notRun > 0:
 		v.Word, v.Class = "Incomplete", "other"
 	}
 	if flaky > 0 && !run.FailOnFlaky {
@@ -738,7 +759,7 @@ func kinds(run *results.Run) []kindCount {
 	n := map[results.FailureKind]int{}
 	for _, f := range run.Features {
 		for _, s := range f.Scenarios {
-			if notPassed(s.Status) {
+			if notPassed(s.Status) && s.Status != results.Interrupted {
 				n[s.FailureKind]++
 			}
 		}

@@ -21,7 +21,7 @@
 // sorted by name), target.image.<role> and target.digest.<role or service>
 // (sorted), target.defects (comma-separated: the reference EPR's active
 // release-candidate defects), run.tags, run.retries, run.fail_on_flaky,
-// run.interrupted, machine.hostname, machine.os, machine.arch, machine.cpus,
+// run.interrupted, run.unfinished, run.planned, run.not_run, machine.hostname, machine.os, machine.arch, machine.cpus,
 // harness.version, harness.go; then feature.uri and feature.tags.
 //
 // # Outcomes
@@ -36,6 +36,24 @@
 //   - undefined, pending or ambiguous: <error>, type from the kind, else
 //     "harness"
 //   - skipped: <skipped/>
+//   - interrupted (in flight when the run was stopped): <error
+//     type="interrupted" message="interrupted: …">. Never a <failure>:
+//     nothing is known of the EPR's behaviour, so it is not blamed on it.
+//
+// # Unfinished and interrupted runs
+//
+// A run that planned its scenarios (results.Run.Planned) reports every
+// planned scenario: tests counts the plan, not just what ran. A planned
+// scenario with no result (results.Run.NotRun: the run was killed or
+// interrupted before it started it) is a <testcase> with <error
+// type="not-run" message="not run: …"> saying why (the run was killed, or
+// interrupted, before it started the scenario), in its feature's
+// <testsuite> (one named after the feature's URI when none of its
+// scenarios ran). It is an error, not <skipped>: Jenkins marks a build
+// with errors unstable and GitLab counts them as failed tests, while both
+// show skipped tests as harmless, and a killed run must never look green
+// in CI. The run's properties then also carry run.unfinished (true when
+// the run never recorded its end), run.planned and run.not_run.
 //
 // The message attribute names the failing step and its location, for
 // example: Step "Then the banner shows "999 000 0018"" (features/x.feature:15)
@@ -179,6 +197,7 @@ type testSuites struct {
 }
 
 type testSuite struct {
+	uri        string     // the feature's URI, not written
 	Name       string     `xml:"name,attr"`
 	Tests      int        `xml:"tests,attr"`
 	Failures   int        `xml:"failures,attr"`
@@ -251,6 +270,36 @@ func build(run *results.Run, cfg Config) (*testSuites, error) {
 	}
 	doc := &testSuites{Name: clean(name)}
 	runProps := runProperties(run)
+	// Planned scenarios that never ran, by feature URI, in plan order.
+	notRun := map[string][]results.PlannedScenario{}
+	var notRunURIs []string
+	for _, p := range run.NotRun() {
+		if _, ok := notRun[p.Feature]; !ok {
+			notRunURIs = append(notRunURIs, p.Feature)
+		}
+		notRun[p.Feature] = append(notRun[p.Feature], p)
+	}
+	addNotRun := func(suite *testSuite, className string, taken map[string]bool) {
+		for _, p := range notRun[suite.uri] {
+			n := p.Name
+			if n == "" {
+				n = p.ID
+			}
+			if taken[n] {
+				n = fmt.Sprintf("%s (%s)", n, p.ID)
+			}
+			for k := 2; taken[n]; k++ {
+				n = fmt.Sprintf("%s (%s #%d)", p.Name, p.ID, k)
+			}
+			taken[n] = true
+			tc := notRunCase(run, p, clean(n))
+			tc.Classname = className
+			suite.Cases = append(suite.Cases, tc)
+			suite.Tests++
+			suite.Errors++
+		}
+		delete(notRun, suite.uri)
+	}
 
 	var sum time.Duration
 	var first time.Time
@@ -259,12 +308,14 @@ func build(run *results.Run, cfg Config) (*testSuites, error) {
 			return nil, fmt.Errorf("junit: feature %d is nil", fi)
 		}
 		suite := testSuite{
+			uri:        f.URI,
 			Name:       clean(f.Name),
 			Time:       seconds(f.Duration()),
 			Properties: append(slices.Clone(runProps), featureProperties(f)...),
 			Cases:      []testCase{},
 		}
 		names := caseNames(f)
+		taken := map[string]bool{}
 		var fstart time.Time
 		for si, s := range f.Scenarios {
 			if s == nil {
@@ -284,12 +335,14 @@ func build(run *results.Run, cfg Config) (*testSuites, error) {
 				suite.Skipped++
 			}
 			suite.Cases = append(suite.Cases, tc)
+			taken[names[si]] = true
 			for _, at := range scenarioStarts(s) {
 				if !at.IsZero() && (fstart.IsZero() || at.Before(fstart)) {
 					fstart = at
 				}
 			}
 		}
+		addNotRun(&suite, clean(f.Name), taken)
 		if fstart.IsZero() {
 			fstart = run.StartedAt
 		}
@@ -303,6 +356,25 @@ func build(run *results.Run, cfg Config) (*testSuites, error) {
 		doc.Failures += suite.Failures
 		doc.Errors += suite.Errors
 		doc.Skipped += suite.Skipped
+		doc.Suites = append(doc.Suites, suite)
+	}
+
+	// Features none of whose planned scenarios ran.
+	for _, uri := range notRunURIs {
+		if _, ok := notRun[uri]; !ok {
+			continue
+		}
+		suite := testSuite{
+			uri:        uri,
+			Name:       clean(uri),
+			Time:       seconds(0),
+			Timestamp:  timestamp(run.StartedAt),
+			Properties: append(slices.Clone(runProps), property{"feature.uri", clean(uri)}),
+			Cases:      []testCase{},
+		}
+		addNotRun(&suite, clean(uri), map[string]bool{})
+		doc.Tests += suite.Tests
+		doc.Errors += suite.Errors
 		doc.Suites = append(doc.Suites, suite)
 	}
 
@@ -368,6 +440,13 @@ func runProperties(run *results.Run) []property {
 	}
 	if run.Interrupted {
 		add("run.interrupted", "true")
+	}
+	if run.Unfinished() && !run.StartedAt.IsZero() {
+		add("run.unfinished", "true")
+	}
+	if len(run.Planned) > 0 {
+		add("run.planned", strconv.Itoa(len(run.Planned)))
+		add("run.not_run", strconv.Itoa(len(run.NotRun())))
 	}
 	m := run.Machine
 	add("machine.hostname", m.Hostname)
@@ -488,6 +567,13 @@ func buildCase(f *results.Feature, s *results.Scenario, name string, cfg Config)
 	wrap := func(err error) error {
 		return fmt.Errorf("junit: scenario %q (%s:%d): %w", s.Name, f.URI, s.Line, err)
 	}
+	if s.Status == results.Interrupted {
+		tc.Error = interruptedProblem(f, s)
+		if lines := scenarioLines(s) + attachmentLines(s.Attachments, cfg); lines != "" {
+			tc.SystemOut = &cdata{Text: lines}
+		}
+		return tc, outError, nil
+	}
 	// Earlier attempts, in Surefire's rerun elements: flaky* when the
 	// scenario passed in the end, rerun* when it did not.
 	var earlier []rerun
@@ -581,6 +667,61 @@ func scenarioLines(s *results.Scenario) string {
 		b.WriteString(id.String() + "\n")
 	}
 	return clean(b.String())
+}
+
+// interruptedProblem describes a scenario that was in flight when the run
+// was stopped.
+func interruptedProblem(f *results.Feature, s *results.Scenario) *problem {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Scenario \"%s\" was interrupted\n  at %s:%d\n", s.Name, f.URI, s.Line)
+	b.WriteString("Interrupted: the run was stopped while this scenario ran; nothing is known of the EPR's behaviour, and it is not a failure of the EPR.\n")
+	if e := strings.TrimRight(s.Error, "\n"); e != "" {
+		b.WriteString("\n" + e + "\n")
+	}
+	if len(s.Steps) > 0 {
+		b.WriteString("\nSteps:\n")
+		for _, x := range s.Steps {
+			fmt.Fprintf(&b, "  %-11s %s (line %d)\n", "["+string(x.Status)+"]", stepText(x), x.Line)
+		}
+	}
+	if hz := s.Hazards(); len(hz) > 0 {
+		fmt.Fprintf(&b, "\nHazards: %s\n", strings.Join(hz, ", "))
+	}
+	if s.Repro != "" {
+		fmt.Fprintf(&b, "\nReproduce:\n  %s\n", s.Repro)
+	}
+	return &problem{
+		Message: clean(fmt.Sprintf("interrupted: the run was stopped while scenario \"%s\" (%s:%d) ran; not a failure of the EPR", s.Name, f.URI, s.Line)),
+		Type:    string(results.Interrupted),
+		Text:    clean(b.String()),
+	}
+}
+
+// notRunType is the <error> type of a planned scenario that never ran.
+const notRunType = "not-run"
+
+// notRunCase is the test case of a planned scenario that never ran.
+func notRunCase(run *results.Run, p results.PlannedScenario, name string) testCase {
+	why := "the run ended before it started this scenario"
+	switch {
+	case run.Unfinished():
+		why = "the run was killed (it never recorded its end) before it started this scenario"
+	case run.Interrupted:
+		why = "the run was interrupted before it started this scenario"
+	}
+	line := 0
+	if i := strings.LastIndexByte(p.ID, ':'); i >= 0 {
+		line, _ = strconv.Atoi(p.ID[i+1:])
+	}
+	text := fmt.Sprintf("Scenario \"%s\" (%s) was planned but never ran: %s.\nIt was not tested; rerun it:\n  eprharness run %s\n", p.Name, p.ID, why, p.ID)
+	return testCase{
+		Name:      name,
+		Classname: "",
+		File:      clean(p.Feature),
+		Line:      line,
+		Time:      seconds(0),
+		Error:     &problem{Message: clean("not run: " + why), Type: notRunType, Text: clean(text)},
+	}
 }
 
 // quarantineText is the <system-out> text of a quarantined scenario that

@@ -638,3 +638,64 @@ func TestConcurrentWrites(t *testing.T) {
 		assert.Equal(t, want, <-done)
 	}
 }
+
+func TestGoldenKilledAndStopped(t *testing.T) {
+	resultstest.Golden(t, "killed.golden", write(t, resultstest.Killed(), Config{}))
+	resultstest.Golden(t, "stopped.golden", write(t, resultstest.Stopped(), Config{}))
+}
+
+func TestKilledRunCountsItsPlan(t *testing.T) {
+	// kill -9 after 2 of 4 planned scenarios: the report once said
+	// tests="2", all passed.
+	doc := parse(t, write(t, resultstest.Killed(), Config{}))
+	assert.Equal(t, 4, doc.Tests, "tests counts the plan")
+	assert.Equal(t, 2, doc.Errors, "the 2 scenarios never run are errors, so CI does not show the run green")
+	assert.Equal(t, 0, doc.Failures, "nothing is blamed on the EPR")
+	require.Len(t, doc.Suites, 2)
+	ps := doc.Suites[0]
+	assert.Equal(t, 2, ps.Tests)
+	v, ok := ps.prop("run.unfinished")
+	assert.True(t, ok)
+	assert.Equal(t, "true", v)
+	v, _ = ps.prop("run.planned")
+	assert.Equal(t, "4", v)
+	v, _ = ps.prop("run.not_run")
+	assert.Equal(t, "2", v)
+
+	med := doc.Suites[1]
+	assert.Equal(t, "features/medications.feature", med.Name, "a feature none of whose scenarios ran is named by its URI")
+	assert.Equal(t, 2, med.Tests)
+	assert.Equal(t, 2, med.Errors)
+	c := med.find(t, "Prescribing a repeat medication records it on the chart")
+	require.NotNil(t, c.Error)
+	assert.Equal(t, "not-run", c.Error.Type)
+	assert.Equal(t, "not run: the run was killed (it never recorded its end) before it started this scenario", c.Error.Message)
+	assert.Equal(t, "features/medications.feature", c.File)
+	assert.Equal(t, 5, c.Line)
+	assert.Contains(t, c.Error.Text, "eprharness run features/medications.feature:5")
+}
+
+func TestInterruptedScenarioIsAnErrorNotAFailure(t *testing.T) {
+	doc := parse(t, write(t, resultstest.Stopped(), Config{}))
+	assert.Equal(t, 5, doc.Tests)
+	assert.Equal(t, 1, doc.Failures, "only the assertion failure")
+	assert.Equal(t, 3, doc.Errors, "the interrupted scenario and 2 never run")
+	var med xSuite
+	for _, s := range doc.Suites {
+		if s.Name == "Prescribing medication" {
+			med = s
+		}
+	}
+	c := med.find(t, "Prescribing a repeat medication records it on the chart")
+	require.NotNil(t, c.Error)
+	assert.Nil(t, c.Failure)
+	assert.Equal(t, "interrupted", c.Error.Type)
+	assert.Contains(t, c.Error.Message, "not a failure of the EPR")
+	nr := med.find(t, "Stopping a medication asks for a reason")
+	require.NotNil(t, nr.Error)
+	assert.Equal(t, "not run: the run was interrupted before it started this scenario", nr.Error.Message)
+	v, _ := med.prop("run.interrupted")
+	assert.Equal(t, "true", v)
+	_, unfinished := med.prop("run.unfinished")
+	assert.False(t, unfinished, "a stopped run recorded its end")
+}

@@ -60,7 +60,21 @@
 // testRunFinished's success is false when a gating scenario (every scenario
 // but a quarantined one) did not pass, when a gating scenario was flaky and
 // the run fails on flaky scenarios (results.Run.FailOnFlaky), and when the
-// run was interrupted.
+// run did not test everything (results.Run.IncompleteReason): it was
+// interrupted, it is unfinished (it never recorded its end, so
+// testRunFinished is the harness's reconstruction, timed at the last
+// recorded scenario's end), a scenario was interrupted or a planned
+// scenario never ran. Its message then says so, e.g. "run X is unfinished:
+// it never recorded its end; 2 of 4 planned scenarios never ran".
+//
+// An interrupted scenario (in flight when the run was stopped) is never
+// FAILED: its steps keep their statuses and a synthetic hook step carries
+// status SKIPPED with the message "Interrupted: the run was stopped while
+// this scenario ran; not a failure of the EPR". The messages protocol has
+// no envelope for a scenario that never ran, and no pickle can be made for
+// one without its feature file, so each planned scenario that never ran
+// (results.Run.NotRun) is a log attachment of the run (testRunStartedId),
+// "Not run: <scenario id> <name>", after one "Incomplete: <why>" line.
 //
 // # Attachments
 //
@@ -254,6 +268,18 @@ func (b *builder) build() ([]*msg.Envelope, error) {
 			MediaType: LogMediaType, TestRunStartedId: runID, Timestamp: stamp(run.StartedAt),
 		}})
 	}
+	if notRun := run.NotRun(); len(notRun) > 0 || run.Incomplete() {
+		lines := []string{"Incomplete: " + run.IncompleteReason()}
+		for _, p := range notRun {
+			lines = append(lines, strings.TrimSpace("Not run: "+p.ID+" "+p.Name))
+		}
+		for _, line := range lines {
+			envs = append(envs, &msg.Envelope{Attachment: &msg.Attachment{
+				Body: line, ContentEncoding: msg.AttachmentContentEncoding_IDENTITY,
+				MediaType: LogMediaType, TestRunStartedId: runID, Timestamp: stamp(run.StartedAt),
+			}})
+		}
+	}
 	for _, p := range plan {
 		envs = append(envs, &msg.Envelope{TestCase: p.tc})
 	}
@@ -312,8 +338,8 @@ func outcome(run *results.Run) (bool, string) {
 	if flaky > 0 {
 		why = append(why, plural(flaky, "scenario")+" flaky (the run fails on flaky scenarios)")
 	}
-	if run.Interrupted {
-		why = append(why, "the run was interrupted")
+	if incomplete := run.IncompleteReason(); incomplete != "" {
+		why = append(why, incomplete)
 	}
 	return len(why) == 0, strings.Join(why, "; ")
 }
@@ -327,7 +353,8 @@ func plural(n int, word string) string {
 
 func checkScenario(s *results.Scenario) error {
 	switch s.Status {
-	case results.Passed, results.Flaky, results.Failed, results.Skipped, results.Undefined, results.Pending, results.Ambiguous:
+	case results.Passed, results.Flaky, results.Failed, results.Skipped, results.Undefined, results.Pending, results.Ambiguous,
+		results.Interrupted:
 	default:
 		return fmt.Errorf("unknown status %q", s.Status)
 	}
@@ -658,6 +685,13 @@ func (b *builder) attempt(p *planned, a attempt, started string) ([]*msg.Envelop
 		lastStep = stepID
 	}
 	failure := func(errText string) *msg.TestStepResult {
+		if a.status == results.Interrupted {
+			m := "Interrupted: the run was stopped while this scenario ran; not a failure of the EPR"
+			if e := stripANSI(strings.TrimRight(errText, "\n")); e != "" {
+				m += "\n" + e
+			}
+			return &msg.TestStepResult{Status: msg.TestStepResultStatus_SKIPPED, Message: m}
+		}
 		res := &msg.TestStepResult{Status: statusOf(a.status)}
 		text := stripANSI(strings.TrimRight(errText, "\n"))
 		if text == "" {

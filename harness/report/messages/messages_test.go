@@ -521,7 +521,23 @@ func TestRunSuccess(t *testing.T) {
 
 	run = onlyQuarantined()
 	run.Interrupted = true
-	assert.Equal(t, "the run was interrupted", result(run).Message)
+	assert.Equal(t, "run run-20260601T090000Z was interrupted", result(run).Message)
+
+	r = result(resultstest.Killed())
+	assert.False(t, r.Success, "a killed run is never a success")
+	assert.Equal(t, "run run-20260601T100000Z is unfinished: it never recorded its end; 2 of 4 planned scenarios never ran", r.Message)
+}
+
+func TestGoldenKilledAndStopped(t *testing.T) {
+	killed := write(t, resultstest.Killed(), Config{})
+	resultstest.Golden(t, "killed.golden", killed)
+	assert.Contains(t, string(killed), `"body":"Not run: features/medications.feature:5 Prescribing a repeat medication records it on the chart"`)
+	assert.Contains(t, string(killed), `"body":"Incomplete: run run-20260601T100000Z is unfinished: it never recorded its end; 2 of 4 planned scenarios never ran"`)
+	stopped := write(t, resultstest.Stopped(), Config{})
+	resultstest.Golden(t, "stopped.golden", stopped)
+	assert.Contains(t, string(stopped), "Interrupted: the run was stopped while this scenario ran; not a failure of the EPR")
+	check(t, killed)
+	check(t, stopped)
 }
 
 func TestFailureOutsideSteps(t *testing.T) {
@@ -613,9 +629,13 @@ type failingWriter struct{ err error }
 func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
 
 func TestEmptyRun(t *testing.T) {
-	s := check(t, write(t, &results.Run{ID: "empty"}, Config{}))
+	s := check(t, write(t, &results.Run{ID: "empty", StartedAt: resultstest.Start, FinishedAt: resultstest.Start}, Config{}))
 	assert.Len(t, s.envs, 3, "meta, testRunStarted, testRunFinished")
 	assert.True(t, s.runResult.Success)
+
+	s = check(t, write(t, &results.Run{ID: "empty"}, Config{}))
+	assert.Len(t, s.envs, 4, "meta, testRunStarted, the incomplete line, testRunFinished")
+	assert.False(t, s.runResult.Success, "a run that never recorded its end is no success")
 }
 
 func TestConcurrentWrites(t *testing.T) {

@@ -214,3 +214,29 @@ func TestContentIsStable(t *testing.T) {
 	p[0] = 0
 	assert.Equal(t, byte(0x89), PNG()[0], "PNG returns a copy")
 }
+
+func TestKilledAndStopped(t *testing.T) {
+	k := Killed()
+	assert.True(t, k.Unfinished())
+	assert.Len(t, k.Planned, 4)
+	assert.Equal(t, []string{"features/medications.feature:5", "features/medications.feature:11"}, plannedIDs(k.NotRun()))
+	assert.Equal(t, results.Counts{Scenarios: 2, Passed: 2, NotRun: 2}, k.Counts())
+	assert.Equal(t, "run run-20260601T100000Z is unfinished: it never recorded its end; 2 of 4 planned scenarios never ran", k.IncompleteReason())
+
+	s := Stopped()
+	assert.False(t, s.Unfinished())
+	assert.True(t, s.Interrupted)
+	assert.Equal(t, results.Counts{Scenarios: 3, Passed: 1, Failed: 1, Interrupted: 1, NotRun: 2}, s.Counts())
+	assert.Len(t, s.Failures(), 1, "the interrupted scenario is no failure")
+	assert.Equal(t, "run run-20260601T110000Z was interrupted; 2 of 5 planned scenarios never ran, 1 scenario was interrupted", s.IncompleteReason())
+
+	assert.Empty(t, Sample().IncompleteReason(), "the sample run is complete")
+}
+
+func plannedIDs(ps []results.PlannedScenario) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.ID)
+	}
+	return out
+}

@@ -39,6 +39,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Roundtrip", testRoundtrip},
 		{"RetryReplaces", testRetryReplaces},
 		{"KilledRunKeepsScenarios", testKilledRun},
+		{"PlanKeepsNotRun", testPlan},
+		{"LastGreenSkipsIncomplete", testLastGreenSkipsIncomplete},
 		{"FinishUpdatesRun", testFinishUpdatesRun},
 		{"Resolve", testResolve},
 		{"ResolveEmpty", testResolveEmpty},
@@ -827,4 +829,96 @@ func mustRuns(t *testing.T, s store.Store) []store.Summary {
 	list, err := s.Runs(t.Context(), store.Filter{})
 	require.NoError(t, err)
 	return list
+}
+
+// plan is the plan of a run over the scenarios of f at lines.
+func plan(f *results.Feature, lines ...int) []results.PlannedScenario {
+	var out []results.PlannedScenario
+	for _, l := range lines {
+		out = append(out, results.PlannedScenario{ID: fmt.Sprintf("%s:%d", f.URI, l), Name: fmt.Sprintf("scenario at line %d", l), Feature: f.URI})
+	}
+	return out
+}
+
+// testPlan: a run begun with 4 planned scenarios, 2 recorded and never
+// finished (kill -9) keeps its plan, so the 2 it never ran are known.
+func testPlan(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f := feature("features/plan.feature")
+	killed := newRun("killed-with-plan", 0)
+	killed.Planned = plan(f, 3, 8, 13, 18)
+	record(t, s, killed, false, f, scenario(f, 8, results.Passed, killed.StartedAt), scenario(f, 3, results.Passed, killed.StartedAt))
+
+	got, err := s.Run(ctx, killed.ID)
+	require.NoError(t, err)
+	assert.Equal(t, killed.Planned, got.Planned)
+	assert.True(t, got.Unfinished())
+	assert.Equal(t, plan(f, 13, 18), got.NotRun())
+	assert.Equal(t, results.Counts{Scenarios: 2, Passed: 2, NotRun: 2}, got.Counts())
+	sum := summary(t, s, killed.ID)
+	assert.Equal(t, 4, sum.Planned)
+	assert.Equal(t, results.Counts{Scenarios: 2, Passed: 2, NotRun: 2}, sum.Counts)
+	assert.True(t, sum.Unfinished())
+	assert.True(t, sum.Incomplete())
+
+	// An interrupted scenario is counted as such, and leaves the plan.
+	in := scenario(f, 13, results.Interrupted, killed.StartedAt)
+	in.FailureKind, in.Error = results.KindNone, "interrupted by SIGTERM"
+	require.NoError(t, s.Record(ctx, killed.ID, f, in, ""))
+	assert.Equal(t, results.Counts{Scenarios: 3, Passed: 2, Interrupted: 1, NotRun: 1}, summary(t, s, killed.ID).Counts)
+
+	// A run without a plan (recorded by an older harness) has none.
+	old := newRun("no-plan", 1)
+	record(t, s, old, true, f, scenario(f, 3, results.Passed, old.StartedAt))
+	got, err = s.Run(ctx, old.ID)
+	require.NoError(t, err)
+	assert.Nil(t, got.Planned)
+	assert.Equal(t, 0, summary(t, s, old.ID).Planned)
+
+	// Finish may give the plan when Begin could not (nil keeps it).
+	late := newRun("plan-at-finish", 2)
+	record(t, s, late, false, f, scenario(f, 3, results.Passed, late.StartedAt))
+	late.Planned = plan(f, 3, 8)
+	late.FinishedAt = late.StartedAt.Add(time.Minute)
+	require.NoError(t, s.Finish(ctx, late))
+	sum = summary(t, s, late.ID)
+	assert.Equal(t, 2, sum.Planned)
+	assert.Equal(t, 1, sum.Counts.NotRun)
+	late.Planned = nil
+	require.NoError(t, s.Finish(ctx, late))
+	assert.Equal(t, 2, summary(t, s, late.ID).Planned, "a nil plan at Finish keeps the recorded one")
+}
+
+// testLastGreenSkipsIncomplete: last-green is never a run that did not
+// test all it set out to, however green its recorded scenarios are.
+func testLastGreenSkipsIncomplete(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f := feature("features/green.feature")
+	green := newRun("green", 0)
+	green.Planned = plan(f, 3)
+	record(t, s, green, true, f, scenario(f, 3, results.Passed, green.StartedAt))
+
+	// Newer runs, each all passed so far, each incomplete.
+	killed := newRun("killed", 1)
+	killed.Planned = plan(f, 3, 8, 13, 18)
+	record(t, s, killed, false, f, scenario(f, 3, results.Passed, killed.StartedAt), scenario(f, 8, results.Passed, killed.StartedAt))
+	unplanned := newRun("killed-no-plan", 2)
+	record(t, s, unplanned, false, f, scenario(f, 3, results.Passed, unplanned.StartedAt))
+	interruptedScenario := newRun("interrupted-scenario", 3)
+	in := scenario(f, 8, results.Interrupted, interruptedScenario.StartedAt)
+	in.FailureKind, in.Error = results.KindNone, ""
+	record(t, s, interruptedScenario, true, f, scenario(f, 3, results.Passed, interruptedScenario.StartedAt), in)
+	notRun := newRun("finished-not-run", 4)
+	notRun.Planned = plan(f, 3, 8)
+	record(t, s, notRun, true, f, scenario(f, 3, results.Passed, notRun.StartedAt))
+	interrupted := newRun("interrupted", 5)
+	interrupted.Interrupted = true
+	record(t, s, interrupted, true, f, scenario(f, 3, results.Passed, interrupted.StartedAt))
+
+	got, err := s.Resolve(ctx, store.RefLastGreen)
+	require.NoError(t, err)
+	assert.Equal(t, green.ID, got)
+	got, err = s.Resolve(ctx, store.RefLatest)
+	require.NoError(t, err)
+	assert.Equal(t, interrupted.ID, got, "latest is the newest run, finished or not")
 }
