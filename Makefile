@@ -28,7 +28,7 @@ LDFLAGS := -X main.version=$(VERSION)
 
 .PHONY: all build deps run run-docker run-orthanc images image-postgres image-refepr image-rc image-orthanc \
         test test-unit test-integration test-e2e test-defects vet fmt sweep clean \
-        check docs rc-check serve
+        check docs rc-check serve fuzz soak
 
 all: build
 
@@ -114,6 +114,26 @@ test-integration: images
 test-e2e: deps images
 	EPRHARNESS_POSTGRES_IMAGE=$(POSTGRES_IMAGE) EPRHARNESS_EPR_IMAGE=$(EPR_IMAGE) EPRHARNESS_RC_IMAGE=$(RC_IMAGE) ORTHANC_IMAGE=$(ORTHANC_IMAGE) \
 	  $(GO) test -count=1 -tags e2e -timeout 60m -v ./e2e/... ./harness/... ./steps/... ./sut/refepr/
+
+# Every Go fuzz target (func FuzzX in a _test.go file) for FUZZTIME each,
+# starting from its seed corpus (f.Add and testdata/fuzz/FuzzX/). A crash
+# fails the target and leaves the input in testdata/fuzz/FuzzX/: fix the
+# bug and commit that file, so it stays a seed. CI runs each for 10 s.
+FUZZTIME      ?= 30s
+fuzz:
+	@set -e; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	  for f in $$(grep -h '^func Fuzz' $$dir/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
+	    echo "fuzz $$dir $$f for $(FUZZTIME)"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$dir || exit 1; \
+	  done; \
+	done
+
+# The soak test (outside CI: about 15 minutes): the example suite three
+# times in one process on the docker backend with two workers; containers,
+# networks, temp folders, open files and goroutines must not grow.
+soak: deps images
+	EPRHARNESS_POSTGRES_IMAGE=$(POSTGRES_IMAGE) EPRHARNESS_EPR_IMAGE=$(EPR_IMAGE) \
+	  $(GO) test -count=1 -tags soak -run TestSoak -timeout 60m -v ./cmd/eprharness/
 
 # Each release-candidate defect of the reference EPR turned on alone: the
 # whole suite must fail in exactly the scenarios tagged @defect:<name>.

@@ -145,3 +145,67 @@ func TestNumber(i int) Number {
 func Normalise(s string) string {
 	return strings.NewReplacer(" ", "", "-", "").Replace(s)
 }
+
+// ParseRanges reads comma-separated ranges written FIRST-LAST, each bound
+// ten digits, as users write them: "9434000000-9434999999",
+// "943 400 0000 - 943 499 9999" or with hyphens inside the bounds
+// ("943-400-0000-943-499-9999": the split is the one hyphen that leaves
+// ten digits on each side). The bounds need no valid check digit. An empty
+// text is no ranges.
+func ParseRanges(v string) ([]Range, error) {
+	var out []Range
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		r, ok := splitRange(part)
+		if !ok {
+			return nil, fmt.Errorf("want FIRST-LAST with ten-digit bounds, e.g. 9434000000-9434999999, got %q", part)
+		}
+		if r.First > r.Last {
+			return nil, fmt.Errorf("range %q: the first number is after the last", part)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// splitRange finds the one hyphen of part that leaves ten digits (spaces
+// and hyphens aside) on each side.
+func splitRange(part string) (Range, bool) {
+	var found []Range
+	for i := 0; i < len(part); i++ {
+		if part[i] != '-' {
+			continue
+		}
+		first, last := Normalise(part[:i]), Normalise(part[i+1:])
+		if tenDigits(first) && tenDigits(last) {
+			found = append(found, Range{First: first, Last: last})
+		}
+	}
+	if len(found) != 1 {
+		return Range{}, false
+	}
+	return found[0], true
+}
+
+// FormatRanges writes ranges as ParseRanges reads them.
+func FormatRanges(rs []Range) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.First + "-" + r.Last
+	}
+	return strings.Join(parts, ",")
+}
+
+func tenDigits(s string) bool {
+	if len(s) != 10 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -54,7 +55,7 @@ func generateCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 	out := fs.String("out", "generated-fixtures", "folder to write the bundles to")
 	per := fs.Int("per-bundle", 1, "patients per bundle")
 	asOf := fs.String("as-of", generate.DefaultAsOf.Format(time.DateOnly), "date ages and record dates count back from")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return flagCode(err)
 	}
 	if fs.NArg() > 0 {
@@ -89,16 +90,32 @@ func importCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 	strict := fs.Bool("strict", false, "fail on an entry the EPR rejects instead of leaving it out")
 	ranges := fs.String("nhs-test-ranges", os.Getenv("EPRHARNESS_NHS_TEST_RANGES"), "NHS number ranges allowed besides 999…, comma-separated FIRST-LAST")
 	timeout := fs.Duration("timeout", time.Minute, "time allowed for each request to the EPR")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return flagCode(err)
 	}
-	if *from == "" || *to == "" || fs.NArg() > 0 {
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "eprharness fixtures import: unexpected argument %q (name the bundles with --from)\n", fs.Arg(0))
+		return exitcode.Usage
+	}
+	if *from == "" || *to == "" {
 		fmt.Fprint(stderr, "eprharness fixtures import: --from and --to are required\n\n"+fixturesUsage)
 		return exitcode.Usage
 	}
 	extra, err := config.ParseNHSRanges(*ranges)
 	if err != nil {
-		fmt.Fprintf(stderr, "eprharness fixtures import: --nhs-test-ranges: %v\n", err)
+		src := "--nhs-test-ranges"
+		if !flagSet(fs, "nhs-test-ranges") {
+			src = "EPRHARNESS_NHS_TEST_RANGES"
+		}
+		fmt.Fprintf(stderr, "eprharness fixtures import: %s: %v\n", src, err)
+		return exitcode.Usage
+	}
+	if err := checkImportURL(*to); err != nil {
+		fmt.Fprintf(stderr, "eprharness fixtures import: --to: %v\n", err)
+		return exitcode.Usage
+	}
+	if *timeout <= 0 {
+		fmt.Fprintf(stderr, "eprharness fixtures import: --timeout: must be positive, got %s\n", *timeout)
 		return exitcode.Usage
 	}
 	base := strings.TrimRight(*to, "/")
@@ -113,7 +130,9 @@ func importCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 	defer stop()
 	im := fhirimport.New(&http.Client{Timeout: *timeout}, base, opts...)
 	rep, err := im.ImportPath(ctx, *from)
-	fmt.Fprintf(stdout, "eprharness: imported %s\n", rep)
+	if err == nil || rep.Files > 0 {
+		fmt.Fprintf(stdout, "eprharness: imported %s\n", rep)
+	}
 	for _, r := range rep.Reasons {
 		fmt.Fprintf(stdout, "eprharness: rejected: %s\n", r)
 	}
@@ -121,7 +140,7 @@ func importCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
 		var ie *fhirimport.InputError
 		var pe *os.PathError
-		if errors.As(err, &ie) || errors.As(err, &pe) || strings.Contains(err.Error(), "no *.json bundle") {
+		if errors.As(err, &ie) || errors.As(err, &pe) {
 			return exitcode.Usage
 		}
 		if ctx.Err() != nil {
@@ -130,6 +149,26 @@ func importCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		return exitcode.Backend
 	}
 	return exitcode.Pass
+}
+
+// checkImportURL refuses a --to that is not an absolute http(s) URL with a
+// host, before anything is read or sent.
+func checkImportURL(to string) error {
+	u, err := url.Parse(to)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("want the EPR's absolute http(s) URL, such as http://127.0.0.1:8080 or https://epr.test.example.nhs.uk/fhir, got %q", to)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("want the EPR's URL or FHIR base without a query or fragment, got %q", to)
+	}
+	return nil
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func flagCode(err error) exitcode.Code {

@@ -152,15 +152,8 @@ func runCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
 		return exitcode.Usage
 	}
-	if unbound, err := unboundActions(cfg); err != nil {
-		fmt.Fprintf(stderr, "eprharness: %v\n", err)
-		return exitcode.Usage
-	} else if len(unbound) > 0 {
-		for _, p := range unbound {
-			fmt.Fprintf(stderr, "%s\n", p)
-		}
-		fmt.Fprintf(stderr, "eprharness: %d step(s) need actions the adapter does not bind; nothing was started (see `eprharness check`)\n", len(unbound))
-		return exitcode.Usage
+	if code := preflight(cfg, stderr); code != exitcode.Pass {
+		return code
 	}
 	opts := []runner.Option{
 		runner.WithBackend(tgt.backend),
@@ -268,7 +261,7 @@ func sweepCmd(args []string, stderr io.Writer) exitcode.Code {
 	}
 	runID := fs.String("run", "", "remove every container and network of run `ID`, kept or not")
 	withKept := fs.Bool("kept", false, "also remove backends kept by finished runs (--keep-backends)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitcode.Pass
 		}
@@ -281,6 +274,13 @@ func sweepCmd(args []string, stderr io.Writer) exitcode.Code {
 	if *runID != "" && *withKept {
 		fmt.Fprintln(stderr, "eprharness: sweep: give --run or --kept, not both")
 		return exitcode.Usage
+	}
+	// Sign-in folders (saved session cookies) of killed runs go first:
+	// that needs no Docker.
+	if gone, err := browser.SweepSignIns(""); err != nil {
+		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+	} else if len(gone) > 0 {
+		fmt.Fprintf(stderr, "eprharness: removed %d sign-in folder(s) left by killed runs\n", len(gone))
 	}
 	// testcontainers' connection banner is noise here.
 	tclog.SetDefault(log.New(io.Discard, "", 0))

@@ -5,12 +5,16 @@
 //
 // Every setting is described once, in the settings table, which drives the
 // file keys, the environment variable names, the flags and the configuration
-// reference in the README (a test keeps them in step). Load validates the
-// result once; after that a Config is a plain value, safe to copy and to read
-// from many goroutines.
+// reference in the README (a test keeps them in step). The file is one YAML
+// mapping of setting: value; an unknown key, a key given twice or a second
+// document is an *Error naming the file and line. Flags may come before,
+// between or after the paths (ParseFlags, which the other subcommands use
+// too). Load validates the result once; after that a Config is a plain
+// value, safe to copy and to read from many goroutines.
 package config
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,6 +30,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/eprharness/eprharness/harness/egress"
+	"github.com/eprharness/eprharness/harness/tagexpr"
 	"github.com/eprharness/eprharness/nhsnumber"
 )
 
@@ -504,7 +509,7 @@ var settings = []setting{
 	stringSetting("fixture-command", "command loader: run per patient with sh -c, the patient's FHIR bundle on stdin",
 		func(c *Config) *string { return &c.FixtureCommand }, nil),
 	stringSetting("tags", "Cucumber tag expression, e.g. \"@smoke and not @slow\"",
-		func(c *Config) *string { return &c.Tags }, nil),
+		func(c *Config) *string { return &c.Tags }, checkTags),
 	stringSetting("out", "folder for reports and failure artifacts",
 		func(c *Config) *string { return &c.Out }, nonEmpty),
 	boolSetting("headed", "show the browser window", func(c *Config) *bool { return &c.Headed }),
@@ -577,46 +582,18 @@ func checkHeaderName(v string) error {
 }
 
 // ParseNHSRanges reads comma-separated NHS number ranges written
-// FIRST-LAST, each bound ten digits ("9434000000-9434999999"). Spaces in a
-// bound are ignored; an empty text is no ranges.
-func ParseNHSRanges(v string) ([]nhsnumber.Range, error) {
-	var out []nhsnumber.Range
-	for _, part := range strings.Split(v, ",") {
-		if part = strings.TrimSpace(part); part == "" {
-			continue
-		}
-		first, last, ok := strings.Cut(part, "-")
-		first, last = nhsnumber.Normalise(first), nhsnumber.Normalise(last)
-		if !ok || !tenDigits(first) || !tenDigits(last) {
-			return nil, fmt.Errorf("want FIRST-LAST with ten-digit bounds, e.g. 9434000000-9434999999, got %q", part)
-		}
-		if first > last {
-			return nil, fmt.Errorf("range %q: the first number is after the last", part)
-		}
-		out = append(out, nhsnumber.Range{First: first, Last: last})
-	}
-	return out, nil
-}
+// FIRST-LAST, each bound ten digits ("9434000000-9434999999"); see
+// nhsnumber.ParseRanges. An empty text is no ranges.
+func ParseNHSRanges(v string) ([]nhsnumber.Range, error) { return nhsnumber.ParseRanges(v) }
 
 // FormatNHSRanges writes ranges as ParseNHSRanges reads them.
-func FormatNHSRanges(rs []nhsnumber.Range) string {
-	parts := make([]string, len(rs))
-	for i, r := range rs {
-		parts[i] = r.First + "-" + r.Last
-	}
-	return strings.Join(parts, ",")
-}
+func FormatNHSRanges(rs []nhsnumber.Range) string { return nhsnumber.FormatRanges(rs) }
 
-func tenDigits(s string) bool {
-	if len(s) != 10 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
+// checkTags parses a tag expression so that a bad one is refused naming
+// where it was set (eprharness.yaml:3, EPRHARNESS_TAGS, --tags).
+func checkTags(v string) error {
+	_, err := tagexpr.Parse(v)
+	return err
 }
 
 func checkClock(v string) error {
@@ -677,25 +654,13 @@ func Load(src Source) (Config, error) {
 	fs, flagVals, configFlag := newFlagSet(src.Usage)
 	// Flags may come before, between or after the paths, as users write
 	// them ("run features/x.feature --headed"); "--" ends the flags.
-	var positional []string
-	for rest := src.Args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return cfg, ErrHelp
-			}
-			return cfg, &Error{Source: "command line", Msg: err.Error()}
+	if err := ParseFlags(fs, src.Args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, ErrHelp
 		}
-		rest = fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		if len(rest) < len(src.Args) && rest[0] != "" && wasDoubleDash(src.Args, rest) {
-			positional = append(positional, rest...)
-			break
-		}
-		positional = append(positional, rest[0])
-		rest = rest[1:]
+		return cfg, &Error{Source: "command line", Msg: err.Error()}
 	}
+	positional := fs.Args()
 
 	// Which file: --config > EPRHARNESS_CONFIG > ./eprharness.yaml (if present).
 	file, explicit := *configFlag, true
@@ -907,13 +872,6 @@ func SplitPathLine(p string) (string, int, error) {
 	return p[:i], line, nil
 }
 
-// wasDoubleDash reports whether the parser stopped at rest because of a
-// "--" argument just before it.
-func wasDoubleDash(all, rest []string) bool {
-	i := len(all) - len(rest) - 1
-	return i >= 0 && all[i] == "--"
-}
-
 func newFlagSet(usage io.Writer) (*flag.FlagSet, map[string]*string, *string) {
 	fs := flag.NewFlagSet("eprharness run", flag.ContinueOnError)
 	if usage == nil {
@@ -963,16 +921,24 @@ func envMap(env []string) map[string]string {
 
 func applyFile(cfg *Config, file string, data []byte) error {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		return &Error{Source: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
-	if len(doc.Content) == 0 {
-		return nil // empty file
+	if emptyDoc(&doc) {
+		return nil // empty file, only comments, or a lone "---"
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); err != nil && !errors.Is(err, io.EOF) {
+		return &Error{Source: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	} else if err == nil && !emptyDoc(&next) {
+		return &Error{Source: fmt.Sprintf("%s:%d", file, next.Content[0].Line), Msg: "a second YAML document: want one document of setting: value (remove the ---)"}
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return &Error{Source: fmt.Sprintf("%s:%d", file, root.Line), Msg: "want a mapping of setting: value"}
 	}
+	seen := map[string]int{} // key -> line it was first set on
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		at := fmt.Sprintf("%s:%d", file, k.Line)
@@ -980,6 +946,12 @@ func applyFile(cfg *Config, file string, data []byte) error {
 		if !ok {
 			return &Error{Source: at, Field: k.Value, Msg: "unknown setting; known settings are " + strings.Join(Keys(), ", ")}
 		}
+		// yaml.v3 keeps both of a repeated key in a Node; the file would
+		// silently mean its last one, so say which lines disagree.
+		if first, dup := seen[s.key]; dup {
+			return &Error{Source: at, Field: s.key, Msg: fmt.Sprintf("duplicate key: already set at line %d; keep one", first)}
+		}
+		seen[s.key] = k.Line
 		var text string
 		switch {
 		case s.kind == "list" && v.Kind == yaml.SequenceNode:
@@ -1005,6 +977,16 @@ func applyFile(cfg *Config, file string, data []byte) error {
 		cfg.setOrigin(s.key, at)
 	}
 	return nil
+}
+
+// emptyDoc reports whether a decoded YAML document holds nothing: no
+// node, or a null scalar ("---" alone).
+func emptyDoc(doc *yaml.Node) bool {
+	if len(doc.Content) == 0 {
+		return true
+	}
+	n := doc.Content[0]
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null" && n.Value == ""
 }
 
 // pathKeys are the settings whose relative paths, written in a
