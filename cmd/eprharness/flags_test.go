@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"io"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/eprharness/eprharness/harness/exitcode"
 	"github.com/eprharness/eprharness/harness/results/resultstest"
-	"github.com/eprharness/eprharness/harness/store"
 )
 
 func TestParseFlagsAfterPositionals(t *testing.T) {
@@ -55,17 +53,7 @@ func TestReadmeCommandLinesParse(t *testing.T) {
 
 	// eprharness report latest --out out/latest-again
 	storeFile := filepath.Join(dir, "store", "results.db")
-	src := resultstest.AttachmentDir(t, run)
-	st, err := store.Open(context.Background(), storeFile)
-	require.NoError(t, err)
-	require.NoError(t, st.Begin(context.Background(), run))
-	for _, f := range run.Features {
-		for _, sc := range f.Scenarios {
-			require.NoError(t, st.Record(context.Background(), run.ID, f, sc, src))
-		}
-	}
-	require.NoError(t, st.Finish(context.Background(), run))
-	require.NoError(t, st.Close())
+	storeRun(t, storeFile, run, resultstest.AttachmentDir(t, run))
 	out := filepath.Join(dir, "latest-again")
 	code = Main([]string{"report", "latest", "--out", out, "--store", storeFile}, &stdout, &stderr)
 	require.Equal(t, exitcode.Pass, code, stderr.String())

@@ -106,16 +106,7 @@ func TestReportRebuildsAStoredRun(t *testing.T) {
 	storeFile := filepath.Join(dir, "store", "results.db")
 	run := resultstest.Sample()
 	src := resultstest.AttachmentDir(t, run)
-	st, err := store.Open(context.Background(), storeFile)
-	require.NoError(t, err)
-	require.NoError(t, st.Begin(context.Background(), run))
-	for _, f := range run.Features {
-		for _, sc := range f.Scenarios {
-			require.NoError(t, st.Record(context.Background(), run.ID, f, sc, src))
-		}
-	}
-	require.NoError(t, st.Finish(context.Background(), run))
-	require.NoError(t, st.Close())
+	storeRun(t, storeFile, run, src)
 	require.NoError(t, os.RemoveAll(src))
 
 	out := filepath.Join(dir, "rebuilt")
@@ -180,18 +171,35 @@ func storeKilled(t *testing.T) (storeFile string, green, killed *results.Run) {
 	}
 	killed = resultstest.Killed()
 	for _, run := range []*results.Run{green, killed} {
-		src := resultstest.AttachmentDir(t, run)
-		require.NoError(t, st.Begin(ctx, run))
-		for _, f := range run.Features {
-			for _, sc := range f.Scenarios {
-				require.NoError(t, st.Record(ctx, run.ID, f, sc, src))
-			}
-		}
-		if !run.Unfinished() {
-			require.NoError(t, st.Finish(ctx, run))
-		}
+		recordRun(t, st, run, resultstest.AttachmentDir(t, run))
 	}
 	return storeFile, green, killed
+}
+
+// storeRun records run, its attachments in src, into the SQLite store
+// storeFile (created when missing).
+func storeRun(t *testing.T, storeFile string, run *results.Run, src string) {
+	t.Helper()
+	st, err := store.Open(context.Background(), storeFile)
+	require.NoError(t, err)
+	recordRun(t, st, run, src)
+	require.NoError(t, st.Close())
+}
+
+// recordRun records run, its attachments in src, into st: its start, every
+// scenario, and its end unless the run is unfinished.
+func recordRun(t *testing.T, st store.Store, run *results.Run, src string) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, st.Begin(ctx, run))
+	for _, f := range run.Features {
+		for _, sc := range f.Scenarios {
+			require.NoError(t, st.Record(ctx, run.ID, f, sc, src))
+		}
+	}
+	if !run.Unfinished() {
+		require.NoError(t, st.Finish(ctx, run))
+	}
 }
 
 // After kill -9 of a run that had finished 2 of 4 scenarios, `diff

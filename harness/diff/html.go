@@ -77,6 +77,41 @@ type shot struct {
 	Inline bool
 }
 
+// htmlTable is one of the diff's tabular HTML sections: the template's
+// "table" writes a row per entry, its scenario and then cols, filled by
+// cells (strings, escaped by the template, or trusted template.HTML).
+type htmlTable struct {
+	title, note string // note, when set, is a paragraph above the table
+	cols        []string
+	cells       func(Entry) []any
+}
+
+// htmlTables are the tabular sections by slug (their element id).
+var htmlTables = map[string]htmlTable{
+	"not-run": {"Not run", "Planned by the candidate run, never started: not tested.", []string{"Base", "Candidate"},
+		func(e Entry) []any { return []any{status(e.Base), "not run"} }},
+	"interrupted": {"Interrupted", "In flight when the candidate run was stopped: not tested.", []string{"Base", "Candidate"}, baseAndCandidate},
+	"still-failing": {"Still failing", "", []string{"Base", "Candidate", "Change", "Error"}, func(e Entry) []any {
+		ch := e.Change
+		if ch == "" {
+			ch = "same failure"
+		}
+		return []any{status(e.Base), status(e.Candidate), ch, e.Candidate.ErrorLine()}
+	}},
+	"fixed":   {"Fixed", "", []string{"Base", "Candidate"}, baseAndCandidate},
+	"flaky":   {"Flaky", "", []string{"Base", "Candidate"}, baseAndCandidate},
+	"new":     {"New", "", []string{"Candidate"}, func(e Entry) []any { return []any{status(e.Candidate)} }},
+	"removed": {"Removed", "", []string{"Base"}, func(e Entry) []any { return []any{status(e.Base)} }},
+	"slower": {"Slower", "", []string{"Base", "Candidate", "Ratio", "Added"}, func(e Entry) []any {
+		// HTML, so the template leaves the "+" as it is (it writes a
+		// string's "+" as "&#43;"); dur writes only digits, "." and "s".
+		added := template.HTML("+" + dur(e.Delta))
+		return []any{dur(e.Base.Duration), dur(e.Candidate.Duration), fmt.Sprintf("x%.1f", e.Ratio), added}
+	}},
+}
+
+func baseAndCandidate(e Entry) []any { return []any{status(e.Base), status(e.Candidate)} }
+
 var tmpl = template.Must(template.New("diff").Funcs(template.FuncMap{
 	"verdict": verdict,
 	"status":  status,
@@ -109,9 +144,6 @@ var tmpl = template.Must(template.New("diff").Funcs(template.FuncMap{
 		return out
 	},
 	"link": func(sc SideConfig, p string) string { return sc.link(p) },
-	"ratio": func(r float64) string {
-		return fmt.Sprintf("x%.1f", r)
-	},
 	"entryCtx": func(cfg Config, e Entry) any {
 		return struct {
 			Cfg Config
@@ -123,6 +155,20 @@ var tmpl = template.Must(template.New("diff").Funcs(template.FuncMap{
 			Cfg Config
 			R   RunInfo
 		}{cfg, r}
+	},
+	"tableCtx": func(cfg Config, slug string, es []Entry) (any, error) {
+		t, ok := htmlTables[slug]
+		if !ok {
+			return nil, fmt.Errorf("no html table %q", slug)
+		}
+		return struct {
+			Cfg         Config
+			Title, Slug string
+			Note        string
+			Cols        []string
+			Cells       func(Entry) []any
+			Es          []Entry
+		}{cfg, t.title, slug, t.note, t.cols, t.cells, es}, nil
 	},
 	"failCtx": func(cfg Config, title, slug string, es []Entry, quarantined bool) any {
 		return struct {
@@ -171,6 +217,19 @@ body{margin:1.5em auto;max-width:75em;padding:0 1em}
 {{end}}</section>
 {{end}}{{end}}
 
+{{define "table"}}{{if .Es}}
+<section aria-labelledby="{{.Slug}}">
+<h2 id="{{.Slug}}">{{.Title}} ({{len .Es}})</h2>
+{{with .Note}}<p>{{.}}</p>
+{{end}}<table>
+<thead><tr><th>Scenario</th>{{range .Cols}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Es}}<tr><td>{{template "scenario" (entryCtx $.Cfg .)}}</td>{{range call $.Cells .}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+</section>
+{{- end}}{{end}}
+
 {{define "diff"}}<div class="eprdiff">
 {{if .Document}}<h1>{{.Title}}</h1>{{else}}<p class="title">{{.Title}}</p>{{end}}
 <p><span class="verdict {{if .D.Gate}}fail{{else}}pass{{end}}">Gate: {{verdict .D}}</span> {{.D.Summary}}</p>
@@ -184,98 +243,15 @@ body{margin:1.5em auto;max-width:75em;padding:0 1em}
 </tbody>
 </table>
 {{template "failures" (failCtx .Cfg "Regressions" "regressions" .D.Regressions false)}}
-{{- $cfg := .Cfg}}
-{{- with .D.NotRun}}
-<section aria-labelledby="not-run">
-<h2 id="not-run">Not run ({{len .}})</h2>
-<p>Planned by the candidate run, never started: not tested.</p>
-<table>
-<thead><tr><th>Scenario</th><th>Base</th><th>Candidate</th></tr></thead>
-<tbody>
-{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{status .Base}}</td><td>not run</td></tr>
-{{end}}</tbody>
-</table>
-</section>
-{{- end}}
-{{- with .D.Interrupted}}
-<section aria-labelledby="interrupted">
-<h2 id="interrupted">Interrupted ({{len .}})</h2>
-<p>In flight when the candidate run was stopped: not tested.</p>
-<table>
-<thead><tr><th>Scenario</th><th>Base</th><th>Candidate</th></tr></thead>
-<tbody>
-{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{status .Base}}</td><td>{{status .Candidate}}</td></tr>
-{{end}}</tbody>
-</table>
-</section>
-{{- end}}
+{{- template "table" (tableCtx .Cfg "not-run" .D.NotRun)}}
+{{- template "table" (tableCtx .Cfg "interrupted" .D.Interrupted)}}
 {{- template "failures" (failCtx .Cfg "Quarantined failures (not gating)" "quarantined" .D.Quarantined true)}}
-{{- with .D.StillFailing}}
-<section aria-labelledby="still-failing">
-<h2 id="still-failing">Still failing ({{len .}})</h2>
-<table>
-<thead><tr><th>Scenario</th><th>Base</th><th>Candidate</th><th>Change</th><th>Error</th></tr></thead>
-<tbody>
-{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{status .Base}}</td><td>{{status .Candidate}}</td><td>{{if .Change}}{{.Change}}{{else}}same failure{{end}}</td><td>{{.Candidate.ErrorLine}}</td></tr>
-{{end}}</tbody>
-</table>
-</section>
-{{- end}}
-{{- with .D.Fixed}}
-<section aria-labelledby="fixed">
-<h2 id="fixed">Fixed ({{len .}})</h2>
-<table>
-<thead><tr><th>Scenario</th><th>Base</th><th>Candidate</th></tr></thead>
-<tbody>
-{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{status .Base}}</td><td>{{status .Candidate}}</td></tr>
-{{end}}</tbody>
-</table>
-</section>
-{{- end}}
-{{- with .D.Flaky}}
-<section aria-labelledby="flaky">
-<h2 id="flaky">Flaky ({{len .}})</h2>
-<table>
-<thead><tr><th>Scenario</th><th>Base</th><th>Candidate</th></tr></thead>
-<tbody>
-{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{status .Base}}</td><td>{{status .Candidate}}</td></tr>
-{{end}}</tbody>
-</table>
-</section>
-{{- end}}
-{{- with .D.New}}
-<section aria-labelledby="new">
-<h2 id="new">New ({{len .}})</h2>
-<table>
-<thead><tr><th>Scenario</th><th>Candidate</th></tr></thead>
-<tbody>
-{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{status .Candidate}}</td></tr>
-{{end}}</tbody>
-</table>
-</section>
-{{- end}}
-{{- with .D.Removed}}
-<section aria-labelledby="removed">
-<h2 id="removed">Removed ({{len .}})</h2>
-<table>
-<thead><tr><th>Scenario</th><th>Base</th></tr></thead>
-<tbody>
-{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{status .Base}}</td></tr>
-{{end}}</tbody>
-</table>
-</section>
-{{- end}}
-{{- with .D.Slower}}
-<section aria-labelledby="slower">
-<h2 id="slower">Slower ({{len .}})</h2>
-<table>
-<thead><tr><th>Scenario</th><th>Base</th><th>Candidate</th><th>Ratio</th><th>Added</th></tr></thead>
-<tbody>
-{{range .}}<tr><td>{{template "scenario" (entryCtx $cfg .)}}</td><td>{{dur .Base.Duration}}</td><td>{{dur .Candidate.Duration}}</td><td>{{ratio .Ratio}}</td><td>+{{dur .Delta}}</td></tr>
-{{end}}</tbody>
-</table>
-</section>
-{{- end}}
+{{- template "table" (tableCtx .Cfg "still-failing" .D.StillFailing)}}
+{{- template "table" (tableCtx .Cfg "fixed" .D.Fixed)}}
+{{- template "table" (tableCtx .Cfg "flaky" .D.Flaky)}}
+{{- template "table" (tableCtx .Cfg "new" .D.New)}}
+{{- template "table" (tableCtx .Cfg "removed" .D.Removed)}}
+{{- template "table" (tableCtx .Cfg "slower" .D.Slower)}}
 {{if .D.Clean}}<p>No changes between the runs.</p>
 {{end}}</div>
 {{end}}`))

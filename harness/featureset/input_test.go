@@ -1,19 +1,15 @@
 package featureset
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	gherkin "github.com/cucumber/gherkin/go/v42"
-	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v34"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -211,21 +207,7 @@ func TestGodogRunsTheRewrittenSelection(t *testing.T) {
 		{bom, []string{"the BOM step"}},
 	} {
 		sel := mustSelect(t, c.path, "")
-		var mu sync.Mutex
-		var ran []string
-		var out bytes.Buffer
-		status := godog.TestSuite{
-			ScenarioInitializer: func(sc *godog.ScenarioContext) {
-				sc.Step(`^(.*)$`, func(ctx context.Context, text string) error {
-					mu.Lock()
-					defer mu.Unlock()
-					ran = append(ran, text)
-					return nil
-				})
-			},
-			Options: &godog.Options{Format: "progress", Paths: sel.Paths, FS: sel.FS, Strict: true, Output: &out, NoColors: true},
-		}.Run()
-		require.Equal(t, 0, status, out.String())
+		ran := runGodog(t, sel)
 		assert.Equal(t, c.want, ran, c.path)
 	}
 }

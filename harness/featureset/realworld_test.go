@@ -109,6 +109,24 @@ func TestRealWorldSelection(t *testing.T) {
 func TestRealWorldRunsInGodog(t *testing.T) {
 	sel, err := Select([]string{"testdata/realworld"}, "")
 	require.NoError(t, err)
+	ran := runGodog(t, sel)
+	want := 0
+	for _, p := range sel.Paths {
+		src, _ := os.ReadFile(p)
+		doc, errs := Parse(p, src)
+		require.Empty(t, errs)
+		for _, pk := range doc.Pickles {
+			want += len(pk.Steps)
+		}
+	}
+	assert.Equal(t, want, len(ran), "every step ran:\n%s", strings.Join(ran, "\n"))
+	assert.Contains(t, ran, "the patient’s address is hidden")
+}
+
+// runGodog runs sel in Godog, every step matching and passing, requires
+// the run to pass and returns the text of each step it ran.
+func runGodog(t *testing.T, sel *Selection) []string {
+	t.Helper()
 	var mu sync.Mutex
 	var ran []string
 	var out bytes.Buffer
@@ -124,15 +142,5 @@ func TestRealWorldRunsInGodog(t *testing.T) {
 		Options: &godog.Options{Format: "progress", Paths: sel.Paths, FS: sel.FS, Strict: true, Output: &out, NoColors: true},
 	}.Run()
 	require.Equal(t, 0, status, out.String())
-	want := 0
-	for _, p := range sel.Paths {
-		src, _ := os.ReadFile(p)
-		doc, errs := Parse(p, src)
-		require.Empty(t, errs)
-		for _, pk := range doc.Pickles {
-			want += len(pk.Steps)
-		}
-	}
-	assert.Equal(t, want, len(ran), "every step ran:\n%s", strings.Join(ran, "\n"))
-	assert.Contains(t, ran, "the patient’s address is hidden")
+	return ran
 }

@@ -23,28 +23,31 @@ const aliveTimeout = 10 * time.Second
 // its database is no longer running, and nil while both run or when the
 // Docker engine cannot be asked.
 func (b *Backend) Alive(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), aliveTimeout)
-	defer cancel()
-	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
-	if err != nil {
+	return askEngine(ctx, func(ctx context.Context, cli *testcontainers.DockerClient) error {
+		for _, role := range []string{"epr", "postgres"} {
+			c := b.container(role)
+			if c == nil {
+				continue
+			}
+			if err := containerAlive(ctx, cli, c.GetContainerID(), roleName(role)); err != nil {
+				return err
+			}
+		}
 		return nil
-	}
-	defer cli.Close()
-	for _, role := range []string{"epr", "postgres"} {
-		c := b.container(role)
-		if c == nil {
-			continue
-		}
-		if err := containerAlive(ctx, cli, c.GetContainerID(), roleName(role)); err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }
 
 // ContainerAlive is Alive for one container of another backend (compose):
 // what names it in the error ("the EPR container (service web)").
 func ContainerAlive(ctx context.Context, containerID, what string) error {
+	return askEngine(ctx, func(ctx context.Context, cli *testcontainers.DockerClient) error {
+		return containerAlive(ctx, cli, containerID, what)
+	})
+}
+
+// askEngine runs look with a Docker client, within aliveTimeout even when
+// ctx is already cancelled; it returns nil when there is no client.
+func askEngine(ctx context.Context, look func(context.Context, *testcontainers.DockerClient) error) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), aliveTimeout)
 	defer cancel()
 	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
@@ -52,7 +55,7 @@ func ContainerAlive(ctx context.Context, containerID, what string) error {
 		return nil
 	}
 	defer cli.Close()
-	return containerAlive(ctx, cli, containerID, what)
+	return look(ctx, cli)
 }
 
 func containerAlive(ctx context.Context, cli *testcontainers.DockerClient, id, what string) error {

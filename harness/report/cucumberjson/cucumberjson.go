@@ -392,19 +392,24 @@ func (b *builder) element(f *results.Feature, s *results.Scenario, id string) (e
 	lines := scenarioOutput(s)
 	var target *[]embedding
 	var output *[]string
+	// outsideSteps makes h the scenario's only after hook when a step
+	// passed, else its only before hook, and sends the attachments and
+	// output lines there.
+	outsideSteps := func(h hook) {
+		hooks := &el.Before
+		if anyPassed {
+			hooks = &el.After
+		}
+		*hooks = []hook{h}
+		target, output = &(*hooks)[0].Embeddings, &(*hooks)[0].Output
+	}
 	switch {
 	case s.Status == results.Interrupted:
 		h := hook{
 			Result: result{Status: string(results.Skipped), ErrorMessage: interruptedMessage(s)},
 			Output: reproOutput(s),
 		}
-		if anyPassed {
-			el.After = []hook{h}
-			target, output = &el.After[0].Embeddings, &el.After[0].Output
-		} else {
-			el.Before = []hook{h}
-			target, output = &el.Before[0].Embeddings, &el.Before[0].Output
-		}
+		outsideSteps(h)
 	case failed != nil:
 		for i, st := range s.Steps {
 			if st == failed {
@@ -426,13 +431,7 @@ func (b *builder) element(f *results.Feature, s *results.Scenario, id string) (e
 			},
 			Output: reproOutput(s),
 		}
-		if anyPassed {
-			el.After = []hook{h}
-			target, output = &el.After[0].Embeddings, &el.After[0].Output
-		} else {
-			el.Before = []hook{h}
-			target, output = &el.Before[0].Embeddings, &el.Before[0].Output
-		}
+		outsideSteps(h)
 	case len(el.Steps) > 0:
 		last := &el.Steps[len(el.Steps)-1]
 		target, output = &last.Embeddings, &last.Output

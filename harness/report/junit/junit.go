@@ -678,15 +678,7 @@ func interruptedProblem(f *results.Feature, s *results.Scenario) *problem {
 	if e := strings.TrimRight(s.Error, "\n"); e != "" {
 		b.WriteString("\n" + e + "\n")
 	}
-	if len(s.Steps) > 0 {
-		b.WriteString("\nSteps:\n")
-		for _, x := range s.Steps {
-			fmt.Fprintf(&b, "  %-11s %s (line %d)\n", "["+string(x.Status)+"]", stepText(x), x.Line)
-		}
-	}
-	if hz := s.Hazards(); len(hz) > 0 {
-		fmt.Fprintf(&b, "\nHazards: %s\n", strings.Join(hz, ", "))
-	}
+	writeStepsAndHazards(&b, s.Steps, s)
 	if s.Repro != "" {
 		fmt.Fprintf(&b, "\nReproduce:\n  %s\n", s.Repro)
 	}
@@ -694,6 +686,21 @@ func interruptedProblem(f *results.Feature, s *results.Scenario) *problem {
 		Message: clean(fmt.Sprintf("interrupted: the run was stopped while scenario \"%s\" (%s:%d) ran; not a failure of the EPR", s.Name, f.URI, s.Line)),
 		Type:    string(results.Interrupted),
 		Text:    clean(b.String()),
+	}
+}
+
+// writeStepsAndHazards writes steps, one per line with its status, and
+// s's hazards to b, each block after a blank line and only when there are
+// any.
+func writeStepsAndHazards(b *strings.Builder, steps []*results.Step, s *results.Scenario) {
+	if len(steps) > 0 {
+		b.WriteString("\nSteps:\n")
+		for _, x := range steps {
+			fmt.Fprintf(b, "  %-11s %s (line %d)\n", "["+string(x.Status)+"]", stepText(x), x.Line)
+		}
+	}
+	if hz := s.Hazards(); len(hz) > 0 {
+		fmt.Fprintf(b, "\nHazards: %s\n", strings.Join(hz, ", "))
 	}
 }
 
@@ -787,15 +794,7 @@ func newProblem(f *results.Feature, s *results.Scenario, a attempt, typ string, 
 		b.WriteString(errText)
 		b.WriteString("\n")
 	}
-	if len(a.steps) > 0 {
-		b.WriteString("\nSteps:\n")
-		for _, x := range a.steps {
-			fmt.Fprintf(&b, "  %-11s %s (line %d)\n", "["+string(x.Status)+"]", stepText(x), x.Line)
-		}
-	}
-	if hz := s.Hazards(); len(hz) > 0 {
-		fmt.Fprintf(&b, "\nHazards: %s\n", strings.Join(hz, ", "))
-	}
+	writeStepsAndHazards(&b, a.steps, s)
 	if len(a.attachments) > 0 {
 		b.WriteString("\nAttachments:\n")
 		for _, x := range a.attachments {
