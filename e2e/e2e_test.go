@@ -127,21 +127,7 @@ func harness(t *testing.T, ctx context.Context, args ...string) result {
 // cli runs the eprharness binary with exactly args (no --out added).
 func cli(t *testing.T, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = repoRoot
-	cmd.Env = append(os.Environ(), "EPRHARNESS_NO_COLOR=true")
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	start := time.Now()
-	err := cmd.Run()
-	r := result{stdout: so.String(), stderr: se.String(), took: time.Since(start)}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run eprharness: %v", err)
-	}
-	t.Logf("eprharness %s -> exit %d in %s", strings.Join(args, " "), r.code, r.took.Round(time.Millisecond))
-	return r
+	return cliEnv(t, nil, args...)
 }
 
 func (r result) dump(t *testing.T) {

@@ -67,30 +67,26 @@ type crashSteps struct {
 	crashes atomic.Int32
 }
 
+// crash is a step that crashes the scenario's page or browser with fn
+// (once per run when c.once is set).
+func (c *crashSteps) crash(fn func(playwright.Page) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		s, err := scenario.From(ctx)
+		if err != nil {
+			return err
+		}
+		if c.once && c.crashes.Load() > 0 {
+			return nil
+		}
+		c.crashes.Add(1)
+		return fn(s.UI.Page)
+	}
+}
+
 func (c *crashSteps) register(sc *godog.ScenarioContext) {
 	registerWardSteps(sc)
-	sc.Step(`^the browser crashes$`, func(ctx context.Context) error {
-		s, err := scenario.From(ctx)
-		if err != nil {
-			return err
-		}
-		if c.once && c.crashes.Load() > 0 {
-			return nil
-		}
-		c.crashes.Add(1)
-		return crashBrowser(s.UI.Page)
-	})
-	sc.Step(`^the page crashes$`, func(ctx context.Context) error {
-		s, err := scenario.From(ctx)
-		if err != nil {
-			return err
-		}
-		if c.once && c.crashes.Load() > 0 {
-			return nil
-		}
-		c.crashes.Add(1)
-		return crashPage(s.UI.Page)
-	})
+	sc.Step(`^the browser crashes$`, c.crash(crashBrowser))
+	sc.Step(`^the page crashes$`, c.crash(crashPage))
 }
 
 // crashBrowser sends CDP Browser.crash through a browser CDP session and
