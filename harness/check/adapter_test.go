@@ -153,7 +153,7 @@ func TestRolesWithoutUsers(t *testing.T) {
 	for _, d := range library.Domains() {
 		ds = append(ds, catalogue.Domain{Name: d.Name, Defs: d.Defs})
 	}
-	cat, err := catalogue.New(ds, CatalogueOptions(lib)...)
+	cat, err := catalogue.New(ds, CatalogueOptions(lib, nil, nil)...)
 	require.NoError(t, err)
 	file := writeFeature(t, `Feature: No users
 

@@ -253,13 +253,39 @@ func New(cat *catalogue.Catalogue, opts ...Option) *Checker {
 	return c
 }
 
-// CatalogueOptions names catalogue placeholders {patient} and {role} after
-// the fixture library, so that New(catalogue) checks them.
-func CatalogueOptions(lib *fixtures.Library) []catalogue.Option {
+// CatalogueOptions names catalogue placeholders {patient} and {role}, so
+// that New(catalogue) checks them against the run's fixtures. A capture
+// group is a {patient} when every example of the step names one of
+// examplePatients or a patient of lib, and a {role} likewise: the step
+// examples are written with the reference fixtures' names (see
+// steps/library.ExamplePatients), so the placeholders, and with them the
+// checks, do not depend on which patients and users a suite's own
+// fixtures hold (lib may be nil: none).
+func CatalogueOptions(lib *fixtures.Library, examplePatients, exampleRoles []string) []catalogue.Option {
 	return []catalogue.Option{
-		catalogue.WithPatients(func(name string) bool { return isPatient(lib, name) }),
-		catalogue.WithRoles(func(role string) bool { _, err := lib.User(role); return err == nil }),
+		catalogue.WithPatients(func(name string) bool {
+			return (lib != nil && isPatient(lib, name)) || slices.ContainsFunc(examplePatients, func(p string) bool {
+				return strings.EqualFold(p, name) || strings.EqualFold(p, bannerName(name))
+			})
+		}),
+		catalogue.WithRoles(func(role string) bool {
+			if lib != nil {
+				if _, err := lib.User(role); err == nil {
+					return true
+				}
+			}
+			return slices.Contains(exampleRoles, role)
+		}),
 	}
+}
+
+// bannerName turns the banner's "POND, Amy" into "Amy Pond"; other names
+// come back as they are.
+func bannerName(name string) string {
+	if family, given, ok := strings.Cut(name, ","); ok {
+		return strings.TrimSpace(given) + " " + strings.TrimSpace(family)
+	}
+	return name
 }
 
 // isPatient accepts "Amy Pond" and the banner's "POND, Amy".
@@ -267,8 +293,8 @@ func isPatient(lib *fixtures.Library, name string) bool {
 	if _, err := lib.Patient(name); err == nil {
 		return true
 	}
-	if family, given, ok := strings.Cut(name, ","); ok {
-		_, err := lib.Patient(strings.TrimSpace(given) + " " + strings.TrimSpace(family))
+	if b := bannerName(name); b != name {
+		_, err := lib.Patient(b)
 		return err == nil
 	}
 	return false
@@ -483,10 +509,14 @@ func (c *Checker) fixtureRefs(add func(Problem), file string, line int, s *catal
 			for _, p := range c.fixtures.Patients() {
 				names = append(names, p.Name())
 			}
-			add(Problem{File: file, Line: line, Kind: UnknownPatient, Msg: fmt.Sprintf("%q is not a fixture patient%s%s", v, didYouMean(v, names), note), Hints: []string{
+			hints := []string{
 				"fixture patients: " + strings.Join(names, ", "),
 				"(or register the patient earlier in the scenario with a table of given name and family name)",
-			}})
+			}
+			if !c.fixtures.HasPatients() {
+				hints[0] = "the fixtures folder has no patients/ folder: add one with a FHIR Bundle per patient (see fixtures/patients in the eprharness repository)"
+			}
+			add(Problem{File: file, Line: line, Kind: UnknownPatient, Msg: fmt.Sprintf("%q is not a fixture patient%s%s", v, didYouMean(v, names), note), Hints: hints})
 		case catalogue.PlaceholderRole:
 			c.role(add, file, line, v, note)
 		}

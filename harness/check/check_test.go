@@ -29,7 +29,7 @@ func checker(t testing.TB, extra ...catalogue.Domain) *Checker {
 	for _, d := range library.Domains() {
 		ds = append(ds, catalogue.Domain{Name: d.Name, Defs: d.Defs})
 	}
-	cat, err := catalogue.New(append(ds, extra...), CatalogueOptions(lib)...)
+	cat, err := catalogue.New(append(ds, extra...), CatalogueOptions(lib, nil, nil)...)
 	require.NoError(t, err)
 	return New(cat, WithFixtures(lib), WithRequiredTags(config.Default().RequiredTags))
 }

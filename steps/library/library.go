@@ -53,3 +53,19 @@ func Register(sc *godog.ScenarioContext) {
 		steps.Register(sc, d.Defs)
 	}
 }
+
+// ExamplePatients are the patient names the steps' examples are written
+// with: the reference fixtures' patients (fixtures/patients). The step
+// catalogue names a quoted value {patient} when every example of the step
+// gives one of them, so whether a step takes a patient (and is checked
+// against a suite's own fixtures) never depends on which patients those
+// fixtures hold. library_test keeps the list equal to fixtures/.
+var ExamplePatients = []string{
+	"Amy Pond", "Angie Maitland", "Brian Pond", "Clara Oswald", "Donna Noble",
+	"Harriet Jones", "Martha Jones", "River Song", "Rory Williams", "Wilfred Mott",
+}
+
+// ExampleRoles are the roles the steps' examples are written with: the
+// reference fixtures' users (fixtures/users.yaml), for {role} as
+// ExamplePatients is for {patient}.
+var ExampleRoles = []string{"doctor", "clinician", "receptionist", "nurse", "admin", "gp"}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eprharness/eprharness/harness/catalogue"
+	"github.com/eprharness/eprharness/harness/fixtures"
 )
 
 func domains() []catalogue.Domain {
@@ -48,4 +49,19 @@ func TestCatalogue(t *testing.T) {
 		assert.NotContains(t, s.Text, "\\", "%s renders without regex escapes: %s", s.Pattern, s.Text)
 		assert.NotContains(t, s.Text, "{value}", "%s renders with a named placeholder: %s", s.Pattern, s.Text)
 	}
+}
+
+// The example names are the reference fixtures' patients and users.
+func TestExampleNamesAreTheReferenceFixtures(t *testing.T) {
+	lib, err := fixtures.Open("../../fixtures")
+	require.NoError(t, err)
+	var patients, roles []string
+	for _, p := range lib.Patients() {
+		patients = append(patients, p.Name())
+	}
+	for _, u := range lib.Users() {
+		roles = append(roles, u.Role)
+	}
+	assert.ElementsMatch(t, patients, ExamplePatients)
+	assert.ElementsMatch(t, roles, ExampleRoles)
 }
