@@ -206,7 +206,7 @@ func TestURLTargetGuardsRealDataAndEgress(t *testing.T) {
     Then I see the heading "Patient"
 `), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "eprharness.yaml"), []byte(
-		"backend: url\nbase-url: "+srv.URL+"\npaths: [features]\nfixtures: fixtures\nrequired-tags: []\nfixture-loader: none\n"), 0o644))
+		"backend: url\nbase-url: "+srv.URL+"\npaths: [features]\nrequired-tags: []\nfixture-loader: none\n"), 0o644))
 
 	r := harness(t, context.Background(), "run", "--config", filepath.Join(dir, "eprharness.yaml"), "--store", "off", "--trace", "always")
 	assert.Equal(t, 1, r.code, "the real-data scenario fails")

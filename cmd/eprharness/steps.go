@@ -87,7 +87,7 @@ func adapterChecks(cfg config.Config) ([]check.Option, error) {
 // and, for a run, its tag expression. Every error is bad input (exit 2)
 // except a catalogue that does not build (a harness fault, harness true).
 func checker(cfg config.Config, tags string) (c *check.Checker, harness bool, err error) {
-	lib, err := fixtures.Open(cfg.Fixtures, cfg.NHSTestRanges...)
+	lib, err := fixtures.Open(cfg.FixturesDir(), cfg.NHSTestRanges...)
 	if err != nil {
 		return nil, false, fmt.Errorf("fixtures: %w", err)
 	}

@@ -515,6 +515,9 @@ func (c *Checker) fixtureRefs(add func(Problem), file string, line int, s *catal
 			}
 			if !c.fixtures.HasPatients() {
 				hints[0] = "the fixtures folder has no patients/ folder: add one with a FHIR Bundle per patient (see fixtures/patients in the eprharness repository)"
+				if c.fixtures.Dir() == "" {
+					hints[0] = "there is no fixtures folder (./fixtures does not exist): create one with patients/, or name yours with the fixtures setting"
+				}
 			}
 			add(Problem{File: file, Line: line, Kind: UnknownPatient, Msg: fmt.Sprintf("%q is not a fixture patient%s%s", v, didYouMean(v, names), note), Hints: hints})
 		case catalogue.PlaceholderRole:

@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -229,6 +230,20 @@ type Config struct {
 	// ("eprharness.yaml:4", "EPRHARNESS_BASE_URL", "--base-url"), for
 	// errors found when settings are checked together.
 	origin map[string]string
+}
+
+// FixturesDir is the fixtures folder to open: Fixtures, or "" (no fixture
+// patients or users) when Fixtures is the default and there is no such
+// folder, as for an EPR tested without fixtures. A folder named in the
+// file, the environment or a flag must exist: a misspelt one is an error
+// (fixtures.Open says so), never silently empty.
+func (c Config) FixturesDir() string {
+	if c.Origin("fixtures") == "" && c.Fixtures == Default().Fixtures {
+		if _, err := os.Stat(c.Fixtures); errors.Is(err, fs.ErrNotExist) {
+			return ""
+		}
+	}
+	return c.Fixtures
 }
 
 // Origin says where a setting's value came from: "file:line", the

@@ -90,3 +90,21 @@ func TestWorkersOnOneURLNeedUniqueData(t *testing.T) {
 	_, err = Load(Source{Dir: dir, Args: []string{"--workers", "2", "--reset", "unique"}})
 	require.NoError(t, err)
 }
+
+// The default fixtures folder may be absent (an EPR tested without
+// fixtures); a folder that was named must exist, so FixturesDir keeps it
+// and fixtures.Open reports it.
+func TestFixturesDirOnlyForgivesTheDefault(t *testing.T) {
+	t.Chdir(t.TempDir())
+	require.NoError(t, os.Mkdir("features", 0o755))
+	cfg, err := Load(Source{Dir: "."})
+	require.NoError(t, err)
+	assert.Equal(t, "", cfg.FixturesDir(), "default, absent: no fixtures")
+
+	require.NoError(t, os.Mkdir("fixtures", 0o755))
+	assert.Equal(t, "fixtures", cfg.FixturesDir(), "default, present")
+
+	cfg, err = Load(Source{Dir: ".", Args: []string{"--fixtures", "fixturez"}})
+	require.NoError(t, err)
+	assert.Equal(t, "fixturez", cfg.FixturesDir(), "named, absent: kept, so opening it fails")
+}

@@ -207,7 +207,7 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 	if err != nil {
 		return Outcome{Code: exitcode.Harness, Err: err}
 	}
-	if r.lib, err = fixtures.Open(r.cfg.Fixtures, r.cfg.NHSTestRanges...); err != nil {
+	if r.lib, err = fixtures.Open(r.cfg.FixturesDir(), r.cfg.NHSTestRanges...); err != nil {
 		return Outcome{Code: exitcode.Usage, Err: err}
 	}
 	r.secrets = secrets(r.lib)
