@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -166,6 +167,19 @@ type Config struct {
 	// backend (its own EPR and database) and its own browser contexts in
 	// one shared browser, so workers never see each other's data.
 	Workers int
+	// Shard runs one share of the selected scenarios, "I/N" (1 ≤ I ≤ N):
+	// each of N machines runs a stable, disjoint share, balanced by the
+	// scenarios' durations in the results store when it has any and by
+	// count otherwise. Empty runs them all. See `eprharness merge`.
+	Shard string
+	// Profile prints where the run's time went (slowest phases and steps)
+	// after the summary.
+	Profile bool
+	// BrowserWS connects to a Playwright browser server
+	// (`playwright run-server`, or a grid built on it) at this ws:// URL
+	// instead of launching Chromium; each scenario still gets a fresh
+	// browser context. Empty launches a local browser.
+	BrowserWS string
 	// EPRImage is the reference EPR's container image (docker backend).
 	EPRImage string
 	// PostgresImage is the PostgreSQL image (docker backend).
@@ -537,6 +551,11 @@ var settings = []setting{
 	boolSetting("block-service-workers", "stop pages registering service workers", func(c *Config) *bool { return &c.BlockServiceWorkers }),
 	intSetting("workers", "scenarios run at once, each worker with its own backend (1-16)", 1, 16,
 		func(c *Config) *int { return &c.Workers }),
+	stringSetting("shard", "run one share of the scenarios, I/N, e.g. 2/4 (balanced by stored durations); empty = all",
+		func(c *Config) *string { return &c.Shard }, checkShard),
+	boolSetting("profile", "after the summary, print where the time went: the slowest phases and steps", func(c *Config) *bool { return &c.Profile }),
+	stringSetting("browser-ws", "connect to a Playwright browser server at this ws:// URL instead of launching Chromium",
+		func(c *Config) *string { return &c.BrowserWS }, checkWS),
 	stringSetting("epr-image", "refepr target: the reference EPR's container image (docker backend)",
 		func(c *Config) *string { return &c.EPRImage }, nonEmpty),
 	stringSetting("postgres-image", "PostgreSQL container image (docker backend)",
@@ -585,6 +604,37 @@ var settings = []setting{
 			c.RequiredTags = tags
 			return nil
 		}},
+}
+
+// ParseShard reads a shard setting "I/N" (1 ≤ I ≤ N ≤ 1000). An empty
+// text is no sharding: 0, 0.
+func ParseShard(v string) (index, total int, err error) {
+	if v == "" {
+		return 0, 0, nil
+	}
+	a, b, ok := strings.Cut(v, "/")
+	i, err1 := strconv.Atoi(strings.TrimSpace(a))
+	n, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || n < 1 || n > 1000 || i < 1 || i > n {
+		return 0, 0, fmt.Errorf("want I/N with 1 ≤ I ≤ N ≤ 1000, such as 2/4, got %q", v)
+	}
+	return i, n, nil
+}
+
+func checkShard(v string) error {
+	_, _, err := ParseShard(v)
+	return err
+}
+
+func checkWS(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+		return fmt.Errorf("want a ws:// or wss:// URL such as ws://127.0.0.1:3000/, got %q", v)
+	}
+	return nil
 }
 
 var headerName = regexp.MustCompile(`^[A-Za-z0-9-]+$`)

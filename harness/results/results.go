@@ -99,8 +99,18 @@ type Run struct {
 	// planned scenario with no result never ran (see NotRun): the run
 	// was killed, interrupted, or its backend never started. Nil for
 	// runs recorded before plans were kept.
-	Planned  []PlannedScenario `json:"planned,omitempty"`
-	Features []*Feature        `json:"features"`
+	Planned []PlannedScenario `json:"planned,omitempty"`
+	// Phases is where the run's own time went outside its scenarios:
+	// "browser" (launch or connect), "backends" (start of every worker's
+	// backend) and "first-step" (from the command's start to the first
+	// step of the first scenario). Empty for runs recorded without them.
+	Phases []Phase `json:"phases,omitempty"`
+	// Shard is the share of the selected scenarios this run ran, "I/N";
+	// empty when it ran them all. A run merged from shards lists them in
+	// Shards instead.
+	Shard    string     `json:"shard,omitempty"`
+	Shards   []string   `json:"shards,omitempty"`
+	Features []*Feature `json:"features"`
 }
 
 // PlannedScenario is one scenario a run set out to run.
@@ -225,7 +235,33 @@ type Scenario struct {
 	// fixture patients were given unique names and NHS numbers (reset:
 	// unique), in the order loaded.
 	Identities []Identity `json:"identities,omitempty"`
+	// Phases is where the scenario's time went (its last attempt), in the
+	// order they happened: the backend reset, the browser context and
+	// page, fixture patients, sign-in restores, the steps, evidence
+	// capture and teardown (see the Phase* names). Step by step timings
+	// are in Steps. Empty for scenarios recorded without them.
+	Phases []Phase `json:"phases,omitempty"`
 }
+
+// Phase is one part of a scenario's or a run's time.
+type Phase struct {
+	Name     string        `json:"name"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Names of the phases of a scenario's and a run's time.
+const (
+	PhaseReset     = "reset"      // the backend's data put back
+	PhaseContext   = "context"    // browser context and page created
+	PhaseFixtures  = "fixtures"   // fixture patients loaded
+	PhaseSignIn    = "sign-in"    // signing in, or restoring a saved sign-in
+	PhaseSteps     = "steps"      // the steps, sign-ins excluded
+	PhaseEvidence  = "evidence"   // screenshots, page HTML, traces, logs saved
+	PhaseTeardown  = "teardown"   // contexts closed, backend handed back
+	PhaseBrowser   = "browser"    // run: browser launched or connected
+	PhaseBackends  = "backends"   // run: the workers' backends started
+	PhaseFirstStep = "first-step" // run: command start to the first step
+)
 
 // Identity is the identity one fixture patient had in one scenario, when
 // fixtures get unique per-scenario names on a shared environment.
