@@ -51,7 +51,8 @@ func (c Code) String() string {
 // never recorded its end (run.FinishedAt is zero: it was killed, or is
 // still running) or that holds an interrupted scenario gets Interrupted,
 // whatever its scenarios say: it did not test everything, so it is never
-// green. Otherwise a harness fault outranks a backend fault, which
+// green; so does a finished run that passed but left planned scenarios
+// unrun (a run merged from shards with one missing). Otherwise a harness fault outranks a backend fault, which
 // outranks scenario failures: when the test environment broke, the results
 // say little about the EPR and a pipeline must not read them as a plain
 // regression. Interrupted scenarios are never failures of the EPR;
@@ -83,6 +84,11 @@ func ForRun(run *results.Run) Code {
 				code = Failures
 			}
 		}
+	}
+	if code == Pass && len(run.NotRun()) > 0 {
+		// Finished, but part of the plan never ran (a merged run missing
+		// a shard): never a pass.
+		return Interrupted
 	}
 	return code
 }
