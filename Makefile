@@ -173,3 +173,28 @@ clean:
 .PHONY: bench-search
 bench-search:
 	go test -bench Search -run '^$$' ./sut/refepr/...
+
+# The results store at scale: a history of 10,000 runs × 100 scenarios,
+# generated once per test process, read by the dashboard's runs page
+# (target ≤ 200 ms), diff of two runs and last-green (≤ 1 s), History,
+# RunHistory, Durations and Unstable; ms per op as ns/op, on SQLite
+# (unit tier) and on PostgreSQL in a container (integration tier)
+# (harness/store/scale_bench_test.go).
+STORE_BENCH_RUNS ?= 10x
+.PHONY: bench-store
+bench-store: image-postgres
+	$(GO) test -count=1 -run '^$$' -bench ScaleSQLite -benchtime $(STORE_BENCH_RUNS) -timeout 30m ./harness/store/
+	EPRHARNESS_POSTGRES_IMAGE=$(POSTGRES_IMAGE) \
+	  $(GO) test -count=1 -tags integration -run '^$$' -bench ScalePostgres -benchtime $(STORE_BENCH_RUNS) -timeout 30m ./harness/store/
+
+# What the harness adds around scenarios: overhead-ms/scenario (a
+# scenario's wall time minus its steps) and first-step-ms (command start to
+# the first step), on the embedded and docker backends, with scenarios that
+# barely touch the browser (cmd/eprharness/overhead_bench_e2e_test.go).
+# Each iteration is a whole run of BENCH_SCENARIOS scenarios.
+BENCH_SCENARIOS ?= 10
+BENCH_RUNS      ?= 3x
+.PHONY: bench-overhead
+bench-overhead: deps image-postgres image-refepr
+	EPRHARNESS_POSTGRES_IMAGE=$(POSTGRES_IMAGE) EPRHARNESS_EPR_IMAGE=$(EPR_IMAGE) EPRHARNESS_BENCH_SCENARIOS=$(BENCH_SCENARIOS) \
+	  $(GO) test -tags e2e -run '^$$' -bench Overhead -benchtime $(BENCH_RUNS) -timeout 30m ./cmd/eprharness/

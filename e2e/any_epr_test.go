@@ -97,7 +97,7 @@ func TestDeclarativeAdapterMatchesGoAdapter(t *testing.T) {
 	require.GreaterOrEqual(t, len(ids), 15, "the equivalence needs at least 15 scenarios")
 	ctx := context.Background()
 
-	goRun := harness(t, ctx, append([]string{"run", "--store", "off"}, ids...)...)
+	goRun := harness(t, ctx, append([]string{"run", "--store", "off", "--workers", "2"}, ids...)...)
 	if goRun.code != 0 {
 		goRun.dump(t)
 	}

@@ -72,9 +72,13 @@ func TestDefectsAreCaughtExactlyWhereTheyApply(t *testing.T) {
 			}
 			t.Logf("%s: %d of %d scenarios reach it; %d must fail", d, len(rerun), len(all), len(expected))
 
-			// Four workers: with slow-search on, most of a rerun is waiting
-			// for the EPR, which more workers overlap.
-			args := append([]string{"run", "--backend", "embedded", "--workers", "4", "--epr-defects", string(d)}, rerun...)
+			// Four workers, eight with slow-search on: then most of a rerun
+			// is waiting for the EPR's answers, which more workers overlap.
+			workers := "4"
+			if d == defects.SlowSearch {
+				workers = "8"
+			}
+			args := append([]string{"run", "--backend", "embedded", "--workers", workers, "--epr-defects", string(d)}, rerun...)
 			r := harness(t, context.Background(), args...)
 			got := readResults(t, r.out)
 			var failed, wrongKind []string

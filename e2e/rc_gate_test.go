@@ -59,7 +59,7 @@ func TestReleaseCandidateGate(t *testing.T) {
 		exec.Command("docker", "image", "inspect", rcImage()).Run() == nil, "build it with make image-rc")
 	storeFile := filepath.Join(t.TempDir(), "results.db")
 	run := func(image string) result {
-		args := append([]string{"run", "--backend", "docker", "--epr-image", image, "--postgres-image", postgresImage(), "--store", storeFile}, rcGatePaths...)
+		args := append([]string{"run", "--backend", "docker", "--workers", "2", "--epr-image", image, "--postgres-image", postgresImage(), "--store", storeFile}, rcGatePaths...)
 		return harness(t, context.Background(), args...)
 	}
 

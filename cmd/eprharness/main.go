@@ -11,6 +11,7 @@
 //	eprharness fixtures      generate synthetic patients; import Synthea output (fixtures.go)
 //	eprharness report RUN    rebuild a stored run's reports (results.go)
 //	eprharness diff B C      compare two runs: the release-candidate gate
+//	eprharness merge DIR...  combine the shards of a run (--shard I/N) into one run (merge.go)
 //	eprharness serve         the team dashboard over the results store
 //	eprharness version
 //
@@ -62,6 +63,7 @@ commands:
   fixtures generate|import       generate synthetic patients; import Synthea bundles into an EPR
   report [--out DIR] RUN         rebuild a stored run's reports (RUN: id, latest or last-green)
   diff BASELINE CANDIDATE        compare two runs; exit 1 on regressions (the release-candidate gate)
+  merge [--out DIR] DIR...       combine the output folders of a run's shards (--shard I/N) into one run
   serve [--addr 127.0.0.1:8088]  the team dashboard over the results store
   version                        print the version
 
@@ -98,6 +100,8 @@ func Main(args []string, stdout, stderr io.Writer) exitcode.Code {
 		return reportCmd(args[1:], stdout, stderr)
 	case "diff":
 		return diffCmd(args[1:], stdout, stderr)
+	case "merge":
+		return mergeCmd(args[1:], stdout, stderr)
 	case "serve":
 		return serveCmd(args[1:], stdout, stderr)
 	case "config":
@@ -132,6 +136,7 @@ func loadConfig(args []string, stderr io.Writer) (cfg config.Config, code exitco
 }
 
 func runCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
+	started := time.Now() // the run's first-step phase counts from here
 	cfg, code, ok := loadConfig(args, stderr)
 	if !ok {
 		return code
@@ -162,6 +167,7 @@ func runCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		runner.WithLoader(tgt.loader),
 		runner.WithOutput(stdout, stderr),
 		runner.WithVersion(version),
+		runner.WithStartedAt(started),
 	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {

@@ -13,7 +13,11 @@
 // of a page, for steps that hold only the page.
 //
 // Launch finds Chromium in this order: an explicit executable path,
-// Playwright's own installed Chromium, then a system Chromium. The caller
+// Playwright's own installed Chromium, then a system Chromium. With
+// WithConnect it launches nothing: it connects to a Playwright browser
+// server (`playwright run-server`, or a grid built on it) over WebSocket,
+// and the server launches the Chromium the run uses (see remote.go). The
+// caller
 // owns the Browser and must Close it; each Session must be Closed before the
 // Browser. A Browser is safe for concurrent NewSession calls; a Session is
 // used by one scenario at a time.
@@ -21,7 +25,9 @@
 // A Browser knows when its Chromium went away without Close being called
 // (crashed, killed): Crashed reports it, WaitGone waits briefly for the
 // news, and Relaunch starts a fresh Browser with the same options (the
-// caller then Closes the crashed one and owns both until it does).
+// caller then Closes the crashed one and owns both until it does). A
+// remote browser whose connection broke (the server stopped, the network
+// dropped) has crashed in the same sense, and Relaunch connects again.
 // Crashed, WaitGone and Close are safe for concurrent use.
 package browser
 
@@ -63,6 +69,7 @@ type options struct {
 	timeout        time.Duration
 	log            io.Writer
 	install        bool
+	ws             string // WithConnect: the browser server's ws:// URL
 }
 
 // Option configures Launch.
@@ -84,15 +91,18 @@ func WithLog(w io.Writer) Option { return func(o *options) { o.log = w } }
 // missing; default true.
 func WithDriverInstall(install bool) Option { return func(o *options) { o.install = install } }
 
-// Browser is one running Chromium driven through Playwright.
+// Browser is one running Chromium driven through Playwright, launched here
+// or, WithConnect, by a browser server.
 type Browser struct {
 	pw      *playwright.Playwright
 	browser playwright.Browser
 	opts    options
 	// Source says how the executable was found: "explicit", "playwright"
-	// or "system".
+	// or "system"; "remote" for a browser server (WithConnect).
 	Source string
-	// Path is the executable, when known.
+	// Path is the executable, when known; for a browser server, its URL
+	// without credentials or query (RemoteName), so that the run's log
+	// says "(remote, ws://grid:3000/)".
 	Path string
 
 	closeOnce sync.Once
@@ -133,6 +143,9 @@ func Launch(ctx context.Context, opts ...Option) (*Browser, error) {
 	if err := ctx.Err(); err != nil {
 		return b, fmt.Errorf("launch browser: %w", err)
 	}
+	if o.ws != "" {
+		return b, b.connect()
+	}
 	path, source, err := Find(o.executablePath, pw)
 	if err != nil {
 		return b, fmt.Errorf("launch browser: %w", err)
@@ -154,6 +167,13 @@ func Launch(ctx context.Context, opts ...Option) (*Browser, error) {
 	if err != nil {
 		return b, fmt.Errorf("launch browser: start %s chromium %s: %w", source, path, err)
 	}
+	b.watch(br)
+	return b, nil
+}
+
+// watch makes br the Browser's browser and notes when it disconnects
+// without Close (Crashed, WaitGone).
+func (b *Browser) watch(br playwright.Browser) {
 	b.browser = br
 	br.OnDisconnected(func(playwright.Browser) {
 		if !b.closing.Load() {
@@ -161,12 +181,12 @@ func Launch(ctx context.Context, opts ...Option) (*Browser, error) {
 		}
 		b.goneOnce.Do(func() { close(b.gone) })
 	})
-	return b, nil
 }
 
 // Relaunch starts a new Browser with the options b was launched with, for
-// a run that goes on after b crashed. It does not close b. On error it
-// returns the partial Browser, which the caller must still Close.
+// a run that goes on after b crashed; a remote browser (WithConnect) is
+// connected to again. It does not close b. On error it returns the
+// partial Browser, which the caller must still Close.
 func (b *Browser) Relaunch(ctx context.Context) (*Browser, error) {
 	o := b.opts
 	return Launch(ctx,
@@ -175,6 +195,7 @@ func (b *Browser) Relaunch(ctx context.Context) (*Browser, error) {
 		WithTimeout(o.timeout),
 		WithLog(o.log),
 		WithDriverInstall(o.install),
+		WithConnect(o.ws),
 	)
 }
 

@@ -797,6 +797,9 @@ func (c Config) validate(paths bool) error {
 			}
 		}
 	}
+	if c.BrowserWS != "" && c.Headed {
+		return c.errAt("headed", "cannot show the window of a remote browser (browser-ws is set): leave out headed or browser-ws")
+	}
 	if err := c.validateTarget(); err != nil {
 		return err
 	}

@@ -8,7 +8,9 @@
 //
 // # Pages
 //
-//	GET /                      runs, newest first (store.Runs)
+//	GET /                      runs, newest first (store.Runs), each with
+//	                           its stored verdict (store.Summary.Verdict):
+//	                           no run is read in full
 //	GET /runs/{ref}            one run's HTML report (harness/report/html),
 //	                           with each scenario's history; ref is an id,
 //	                           an id prefix, "latest" or "last-green"

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eprharness/eprharness/harness/report/html"
+	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/results/resultstest"
 	"github.com/eprharness/eprharness/harness/store"
 )
@@ -375,4 +376,49 @@ func TestUnfinishedRunIsNeverGreen(t *testing.T) {
 	assert.Contains(t, body, "Gate: FAIL")
 	assert.Contains(t, body, "is unfinished: it never recorded its end; 2 of 4 planned scenarios never ran")
 	assert.Contains(t, body, `<h2 id="not-run">Not run (2)</h2>`)
+}
+
+// readCountingStore counts the runs read in full.
+type readCountingStore struct {
+	*fakeStore
+	reads int
+}
+
+func (c *readCountingStore) Run(ctx context.Context, id string) (*results.Run, error) {
+	c.reads++
+	return c.fakeStore.Run(ctx, id)
+}
+
+// The runs page shows each run's stored verdict and reads no run in full:
+// with 10,000 runs in the store it must answer at once.
+func TestRunsPageReadsNoRun(t *testing.T) {
+	green, base, cand := fixtureRuns()
+	st := &readCountingStore{fakeStore: newFakeStore(t, green, base, cand, resultstest.Killed())}
+	res, body := get(t, New(st, WithErrorLog(log.New(io.Discard, "", 0))), "/")
+	require.Equal(t, http.StatusOK, res.StatusCode, body)
+	assert.Equal(t, 0, st.reads, "runs read in full")
+	assert.Contains(t, body, `<td class="good">pass</td>`)
+	assert.Contains(t, body, `<td class="bad">harness fault</td>`)
+	assert.Contains(t, body, `<td class="bad">unfinished, 2 of 4 planned not run</td>`)
+}
+
+func TestOutcome(t *testing.T) {
+	for _, tc := range []struct {
+		sm           store.Summary
+		label, class string
+	}{
+		{store.Summary{Verdict: store.VerdictPass}, "pass", "good"},
+		{store.Summary{Verdict: store.VerdictPass, Counts: results.Counts{Flaky: 2}}, "pass, 2 flaky", "warn"},
+		{store.Summary{Verdict: store.VerdictFailures}, "scenario failures", "bad"},
+		{store.Summary{Verdict: store.VerdictBackend}, "backend fault", "bad"},
+		{store.Summary{Verdict: store.VerdictHarness}, "harness fault", "bad"},
+		{store.Summary{Verdict: store.VerdictUnfinished, Planned: 4, Counts: results.Counts{NotRun: 2}}, "unfinished, 2 of 4 planned not run", "bad"},
+		{store.Summary{Verdict: store.VerdictInterrupted, Counts: results.Counts{Interrupted: 1}}, "interrupted, 1 interrupted", "warn"},
+		{store.Summary{Verdict: store.VerdictIncomplete, Planned: 3, Counts: results.Counts{NotRun: 1}}, "incomplete, 1 of 3 planned not run", "warn"},
+		{store.Summary{Verdict: "from-the-future"}, "from-the-future", "bad"},
+	} {
+		label, class := outcome(tc.sm)
+		assert.Equal(t, tc.label, label, tc.sm.Verdict)
+		assert.Equal(t, tc.class, class, tc.sm.Verdict)
+	}
 }

@@ -168,7 +168,8 @@ func (s *fakeStore) Runs(_ context.Context, f store.Filter) ([]store.Summary, er
 			break
 		}
 		out = append(out, store.Summary{ID: r.ID, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Interrupted: r.Interrupted,
-			Target: r.Target, Commit: r.Commit, Tags: r.Tags, Counts: r.Counts(), Planned: len(r.Planned)})
+			Target: r.Target, Commit: r.Commit, Tags: r.Tags, Counts: r.Counts(), Planned: len(r.Planned),
+			Verdict: store.VerdictOf(r)})
 	}
 	return out, nil
 }
@@ -235,6 +236,36 @@ func (s *fakeStore) History(_ context.Context, scenarioID, beforeRun string, lim
 		pts[i], pts[j] = pts[j], pts[i]
 	}
 	return pts, nil
+}
+
+// Durations is the median of the scenario's last window passed, failed
+// or flaky durations (mean of the middle two for an even number).
+func (s *fakeStore) Durations(_ context.Context, window int) (map[string]time.Duration, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if window <= 0 {
+		return nil, fmt.Errorf("durations: window must be positive, got %d", window)
+	}
+	by := map[string][]time.Duration{}
+	for _, r := range s.newestFirst() {
+		for _, f := range r.Features {
+			for _, sc := range f.Scenarios {
+				if (sc.Status == results.Passed || sc.Status == results.Failed || sc.Status == results.Flaky) && len(by[sc.ID]) < window {
+					by[sc.ID] = append(by[sc.ID], sc.Duration)
+				}
+			}
+		}
+	}
+	out := map[string]time.Duration{}
+	for id, ds := range by {
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		if n := len(ds); n%2 == 1 {
+			out[id] = ds[n/2]
+		} else {
+			out[id] = (ds[n/2-1] + ds[n/2]) / 2
+		}
+	}
+	return out, nil
 }
 
 func (s *fakeStore) Unstable(_ context.Context, window int) ([]store.Instability, error) {

@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/eprharness/eprharness/harness/diff"
-	"github.com/eprharness/eprharness/harness/exitcode"
 	"github.com/eprharness/eprharness/harness/report/html"
 	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/store"
@@ -79,13 +77,14 @@ type runRow struct {
 	Previous string
 }
 
-// outcome labels a run with the verdict its exit code gives
-// (exitcode.ForRun: quarantined failures never count), which needs the
-// whole run. A run that did not test everything is never green: one
-// still going or killed is "unfinished", one interrupted or with
-// scenarios interrupted or never run is "interrupted" or "incomplete";
-// each says how many planned scenarios never ran.
-func (s *server) outcome(ctx context.Context, sm store.Summary) (label, class string, err error) {
+// outcome labels a run with its stored verdict (store.Summary.Verdict:
+// its exit code, exitcode.ForRun, where quarantined failures never
+// count), so the runs list never reads a run in full. A run that did not
+// test everything is never green: one still going or killed is
+// "unfinished", one interrupted or with scenarios interrupted or never
+// run is "interrupted" or "incomplete"; each says how many planned
+// scenarios never ran.
+func outcome(sm store.Summary) (label, class string) {
 	notRun := ""
 	if n := sm.Counts.NotRun; n > 0 {
 		notRun = fmt.Sprintf(", %d of %d planned not run", n, sm.Planned)
@@ -93,29 +92,23 @@ func (s *server) outcome(ctx context.Context, sm store.Summary) (label, class st
 	if n := sm.Counts.Interrupted; n > 0 {
 		notRun += fmt.Sprintf(", %d interrupted", n)
 	}
-	switch {
-	case sm.Unfinished() && !sm.Interrupted:
-		return "unfinished" + notRun, "bad", nil
-	case sm.Interrupted:
-		return "interrupted" + notRun, "warn", nil
-	case sm.Incomplete():
-		return "incomplete" + notRun, "warn", nil
-	}
-	run, err := s.st.Run(ctx, sm.ID)
-	if err != nil {
-		return "", "", err
-	}
-	code := exitcode.ForRun(run)
-	switch code {
-	case exitcode.Pass:
+	switch sm.Verdict {
+	case store.VerdictUnfinished:
+		return "unfinished" + notRun, "bad"
+	case store.VerdictInterrupted:
+		return "interrupted" + notRun, "warn"
+	case store.VerdictIncomplete:
+		return "incomplete" + notRun, "warn"
+	case store.VerdictPass:
 		if sm.Counts.Flaky > 0 {
-			return fmt.Sprintf("pass, %d flaky", sm.Counts.Flaky), "warn", nil
+			return fmt.Sprintf("pass, %d flaky", sm.Counts.Flaky), "warn"
 		}
-		return "pass", "good", nil
-	case exitcode.Interrupted:
-		return code.String(), "warn", nil
+		return "pass", "good"
+	case store.VerdictFailures, store.VerdictBackend, store.VerdictHarness:
+		return sm.Verdict.Code().String(), "bad"
 	default:
-		return code.String(), "bad", nil
+		// A verdict a newer eprharness wrote: never green.
+		return string(sm.Verdict), "bad"
 	}
 }
 
@@ -128,10 +121,7 @@ func (s *server) runs(w http.ResponseWriter, r *http.Request) {
 	rows := make([]runRow, len(sums))
 	for i, sm := range sums {
 		rows[i] = runRow{Summary: sm}
-		if rows[i].Outcome, rows[i].Class, err = s.outcome(r.Context(), sm); err != nil {
-			s.storeFail(w, r, "Run "+sm.ID, err)
-			return
-		}
+		rows[i].Outcome, rows[i].Class = outcome(sm)
 		if i+1 < len(sums) {
 			rows[i].Previous = sums[i+1].ID
 		}

@@ -19,6 +19,10 @@
 // and a folder without feature files are errors, so that an empty path is
 // never taken for "nothing matched the tags".
 //
+// Selection.Ordered re-cuts a selection into one file per scenario so that
+// Godog starts them in a chosen order (longest first, see harness/schedule);
+// Selection.File maps the paths Godog then reports back to the real files.
+//
 // Every function here is safe for concurrent use; nothing is cached.
 package featureset
 
@@ -100,6 +104,9 @@ type Selection struct {
 	// Scenarios is the number of scenarios (example rows count one each)
 	// selected.
 	Scenarios int
+	// files maps the paths of an Ordered selection to the feature files
+	// they were cut from (see File); nil for a selection of whole files.
+	files map[string]string
 }
 
 // Select parses the feature files under paths (files, folders, or

@@ -299,6 +299,8 @@ type Attempt struct {
 	Duration    time.Duration `json:"duration_ns"`
 	Steps       []*Step       `json:"steps"`
 	Attachments []Attachment  `json:"attachments,omitempty"`
+	// Phases is where this attempt's time went (see Scenario.Phases).
+	Phases []Phase `json:"phases,omitempty"`
 }
 
 // HistoryPoint is one scenario's outcome in one past run, as the results

@@ -19,6 +19,7 @@ import (
 	"github.com/eprharness/eprharness/harness/browser"
 	"github.com/eprharness/eprharness/harness/failure"
 	"github.com/eprharness/eprharness/harness/results"
+	"github.com/eprharness/eprharness/harness/scenario"
 )
 
 // formatterName is the Godog formatter through which the collector learns
@@ -59,6 +60,15 @@ type collector struct {
 	// redact, when set, takes secret values (fixture passwords) out of
 	// scenario and step error texts before they are recorded.
 	redact func(string) string
+	// files maps the paths Godog reports for an ordered selection
+	// ("f.feature#12") to their feature files (see alias and file in
+	// planned.go); results always name the real file.
+	files sync.Map
+	// startedAt is when the command started (runner.WithStartedAt), from
+	// which the run's first-step phase is counted; firstStep is set once
+	// that phase is recorded.
+	startedAt time.Time
+	firstStep bool
 }
 
 // clean is an error text as it is recorded: secrets redacted.
@@ -106,7 +116,7 @@ func (c *collector) addDoc(uri string, doc *messages.GherkinDocument) {
 	}
 	f := doc.Feature
 	idx := &docIndex{
-		feature: &results.Feature{URI: uri, Name: f.Name, Description: strings.TrimSpace(f.Description), Line: int(f.Location.Line), Tags: tagNames(f.Tags)},
+		feature: &results.Feature{URI: c.file(uri), Name: f.Name, Description: strings.TrimSpace(f.Description), Line: int(f.Location.Line), Tags: tagNames(f.Tags)},
 		nodes:   docNodes(f),
 	}
 	c.mu.Lock()
@@ -197,6 +207,10 @@ type record struct {
 	// outside the test ranges: its evidence then holds no screenshot,
 	// page or trace.
 	realData bool
+	// phases records where this attempt's time goes (the runner's hooks
+	// and, through scenario.State.Phases, the steps time into it);
+	// finish turns it into the scenario's Phases.
+	phases *scenario.Phases
 }
 
 type recordKey struct{}
@@ -221,10 +235,10 @@ func (c *collector) start(p *godog.Scenario) *record {
 	if idx != nil {
 		sc.Keyword, sc.Line = scenarioLine(idx.nodes, p.AstNodeIds)
 	}
-	sc.ID = fmt.Sprintf("%s:%d", p.Uri, sc.Line)
-	r := &record{sc: sc, steps: map[string]*results.Step{}, attempt: 1}
+	sc.ID = fmt.Sprintf("%s:%d", c.file(p.Uri), sc.Line)
+	r := &record{sc: sc, steps: map[string]*results.Step{}, attempt: 1, phases: scenario.NewPhases(c.now)}
 	c.mu.Lock()
-	if f, i := c.find(p.Uri, sc.ID); f != nil {
+	if f, i := c.find(c.file(p.Uri), sc.ID); f != nil {
 		r.attempt = len(f.Scenarios[i].Attempts) + 2
 	}
 	c.mu.Unlock()
@@ -240,10 +254,43 @@ func (c *collector) start(p *godog.Scenario) *record {
 	return r
 }
 
+// stepStarted notes that one of r's steps begins: its duration counts
+// from now, and the run's first step (Run.Phases first-step) is recorded
+// when it is the run's first.
+func (c *collector) stepStarted(r *record) {
+	if r == nil {
+		return
+	}
+	now := c.now()
+	r.stepStart = now
+	r.phases.StepStarted()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.firstStep {
+		return
+	}
+	c.firstStep = true
+	from := c.startedAt
+	if from.IsZero() {
+		from = c.run.StartedAt
+	}
+	c.run.Phases = append(c.run.Phases, results.Phase{Name: results.PhaseFirstStep, Duration: max(now.Sub(from), 0)})
+}
+
+// runPhase records one of the run's own phases (browser, backends) as
+// having started at from and ended now.
+func (c *collector) runPhase(name string, from time.Time) {
+	d := c.now().Sub(from)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.run.Phases = append(c.run.Phases, results.Phase{Name: name, Duration: max(d, 0)})
+}
+
 func (c *collector) stepDone(r *record, st *godog.Step, status godog.StepResultStatus, err error) {
 	if r == nil || r.done {
 		return
 	}
+	r.phases.StepEnded()
 	s := r.steps[st.Id]
 	if s == nil {
 		return
@@ -265,12 +312,18 @@ func (c *collector) finish(uri string, r *record, err error) {
 	if r == nil || r.done {
 		return
 	}
+	godogURI, uri := uri, c.file(uri) // the document is known by Godog's path, the results by the file's
 	r.done = true
 	if r.notRun {
 		return
 	}
 	sc := r.sc
 	sc.Duration = c.now().Sub(sc.StartedAt)
+	var steps time.Duration
+	for _, st := range sc.Steps {
+		steps += st.Duration
+	}
+	sc.Phases = r.phases.List(steps)
 	sc.Status = scenarioStatus(r, err)
 	if r.interrupted != "" && sc.Status != results.Passed && sc.Status != results.Skipped {
 		// Stopped under the scenario: nothing is known of the EPR's
@@ -308,7 +361,7 @@ func (c *collector) finish(uri string, r *record, err error) {
 		sc.Attempts = append(slices.Clone(prev.Attempts), &results.Attempt{
 			Status: prev.Status, FailureKind: prev.FailureKind, Error: prev.Error,
 			StartedAt: prev.StartedAt, Duration: prev.Duration,
-			Steps: prev.Steps, Attachments: prev.Attachments,
+			Steps: prev.Steps, Attachments: prev.Attachments, Phases: prev.Phases,
 		})
 		if sc.Status == results.Passed {
 			sc.Status = results.Flaky
@@ -329,7 +382,7 @@ func (c *collector) finish(uri string, r *record, err error) {
 	}
 	if f == nil {
 		f = &results.Feature{URI: uri, Name: uri}
-		if idx := c.docs[uri]; idx != nil {
+		if idx := c.docs[godogURI]; idx != nil {
 			cp := *idx.feature
 			f = &cp
 		}

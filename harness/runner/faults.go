@@ -129,8 +129,12 @@ func (r *Runner) replaceBrowser(crashed *browser.Browser) {
 // When the new one does not start, the crashed one stays, and the
 // scenarios after fail as harness failures at their start.
 func (r *Runner) relaunchLocked() error {
-	fmt.Fprintln(r.opts.stderr, "eprharness: the browser crashed; starting a new one")
 	old := r.browser
+	if old.Remote() {
+		fmt.Fprintln(r.opts.stderr, "eprharness: the connection to the browser server broke; connecting again")
+	} else {
+		fmt.Fprintln(r.opts.stderr, "eprharness: the browser crashed; starting a new one")
+	}
 	nb, err := old.Relaunch(r.ctx)
 	if err != nil {
 		_ = nb.Close()

@@ -23,6 +23,19 @@
 // one (if that cannot start, the worker's later scenarios fail at once as
 // backend failures). The browser and the backends are swapped under locks;
 // nothing is relaunched once the run is interrupted.
+//
+// It records where the time goes (phases.go): each scenario's
+// results.Scenario.Phases (last attempt) and the run's results.Run.Phases
+// (browser, backends, first-step from WithStartedAt); --profile prints
+// them after the summary (harness/report/profile).
+//
+// Scheduling (planned.go): with several workers the scenarios start
+// longest first by the durations in the results store; with --shard I/N
+// the run keeps its share of the selection (harness/schedule), reads the
+// store but records nothing in it (`eprharness merge` records the shards
+// as one run), writes ShardPlanFile beside results.json, and a share with
+// no scenarios is a passing run of nothing that starts no browser or
+// backend.
 package runner
 
 import (
@@ -37,6 +50,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -78,6 +92,8 @@ type options struct {
 	store    store.Store
 	version  string
 	loader   LoaderFactory
+	// startedAt is when the command started (WithStartedAt).
+	startedAt time.Time
 }
 
 // LoaderFactory builds the fixture loader for an EPR at baseURL, calling
@@ -192,6 +208,9 @@ func NewRunID(t time.Time) string {
 // Run executes the run. ctx cancellation interrupts it (see the package doc).
 func (r *Runner) Run(ctx context.Context) Outcome {
 	o := r.opts
+	if o.startedAt.IsZero() {
+		o.startedAt = o.now() // without WithStartedAt, first-step counts from here
+	}
 	if o.backend == nil || o.register == nil || o.target == nil {
 		return Outcome{Code: exitcode.Harness, Err: errors.New("runner: backend, steps and target are required")}
 	}
@@ -225,6 +244,13 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 		return Outcome{Code: exitcode.Harness, Err: fmt.Errorf("create output folder: %w", err)}
 	}
 	cleanPrevious(r.cfg.Out)
+	// Scheduling (planned.go): the run's share of the selection
+	// (--shard), handed to Godog longest first.
+	known := r.durations(ctx)
+	selected := len(plan)
+	if sel, plan, err = r.shard(sel, plan, known); err != nil {
+		return Outcome{Code: exitcode.Harness, Err: err}
+	}
 
 	run := &results.Run{
 		ID: o.runID, StartedAt: o.now(), Tags: r.cfg.Tags,
@@ -234,13 +260,26 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 		Target:  results.Target{Backend: r.cfg.Backend},
 		Planned: plan,
 	}
+	if r.sharded() {
+		run.Shard = r.shardName()
+		if sel == nil {
+			return r.emptyShard(ctx, run, selected)
+		}
+	}
 	r.workers = workerCount(r.cfg.Workers, sel.Scenarios)
 	fmt.Fprintf(o.stderr, "eprharness: run %s: %d scenario(s) on %s, %d worker(s)\n", run.ID, sel.Scenarios, r.plannedTarget(), r.workers)
+	if w := coresWarning(r.workers, runtime.NumCPU()); w != "" {
+		fmt.Fprintln(o.stderr, w)
+	}
+	if sel, err = r.order(sel, plan, known); err != nil {
+		return Outcome{Code: exitcode.Harness, Err: err}
+	}
 
 	r.col = newCollector(run, o.now)
 	r.col.repro = r.ReproCommand
 	r.col.redact = r.redactor.String
-	if o.store != nil {
+	r.col.startedAt = o.startedAt
+	if o.store != nil && !r.sharded() { // a shard only reads the store: merge records the shards as one run
 		if err := o.store.Begin(ctx, run); err != nil {
 			return Outcome{Code: exitcode.Harness, Err: fmt.Errorf("record run %s: %w", run.ID, err)}
 		}
@@ -313,6 +352,9 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 		}
 	}
 	r.summary(run)
+	if r.cfg.Profile {
+		r.profile(run)
+	}
 	if n := r.storeErrors.Load(); n > 0 && out.Code == exitcode.Pass {
 		out.Code, out.Err = exitcode.Harness, fmt.Errorf("%d scenario(s) could not be recorded in the results store (they are in %s)", n, filepath.Join(r.cfg.Out, "results.json"))
 	}
@@ -339,7 +381,7 @@ func (r *Runner) record(f *results.Feature, sc *results.Scenario) {
 
 // finishStore records the run's end (a no-op without a store).
 func (r *Runner) finishStore(run *results.Run) {
-	if r.opts.store == nil {
+	if r.opts.store == nil || r.sharded() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -357,11 +399,13 @@ func (r *Runner) start(ctx context.Context, run *results.Run) error {
 		return failure.Harness(err)
 	}
 	r.clock = clock
+	launched := o.now()
 	br, err := browser.Launch(ctx,
 		browser.WithExecutablePath(r.cfg.BrowserPath),
 		browser.WithHeaded(r.cfg.Headed),
 		browser.WithTimeout(r.cfg.Timeout),
 		browser.WithLog(o.stderr),
+		browser.WithConnect(r.cfg.BrowserWS),
 	)
 	r.browserMu.Lock()
 	r.browser = br
@@ -370,6 +414,7 @@ func (r *Runner) start(ctx context.Context, run *results.Run) error {
 		return failure.Harness(err)
 	}
 	run.Browser = br.Version()
+	r.col.runPhase(results.PhaseBrowser, launched)
 	fmt.Fprintf(o.stderr, "eprharness: %s (%s, %s)\n", run.Browser, br.Source, br.Path)
 
 	// Sign-in folders (live session cookies) of killed runs go before
@@ -388,10 +433,12 @@ func (r *Runner) start(ctx context.Context, run *results.Run) error {
 	started := make([]backend.Backend, workers)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
+	backendsFrom := o.now()
 	for i := range workers {
 		wg.Go(func() { started[i], errs[i] = o.backend(ctx, run.ID) })
 	}
 	wg.Wait()
+	r.col.runPhase(results.PhaseBackends, backendsFrom)
 	for i, be := range started {
 		if be != nil && !isNil(be) {
 			r.backends = append(r.backends, be)
@@ -467,6 +514,7 @@ func (r *Runner) release() {
 func (r *Runner) runSuite(ctx context.Context, sel *featureset.Selection, name string) int {
 	collectors.Store(name, r.col)
 	defer collectors.Delete(name)
+	r.col.alias(sel)
 
 	suite := godog.TestSuite{
 		Name:                name,
@@ -488,9 +536,7 @@ func (r *Runner) runSuite(ctx context.Context, sel *featureset.Selection, name s
 func (r *Runner) initScenario(sc *godog.ScenarioContext) {
 	sc.Before(r.beforeScenario)
 	sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
-		if rec := recordFrom(ctx); rec != nil {
-			rec.stepStart = r.opts.now()
-		}
+		r.col.stepStarted(recordFrom(ctx))
 		// A step that starts with a persona ("the nurse records …") acts
 		// in that person's window.
 		if s, err := scenario.From(ctx); err == nil {
@@ -531,7 +577,7 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 		return ctx, godog.ErrSkip
 	}
 	rec.backend = be
-	if err := be.Reset(ctx); err != nil {
+	if err := timed(rec.phases, results.PhaseReset, func() error { return be.Reset(ctx) }); err != nil {
 		return ctx, failure.Backend(err)
 	}
 	client := r.http
@@ -545,7 +591,9 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 		return ctx, failure.Harness(err)
 	}
 	rec.browser = br
+	contextDone := rec.phases.Start(results.PhaseContext)
 	sess, err := br.NewSession(be.BaseURL(), p.Name, headers, r.sessionOptions(be)...)
+	contextDone()
 	if err != nil {
 		return ctx, failure.Harness(err)
 	}
@@ -553,6 +601,7 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 	watchCrash(rec, sess)
 	var another func() (target.UI, error)
 	another = func() (target.UI, error) {
+		defer rec.phases.Start(results.PhaseContext)()
 		o, err := br.NewSession(be.BaseURL(), p.Name+" (another user)", headers, r.sessionOptions(be)...)
 		if err != nil {
 			return target.UI{}, failure.Harness(err)
@@ -566,10 +615,11 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 		EPR:      r.opts.target,
 		BaseURL:  be.BaseURL(),
 		Fixtures: r.lib,
-		Loader:   r.opts.loader(be.BaseURL(), client),
+		Loader:   scenario.TimedLoader(r.opts.loader(be.BaseURL(), client), rec.phases),
 		HTTP:     client,
 		SignIns:  r.signIns,
 		Clock:    r.cfg.Clock,
+		Phases:   rec.phases,
 	}
 	if r.cfg.EffectiveReset() == config.ResetUnique {
 		// Fixture patients get identities of this attempt of this
@@ -599,6 +649,7 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 	if rec == nil {
 		return ctx, nil
 	}
+	teardownDone := rec.phases.Start(results.PhaseTeardown) // evidence, timed inside it, is counted apart
 	if err != nil && !errors.Is(err, godog.ErrSkip) && !rec.notRun {
 		err = r.explain(ctx, rec, err)
 	}
@@ -610,6 +661,7 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 			}
 		}
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
+			evidenceDone := rec.phases.Start(results.PhaseEvidence)
 			dir := r.evidenceDir(p, rec)
 			save := (*browser.Session).Capture
 			if rec.realData || rec.pageCrashed.Load() { // a crashed page cannot be captured; its trace can
@@ -619,8 +671,11 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 				r.capture(ctx, rec, dir, save)
 			}
 			r.backendLogs(ctx, rec, dir)
+			evidenceDone()
 		} else if err == nil && r.cfg.Trace == config.TraceAlways && !rec.realData {
+			evidenceDone := rec.phases.Start(results.PhaseEvidence)
 			r.capture(ctx, rec, r.evidenceDir(p, rec), traceOnly)
+			evidenceDone()
 		}
 		if cerr := rec.session.Close(); cerr != nil && !r.interrupted.Load() && !rec.browserCrashed {
 			fmt.Fprintf(r.opts.stderr, "eprharness: %s: %v\n", rec.sc.ID, cerr)
@@ -628,7 +683,9 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 	} else if rec.backendDead != nil {
 		// The scenario failed before it had a window (the backend's
 		// reset): its log is still the evidence.
+		evidenceDone := rec.phases.Start(results.PhaseEvidence)
 		r.backendLogs(ctx, rec, r.evidenceDir(p, rec))
+		evidenceDone()
 	}
 	for _, o := range rec.others {
 		if cerr := o.Close(); cerr != nil && !r.interrupted.Load() && !rec.browserCrashed {
@@ -646,6 +703,7 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 		r.pool <- be // the scenario's browser context is closed: the backend is free
 		rec.backend = nil
 	}
+	teardownDone()
 	r.col.finish(p.Uri, rec, err)
 	return ctx, nil
 }
@@ -689,6 +747,9 @@ func (r *Runner) sessionOptions(be backend.Backend) []browser.SessionOption {
 		browser.WithFirstLoadTimeout(r.cfg.FirstLoadTimeout),
 		browser.WithTraceScreenshots(r.cfg.TraceScreenshots),
 		browser.WithSecrets(r.secrets...),
+		// The next scenario's context and page are opened while this
+		// one runs (still fresh: one per scenario, nothing loaded).
+		browser.WithSpare(true),
 	}
 	if r.foreign() {
 		opts = append(opts, browser.WithEgress(egress.Allower(be.BaseURL(), r.cfg.AllowedHosts)))
@@ -736,7 +797,7 @@ func blockedHosts(sessions []*browser.Session) []string {
 // out/<feature>/<scenario>-L<line>/, with an attempt-N/ folder per attempt
 // when failing scenarios are retried, so no attempt overwrites another's.
 func (r *Runner) evidenceDir(p *godog.Scenario, rec *record) string {
-	dir := filepath.Join(r.cfg.Out, slug(strings.TrimSuffix(filepath.Base(p.Uri), ".feature")), fmt.Sprintf("%s-L%d", slug(p.Name), rec.sc.Line))
+	dir := filepath.Join(r.cfg.Out, slug(strings.TrimSuffix(filepath.Base(r.col.file(p.Uri)), ".feature")), fmt.Sprintf("%s-L%d", slug(p.Name), rec.sc.Line))
 	if r.cfg.Retries > 0 {
 		dir = filepath.Join(dir, fmt.Sprintf("attempt-%d", rec.attempt))
 	}
@@ -883,7 +944,9 @@ func (r *Runner) summary(run *results.Run) {
 	}
 	fmt.Fprintf(w, "\neprharness: reports in %s (%s)\n", r.cfg.Out, strings.Join(report.Files, ", "))
 	fmt.Fprintf(w, "eprharness: open %s in a browser\n", filepath.Join(r.cfg.Out, "report.html"))
-	if st := r.opts.store; st != nil {
+	if r.sharded() {
+		fmt.Fprintf(w, "eprharness: shard %s of the selection, not recorded in the results store: `eprharness merge` combines the shards' output folders into one run\n", run.Shard)
+	} else if st := r.opts.store; st != nil {
 		fmt.Fprintf(w, "eprharness: recorded as run %s; compare with: eprharness diff last-green %s\n", run.ID, run.ID)
 		r.unstable(st, run)
 	}
@@ -946,6 +1009,9 @@ func (r *Runner) ReproCommand(s *results.Scenario) string {
 	}
 	if clock != "" {
 		args = append(args, "--clock", clock)
+	}
+	if r.cfg.BrowserWS != "" { // the repro runs a local, headed browser
+		args = append(args, "--browser-ws=")
 	}
 	args = append(args, "--headed", "--trace", config.TraceAlways, "--keep-backends")
 	return strings.Join(args, " ")

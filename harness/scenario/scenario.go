@@ -5,6 +5,12 @@
 // which patients exist) on it. A scenario with several roles keeps one
 // browser window per signed-in person and switches between them (ActFor). A State belongs to one scenario: it is not
 // safe for concurrent use, and Godog runs a scenario's steps one at a time.
+//
+// Where a scenario's time goes is recorded in its Phases (phases.go): the
+// runner times its hooks there and wraps the Loader so fixture loads are
+// counted; a step that signs in says so with
+// `defer s.Timed(results.PhaseSignIn)()`, and that time is then taken out
+// of the steps' own. Phases, unlike the State, is safe for concurrent use.
 package scenario
 
 import (
@@ -47,6 +53,9 @@ type State struct {
 	// (fixtures.Patient.Unique with UniqueSeed + "/" + the fixture's name).
 	// The runner sets it to the run id and the scenario id.
 	UniqueSeed string
+	// Phases, when set, records where the scenario's time goes; steps
+	// time their sign-ins with Timed (nil: nothing is recorded).
+	Phases *Phases
 
 	// User is who is signed in in the current window, if anyone.
 	User *fixtures.User

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -124,4 +126,100 @@ func TestMigrateFromVersion1(t *testing.T) {
 	run, err = st.Run(t.Context(), "old")
 	require.NoError(t, err)
 	assert.Equal(t, sc, run.Features[0].Scenarios[0])
+}
+
+// A store written by schema version 3 (before verdicts, phases, shards and
+// the scenarios' run start) migrates to the current version: every run
+// gets the verdict VerdictOf gives it, History reads the migrated rows in
+// run order, and last-green is read from the verdicts.
+func TestMigrateFromVersion3(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v3.db")
+	current := schemaVersion
+	schemaVersion = 3
+	st, err := Open(t.Context(), path)
+	schemaVersion = current
+	require.NoError(t, err)
+	s := st.(*sqlStore)
+	hour := int64(time.Hour)
+	// id, start (hours), finished, interrupted, fail on flaky, plan size,
+	// not run, interrupted scenarios.
+	for i, r := range []struct {
+		id                                  string
+		finished, interrupted, failOnFlaky  bool
+		planned, notRun, interruptedResults int
+	}{
+		{"green", true, false, false, 0, 0, 0},
+		{"flaky-gated", true, false, true, 0, 0, 0},
+		{"failed", true, false, false, 0, 0, 0},
+		{"killed", false, false, false, 3, 1, 0},
+		{"stopped", true, true, false, 0, 0, 0},
+		{"not-run", true, false, false, 3, 1, 0},
+		{"green-too", true, false, false, 0, 0, 0},
+		{"quarantined", true, false, false, 0, 0, 0},
+	} {
+		start := resultstest.Start.UnixNano() + int64(i)*hour
+		var finished any
+		if r.finished {
+			finished = start + hour/2
+		}
+		_, err = s.db.Exec(`INSERT INTO runs (id, started_at, finished_at, interrupted, git_commit, tags, target, machine,
+			browser, retries, fail_on_flaky, planned, n_planned, n_not_run, n_interrupted)
+			VALUES (?, ?, ?, ?, '', '', '{}', '{}', '', 0, ?, 'null', ?, ?, ?)`,
+			r.id, start, finished, r.interrupted, r.failOnFlaky, r.planned, r.notRun, r.interruptedResults)
+		require.NoError(t, err)
+	}
+	scenarioRow := func(run, status, kind string, quarantined bool, line int) {
+		t.Helper()
+		_, err := s.db.Exec(`INSERT INTO scenarios (run_id, scenario_id, feature_uri, feature_name, feature_line, feature_tags,
+			feature_description, keyword, name, line, tags, status, failure_kind, error, started_at, duration_ns, quarantined,
+			repro, steps, attachments, attempts)
+			VALUES (?, ?, 'features/a.feature', 'A', 1, 'null', '', 'Scenario', 'S', ?, 'null',
+			?, ?, '', NULL, 5, ?, '', '[]', 'null', 'null')`, run, fmt.Sprintf("features/a.feature:%d", line), line, status, kind, quarantined)
+		require.NoError(t, err)
+	}
+	for _, run := range []string{"green", "killed", "stopped", "not-run", "green-too", "quarantined"} {
+		scenarioRow(run, "passed", "", false, 3)
+	}
+	scenarioRow("flaky-gated", "flaky", "", false, 3)
+	scenarioRow("failed", "passed", "", false, 3)
+	scenarioRow("failed", "failed", "backend", false, 8)
+	scenarioRow("quarantined", "failed", "harness", true, 8)
+	require.NoError(t, st.Close())
+
+	st, err = Open(t.Context(), path)
+	require.NoError(t, err)
+	defer st.Close()
+	want := map[string]Verdict{
+		"green": VerdictPass, "flaky-gated": VerdictFailures, "failed": VerdictBackend, "killed": VerdictUnfinished,
+		"stopped": VerdictInterrupted, "not-run": VerdictIncomplete, "green-too": VerdictPass, "quarantined": VerdictPass,
+	}
+	list, err := st.Runs(t.Context(), Filter{})
+	require.NoError(t, err)
+	require.Len(t, list, len(want))
+	for _, sm := range list {
+		assert.Equal(t, want[sm.ID], sm.Verdict, sm.ID)
+		run, err := st.Run(t.Context(), sm.ID)
+		require.NoError(t, err)
+		if sm.ID != "killed" && sm.ID != "not-run" { // their plans were not kept in this made-up store
+			assert.Equal(t, VerdictOf(run), sm.Verdict, sm.ID)
+		}
+	}
+	green, err := st.Resolve(t.Context(), RefLastGreen)
+	require.NoError(t, err)
+	assert.Equal(t, "quarantined", green, "the newest run whose only failure is quarantined")
+
+	h, err := st.History(t.Context(), "features/a.feature:3", "", 100)
+	require.NoError(t, err)
+	var ids []string
+	for _, p := range h {
+		ids = append(ids, p.RunID)
+	}
+	assert.Equal(t, []string{"green", "flaky-gated", "failed", "killed", "stopped", "not-run", "green-too", "quarantined"}, ids,
+		"oldest first: the migrated rows carry their runs' starts")
+	assert.Equal(t, resultstest.Start.Add(2*time.Hour), h[2].StartedAt)
+	h, err = st.History(t.Context(), "features/a.feature:3", "green-too", 2)
+	require.NoError(t, err)
+	require.Len(t, h, 2)
+	assert.Equal(t, "stopped", h[0].RunID)
+	assert.Equal(t, "not-run", h[1].RunID)
 }

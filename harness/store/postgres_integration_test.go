@@ -34,7 +34,7 @@ func TestPostgres(t *testing.T) {
 		t.Cleanup(func() { assert.NoError(t, s.Close()) })
 		return s
 	})
-	t.Run("Reopen", func(t *testing.T) { storetest.Reopen(t, pg.newDatabase) })
+	t.Run("Reopen", func(t *testing.T) { storetest.Reopen(t, func(t *testing.T) string { return pg.newDatabase(t) }) })
 	t.Run("ConcurrentOpen", func(t *testing.T) {
 		// Two processes opening a new database at once both migrate it.
 		u := pg.newDatabase(t)
@@ -73,7 +73,7 @@ type pgServer struct {
 // harness starts (so `eprharness sweep` removes it if the test process is
 // killed) and terminated in t's Cleanup. Without Docker it fails when
 // EPRHARNESS_REQUIRE_DOCKER=1 and skips otherwise.
-func startPostgres(t *testing.T) *pgServer {
+func startPostgres(t testing.TB) *pgServer {
 	t.Helper()
 	if err := dockertest.Health(); err != nil {
 		msg := fmt.Sprintf("DOCKER IS NOT AVAILABLE, so the PostgreSQL store tests cannot run: %v", err)
@@ -107,7 +107,7 @@ func startPostgres(t *testing.T) *pgServer {
 }
 
 // newDatabase creates an empty database and returns its URL.
-func (p *pgServer) newDatabase(t *testing.T) string {
+func (p *pgServer) newDatabase(t testing.TB) string {
 	t.Helper()
 	name := fmt.Sprintf("store_test_%d", p.n.Add(1))
 	db, err := sql.Open("pgx", p.url)
@@ -119,4 +119,18 @@ func (p *pgServer) newDatabase(t *testing.T) string {
 	require.NoError(t, err)
 	u.Path = "/" + name
 	return u.String()
+}
+
+// BenchmarkScalePostgres is BenchmarkScaleSQLite on PostgreSQL in a
+// container: a history of 10,000 runs × 100 scenarios, generated once
+// (and analysed, as autovacuum would) into a fresh database.
+func BenchmarkScalePostgres(b *testing.B) {
+	pg := startPostgres(b)
+	st, err := store.Open(b.Context(), pg.newDatabase(b), store.WithArtifacts(b.TempDir()))
+	require.NoError(b, err)
+	defer st.Close()
+	start := time.Now()
+	require.NoError(b, store.GenerateHistory(b.Context(), st, scaleRuns, scaleScenarios))
+	b.Logf("generated %d runs × %d scenarios in %s", scaleRuns, scaleScenarios, time.Since(start).Round(time.Millisecond))
+	benchScale(b, st)
 }

@@ -17,7 +17,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/eprharness/eprharness/harness/exitcode"
 	"github.com/eprharness/eprharness/harness/results"
 )
 
@@ -109,7 +108,8 @@ func unmarshal(what, data string, v any) error {
 }
 
 // runFields are the columns Begin and Finish write, in runArgs' order.
-const runFields = `started_at, finished_at, interrupted, git_commit, tags, target, machine, browser, retries, fail_on_flaky`
+const runFields = `started_at, finished_at, interrupted, git_commit, tags, target, machine, browser, retries, fail_on_flaky,
+	phases, shard, shards`
 
 func runArgs(run *results.Run) ([]any, error) {
 	if run == nil {
@@ -137,7 +137,16 @@ func runArgs(run *results.Run) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{started, finished, run.Interrupted, run.Commit, run.Tags, target, machine, run.Browser, int64(run.Retries), run.FailOnFlaky}, nil
+	phases, err := marshal("phases", run.Phases)
+	if err != nil {
+		return nil, err
+	}
+	shards, err := marshal("shards", run.Shards)
+	if err != nil {
+		return nil, err
+	}
+	return []any{started, finished, run.Interrupted, run.Commit, run.Tags, target, machine, run.Browser, int64(run.Retries), run.FailOnFlaky,
+		phases, run.Shard, shards}, nil
 }
 
 func (s *sqlStore) Begin(ctx context.Context, run *results.Run) error {
@@ -151,7 +160,7 @@ func (s *sqlStore) Begin(ctx context.Context, run *results.Run) error {
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO runs (id, `+runFields+`, planned, n_planned, n_not_run)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
 			append(append([]any{run.ID}, args...), planned, len(run.Planned), len(run.Planned))...)
 		if err != nil {
 			return err
@@ -161,7 +170,7 @@ func (s *sqlStore) Begin(ctx context.Context, run *results.Run) error {
 		} else if n == 0 {
 			return ErrExists
 		}
-		return nil
+		return s.recount(ctx, tx, run.ID)
 	})
 	if err != nil {
 		return fmt.Errorf("begin run %s: %w", run.ID, err)
@@ -176,7 +185,8 @@ func (s *sqlStore) Finish(ctx context.Context, run *results.Run) error {
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE runs SET started_at = ?, finished_at = ?, interrupted = ?,
-			git_commit = ?, tags = ?, target = ?, machine = ?, browser = ?, retries = ?, fail_on_flaky = ?
+			git_commit = ?, tags = ?, target = ?, machine = ?, browser = ?, retries = ?, fail_on_flaky = ?,
+			phases = ?, shard = ?, shards = ?
 			WHERE id = ?`), append(args, run.ID)...)
 		if err != nil {
 			return err
@@ -186,17 +196,22 @@ func (s *sqlStore) Finish(ctx context.Context, run *results.Run) error {
 		} else if n == 0 {
 			return ErrNotFound
 		}
-		if run.Planned == nil {
-			return nil // the plan recorded at Begin stands
-		}
-		planned, err := marshal("plan", run.Planned)
-		if err != nil {
+		// The scenarios keep their run's start for History's index.
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE scenarios SET run_started_at = ? WHERE run_id = ? AND run_started_at <> ?`),
+			args[0], run.ID, args[0]); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE runs SET planned = ?, n_planned = ? WHERE id = ?`),
-			planned, len(run.Planned), run.ID); err != nil {
-			return err
+		if run.Planned != nil { // else the plan recorded at Begin stands
+			planned, err := marshal("plan", run.Planned)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE runs SET planned = ?, n_planned = ? WHERE id = ?`),
+				planned, len(run.Planned), run.ID); err != nil {
+				return err
+			}
 		}
+		// The end, the interrupt and fail-on-flaky change the verdict.
 		return s.recount(ctx, tx, run.ID)
 	})
 	if err != nil {
@@ -254,19 +269,20 @@ func (s *sqlStore) Record(ctx context.Context, runID string, f *results.Feature,
 		// Lock the run's row first: concurrent Records of one run then
 		// take turns, so each recount sees the scenarios committed
 		// before it.
-		lock := `SELECT id FROM runs WHERE id = ?`
+		lock := `SELECT started_at FROM runs WHERE id = ?`
 		if s.dialect == postgresDialect {
 			lock += ` FOR UPDATE`
 		}
-		var id string
-		if err := tx.QueryRowContext(ctx, s.q(lock), runID).Scan(&id); errors.Is(err, sql.ErrNoRows) {
+		var runStarted int64
+		if err := tx.QueryRowContext(ctx, s.q(lock), runID).Scan(&runStarted); errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("run %s: %w", runID, ErrNotFound)
 		} else if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO scenarios (`+scenarioFields+`)
-			VALUES (`+scenarioPlaceholders+`)
-			ON CONFLICT (run_id, scenario_id) DO UPDATE SET `+scenarioUpdates), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO scenarios (`+scenarioFields+`, run_started_at)
+			VALUES (`+scenarioPlaceholders+`, ?)
+			ON CONFLICT (run_id, scenario_id) DO UPDATE SET `+scenarioUpdates+`, run_started_at = excluded.run_started_at`),
+			append(args, runStarted)...); err != nil {
 			return err
 		}
 		return s.recount(ctx, tx, runID)
@@ -352,7 +368,7 @@ func attemptsWithout(attempts []*results.Attempt) []*results.Attempt {
 // scanScenario's order.
 const scenarioFields = `run_id, scenario_id, feature_uri, feature_name, feature_line, feature_tags, feature_description,
 	keyword, name, line, tags, status, failure_kind, error, started_at, duration_ns, quarantined, repro,
-	steps, attachments, attempts, blocked, identities`
+	steps, attachments, attempts, blocked, identities, phases`
 
 // scenarioPlaceholders are the "?" parameters of one row of scenarioFields.
 var scenarioPlaceholders = strings.TrimSuffix(strings.Repeat("?, ", len(strings.Split(scenarioFields, ","))), ", ")
@@ -379,12 +395,12 @@ func scenarioArgs(runID string, f *results.Feature, sc *results.Scenario, attach
 			return nil, err
 		}
 	}
-	var js [7]string
+	var js [8]string
 	for i, v := range []struct {
 		what string
 		v    any
 	}{{"feature tags", f.Tags}, {"tags", sc.Tags}, {"steps", sc.Steps}, {"attachments", attachments}, {"attempts", attempts},
-		{"blocked hosts", sc.Blocked}, {"identities", sc.Identities}} {
+		{"blocked hosts", sc.Blocked}, {"identities", sc.Identities}, {"phases", sc.Phases}} {
 		if js[i], err = marshal(v.what, v.v); err != nil {
 			return nil, err
 		}
@@ -392,23 +408,32 @@ func scenarioArgs(runID string, f *results.Feature, sc *results.Scenario, attach
 	return []any{runID, sc.ID, f.URI, f.Name, int64(f.Line), js[0], f.Description,
 		sc.Keyword, sc.Name, int64(sc.Line), js[1], string(sc.Status), string(sc.FailureKind), sc.Error,
 		started, int64(sc.Duration), sc.Quarantined, sc.Repro,
-		js[2], js[3], js[4], js[5], js[6]}, nil
+		js[2], js[3], js[4], js[5], js[6], js[7]}, nil
 }
 
-// recount refreshes the run's cached counts from its scenarios.
+// recount refreshes the run's cached counts and its verdict from its
+// scenarios and its own columns. Begin, Record and Finish call it in their
+// transaction, so the cached columns never disagree with the run.
 func (s *sqlStore) recount(ctx context.Context, tx *sql.Tx, runID string) error {
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT status, COUNT(*) FROM scenarios WHERE run_id = ? GROUP BY status`), runID)
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT status, failure_kind, quarantined, COUNT(*) FROM scenarios WHERE run_id = ?
+		GROUP BY status, failure_kind, quarantined`), runID)
 	if err != nil {
 		return fmt.Errorf("count scenarios: %w", err)
 	}
 	defer rows.Close()
-	var c results.Counts
+	var (
+		c        results.Counts
+		outcomes []*results.Scenario // one per distinct outcome
+	)
 	for rows.Next() {
-		var status string
+		var status, kind string
+		var quarantined bool
 		var n int
-		if err := rows.Scan(&status, &n); err != nil {
+		if err := rows.Scan(&status, &kind, &quarantined, &n); err != nil {
 			return fmt.Errorf("count scenarios: %w", err)
 		}
+		outcomes = append(outcomes, &results.Scenario{
+			Status: results.Status(status), FailureKind: results.FailureKind(kind), Quarantined: quarantined})
 		c.Scenarios += n
 		switch results.Status(status) {
 		case results.Passed:
@@ -431,9 +456,13 @@ func (s *sqlStore) recount(ctx context.Context, tx *sql.Tx, runID string) error 
 	rows.Close()
 	// Planned scenarios with no result: the plan's ids that no recorded
 	// scenario of the run has.
-	var notRun int
-	var plannedJSON string
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT planned FROM runs WHERE id = ?`), runID).Scan(&plannedJSON); err != nil {
+	var (
+		plannedJSON              string
+		finished                 sql.NullInt64
+		interrupted, failOnFlaky bool
+	)
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT planned, finished_at, interrupted, fail_on_flaky FROM runs WHERE id = ?`), runID).
+		Scan(&plannedJSON, &finished, &interrupted, &failOnFlaky); err != nil {
 		return fmt.Errorf("read plan: %w", err)
 	}
 	var planned []results.PlannedScenario
@@ -447,13 +476,14 @@ func (s *sqlStore) recount(ctx context.Context, tx *sql.Tx, runID string) error 
 		}
 		for _, p := range planned {
 			if !recorded[p.ID] {
-				notRun++
+				c.NotRun++
 			}
 		}
 	}
+	verdict := verdictFor(finished.Valid, interrupted, failOnFlaky, c.Untested(), outcomes)
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE runs SET n_scenarios = ?, n_passed = ?, n_failed = ?,
-		n_skipped = ?, n_flaky = ?, n_other = ?, n_interrupted = ?, n_not_run = ? WHERE id = ?`),
-		c.Scenarios, c.Passed, c.Failed, c.Skipped, c.Flaky, c.Other, c.Interrupted, notRun, runID); err != nil {
+		n_skipped = ?, n_flaky = ?, n_other = ?, n_interrupted = ?, n_not_run = ?, verdict = ? WHERE id = ?`),
+		c.Scenarios, c.Passed, c.Failed, c.Skipped, c.Flaky, c.Other, c.Interrupted, c.NotRun, string(verdict), runID); err != nil {
 		return fmt.Errorf("update counts: %w", err)
 	}
 	return nil
@@ -477,40 +507,62 @@ func (s *sqlStore) scenarioIDs(ctx context.Context, tx *sql.Tx, runID string) (m
 	return ids, rows.Err()
 }
 
-// summaryFields are the runs columns scanRun reads.
-const summaryFields = `id, started_at, finished_at, interrupted, git_commit, tags, target, machine, browser, retries, fail_on_flaky,
-	n_scenarios, n_passed, n_failed, n_skipped, n_flaky, n_other, n_interrupted, n_not_run, planned`
+// summaryFields are the runs columns scanSummary reads: nothing a list
+// of runs does not show (no plan, no phases).
+const summaryFields = `id, started_at, finished_at, interrupted, git_commit, tags, target,
+	n_scenarios, n_passed, n_failed, n_skipped, n_flaky, n_other, n_interrupted, n_not_run, n_planned, verdict`
+
+// runColumns are the runs columns scanRun reads.
+const runColumns = `id, started_at, finished_at, interrupted, git_commit, tags, target, machine, browser, retries, fail_on_flaky,
+	planned, phases, shard, shards`
 
 type scanner interface{ Scan(dest ...any) error }
 
-// scanRun reads a row of summaryFields.
-func scanRun(row scanner) (*results.Run, results.Counts, error) {
+// scanSummary reads a row of summaryFields.
+func scanSummary(row scanner) (Summary, error) {
 	var (
-		run                      results.Run
-		started, finished        sql.NullInt64
-		target, machine, planned string
-		c                        results.Counts
+		sm                Summary
+		started, finished sql.NullInt64
+		target, verdict   string
+		c                 = &sm.Counts
+	)
+	if err := row.Scan(&sm.ID, &started, &finished, &sm.Interrupted, &sm.Commit, &sm.Tags, &target,
+		&c.Scenarios, &c.Passed, &c.Failed, &c.Skipped, &c.Flaky, &c.Other, &c.Interrupted, &c.NotRun, &sm.Planned, &verdict); err != nil {
+		return sm, err
+	}
+	sm.StartedAt, sm.FinishedAt, sm.Verdict = instant(started), instant(finished), Verdict(verdict)
+	if err := unmarshal("target", target, &sm.Target); err != nil {
+		return sm, err
+	}
+	return sm, nil
+}
+
+// scanRun reads a row of runColumns.
+func scanRun(row scanner) (*results.Run, error) {
+	var (
+		run                                      results.Run
+		started, finished                        sql.NullInt64
+		target, machine, planned, phases, shards string
 	)
 	if err := row.Scan(&run.ID, &started, &finished, &run.Interrupted, &run.Commit, &run.Tags, &target, &machine,
-		&run.Browser, &run.Retries, &run.FailOnFlaky,
-		&c.Scenarios, &c.Passed, &c.Failed, &c.Skipped, &c.Flaky, &c.Other, &c.Interrupted, &c.NotRun, &planned); err != nil {
-		return nil, c, err
+		&run.Browser, &run.Retries, &run.FailOnFlaky, &planned, &phases, &run.Shard, &shards); err != nil {
+		return nil, err
 	}
 	run.StartedAt, run.FinishedAt = instant(started), instant(finished)
-	if err := unmarshal("plan", planned, &run.Planned); err != nil {
-		return nil, c, err
+	for _, v := range []struct {
+		what, data string
+		v          any
+	}{{"plan", planned, &run.Planned}, {"target", target, &run.Target}, {"machine", machine, &run.Machine},
+		{"phases", phases, &run.Phases}, {"shards", shards, &run.Shards}} {
+		if err := unmarshal(v.what, v.data, v.v); err != nil {
+			return nil, err
+		}
 	}
-	if err := unmarshal("target", target, &run.Target); err != nil {
-		return nil, c, err
-	}
-	if err := unmarshal("machine", machine, &run.Machine); err != nil {
-		return nil, c, err
-	}
-	return &run, c, nil
+	return &run, nil
 }
 
 func (s *sqlStore) Run(ctx context.Context, id string) (*results.Run, error) {
-	run, _, err := scanRun(s.db.QueryRowContext(ctx, s.q(`SELECT `+summaryFields+` FROM runs WHERE id = ?`), id))
+	run, err := scanRun(s.db.QueryRowContext(ctx, s.q(`SELECT `+runColumns+` FROM runs WHERE id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("read run %s: %w", id, ErrNotFound)
 	} else if err != nil {
@@ -552,13 +604,13 @@ func scanScenario(row scanner) (*results.Feature, *results.Scenario, error) {
 		sc                               results.Scenario
 		runID, fTags, tags, status, kind string
 		steps, attachments, attempts     string
-		blocked, identities              string
+		blocked, identities, phases      string
 		fLine, line, duration            int64
 		started                          sql.NullInt64
 	)
 	if err := row.Scan(&runID, &sc.ID, &f.URI, &f.Name, &fLine, &fTags, &f.Description,
 		&sc.Keyword, &sc.Name, &line, &tags, &status, &kind, &sc.Error, &started, &duration, &sc.Quarantined, &sc.Repro,
-		&steps, &attachments, &attempts, &blocked, &identities); err != nil {
+		&steps, &attachments, &attempts, &blocked, &identities, &phases); err != nil {
 		return nil, nil, err
 	}
 	f.Line, sc.Line = int(fLine), int(line)
@@ -569,7 +621,7 @@ func scanScenario(row scanner) (*results.Feature, *results.Scenario, error) {
 		v          any
 	}{{"feature tags", fTags, &f.Tags}, {"tags", tags, &sc.Tags}, {"steps", steps, &sc.Steps},
 		{"attachments", attachments, &sc.Attachments}, {"attempts", attempts, &sc.Attempts},
-		{"blocked hosts", blocked, &sc.Blocked}, {"identities", identities, &sc.Identities}} {
+		{"blocked hosts", blocked, &sc.Blocked}, {"identities", identities, &sc.Identities}, {"phases", phases, &sc.Phases}} {
 		if err := unmarshal(v.what+" of "+sc.ID, v.data, v.v); err != nil {
 			return nil, nil, err
 		}
@@ -593,14 +645,11 @@ func (s *sqlStore) Runs(ctx context.Context, filter Filter) ([]Summary, error) {
 	defer rows.Close()
 	out := []Summary{}
 	for rows.Next() {
-		run, c, err := scanRun(rows)
+		sm, err := scanSummary(rows)
 		if err != nil {
 			return nil, fmt.Errorf("list runs: %w", err)
 		}
-		out = append(out, Summary{
-			ID: run.ID, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt, Interrupted: run.Interrupted,
-			Target: run.Target, Commit: run.Commit, Tags: run.Tags, Counts: c, Planned: len(run.Planned),
-		})
+		out = append(out, sm)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
@@ -681,85 +730,27 @@ func (s *sqlStore) resolve(ctx context.Context, ref string) (string, error) {
 	}
 }
 
-// lastGreen finds the newest finished, uninterrupted, complete run (no
-// interrupted scenario, no planned scenario left unrun) whose exit code
-// (exitcode.ForRun, over its scenarios' statuses, failure kinds and
-// quarantine) is Pass, reading candidates newest first a page at a time.
+// lastGreen finds the newest run whose stored verdict is VerdictPass:
+// finished, uninterrupted and complete (no interrupted scenario, no
+// planned scenario left unrun), with exit code Pass (exitcode.ForRun).
+// One index lookup (runs_verdict).
 func (s *sqlStore) lastGreen(ctx context.Context) (string, error) {
-	const page = 50
-	for offset := 0; ; offset += page {
-		type candidate struct {
-			id          string
-			failOnFlaky bool
-		}
-		var cands []candidate
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, fail_on_flaky FROM runs
-			WHERE finished_at IS NOT NULL AND NOT interrupted AND n_interrupted = 0 AND n_not_run = 0
-			ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`), page, offset)
-		if err != nil {
-			return "", err
-		}
-		for rows.Next() {
-			var c candidate
-			if err := rows.Scan(&c.id, &c.failOnFlaky); err != nil {
-				rows.Close()
-				return "", err
-			}
-			cands = append(cands, c)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return "", err
-		}
-		for _, c := range cands {
-			code, err := s.exitCode(ctx, c.id, c.failOnFlaky)
-			if err != nil {
-				return "", err
-			}
-			if code == exitcode.Pass {
-				return c.id, nil
-			}
-		}
-		if len(cands) < page {
-			return "", fmt.Errorf("no finished run passed: %w", ErrNotFound)
-		}
+	var id string
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id FROM runs WHERE verdict = ? ORDER BY started_at DESC, id DESC LIMIT 1`),
+		string(VerdictPass)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("no finished run passed: %w", ErrNotFound)
 	}
-}
-
-// exitCode computes exitcode.ForRun for a finished, uninterrupted run from
-// the columns it depends on.
-func (s *sqlStore) exitCode(ctx context.Context, runID string, failOnFlaky bool) (exitcode.Code, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT status, failure_kind, quarantined FROM scenarios WHERE run_id = ?`), runID)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	f := &results.Feature{}
-	for rows.Next() {
-		var status, kind string
-		var quarantined bool
-		if err := rows.Scan(&status, &kind, &quarantined); err != nil {
-			return 0, err
-		}
-		f.Scenarios = append(f.Scenarios, &results.Scenario{
-			Status: results.Status(status), FailureKind: results.FailureKind(kind), Quarantined: quarantined,
-		})
-	}
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	// The run is finished (the caller selected it so): any end time does.
-	finished := time.Unix(1, 0)
-	return exitcode.ForRun(&results.Run{FailOnFlaky: failOnFlaky, FinishedAt: finished, Features: []*results.Feature{f}}), nil
+	return id, err
 }
 
 func (s *sqlStore) History(ctx context.Context, scenarioID string, beforeRun string, limit int) ([]results.HistoryPoint, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("history of %s: limit must be positive, got %d", scenarioID, limit)
 	}
-	query := `SELECT r.id, r.started_at, s.status, s.duration_ns FROM scenarios s JOIN runs r ON r.id = s.run_id
-		WHERE s.scenario_id = ?`
+	// run_started_at is the run's start (see schema version 4): the
+	// scenarios_history index gives the rows in order.
+	query := `SELECT run_id, run_started_at, status, duration_ns FROM scenarios WHERE scenario_id = ?`
 	args := []any{scenarioID}
 	if beforeRun != "" {
 		var started int64
@@ -769,10 +760,10 @@ func (s *sqlStore) History(ctx context.Context, scenarioID string, beforeRun str
 		} else if err != nil {
 			return nil, fmt.Errorf("history of %s: %w", scenarioID, err)
 		}
-		query += ` AND (r.started_at < ? OR (r.started_at = ? AND r.id < ?))`
-		args = append(args, started, started, beforeRun)
+		query += ` AND (run_started_at, run_id) < (?, ?)`
+		args = append(args, started, beforeRun)
 	}
-	query += ` ORDER BY r.started_at DESC, r.id DESC LIMIT ?`
+	query += ` ORDER BY run_started_at DESC, run_id DESC LIMIT ?`
 	args = append(args, limit)
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
@@ -809,15 +800,91 @@ func scanPoint(row scanner) (results.HistoryPoint, error) {
 	return p, nil
 }
 
+// durationsQuery reads the durations Durations takes the medians of: for
+// each scenario id (found by walking the scenarios_history index from id
+// to id, not by reading every row), the durations of its last window
+// passed, failed or flaky results, newest runs first through the same
+// index; ordered by id, then duration. SQLite has no LATERAL join: a
+// correlated subquery picks the rows by rowid.
+func (s *sqlStore) durationsQuery() string {
+	return s.lastResults(`status IN ('passed', 'failed', 'flaky')`, `scenario_id, duration_ns`, `scenario_id, duration_ns`)
+}
+
+// lastResults is a query over the last window results (the ? parameter)
+// of every scenario id that pass filter (SQL over the scenarios table;
+// "" for all), newest runs first, returning columns in order. The ids are
+// found by walking the scenarios_history index from id to id (not by
+// reading every row), and each id's results through the same index in
+// order. SQLite has no LATERAL join: a correlated subquery picks the rows
+// by rowid.
+func (s *sqlStore) lastResults(filter, columns, order string) string {
+	const ids = `WITH RECURSIVE ids(id) AS (
+			SELECT MIN(scenario_id) FROM scenarios
+			UNION ALL
+			SELECT (SELECT MIN(scenario_id) FROM scenarios WHERE scenario_id > ids.id) FROM ids WHERE ids.id IS NOT NULL
+		) `
+	if filter != "" {
+		filter = " AND " + filter
+	}
+	recent := `FROM scenarios WHERE scenario_id = ids.id` + filter + ` ORDER BY run_started_at DESC, run_id DESC LIMIT ?`
+	if s.dialect == postgresDialect {
+		return s.q(ids + `SELECT ` + columns + ` FROM ids CROSS JOIN LATERAL (SELECT ` + columns + ` ` + recent + `) recent
+			ORDER BY ` + order)
+	}
+	return ids + `SELECT ` + columns + ` FROM ids JOIN scenarios ON scenarios.rowid IN (SELECT rowid ` + recent + `)
+		WHERE ids.id IS NOT NULL ORDER BY ` + order
+}
+
+func (s *sqlStore) Durations(ctx context.Context, window int) (map[string]time.Duration, error) {
+	if window <= 0 {
+		return nil, fmt.Errorf("read durations: window must be positive, got %d", window)
+	}
+	rows, err := s.db.QueryContext(ctx, s.durationsQuery(), window)
+	if err != nil {
+		return nil, fmt.Errorf("read durations: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Duration{}
+	var (
+		cur string
+		ds  []int64 // ascending
+	)
+	flush := func() {
+		if len(ds) == 0 {
+			return
+		}
+		mid := len(ds) / 2
+		if len(ds)%2 == 1 {
+			out[cur] = time.Duration(ds[mid])
+		} else {
+			out[cur] = time.Duration(ds[mid-1] + (ds[mid]-ds[mid-1])/2)
+		}
+	}
+	for rows.Next() {
+		var id string
+		var d int64
+		if err := rows.Scan(&id, &d); err != nil {
+			return nil, fmt.Errorf("read durations: %w", err)
+		}
+		if id != cur {
+			flush()
+			cur, ds = id, ds[:0]
+		}
+		ds = append(ds, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read durations: %w", err)
+	}
+	flush()
+	return out, nil
+}
+
 func (s *sqlStore) Unstable(ctx context.Context, window int) ([]Instability, error) {
 	if window <= 0 {
 		return nil, fmt.Errorf("find unstable scenarios: window must be positive, got %d", window)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT scenario_id, name, run_id, run_started, status, duration_ns FROM (
-			SELECT s.scenario_id, s.name, s.run_id, r.started_at AS run_started, s.status, s.duration_ns,
-				ROW_NUMBER() OVER (PARTITION BY s.scenario_id ORDER BY r.started_at DESC, r.id DESC) AS rn
-			FROM scenarios s JOIN runs r ON r.id = s.run_id
-		) recent WHERE rn <= ? ORDER BY scenario_id, rn DESC`), window)
+	rows, err := s.db.QueryContext(ctx, s.lastResults("", `scenario_id, name, run_id, run_started_at, status, duration_ns`,
+		`scenario_id, run_started_at, run_id`), window)
 	if err != nil {
 		return nil, fmt.Errorf("find unstable scenarios: %w", err)
 	}

@@ -26,6 +26,18 @@
 // so a stored path always holds complete content. Nothing ever deletes
 // them; the store only adds.
 //
+// Each run keeps its verdict (Summary.Verdict: VerdictOf the run, its
+// exit code once it tested everything), recomputed by Begin, Record and
+// Finish in the same transaction, so lists of runs and "last-green" read
+// one row per run and never a run in full. Runs recorded before verdicts
+// were kept get theirs when Open migrates the store to schema version 4
+// (computed in Go from their scenarios, in the migration's transaction),
+// not lazily. Durations gives each scenario's median duration over its
+// recent runs, for ordering and sharding. A scenario's results are read
+// through one index in run order (History, Durations, Unstable), so these
+// stay fast with ten thousand runs of a hundred scenarios (see make
+// bench-store for the figures).
+//
 // Instants come back in UTC to the nanosecond (the store keeps nanoseconds
 // since the Unix epoch, so it holds the years 1678 to 2262); durations
 // exactly. Both databases hold the same schema, created or migrated by
@@ -44,6 +56,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/eprharness/eprharness/harness/exitcode"
 	"github.com/eprharness/eprharness/harness/results"
 )
 
@@ -130,6 +143,15 @@ type Store interface {
 	// its run's. limit must be positive; an unknown beforeRun gives an
 	// error wrapping ErrNotFound.
 	History(ctx context.Context, scenarioID string, beforeRun string, limit int) ([]results.HistoryPoint, error)
+	// Durations returns, for every scenario id the store has a result of,
+	// the median duration of the scenario over its last window runs that
+	// ran it: those in which its status was passed, failed or flaky
+	// (skipped, interrupted and other outcomes say nothing of how long it
+	// takes). Runs are ordered as in History. An even number of durations
+	// gives the mean of the middle two. Scenarios with no such run are left
+	// out. window must be positive. Schedulers use it to start the longest
+	// scenarios first and to balance shards.
+	Durations(ctx context.Context, window int) (map[string]time.Duration, error)
 	// Unstable lists the scenarios whose status flips across their last
 	// window runs: those that failed at least twice with a pass in
 	// between (flaky counts as a failure followed by a pass), newest
@@ -165,6 +187,86 @@ type Summary struct {
 	// Planned is how many scenarios the run set out to run; 0 for runs
 	// recorded without a plan.
 	Planned int
+	// Verdict is the run's outcome, stored with the run and kept right
+	// by Begin, Record and Finish: VerdictOf the run as it stands.
+	Verdict Verdict
+}
+
+// Verdict is a run's outcome as a list of runs shows it: whether it
+// tested everything it set out to, and if so its exit code
+// (exitcode.ForRun). The store keeps it with the run (Begin, Record and
+// Finish recompute it), so lists of runs never read runs in full; runs
+// recorded before verdicts were kept get theirs when the store is
+// migrated (schema version 4).
+type Verdict string
+
+// The verdicts, in the order VerdictOf decides them.
+const (
+	// VerdictUnfinished: the run never recorded its end (still running,
+	// or killed) and was not interrupted.
+	VerdictUnfinished Verdict = "unfinished"
+	// VerdictInterrupted: the run was stopped by a signal.
+	VerdictInterrupted Verdict = "interrupted"
+	// VerdictIncomplete: the run finished, but a scenario was interrupted
+	// or a planned scenario never ran.
+	VerdictIncomplete Verdict = "incomplete"
+	// VerdictPass: complete, exit code exitcode.Pass (flaky scenarios
+	// may have passed on a retry: see Counts.Flaky).
+	VerdictPass Verdict = "pass"
+	// VerdictFailures, VerdictBackend, VerdictHarness: complete, with
+	// exit code exitcode.Failures, exitcode.Backend or exitcode.Harness.
+	VerdictFailures Verdict = "failures"
+	VerdictBackend  Verdict = "backend"
+	VerdictHarness  Verdict = "harness"
+)
+
+// VerdictOf returns the verdict of run: unfinished when it never recorded
+// its end (and was not interrupted), interrupted when it was, incomplete
+// when it is otherwise results.Run.Incomplete, and else its exit code's
+// (exitcode.ForRun).
+func VerdictOf(run *results.Run) Verdict {
+	switch {
+	case run.Unfinished() && !run.Interrupted:
+		return VerdictUnfinished
+	case run.Interrupted:
+		return VerdictInterrupted
+	case run.Incomplete():
+		return VerdictIncomplete
+	}
+	return verdictOfCode(exitcode.ForRun(run))
+}
+
+func verdictOfCode(code exitcode.Code) Verdict {
+	switch code {
+	case exitcode.Pass:
+		return VerdictPass
+	case exitcode.Failures:
+		return VerdictFailures
+	case exitcode.Backend:
+		return VerdictBackend
+	case exitcode.Harness:
+		return VerdictHarness
+	default:
+		return VerdictInterrupted
+	}
+}
+
+// Code is the exit code the verdict stands for: exitcode.Interrupted for
+// a run that did not test everything (and for a verdict this build does
+// not know).
+func (v Verdict) Code() exitcode.Code {
+	switch v {
+	case VerdictPass:
+		return exitcode.Pass
+	case VerdictFailures:
+		return exitcode.Failures
+	case VerdictBackend:
+		return exitcode.Backend
+	case VerdictHarness:
+		return exitcode.Harness
+	default:
+		return exitcode.Interrupted
+	}
 }
 
 // Unfinished reports whether the run never recorded its end: it is still

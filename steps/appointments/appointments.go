@@ -13,6 +13,7 @@ import (
 
 	"github.com/eprharness/eprharness/harness/failure"
 	"github.com/eprharness/eprharness/harness/fixtures"
+	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/scenario"
 	"github.com/eprharness/eprharness/harness/target"
 	"github.com/eprharness/eprharness/steps"
@@ -134,6 +135,7 @@ func signedInAsGP(ctx context.Context) (context.Context, error) {
 	if err != nil {
 		return ctx, err
 	}
+	defer s.Timed(results.PhaseSignIn)()
 	u, err := s.UserFor("gp")
 	if err != nil {
 		return ctx, err

@@ -10,6 +10,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/eprharness/eprharness/harness/failure"
+	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/scenario"
 	"github.com/eprharness/eprharness/steps"
 )
@@ -77,6 +78,7 @@ func signedInAs(ctx context.Context, role string) (context.Context, error) {
 	if err != nil {
 		return ctx, err
 	}
+	defer s.Timed(results.PhaseSignIn)() // where the time went: sign-in, not steps
 	u, err := s.UserFor(role)
 	if err != nil {
 		return ctx, err

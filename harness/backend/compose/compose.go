@@ -1,7 +1,9 @@
 // Package compose runs a user's own EPR and its dependencies from Docker
 // Compose files, with testcontainers-go's compose module: one Compose
 // project per backend (per worker: ProjectName(run, n)), the browser
-// reaching one service's port (WithService) on a loopback port.
+// reaching one service's port (WithService) on a loopback port, or on a
+// port of the engine's host when the engine is remote (DOCKER_HOST, see
+// docker.PublishAddress).
 //
 // Every container and network carries the labels of harness/backend/docker
 // (docker.Labels: LabelManaged, LabelRun, LabelPID, LabelHost, plus
@@ -13,7 +15,8 @@
 // them). The harness adds an override file after the user's files: the
 // labels, every published port moved to 127.0.0.1 and an ephemeral host
 // port (parallel projects never collide and nothing is reachable from
-// other machines), pull_policy missing for images (an image present
+// other machines; on a remote engine all of its host's interfaces, since
+// this machine reaches the ports over the network), pull_policy missing for images (an image present
 // locally is never pulled) and a 2s stop grace period where none is set.
 // Named volumes are removed by Terminate (Down with volumes) but not by
 // Sweep: a killed run leaves them, labelled by Compose with the project.
@@ -112,7 +115,7 @@ func WithWait(service, spec string) Option {
 	return func(o *options) { o.waits = append(o.waits, service+"="+spec) }
 }
 
-// WithPublish publishes a service's container port on a loopback port too,
+// WithPublish publishes a service's container port on a host port too,
 // e.g. the database service's 5432 for DatabaseAddr when the Compose file
 // does not publish it.
 func WithPublish(service string, port int) Option {
@@ -338,7 +341,11 @@ func (b *Backend) up(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	path, err := writeOverride(override(p, b.labels, ports))
+	bind, _, err := docker.PublishAddress(ctx)
+	if err != nil {
+		return err
+	}
+	path, err := writeOverride(override(p, b.labels, ports, bind))
 	if err != nil {
 		return fmt.Errorf("write override: %w", err)
 	}

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"context"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,7 +85,7 @@ networks:
 
 	labels := docker.Labels("it")
 	labels[docker.LabelBackend] = "eprharness-it-1"
-	out := string(override(p, labels, ports))
+	out := string(override(p, labels, ports, netip.MustParseAddr("127.0.0.1")))
 	assert.Contains(t, out, `"eprharness.role": "web"`)
 	assert.Contains(t, out, `"eprharness.run": "it"`)
 	assert.Contains(t, out, "ports: !override\n      - \"127.0.0.1::80/tcp\"\n      - \"127.0.0.1::8081/tcp\"\n      - \"127.0.0.1::9000/udp\"\n")
@@ -110,6 +111,20 @@ networks:
 	assert.Equal(t, "2s", web.StopGracePeriod.String())
 	assert.Empty(t, m.Services["built"].PullPolicy, "a built image is not pulled anyway")
 	assert.Equal(t, "sidecar", m.Services["sidecar"].Labels[docker.LabelRole])
+
+	// On a remote engine (docker.PublishAddress) the ports are published
+	// on the engine host's interfaces, where this machine reaches them.
+	for bind, hostIP := range map[netip.Addr]string{netip.IPv4Unspecified(): "0.0.0.0", netip.IPv6Loopback(): "::1"} {
+		remote := string(override(p, labels, ports, bind))
+		require.NoError(t, os.WriteFile(ov, []byte(remote), 0o644))
+		m, err := loadProject(context.Background(), []string{file, ov}, "eprharness-it-1", map[string]string{"DB_IMAGE": "example/db:15"})
+		require.NoError(t, err, remote)
+		require.Len(t, m.Services["web"].Ports, 3)
+		for _, pc := range m.Services["web"].Ports {
+			assert.Equal(t, hostIP, pc.HostIP, remote)
+			assert.Empty(t, pc.Published, "ephemeral host port")
+		}
+	}
 
 	// Networks are created as Compose would, with the run's labels.
 	o, err := networkOptions(p.Name, "default", p.Networks["default"], labels)

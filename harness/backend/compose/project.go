@@ -95,11 +95,11 @@ func servicePorts(p *types.Project, need map[string][]int) map[string][]publishe
 }
 
 // override renders the Compose file the harness adds after the user's: the
-// run's labels on every service (LabelRole = the service), loopback
-// ephemeral ports, no pulling of an image that is present locally, and a
+// run's labels on every service (LabelRole = the service), ephemeral
+// ports published on bind (loopback for a local engine), no pulling of an image that is present locally, and a
 // short stop grace period where none is set (the containers hold only test
 // data).
-func override(p *types.Project, labels map[string]string, ports map[string][]published) []byte {
+func override(p *types.Project, labels map[string]string, ports map[string][]published, bind netip.Addr) []byte {
 	var b strings.Builder
 	b.WriteString("# Written by eprharness for project " + p.Name + "; not for editing.\nservices:\n")
 	names := p.ServiceNames()
@@ -119,7 +119,7 @@ func override(p *types.Project, labels map[string]string, ports map[string][]pub
 		if ps := ports[name]; len(ps) > 0 {
 			b.WriteString("    ports: !override\n")
 			for _, q := range ps {
-				fmt.Fprintf(&b, "      - %s\n", quote(fmt.Sprintf("127.0.0.1::%d/%s", q.port, q.protocol)))
+				fmt.Fprintf(&b, "      - %s\n", quote(fmt.Sprintf("%s::%d/%s", hostIP(bind), q.port, q.protocol)))
 			}
 		}
 		if s.Image != "" && s.Build == nil {
@@ -273,4 +273,13 @@ func Check(ctx context.Context, files []string, service string, waits ...string)
 		}
 	}
 	return nil
+}
+
+// hostIP renders an address for a Compose short port syntax
+// ("[::1]::8080/tcp").
+func hostIP(a netip.Addr) string {
+	if a.Is6() && !a.Is4In6() {
+		return "[" + a.String() + "]"
+	}
+	return a.String()
 }

@@ -1,6 +1,8 @@
 // Package docker runs the system under test in containers with
 // testcontainers-go: PostgreSQL and the EPR image on a private network, the
-// EPR's HTTP port mapped to a loopback port for the browser.
+// EPR's HTTP port mapped to a host port for the browser: a loopback port on
+// a local engine; on a remote one (DOCKER_HOST=tcp://…) a port of the
+// engine's host, which BaseURL names (see PublishAddress).
 //
 // Every container and network carries labels naming the run, the process and
 // the host (see Labels), because on machines without the Ryuk reaper nothing
@@ -211,6 +213,11 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 		}
 	}
 
+	bind, _, err := PublishAddress(ctx)
+	if err != nil {
+		return b, fmt.Errorf("run docker: %w", err)
+	}
+
 	nw, err := tcnetwork.New(ctx, tcnetwork.WithLabels(b.labels))
 	if err != nil {
 		return b, fmt.Errorf("run docker: create network: %w", err)
@@ -226,7 +233,7 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 		testcontainers.WithAdditionalWaitStrategyAndDeadline(o.startupTimeout),
 		testcontainers.WithLabels(b.roleLabels("postgres")),
 		tcnetwork.WithNetwork([]string{dbAlias}, nw),
-		testcontainers.WithHostConfigModifier(bindLoopback(dbPort)),
+		testcontainers.WithHostConfigModifier(publishOn(bind, dbPort)),
 	)
 	if pg != nil {
 		b.pg = pg
@@ -252,7 +259,7 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 		testcontainers.WithEnv(env),
 		testcontainers.WithLabels(b.roleLabels("epr")),
 		tcnetwork.WithNetwork([]string{"epr"}, nw),
-		testcontainers.WithHostConfigModifier(bindLoopback(eprPort)),
+		testcontainers.WithHostConfigModifier(publishOn(bind, eprPort)),
 		testcontainers.WithWaitStrategyAndDeadline(o.startupTimeout,
 			wait.ForHTTP(o.healthPath).WithPort(eprPort).WithStatusCodeMatcher(func(s int) bool { return s == http.StatusOK })),
 	)
@@ -377,9 +384,10 @@ func (b *Backend) roleLabels(role string) map[string]string {
 	return l
 }
 
-// bindLoopback publishes the port on 127.0.0.1 only, so the EPR under test
-// is not reachable from other machines.
-func bindLoopback(port string) func(*container.HostConfig) {
+// publishOn publishes the port on an ephemeral host port of the address
+// bind: 127.0.0.1 for a local engine, so the EPR under test is not
+// reachable from other machines (PublishAddress).
+func publishOn(bind netip.Addr, port string) func(*container.HostConfig) {
 	return func(hc *container.HostConfig) {
 		p, err := network.ParsePort(port)
 		if err != nil {
@@ -388,7 +396,7 @@ func bindLoopback(port string) func(*container.HostConfig) {
 		if hc.PortBindings == nil {
 			hc.PortBindings = network.PortMap{}
 		}
-		hc.PortBindings[p] = []network.PortBinding{{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: "0"}}
+		hc.PortBindings[p] = []network.PortBinding{{HostIP: bind, HostPort: "0"}}
 	}
 }
 

@@ -63,3 +63,24 @@ func TestStale(t *testing.T) {
 	assert.True(t, kept(map[string]string{LabelKeep: "true"}))
 	assert.False(t, kept(map[string]string{}))
 }
+
+// Ports are published on loopback when the engine's ports are reached at
+// a loopback name (a local engine), and on every interface when the
+// engine is another machine (DOCKER_HOST=tcp://build-7:2375).
+func TestBindAddress(t *testing.T) {
+	for host, want := range map[string]string{
+		"localhost":            "127.0.0.1",
+		"LOCALHOST.":           "127.0.0.1",
+		"127.0.0.1":            "127.0.0.1",
+		"127.0.1.1":            "127.0.0.1",
+		"::1":                  "::1",
+		"[::1]":                "::1",
+		"build-7":              "0.0.0.0",
+		"10.1.2.3":             "0.0.0.0",
+		"172.17.0.1":           "0.0.0.0", // the gateway, from inside a container
+		"docker.test.nhs":      "0.0.0.0",
+		"host.docker.internal": "0.0.0.0",
+	} {
+		assert.Equal(t, want, bindAddress(host).String(), host)
+	}
+}

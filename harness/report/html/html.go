@@ -46,6 +46,13 @@
 // @hazard: tag of the run, in id order; a hazard is "verified" only when
 // every scenario carrying it passed.
 //
+// "Where the time went" (after the scenarios) shows the run's own phases
+// (browser, backends, time to the first step), the scenarios' time by phase
+// with each phase's share, the 10 slowest scenarios with their phase split
+// (each linked to the scenario), and the 10 step texts with the most time
+// in all (runs, total, mean, longest), as harness/report/profile sums them;
+// a run recorded without phases shows its steps' time and says so.
+//
 // Write validates the run first (statuses and failure kinds must be known)
 // and renders the whole document before writing, so on error nothing is
 // written. The output depends only on the run, the config and the attachment

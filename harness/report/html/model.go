@@ -44,6 +44,8 @@ type report struct {
 	FilterTags  []string
 	Domains     []string
 	Groups      []groupOption
+	// Time is where the run's time went.
+	Time *timeView
 }
 
 type verdict struct {
@@ -277,6 +279,7 @@ func build(run *results.Run, cfg Config) *report {
 	tags := map[string]bool{}
 	domains := map[string]bool{}
 	groups := map[string]int{}
+	anchors := map[string]string{}
 	for fi, f := range run.Features {
 		fv := &featureView{
 			Anchor:      fmt.Sprintf("feature-%d", fi+1),
@@ -295,6 +298,9 @@ func build(run *results.Run, cfg Config) *report {
 				tags[t] = true
 			}
 			groups[sv.Group]++
+			if _, seen := anchors[s.ID]; !seen {
+				anchors[s.ID] = sv.Anchor
+			}
 			if s.Quarantined {
 				r.Quarantined.Total++
 				if notPassed(s.Status) {
@@ -318,6 +324,7 @@ func build(run *results.Run, cfg Config) *report {
 		{"passed", "Passed", groups["passed"]},
 	}
 	r.Hazards, r.HazardTitle = hazards(r.Features, run, cfg.Hazards)
+	r.Time = timeSpent(run, anchors)
 	return r
 }
 

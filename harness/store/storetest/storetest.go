@@ -52,6 +52,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentRecord", testConcurrentRecord},
 		{"Runs", testRuns},
 		{"BadInput", testBadInput},
+		{"Verdict", testVerdict},
+		{"ShardsAndPhases", testShardsAndPhases},
+		{"Durations", testDurations},
+		{"HistoryFollowsFinish", testHistoryFollowsFinish},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -143,10 +147,12 @@ func assertArtifact(t *testing.T, s store.Store, a results.Attachment) {
 }
 
 // shifted is the sample with its times in another zone and with
-// nanoseconds, which the store must give back in UTC, to the nanosecond.
+// nanoseconds, which the store must give back in UTC, to the nanosecond,
+// with where its time went (resultstest.Phased) and a shard.
 func shifted() *results.Run {
 	zone := time.FixedZone("UTC+2", 2*3600)
-	run := resultstest.Sample()
+	run := resultstest.Phased()
+	run.Shard = "2/3"
 	run.StartedAt = run.StartedAt.Add(123456789).In(zone)
 	run.FinishedAt = run.FinishedAt.In(zone)
 	for _, f := range run.Features {
@@ -221,7 +227,10 @@ func testRoundtrip(t *testing.T, s store.Store) {
 	assert.Equal(t, store.Summary{
 		ID: sample.ID, StartedAt: sample.StartedAt, FinishedAt: sample.FinishedAt,
 		Target: sample.Target, Commit: sample.Commit, Tags: sample.Tags, Counts: sample.Counts(),
+		Verdict: store.VerdictHarness, // the sample has an undefined step
 	}, list[0])
+	assert.Equal(t, store.VerdictOf(got), list[0].Verdict)
+	require.NotEmpty(t, got.Phases, "the sample's phases")
 }
 
 // feature is the feature of the small runs the tests build.
@@ -778,10 +787,10 @@ func testRuns(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	assert.Equal(t, []store.Summary{
 		{ID: "alpha", StartedAt: third.StartedAt, FinishedAt: third.FinishedAt, Interrupted: true, Target: third.Target,
-			Counts: results.Counts{Scenarios: 1, Skipped: 1}},
+			Counts: results.Counts{Scenarios: 1, Skipped: 1}, Verdict: store.VerdictInterrupted},
 		{ID: "charlie", StartedAt: second.StartedAt, FinishedAt: second.FinishedAt, Target: second.Target,
-			Commit: "c0ffee", Tags: "@smoke", Counts: results.Counts{Scenarios: 2, Passed: 1, Other: 1}},
-		{ID: "bravo", StartedAt: first.StartedAt, Target: first.Target},
+			Commit: "c0ffee", Tags: "@smoke", Counts: results.Counts{Scenarios: 2, Passed: 1, Other: 1}, Verdict: store.VerdictFailures},
+		{ID: "bravo", StartedAt: first.StartedAt, Target: first.Target, Verdict: store.VerdictUnfinished},
 	}, list)
 
 	list, err = s.Runs(ctx, store.Filter{Limit: 2})
@@ -922,3 +931,223 @@ func testLastGreenSkipsIncomplete(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	assert.Equal(t, interrupted.ID, got, "latest is the newest run, finished or not")
 }
+
+// assertVerdict checks the run's listed verdict: want, and VerdictOf the
+// run as the store gives it back; and that last-green is the run exactly
+// when its verdict is pass (the tests that call it hold one run).
+func assertVerdict(t *testing.T, s store.Store, id string, want store.Verdict, msg string) {
+	t.Helper()
+	sum := summary(t, s, id)
+	assert.Equal(t, want, sum.Verdict, msg)
+	run, err := s.Run(t.Context(), id)
+	require.NoError(t, err)
+	assert.Equal(t, store.VerdictOf(run), sum.Verdict, "stored verdict of %s: %s", id, msg)
+	green, err := s.Resolve(t.Context(), store.RefLastGreen)
+	if want == store.VerdictPass {
+		assert.NoError(t, err, msg)
+		assert.Equal(t, id, green, msg)
+	} else {
+		assert.ErrorIs(t, err, store.ErrNotFound, "last-green with the run %s: %s", want, msg)
+	}
+}
+
+// testVerdict follows one run's stored verdict through its life: Begin,
+// each Record (results arrive after Finish too, as a merge adds them) and
+// Finish, which can change the end, the interrupt and fail-on-flaky.
+func testVerdict(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f := feature("features/verdict.feature")
+	run := newRun("verdict", 0)
+	run.Planned = plan(f, 3, 8)
+	require.NoError(t, s.Begin(ctx, run))
+	assertVerdict(t, s, run.ID, store.VerdictUnfinished, "begun")
+	require.NoError(t, s.Record(ctx, run.ID, f, scenario(f, 3, results.Passed, run.StartedAt), ""))
+	assertVerdict(t, s, run.ID, store.VerdictUnfinished, "running, all passed so far")
+
+	run.FinishedAt = run.StartedAt.Add(time.Minute)
+	require.NoError(t, s.Finish(ctx, run))
+	assertVerdict(t, s, run.ID, store.VerdictIncomplete, "finished with a planned scenario not run")
+
+	flaky := scenario(f, 8, results.Flaky, run.StartedAt)
+	require.NoError(t, s.Record(ctx, run.ID, f, flaky, ""))
+	assertVerdict(t, s, run.ID, store.VerdictPass, "complete, flaky does not fail the run")
+	run.FailOnFlaky = true
+	require.NoError(t, s.Finish(ctx, run))
+	assertVerdict(t, s, run.ID, store.VerdictFailures, "--fail-on-flaky")
+	run.FailOnFlaky = false
+	require.NoError(t, s.Finish(ctx, run))
+	assertVerdict(t, s, run.ID, store.VerdictPass, "fail-on-flaky off again")
+
+	quarantined := scenario(f, 13, results.Failed, run.StartedAt)
+	quarantined.FailureKind, quarantined.Quarantined = results.KindHarness, true
+	require.NoError(t, s.Record(ctx, run.ID, f, quarantined, ""))
+	assertVerdict(t, s, run.ID, store.VerdictPass, "a quarantined failure never counts")
+
+	backend := scenario(f, 18, results.Failed, run.StartedAt)
+	backend.FailureKind = results.KindBackend
+	require.NoError(t, s.Record(ctx, run.ID, f, backend, ""))
+	assertVerdict(t, s, run.ID, store.VerdictBackend, "a backend fault")
+	harness := scenario(f, 23, results.Undefined, run.StartedAt)
+	harness.FailureKind = results.KindHarness
+	require.NoError(t, s.Record(ctx, run.ID, f, harness, ""))
+	assertVerdict(t, s, run.ID, store.VerdictHarness, "a harness fault outranks a backend fault")
+
+	// Retries replace the failures: the verdict follows.
+	require.NoError(t, s.Record(ctx, run.ID, f, scenario(f, 18, results.Passed, run.StartedAt), ""))
+	require.NoError(t, s.Record(ctx, run.ID, f, scenario(f, 23, results.Failed, run.StartedAt), ""))
+	assertVerdict(t, s, run.ID, store.VerdictFailures, "an assertion failure")
+
+	in := scenario(f, 23, results.Interrupted, run.StartedAt)
+	in.FailureKind, in.Error = results.KindNone, ""
+	require.NoError(t, s.Record(ctx, run.ID, f, in, ""))
+	assertVerdict(t, s, run.ID, store.VerdictIncomplete, "an interrupted scenario")
+	run.Interrupted = true
+	require.NoError(t, s.Finish(ctx, run))
+	assertVerdict(t, s, run.ID, store.VerdictInterrupted, "an interrupted run")
+	run.FinishedAt = time.Time{}
+	require.NoError(t, s.Finish(ctx, run))
+	assertVerdict(t, s, run.ID, store.VerdictInterrupted, "interrupted outranks unfinished")
+}
+
+// testShardsAndPhases: a run keeps its shard, or the shards a merge
+// combined, and its phases; a scenario its phases, replaced on a retry.
+func testShardsAndPhases(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f := feature("features/shards.feature")
+	run := newRun("shard", 0)
+	run.Shard = "1/2"
+	run.Phases = []results.Phase{{Name: results.PhaseBrowser, Duration: 1500 * time.Millisecond}}
+	first := scenario(f, 3, results.Failed, run.StartedAt)
+	first.Phases = []results.Phase{{Name: results.PhaseReset, Duration: 40 * time.Millisecond}, {Name: results.PhaseSteps, Duration: time.Second}}
+	record(t, s, run, false, f, first)
+	got, err := s.Run(ctx, run.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "1/2", got.Shard)
+	assert.Nil(t, got.Shards)
+	assert.Equal(t, run.Phases, got.Phases)
+	assert.Equal(t, first.Phases, got.Features[0].Scenarios[0].Phases)
+
+	retry := scenario(f, 3, results.Passed, run.StartedAt)
+	retry.Phases = []results.Phase{{Name: results.PhaseSteps, Duration: 2 * time.Second}}
+	require.NoError(t, s.Record(ctx, run.ID, f, retry, ""))
+	// Finish as a merge would: the shards it combined, the run's phases.
+	run.Shard, run.Shards = "", []string{"1/2", "2/2"}
+	run.Phases = append(run.Phases, results.Phase{Name: results.PhaseFirstStep, Duration: 4 * time.Second})
+	run.FinishedAt = run.StartedAt.Add(time.Minute)
+	require.NoError(t, s.Finish(ctx, run))
+	got, err = s.Run(ctx, run.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "", got.Shard)
+	assert.Equal(t, []string{"1/2", "2/2"}, got.Shards)
+	assert.Equal(t, run.Phases, got.Phases)
+	assert.Equal(t, retry.Phases, got.Features[0].Scenarios[0].Phases)
+
+	// None recorded: none given back.
+	plain := newRun("no-phases", 1)
+	record(t, s, plain, true, f, scenario(f, 3, results.Passed, plain.StartedAt))
+	got, err = s.Run(ctx, plain.ID)
+	require.NoError(t, err)
+	assert.Nil(t, got.Phases)
+	assert.Nil(t, got.Shards)
+	assert.Nil(t, got.Features[0].Scenarios[0].Phases)
+}
+
+// testDurations: the median of each scenario's last window timed results
+// (passed, failed, flaky), runs ordered by their start, not by when they
+// were recorded.
+func testDurations(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	got, err := s.Durations(ctx, 5)
+	require.NoError(t, err)
+	assert.Empty(t, got, "an empty store")
+	for _, w := range []int{0, -1} {
+		_, err := s.Durations(ctx, w)
+		assert.Error(t, err, "window %d", w)
+	}
+
+	f := feature("features/durations.feature")
+	ms := time.Millisecond
+	// Per run, oldest first: the status and duration of scenarios 3, 8
+	// and 13. Runs are recorded newest first.
+	type result struct {
+		status results.Status
+		d      time.Duration
+	}
+	history := [][3]result{
+		{{results.Passed, 900 * ms}, {results.Passed, 10 * ms}, {results.Skipped, 1 * ms}},
+		{{results.Passed, 100 * ms}, {results.Failed, 20 * ms}, {results.Skipped, 1 * ms}},
+		{{results.Flaky, 400 * ms}, {results.Interrupted, 5000 * ms}, {results.Skipped, 1 * ms}},
+		{{results.Skipped, 7000 * ms}, {results.Flaky, 40 * ms}, {results.Skipped, 1 * ms}},
+		{{results.Failed, 200 * ms}, {results.Passed, 30 * ms}, {results.Undefined, 1 * ms}},
+		{{results.Passed, 300 * ms}, {results.Skipped, 6000 * ms}, {results.Skipped, 1 * ms}},
+	}
+	for i := len(history) - 1; i >= 0; i-- {
+		run := newRun(fmt.Sprintf("d%d", 9-i), i) // ids sort against start times
+		var scs []*results.Scenario
+		for j, r := range history[i] {
+			sc := scenario(f, 3+5*j, r.status, run.StartedAt)
+			sc.Duration = r.d
+			scs = append(scs, sc)
+		}
+		record(t, s, run, true, f, scs...)
+	}
+	id := func(line int) string { return fmt.Sprintf("%s:%d", f.URI, line) }
+
+	got, err = s.Durations(ctx, 3)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]time.Duration{
+		id(3): 300 * ms, // 400, 200, 300 (the skipped 7000 is no timing)
+		id(8): 30 * ms,  // 20, 40, 30 (interrupted and skipped left out)
+	}, got, "scenario 13 was never timed")
+
+	got, err = s.Durations(ctx, 4)
+	require.NoError(t, err)
+	assert.Equal(t, 250*ms, got[id(3)], "100, 400, 200, 300: the mean of the middle two")
+	assert.Equal(t, 25*ms, got[id(8)], "10, 20, 40, 30")
+
+	got, err = s.Durations(ctx, 100)
+	require.NoError(t, err)
+	assert.Equal(t, 300*ms, got[id(3)], "900, 100, 400, 200, 300")
+	got, err = s.Durations(ctx, 1)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]time.Duration{id(3): 300 * ms, id(8): 30 * ms}, got, "the newest timed result")
+}
+
+// testHistoryFollowsFinish: a run's start changed by Finish moves its
+// results in History, Durations and Unstable, which order runs by it.
+func testHistoryFollowsFinish(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f := feature("features/moved.feature")
+	early := newRun("early", 0)
+	fast := scenario(f, 3, results.Passed, early.StartedAt)
+	fast.Duration = 10 * time.Millisecond
+	record(t, s, early, true, f, fast)
+	late := newRun("late", 1)
+	slow := scenario(f, 3, results.Failed, late.StartedAt)
+	slow.Duration = 20 * time.Millisecond
+	record(t, s, late, true, f, slow)
+	h, err := s.History(ctx, id(f, 3), "", 10)
+	require.NoError(t, err)
+	require.Len(t, h, 2)
+	assert.Equal(t, []string{"early", "late"}, []string{h[0].RunID, h[1].RunID})
+	d, err := s.Durations(ctx, 1)
+	require.NoError(t, err)
+	assert.Equal(t, 20*time.Millisecond, d[id(f, 3)], "the newest run's")
+
+	late.StartedAt = early.StartedAt.Add(-time.Hour)
+	require.NoError(t, s.Finish(ctx, late))
+	h, err = s.History(ctx, id(f, 3), "", 10)
+	require.NoError(t, err)
+	require.Len(t, h, 2)
+	assert.Equal(t, []string{"late", "early"}, []string{h[0].RunID, h[1].RunID})
+	assert.Equal(t, late.StartedAt.UTC(), h[0].StartedAt)
+	d, err = s.Durations(ctx, 1)
+	require.NoError(t, err)
+	assert.Equal(t, 10*time.Millisecond, d[id(f, 3)], "early is the newest run now")
+	h, err = s.History(ctx, id(f, 3), "early", 10)
+	require.NoError(t, err)
+	require.Len(t, h, 1)
+	assert.Equal(t, "late", h[0].RunID)
+}
+
+func id(f *results.Feature, line int) string { return fmt.Sprintf("%s:%d", f.URI, line) }

@@ -9,6 +9,7 @@ package refepr
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -154,6 +155,9 @@ func (p searchPage) form() playwright.Locator {
 }
 
 func (p searchPage) open() error {
+	if p.fresh() {
+		return nil
+	}
 	link := p.ui.Page.GetByRole("navigation", playwright.PageGetByRoleOptions{Name: "Main"}).
 		GetByRole("link", playwright.LocatorGetByRoleOptions{Name: "Find a patient"})
 	if err := link.Click(); err != nil {
@@ -163,6 +167,23 @@ func (p searchPage) open() error {
 		return err
 	}
 	return p.ui.Expect.Locator(p.ui.Page.GetByRole("heading", playwright.PageGetByRoleOptions{Name: "Find a patient", Level: playwright.Int(1)})).ToBeVisible()
+}
+
+// fresh reports whether the page already is the search page with nothing
+// searched or typed in, as the EPR shows it after a sign-in (its home
+// page redirects there): a search needs no navigation then. A page still
+// loading, another page, a page of results (its URL has the query) or a
+// form with something typed in is not fresh.
+func (p searchPage) fresh() bool {
+	if settled(p.ui) != nil {
+		return false
+	}
+	u, err := url.Parse(p.ui.Page.URL())
+	if err != nil || u.Path != "/patients" || u.RawQuery != "" {
+		return false
+	}
+	empty, err := p.form().GetByRole("textbox").EvaluateAll(`fields => fields.length > 0 && fields.every(f => f.value === "")`)
+	return err == nil && empty == true
 }
 
 // search opens the search page, fills the fields (label → value, in

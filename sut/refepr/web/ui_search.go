@@ -28,7 +28,7 @@ const TooManyResults = 100
 const TooManyStatus = "Too many results, refine your search"
 
 // SlowSearchDelay is how long a search takes with the slow-search defect on.
-const SlowSearchDelay = 5 * time.Second
+const SlowSearchDelay = 4 * time.Second
 
 type searchPage struct {
 	NHS, Name, DOB string

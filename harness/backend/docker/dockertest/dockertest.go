@@ -1,8 +1,10 @@
 // Package dockertest is what the harness's integration tests share to use
-// Docker: whether an engine answers (Require, Health) and a labelled
-// PostgreSQL container from a local image (Postgres). Every container it
-// starts carries docker.Labels, so a killed test run is swept like a
-// harness run. The caller terminates what it is given. Everything here is
+// Docker: whether an engine answers (Require, Health), a labelled
+// PostgreSQL container from a local image (Postgres), and the local engine
+// made to look remote (StartEngineProxy: DOCKER_HOST=tcp://… through a
+// proxy to its socket, for a test run in a process of its own with
+// RunInChild and InChild). Every container it starts carries
+// docker.Labels, so a killed test run is swept like a harness run. The caller terminates what it is given. Everything here is
 // safe for concurrent use.
 package dockertest
 
