@@ -102,7 +102,13 @@ serve: build
 
 # All tiers. Unit tests need neither Docker nor a browser; integration
 # tests need Docker; end-to-end tests need Docker, Chromium and the images.
-test: test-unit test-integration test-e2e
+# One go test over both tags runs every tier (each tier's files add to the
+# unit tests), so the integration tier's container waits overlap the e2e
+# tier's browser work and each package is built once. The test-* targets
+# run one tier.
+TEST_ENV = EPRHARNESS_POSTGRES_IMAGE=$(POSTGRES_IMAGE) EPRHARNESS_EPR_IMAGE=$(EPR_IMAGE) EPRHARNESS_RC_IMAGE=$(RC_IMAGE) ORTHANC_IMAGE=$(ORTHANC_IMAGE)
+test: deps images
+	$(TEST_ENV) $(GO) test -count=1 -tags 'integration e2e' -timeout 60m ./...
 
 test-unit:
 	$(GO) test -count=1 ./...
@@ -167,6 +173,13 @@ sweep: build
 
 clean:
 	rm -rf bin build out
+
+# Every benchmark: the harness's overhead per scenario and time to the
+# first step (embedded and docker), the results store at scale (SQLite and
+# PostgreSQL) and patient search. The peers comparison is
+# ../shared/bench/peers/run-bench.sh (see docs/scaling.md).
+.PHONY: bench
+bench: bench-overhead bench-store bench-search
 
 # Patient search with 10,000 patients loaded: ns/op per search through the
 # HTTP handler (sut/refepr/search_bench_test.go).

@@ -744,6 +744,65 @@ func (s *sqlStore) lastGreen(ctx context.Context) (string, error) {
 	return id, err
 }
 
+// runHistory is RunHistory in one query per thousand scenarios (see
+// historian).
+func (s *sqlStore) runHistory(ctx context.Context, run *results.Run, limit int) (map[string][]results.HistoryPoint, error) {
+	out := map[string][]results.HistoryPoint{}
+	var ids []any
+	seen := map[string]bool{}
+	for _, f := range run.Features {
+		for _, sc := range f.Scenarios {
+			if !seen[sc.ID] {
+				seen[sc.ID] = true
+				ids = append(ids, sc.ID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if limit <= 0 {
+		return out, fmt.Errorf("history of run %s: limit must be positive, got %d", run.ID, limit)
+	}
+	var started int64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT started_at FROM runs WHERE id = ?`), run.ID).Scan(&started)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, fmt.Errorf("history of run %s: %w", run.ID, ErrNotFound)
+	} else if err != nil {
+		return out, fmt.Errorf("history of run %s: %w", run.ID, err)
+	}
+	const batch = 1000
+	for len(ids) > 0 {
+		n := min(batch, len(ids))
+		query := s.lastResults(someScenarioIDs(n), `(run_started_at, run_id) < (?, ?)`,
+			`scenario_id, run_id, run_started_at, status, duration_ns`, `scenario_id, run_started_at, run_id`)
+		rows, err := s.db.QueryContext(ctx, query, append(ids[:n:n], started, run.ID, limit)...)
+		if err != nil {
+			return out, fmt.Errorf("history of run %s: %w", run.ID, err)
+		}
+		for rows.Next() {
+			var id string
+			var p results.HistoryPoint
+			var started sql.NullInt64
+			var status string
+			var duration int64
+			if err := rows.Scan(&id, &p.RunID, &started, &status, &duration); err != nil {
+				rows.Close()
+				return out, fmt.Errorf("history of run %s: %w", run.ID, err)
+			}
+			p.StartedAt, p.Status, p.Duration = instant(started), results.Status(status), time.Duration(duration)
+			out[id] = append(out[id], p) // oldest first
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return out, fmt.Errorf("history of run %s: %w", run.ID, err)
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
 func (s *sqlStore) History(ctx context.Context, scenarioID string, beforeRun string, limit int) ([]results.HistoryPoint, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("history of %s: limit must be positive, got %d", scenarioID, limit)
@@ -807,22 +866,33 @@ func scanPoint(row scanner) (results.HistoryPoint, error) {
 // index; ordered by id, then duration. SQLite has no LATERAL join: a
 // correlated subquery picks the rows by rowid.
 func (s *sqlStore) durationsQuery() string {
-	return s.lastResults(`status IN ('passed', 'failed', 'flaky')`, `scenario_id, duration_ns`, `scenario_id, duration_ns`)
+	return s.lastResults(allScenarioIDs, `status IN ('passed', 'failed', 'flaky')`, `scenario_id, duration_ns`, `scenario_id, duration_ns`)
 }
 
-// lastResults is a query over the last window results (the ? parameter)
-// of every scenario id that pass filter (SQL over the scenarios table;
-// "" for all), newest runs first, returning columns in order. The ids are
-// found by walking the scenarios_history index from id to id (not by
-// reading every row), and each id's results through the same index in
-// order. SQLite has no LATERAL join: a correlated subquery picks the rows
-// by rowid.
-func (s *sqlStore) lastResults(filter, columns, order string) string {
-	const ids = `WITH RECURSIVE ids(id) AS (
-			SELECT MIN(scenario_id) FROM scenarios
-			UNION ALL
-			SELECT (SELECT MIN(scenario_id) FROM scenarios WHERE scenario_id > ids.id) FROM ids WHERE ids.id IS NOT NULL
-		) `
+// allScenarioIDs is the ids table of lastResults for every scenario id
+// the store has: found by walking the scenarios_history index from id to
+// id, not by reading every row.
+const allScenarioIDs = `WITH RECURSIVE ids(id) AS (
+		SELECT MIN(scenario_id) FROM scenarios
+		UNION ALL
+		SELECT (SELECT MIN(scenario_id) FROM scenarios WHERE scenario_id > ids.id) FROM ids WHERE ids.id IS NOT NULL
+	) `
+
+// someScenarioIDs is the ids table of lastResults for n given ids (n ?
+// parameters).
+func someScenarioIDs(n int) string {
+	return `WITH ids(id) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?), ", n), ", ") + `) `
+}
+
+// lastResults is a query over the last window results (the last ?
+// parameter) of each scenario id of the ids table (a WITH clause naming
+// ids(id): allScenarioIDs or someScenarioIDs) that pass filter (SQL over
+// the scenarios table; "" for all), newest runs first, returning columns
+// in order. Each id's results are read through the scenarios_history
+// index in order. Parameters: the ids table's, filter's, then window.
+// SQLite has no LATERAL join: a correlated subquery picks the rows by
+// rowid.
+func (s *sqlStore) lastResults(ids, filter, columns, order string) string {
 	if filter != "" {
 		filter = " AND " + filter
 	}
@@ -883,7 +953,7 @@ func (s *sqlStore) Unstable(ctx context.Context, window int) ([]Instability, err
 	if window <= 0 {
 		return nil, fmt.Errorf("find unstable scenarios: window must be positive, got %d", window)
 	}
-	rows, err := s.db.QueryContext(ctx, s.lastResults("", `scenario_id, name, run_id, run_started_at, status, duration_ns`,
+	rows, err := s.db.QueryContext(ctx, s.lastResults(allScenarioIDs, "", `scenario_id, name, run_id, run_started_at, status, duration_ns`,
 		`scenario_id, run_started_at, run_id`), window)
 	if err != nil {
 		return nil, fmt.Errorf("find unstable scenarios: %w", err)

@@ -357,11 +357,20 @@ func Open(ctx context.Context, url string, opts ...Option) (Store, error) {
 	return s, nil
 }
 
+// historian is a Store that reads RunHistory in a query or a few rather
+// than one History call per scenario: the SQL store.
+type historian interface {
+	runHistory(ctx context.Context, run *results.Run, limit int) (map[string][]results.HistoryPoint, error)
+}
+
 // RunHistory returns, for every scenario of run, its outcomes in the limit
 // runs before run (History with beforeRun = run.ID), by scenario id;
 // scenarios with no earlier outcome are left out. On an error it returns
 // what it had read so far with the error, so a report can still be written.
 func RunHistory(ctx context.Context, st Store, run *results.Run, limit int) (map[string][]results.HistoryPoint, error) {
+	if h, ok := st.(historian); ok {
+		return h.runHistory(ctx, run, limit)
+	}
 	out := map[string][]results.HistoryPoint{}
 	for _, f := range run.Features {
 		for _, sc := range f.Scenarios {

@@ -508,6 +508,36 @@ func testHistory(t *testing.T, s store.Store) {
 	assert.ErrorIs(t, err, store.ErrNotFound)
 	_, err = s.History(ctx, id, "", 0)
 	assert.Error(t, err)
+
+	// RunHistory (one query on SQL stores) is History before the run for
+	// each of its scenarios, those with none left out.
+	for _, h := range []int{6, 5, 3, 1} {
+		run, err := s.Run(ctx, runID(h))
+		require.NoError(t, err)
+		for _, limit := range []int{1, 2, 10} {
+			want := map[string][]results.HistoryPoint{}
+			for _, f := range run.Features {
+				for _, sc := range f.Scenarios {
+					if pts, err := s.History(ctx, sc.ID, run.ID, limit); assert.NoError(t, err) && len(pts) > 0 {
+						want[sc.ID] = pts
+					}
+				}
+			}
+			got, err := store.RunHistory(ctx, s, run, limit)
+			if assert.NoError(t, err) {
+				assert.Equal(t, want, got, "run %s, limit %d", run.ID, limit)
+			}
+		}
+	}
+	run, err := s.Run(ctx, runID(6))
+	require.NoError(t, err)
+	got6, err := store.RunHistory(ctx, s, run, 10)
+	require.NoError(t, err)
+	assert.Equal(t, pts(1, 2, 4, 5), got6[id])
+	assert.Len(t, got6["features/history.feature:50"], 5, "the other scenario ran in every earlier run")
+	run.ID = "nope"
+	_, err = store.RunHistory(ctx, s, run, 10)
+	assert.ErrorIs(t, err, store.ErrNotFound)
 }
 
 func testUnstable(t *testing.T, s store.Store) {
