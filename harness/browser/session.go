@@ -45,7 +45,6 @@ type sessionOptions struct {
 	// traceScreens adds a screenshot per action to the trace.
 	traceScreens bool
 	secrets      []string
-	spare        bool // WithSpare
 }
 
 // SessionOption configures NewSession.
@@ -87,19 +86,6 @@ func WithSecrets(values ...string) SessionOption {
 	return func(o *sessionOptions) { o.secrets = append(o.secrets, values...) }
 }
 
-// WithSpare keeps a fresh context with a blank page ready for the next
-// session on the same base URL (and service-worker policy), made in the
-// background while the current session runs: opening a page (starting
-// its renderer) is most of a session's start-up, about 0.3 s on two
-// cores, and with a spare it is off the scenario's path. A spare is used
-// by one session only and has loaded nothing, so the session is as fresh
-// as one opened on the spot; what a session sets (headers, egress, clock,
-// tracing, timeouts) is applied when it takes the spare. At most one
-// spare per base URL is made or kept at a time; when none is ready the
-// session opens its own. Spares die with the Browser (Close, or a
-// disconnect).
-func WithSpare(on bool) SessionOption { return func(o *sessionOptions) { o.spare = on } }
-
 // WithServiceWorkers blocks (true, the default) or allows (false) service
 // workers in the session's context. Blocked, an EPR cannot serve pages or
 // API answers from a service worker's cache left over from another
@@ -129,9 +115,8 @@ func WithFirstLoadTimeout(d time.Duration) SessionOption {
 // may fix the page's clock (WithClock), allow service workers
 // (WithServiceWorkers; blocked by default), give the first page load longer
 // (WithFirstLoadTimeout), control where the browser may send requests
-// (WithEgress), keep secret values out of the saved evidence
-// (WithSecrets) and take a context and page opened ahead of time
-// (WithSpare).
+// (WithEgress) and keep secret values out of the saved evidence
+// (WithSecrets).
 func (b *Browser) NewSession(baseURL, title string, headers map[string]string, opts ...SessionOption) (*Session, error) {
 	var o sessionOptions
 	for _, opt := range opts {
@@ -140,24 +125,20 @@ func (b *Browser) NewSession(baseURL, title string, headers map[string]string, o
 	if b.browser == nil {
 		return nil, errors.New("new session: browser not running")
 	}
+	bc, err := b.browser.NewContext(playwright.BrowserNewContextOptions{
+		BaseURL:          playwright.String(baseURL),
+		Locale:           playwright.String("en-GB"),
+		TimezoneId:       playwright.String("Europe/London"),
+		Viewport:         &playwright.Size{Width: 1280, Height: 900},
+		ExtraHttpHeaders: headers,
+		ServiceWorkers:   serviceWorkers(o.serviceWorkers),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("new session: new context: %w", err)
+	}
 	ms := float64(b.opts.timeout.Milliseconds())
-	var bc playwright.BrowserContext
-	var page playwright.Page
-	if o.spare {
-		bc, page = b.spares().take(b, spareKey{baseURL: baseURL, serviceWorkers: o.serviceWorkers})
-	}
-	if bc != nil && len(headers) > 0 {
-		if err := bc.SetExtraHTTPHeaders(headers); err != nil {
-			_ = bc.Close()
-			return nil, fmt.Errorf("new session: set headers: %w", err)
-		}
-	}
-	if bc == nil {
-		var err error
-		if bc, err = b.newContext(spareKey{baseURL: baseURL, serviceWorkers: o.serviceWorkers}, headers); err != nil {
-			return nil, fmt.Errorf("new session: %w", err)
-		}
-	}
+	bc.SetDefaultTimeout(ms)
+	bc.SetDefaultNavigationTimeout(ms)
 	s := &Session{Context: bc, Expect: playwright.NewPlaywrightAssertions(ms), timeout: b.opts.timeout, blockedCh: make(chan struct{})}
 	if len(o.secrets) > 0 {
 		s.redactor = redact.New(o.secrets...)
@@ -183,12 +164,10 @@ func (b *Browser) NewSession(baseURL, title string, headers map[string]string, o
 		_ = bc.Close()
 		return nil, fmt.Errorf("new session: start tracing: %w", err)
 	}
-	if page == nil {
-		var err error
-		if page, err = bc.NewPage(); err != nil {
-			_ = bc.Close()
-			return nil, fmt.Errorf("new session: new page: %w", err)
-		}
+	page, err := bc.NewPage()
+	if err != nil {
+		_ = bc.Close()
+		return nil, fmt.Errorf("new session: new page: %w", err)
 	}
 	s.Page = page
 	if o.firstLoad > b.opts.timeout {
@@ -206,111 +185,6 @@ func (b *Browser) NewSession(baseURL, title string, headers map[string]string, o
 	})
 	sessions.Store(bc, s)
 	return s, nil
-}
-
-// newContext opens a context for key's base URL with the run's locale,
-// time zone, viewport and timeouts.
-func (b *Browser) newContext(key spareKey, headers map[string]string) (playwright.BrowserContext, error) {
-	bc, err := b.browser.NewContext(playwright.BrowserNewContextOptions{
-		BaseURL:          playwright.String(key.baseURL),
-		Locale:           playwright.String("en-GB"),
-		TimezoneId:       playwright.String("Europe/London"),
-		Viewport:         &playwright.Size{Width: 1280, Height: 900},
-		ExtraHttpHeaders: headers,
-		ServiceWorkers:   serviceWorkers(key.serviceWorkers),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("new context: %w", err)
-	}
-	ms := float64(b.opts.timeout.Milliseconds())
-	bc.SetDefaultTimeout(ms)
-	bc.SetDefaultNavigationTimeout(ms)
-	return bc, nil
-}
-
-// spareKey is what a spare context is made for: the context options that
-// differ between sessions of a run.
-type spareKey struct {
-	baseURL        string
-	serviceWorkers bool // allowed
-}
-
-type spare struct {
-	bc   playwright.BrowserContext
-	page playwright.Page
-}
-
-// sparePool holds one Browser's spare contexts (WithSpare). Safe for
-// concurrent use.
-type sparePool struct {
-	mu      sync.Mutex
-	gone    bool // the browser disconnected: no more spares
-	ready   map[spareKey][]spare
-	pending map[spareKey]int
-}
-
-// pools maps a *Browser to its *sparePool.
-var pools sync.Map
-
-func (b *Browser) spares() *sparePool {
-	if p, ok := pools.Load(b); ok {
-		return p.(*sparePool)
-	}
-	p, loaded := pools.LoadOrStore(b, &sparePool{ready: map[spareKey][]spare{}, pending: map[spareKey]int{}})
-	sp := p.(*sparePool)
-	if !loaded {
-		b.browser.OnDisconnected(func(playwright.Browser) {
-			sp.mu.Lock()
-			sp.gone = true
-			clear(sp.ready)
-			sp.mu.Unlock()
-			pools.Delete(b)
-		})
-	}
-	return sp
-}
-
-// take returns a ready spare for key (nil, nil when none is) and starts
-// making the next one when none is ready or being made.
-func (p *sparePool) take(b *Browser, key spareKey) (playwright.BrowserContext, playwright.Page) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var got spare
-	for len(p.ready[key]) > 0 && got.bc == nil {
-		got = p.ready[key][0]
-		p.ready[key] = p.ready[key][1:]
-		if got.page.IsClosed() { // crashed or closed meanwhile: never hand it out
-			_ = got.bc.Close()
-			got = spare{}
-		}
-	}
-	if !p.gone && len(p.ready[key])+p.pending[key] == 0 {
-		p.pending[key]++
-		go p.make(b, key)
-	}
-	return got.bc, got.page
-}
-
-// make opens a context and a blank page for key and keeps them ready.
-func (p *sparePool) make(b *Browser, key spareKey) {
-	bc, err := b.newContext(key, nil)
-	var page playwright.Page
-	if err == nil {
-		if page, err = bc.NewPage(); err != nil {
-			_ = bc.Close()
-		}
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.pending[key]--
-	if err != nil {
-		return // the next session opens its own; so do later ones if the browser is gone
-	}
-	if p.gone {
-		_ = bc.Close()
-		return
-	}
-	p.ready[key] = append(p.ready[key], spare{bc: bc, page: page})
 }
 
 func serviceWorkers(allow bool) *playwright.ServiceWorkerPolicy {

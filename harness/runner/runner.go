@@ -747,9 +747,6 @@ func (r *Runner) sessionOptions(be backend.Backend) []browser.SessionOption {
 		browser.WithFirstLoadTimeout(r.cfg.FirstLoadTimeout),
 		browser.WithTraceScreenshots(r.cfg.TraceScreenshots),
 		browser.WithSecrets(r.secrets...),
-		// The next scenario's context and page are opened while this
-		// one runs (still fresh: one per scenario, nothing loaded).
-		browser.WithSpare(true),
 	}
 	if r.foreign() {
 		opts = append(opts, browser.WithEgress(egress.Allower(be.BaseURL(), r.cfg.AllowedHosts)))
