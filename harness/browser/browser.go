@@ -53,7 +53,7 @@ var SystemChromiums = []string{"chromium", "chromium-browser", "google-chrome", 
 // LaunchArgs are passed to every Chromium: they keep a headless browser from
 // calling out to the internet (component updates, sync, background
 // networking) so nothing a scenario does reaches a host outside the test
-// environment.
+// environment, and from doing work no scenario sees (DisabledFeatures).
 var LaunchArgs = []string{
 	"--disable-gpu",
 	"--disable-background-networking",
@@ -61,6 +61,31 @@ var LaunchArgs = []string{
 	"--disable-sync",
 	"--disable-quic",
 	"--no-first-run",
+	"--disable-features=" + strings.Join(DisabledFeatures, ","),
+}
+
+// DisabledFeatures are the Chromium features turned off. Chromium reads
+// only the last --disable-features switch, and Playwright passes its own
+// list before ours, so ours repeats Playwright 1.64's list (the first
+// group) and adds:
+//
+//   - the omnibox popup WebUIs that the full Chromium (Debian's, and any
+//     Chromium run in the new headless mode) preloads for every window: two
+//     hidden chrome://omnibox-popup.top-chrome/ pages, each a renderer,
+//     per browser context. A scenario has no address bar; measured on
+//     20 contexts they cost about a fifth of the browser's CPU time
+//     (harness/browser/launch_e2e_test.go checks they are gone).
+var DisabledFeatures = []string{
+	// Playwright 1.64.1's chromiumSwitches disabledFeatures.
+	"AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose",
+	"DialMediaRouteProvider", "GlobalMediaControls", "HttpsUpgrades",
+	"LensOverlay", "MediaRouter", "PaintHolding",
+	"ThirdPartyStoragePartitioning", "BlockOriginHeaderModificationOnRedirect",
+	"AvoidCorsURLLoaderRestartOnRedirect", "Translate", "AutoDeElevate",
+	"OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled",
+	// Ours.
+	"WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup",
+	"PreloadTopChromeWebUI",
 }
 
 type options struct {
