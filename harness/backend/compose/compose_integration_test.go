@@ -73,24 +73,8 @@ func TestRunComposeProject(t *testing.T) {
 	ctx := context.Background()
 	runID := fmt.Sprintf("it-compose-%d", time.Now().UnixNano())
 	start := time.Now()
-	var dbURL string
 	resets := 0
-	b, err := Run(ctx,
-		WithFiles("testdata/compose.yaml"),
-		WithRunID(runID),
-		WithProject(ProjectName(runID, 1)),
-		WithService("epr", 8080),
-		WithWait("epr", "http:/healthz"),
-		WithWait("db", "healthy"),
-		WithPublish("db", 5432),
-		WithEnv(env()),
-		WithResetFrom(func(ctx context.Context, b *Backend) (Resetter, error) {
-			u, err := b.ExpandDatabaseURL("postgres://epr@{host}:{port}/epr", "db", 5432)
-			dbURL = u
-			return resetFunc(func(context.Context) error { resets++; return nil }), err
-		}),
-		WithStartupTimeout(90*time.Second),
-	)
+	b, dbURL, err := runTestProject(ctx, runID, func() { resets++ })
 	t.Cleanup(func() { _ = b.Terminate(context.Background()) })
 	require.NoError(t, err)
 	t.Logf("up in %s", time.Since(start).Round(time.Millisecond))
@@ -134,7 +118,7 @@ func TestRunComposeProject(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, dbHost)
 	assert.Positive(t, dbPort)
-	assert.Equal(t, fmt.Sprintf("postgres://epr@%s:%d/epr", dbHost, dbPort), dbURL, "WithResetFrom ran once up")
+	assert.Equal(t, fmt.Sprintf("postgres://epr@%s:%d/epr", dbHost, dbPort), *dbURL, "WithResetFrom ran once up")
 	require.Equal(t, 0, resets)
 	_, _, err = b.DatabaseAddr("db", 5433)
 	assert.ErrorContains(t, err, "does not publish port 5433")
@@ -218,4 +202,28 @@ func TestFailedStartIsTerminated(t *testing.T) {
 	t.Logf("logs and terminate in %s", time.Since(start).Round(time.Millisecond))
 	assert.Empty(t, containers(t, docker.LabelRun+"="+runID))
 	assert.Empty(t, networks(t, docker.LabelRun+"="+runID))
+}
+
+// runTestProject starts testdata/compose.yaml as project 1 of runID, the
+// EPR reached on epr:8080 and the database published. onReset counts the
+// resets; dbURL is set to the database URL WithResetFrom expanded.
+func runTestProject(ctx context.Context, runID string, onReset func()) (b *Backend, dbURL *string, err error) {
+	dbURL = new(string)
+	b, err = Run(ctx,
+		WithFiles("testdata/compose.yaml"),
+		WithRunID(runID),
+		WithProject(ProjectName(runID, 1)),
+		WithService("epr", 8080),
+		WithWait("epr", "http:/healthz"),
+		WithWait("db", "healthy"),
+		WithPublish("db", 5432),
+		WithEnv(env()),
+		WithResetFrom(func(ctx context.Context, b *Backend) (Resetter, error) {
+			u, err := b.ExpandDatabaseURL("postgres://epr@{host}:{port}/epr", "db", 5432)
+			*dbURL = u
+			return resetFunc(func(context.Context) error { onReset(); return nil }), err
+		}),
+		WithStartupTimeout(90*time.Second),
+	)
+	return b, dbURL, err
 }

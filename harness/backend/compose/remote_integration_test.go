@@ -46,23 +46,7 @@ func TestRunComposeOnRemoteEngineChild(t *testing.T) {
 	ip, runID := os.Getenv("EPRHARNESS_IT_HOST"), os.Getenv("EPRHARNESS_IT_RUN")
 	require.True(t, strings.HasPrefix(os.Getenv("DOCKER_HOST"), "tcp://"+ip+":"), os.Getenv("DOCKER_HOST"))
 	ctx := context.Background()
-	var dbURL string
-	b, err := Run(ctx,
-		WithFiles("testdata/compose.yaml"),
-		WithRunID(runID),
-		WithProject(ProjectName(runID, 1)),
-		WithService("epr", 8080),
-		WithWait("epr", "http:/healthz"),
-		WithWait("db", "healthy"),
-		WithPublish("db", 5432),
-		WithEnv(env()),
-		WithResetFrom(func(ctx context.Context, b *Backend) (Resetter, error) {
-			u, err := b.ExpandDatabaseURL("postgres://epr@{host}:{port}/epr", "db", 5432)
-			dbURL = u
-			return resetFunc(func(context.Context) error { return nil }), err
-		}),
-		WithStartupTimeout(90*time.Second),
-	)
+	b, dbURL, err := runTestProject(ctx, runID, func() {})
 	t.Cleanup(func() { _ = b.Terminate(context.Background()) })
 	require.NoError(t, err)
 
@@ -75,7 +59,7 @@ func TestRunComposeOnRemoteEngineChild(t *testing.T) {
 	dbHost, dbPort, err := b.DatabaseAddr("db", 5432)
 	require.NoError(t, err)
 	assert.Equal(t, ip, dbHost)
-	assert.Equal(t, fmt.Sprintf("postgres://epr@%s:%d/epr", ip, dbPort), dbURL)
+	assert.Equal(t, fmt.Sprintf("postgres://epr@%s:%d/epr", ip, dbPort), *dbURL)
 	c, err := net.DialTimeout("tcp", net.JoinHostPort(dbHost, strconv.Itoa(dbPort)), 5*time.Second)
 	require.NoError(t, err, "the database's published port answers at that host")
 	_ = c.Close()
