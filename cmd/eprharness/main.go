@@ -196,7 +196,7 @@ func installCmd(stderr io.Writer) exitcode.Code {
 	}
 	defer pw.Stop()
 	fmt.Fprintln(stderr, "eprharness: Playwright driver ready")
-	if path, source, err := browser.Find(os.Getenv("EPRHARNESS_BROWSER_PATH"), pw); err == nil {
+	if path, source, err := browser.Find(os.Getenv("EPRHARNESS_BROWSER_PATH"), pw, true); err == nil {
 		fmt.Fprintf(stderr, "eprharness: Chromium ready (%s): %s\n", source, path)
 		return exitcode.Pass
 	}
@@ -205,16 +205,23 @@ func installCmd(stderr io.Writer) exitcode.Code {
 	if err != nil {
 		fmt.Fprintf(stderr, "eprharness: Playwright's Chromium could not be installed: %v\n", err)
 		if apt, lerr := exec.LookPath("apt-get"); lerr == nil && os.Geteuid() == 0 {
-			fmt.Fprintln(stderr, "eprharness: installing Debian's chromium package instead")
-			cmd := exec.Command(apt, "install", "-y", "-q", "chromium")
-			cmd.Stdout, cmd.Stderr = stderr, stderr
-			cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-			if err := cmd.Run(); err != nil {
-				fmt.Fprintf(stderr, "eprharness: apt-get install chromium: %v\n", err)
+			// The headless shell runs headless scenarios for less CPU
+			// (browser.HeadlessShells); older releases lack the package,
+			// so chromium alone is the fallback.
+			for _, pkgs := range [][]string{{"chromium", "chromium-headless-shell"}, {"chromium"}} {
+				fmt.Fprintf(stderr, "eprharness: installing Debian's %s instead\n", strings.Join(pkgs, " and "))
+				cmd := exec.Command(apt, append([]string{"install", "-y", "-q"}, pkgs...)...)
+				cmd.Stdout, cmd.Stderr = stderr, stderr
+				cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+				if err := cmd.Run(); err != nil {
+					fmt.Fprintf(stderr, "eprharness: apt-get install %s: %v\n", strings.Join(pkgs, " "), err)
+					continue
+				}
+				break
 			}
 		}
 	}
-	if path, source, err := browser.Find(os.Getenv("EPRHARNESS_BROWSER_PATH"), pw); err == nil {
+	if path, source, err := browser.Find(os.Getenv("EPRHARNESS_BROWSER_PATH"), pw, true); err == nil {
 		fmt.Fprintf(stderr, "eprharness: Chromium ready (%s): %s\n", source, path)
 		return exitcode.Pass
 	} else {

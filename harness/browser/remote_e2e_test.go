@@ -25,7 +25,7 @@ import (
 // here (the server runs on this machine with --unsafe).
 func connectTo(t *testing.T, srv *servertest.Server) *Browser {
 	t.Helper()
-	path, _, err := Find(os.Getenv("EPRHARNESS_BROWSER_PATH"), nil)
+	path, _, err := Find(os.Getenv("EPRHARNESS_BROWSER_PATH"), nil, true)
 	if err != nil {
 		if os.Getenv("EPRHARNESS_REQUIRE_BROWSER") == "1" {
 			t.Fatalf("Chromium is required (EPRHARNESS_REQUIRE_BROWSER=1): %v", err)
