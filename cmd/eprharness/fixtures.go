@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -21,10 +22,12 @@ import (
 )
 
 const fixturesUsage = `usage:
-  eprharness fixtures generate --count N [--seed S] [--out DIR] [--per-bundle K] [--as-of DATE]
+  eprharness fixtures generate --count N [--seed S] [--out DIR] [--per-bundle K] [--as-of DATE] [--shape default|synthea]
       write N synthetic patients as FHIR transaction bundles; the same seed gives the same bytes
-  eprharness fixtures import --from DIR|FILE --to URL [--strict] [--nhs-test-ranges RANGES]
-      load Synthea's (or generated) bundles into an EPR through its FHIR API (URL: the EPR, or its FHIR base)
+      (--shape synthea: each patient's history as Synthea writes it, with US identifiers and no NHS number)
+  eprharness fixtures import --from DIR|FILE --to URL [--strict] [--nhs-test-ranges RANGES] [--report FILE]
+      load Synthea's (or generated) bundles, collection or searchset Bundles, or single resources (FHIR JSON)
+      into an EPR through its FHIR API (URL: the EPR, or its FHIR base); --report writes every entry left out, with why
 `
 
 // fixturesCmd runs "eprharness fixtures generate|import".
@@ -55,6 +58,7 @@ func generateCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 	out := fs.String("out", "generated-fixtures", "folder to write the bundles to")
 	per := fs.Int("per-bundle", 1, "patients per bundle")
 	asOf := fs.String("as-of", generate.DefaultAsOf.Format(time.DateOnly), "date ages and record dates count back from")
+	shapeName := fs.String("shape", string(generate.ShapeDefault), "bundle shape: default (UK patients with NHS numbers) or synthea (Synthea-shaped histories with US identifiers)")
 	if err := parseFlags(fs, args); err != nil {
 		return flagCode(err)
 	}
@@ -71,8 +75,13 @@ func generateCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		fmt.Fprintf(stderr, "eprharness fixtures generate: --count: want a number of patients from 1 to %d\n", generate.MaxCount())
 		return exitcode.Usage
 	}
+	shape, err := generate.ParseShape(*shapeName)
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness fixtures generate: --shape: %v\n", err)
+		return exitcode.Usage
+	}
 	start := time.Now()
-	paths, err := generate.Write(*out, *count, *seed, generate.WithPerBundle(*per), generate.WithAsOf(day))
+	paths, err := generate.Write(*out, *count, *seed, generate.WithPerBundle(*per), generate.WithAsOf(day), generate.WithShape(shape))
 	if err != nil {
 		fmt.Fprintf(stderr, "eprharness fixtures %v\n", err)
 		return exitcode.Usage
@@ -90,6 +99,7 @@ func importCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 	strict := fs.Bool("strict", false, "fail on an entry the EPR rejects instead of leaving it out")
 	ranges := fs.String("nhs-test-ranges", os.Getenv("EPRHARNESS_NHS_TEST_RANGES"), "NHS number ranges allowed besides 999…, comma-separated FIRST-LAST")
 	timeout := fs.Duration("timeout", time.Minute, "time allowed for each request to the EPR")
+	reportFile := fs.String("report", "", "write the whole import report (counts per type, every entry left out with why) to this JSON file")
 	if err := parseFlags(fs, args); err != nil {
 		return flagCode(err)
 	}
@@ -118,6 +128,16 @@ func importCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		fmt.Fprintf(stderr, "eprharness fixtures import: --timeout: must be positive, got %s\n", *timeout)
 		return exitcode.Usage
 	}
+	if *reportFile != "" {
+		if info, err := os.Stat(filepath.Dir(*reportFile)); err != nil || !info.IsDir() {
+			fmt.Fprintf(stderr, "eprharness fixtures import: --report: the folder of %q does not exist\n", *reportFile)
+			return exitcode.Usage
+		}
+		if info, err := os.Stat(*reportFile); err == nil && info.IsDir() {
+			fmt.Fprintf(stderr, "eprharness fixtures import: --report: %q is a folder; want a file name such as import-report.json\n", *reportFile)
+			return exitcode.Usage
+		}
+	}
 	base := strings.TrimRight(*to, "/")
 	if !strings.HasSuffix(base, "/fhir") {
 		base += "/fhir"
@@ -131,10 +151,21 @@ func importCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 	im := fhirimport.New(&http.Client{Timeout: *timeout}, base, opts...)
 	rep, err := im.ImportPath(ctx, *from)
 	if err == nil || rep.Files > 0 {
-		fmt.Fprintf(stdout, "eprharness: imported %s\n", rep)
+		printImport(stdout, rep)
 	}
-	for _, r := range rep.Reasons {
-		fmt.Fprintf(stdout, "eprharness: rejected: %s\n", r)
+	if *reportFile != "" && (err == nil || rep.Files > 0) {
+		data, jerr := rep.JSON()
+		if jerr == nil {
+			jerr = os.WriteFile(*reportFile, append(data, '\n'), 0o644)
+		}
+		if jerr != nil {
+			fmt.Fprintf(stderr, "eprharness: write import report: %v\n", jerr)
+			if err == nil {
+				return exitcode.Harness
+			}
+		} else {
+			fmt.Fprintf(stdout, "eprharness: wrote the import report to %s\n", *reportFile)
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
@@ -149,6 +180,29 @@ func importCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		return exitcode.Backend
 	}
 	return exitcode.Pass
+}
+
+// printImport prints what an import did: the summary, a line per input
+// resource type, the coverage of the types the target supports, and every
+// entry of those types left out, with why (the entries of types the target
+// does not support are counted; --report names each).
+func printImport(w io.Writer, rep fhirimport.Report) {
+	fmt.Fprintf(w, "eprharness: imported %s\n", rep)
+	for _, l := range rep.TypeLines() {
+		fmt.Fprintf(w, "eprharness:   %s\n", l)
+	}
+	fmt.Fprintf(w, "eprharness: %s\n", rep.CoverageLine())
+	unsupported := 0
+	for _, l := range rep.LeftOut {
+		if c := rep.Types[l.ResourceType]; c != nil && !c.Supported {
+			unsupported++
+			continue
+		}
+		fmt.Fprintf(w, "eprharness: left out: %s\n", l)
+	}
+	if unsupported > 0 {
+		fmt.Fprintf(w, "eprharness: %d entr%s of types the target does not support left out (--report names each)\n", unsupported, map[bool]string{true: "y", false: "ies"}[unsupported == 1])
+	}
 }
 
 // checkImportURL refuses a --to that is not an absolute http(s) URL with a

@@ -44,7 +44,6 @@ import (
 	"github.com/eprharness/eprharness/harness/config"
 	"github.com/eprharness/eprharness/harness/exitcode"
 	"github.com/eprharness/eprharness/harness/runner"
-	"github.com/eprharness/eprharness/steps/library"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -57,7 +56,7 @@ commands:
   install                        fetch the Playwright driver; make sure a Chromium is available
   show-trace FILE                open a trace.zip in Playwright's trace viewer
   sweep [--run ID] [--kept]      remove containers and networks left by killed runs
-  steps [--format FORMAT]        print the step catalogue (text, markdown or json)
+  steps [--format FORMAT]        print the step catalogue (text, markdown or json); --phrasebook FILES adds yours
   check [PATH...]                check scenarios without a browser or backend
   config                         print the configuration reference (Markdown)
   fixtures generate|import       generate synthetic patients; import Synthea bundles into an EPR
@@ -157,12 +156,13 @@ func runCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
 		return exitcode.Usage
 	}
-	if code := preflight(cfg, stderr); code != exitcode.Pass {
+	register, code := preflightSteps(cfg, stderr) // the step library and the phrasebook
+	if code != exitcode.Pass {
 		return code
 	}
 	opts := []runner.Option{
 		runner.WithBackend(tgt.backend),
-		runner.WithSteps(library.Register),
+		runner.WithSteps(register),
 		runner.WithTarget(tgt.adapter),
 		runner.WithLoader(tgt.loader),
 		runner.WithOutput(stdout, stderr),

@@ -1,20 +1,71 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
+
+	"github.com/cucumber/godog"
 
 	"github.com/eprharness/eprharness/harness/catalogue"
 	"github.com/eprharness/eprharness/harness/check"
 	"github.com/eprharness/eprharness/harness/config"
 	"github.com/eprharness/eprharness/harness/exitcode"
 	"github.com/eprharness/eprharness/harness/fixtures"
+	"github.com/eprharness/eprharness/harness/phrasebook"
+	"github.com/eprharness/eprharness/harness/scenario"
 	"github.com/eprharness/eprharness/harness/target"
+	"github.com/eprharness/eprharness/steps"
 	"github.com/eprharness/eprharness/steps/library"
 )
+
+// stepDefs is every definition of the step library, for the phrasebook.
+func stepDefs() []steps.Def {
+	var out []steps.Def
+	for _, d := range library.Domains() {
+		out = append(out, d.Defs...)
+	}
+	return out
+}
+
+// loadPhrasebook loads the phrasebook files (the setting phrasebook) and
+// binds them to the step library; nil without files. The error names
+// every problem's file:line and field.
+func loadPhrasebook(files []string) (*phrasebook.Resolver, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	book, err := phrasebook.Load(files...)
+	if err != nil {
+		return nil, &config.Error{Field: "phrasebook", Msg: "does not load:\n  " + strings.ReplaceAll(err.Error(), "\n", "\n  ")}
+	}
+	return book.Resolve(stepDefs())
+}
+
+// registerSteps registers the step library and, with a phrasebook, every
+// phrase, whose catalogue steps act in their persona's window as the
+// runner makes the phrase step's own persona current.
+func registerSteps(pb *phrasebook.Resolver) func(*godog.ScenarioContext) {
+	if pb == nil {
+		return library.Register
+	}
+	actFor := phrasebook.BeforeEachStep(func(ctx context.Context, text string) error {
+		if s, err := scenario.From(ctx); err == nil {
+			return s.ActFor(text)
+		}
+		return nil
+	})
+	return func(sc *godog.ScenarioContext) {
+		library.Register(sc)
+		pb.Register(sc, actFor)
+	}
+}
 
 // stepDomains is steps/library's domains for the catalogue.
 func stepDomains() []catalogue.Domain {
@@ -31,8 +82,9 @@ func stepsCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output format: "+strings.Join(catalogue.Formats, ", "))
 	fixturesDir := fs.String("fixtures", config.Default().Fixtures, "folder of fixture patients and users, to name {patient} and {role}")
+	phrasebooks := fs.String("phrasebook", os.Getenv("EPRHARNESS_PHRASEBOOK"), "your phrasebook files, comma-separated, listed beside the catalogue")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: eprharness steps [--format text|markdown|json] [--fixtures DIR]\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: eprharness steps [--format text|markdown|json] [--fixtures DIR] [--phrasebook FILES]\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -56,11 +108,67 @@ func stepsCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
 		return exitcode.Harness
 	}
-	if err := catalogue.Write(stdout, cat, *format); err != nil {
+	var files []string
+	for _, f := range strings.Split(*phrasebooks, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			files = append(files, f)
+		}
+	}
+	var book *phrasebook.Book
+	if len(files) > 0 {
+		if book, err = phrasebook.Load(files...); err != nil {
+			fmt.Fprintf(stderr, "eprharness: --phrasebook:\n%v\n", err)
+			return exitcode.Usage
+		}
+	}
+	if err := writeSteps(stdout, cat, book, *format); err != nil {
 		fmt.Fprintf(stderr, "eprharness: --format: %v\n", err)
 		return exitcode.Usage
 	}
 	return exitcode.Pass
+}
+
+// writeSteps writes the catalogue and, after it, the team's phrasebook
+// ("Your phrasebook"; in JSON a "phrases" list beside "steps").
+func writeSteps(w io.Writer, cat *catalogue.Catalogue, book *phrasebook.Book, format string) error {
+	if book == nil {
+		return catalogue.Write(w, cat, format)
+	}
+	switch format {
+	case "json":
+		var buf bytes.Buffer
+		if err := catalogue.WriteJSON(&buf, cat); err != nil {
+			return err
+		}
+		var doc struct {
+			Steps json.RawMessage `json:"steps"`
+		}
+		if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+			return fmt.Errorf("write step catalogue: %w", err)
+		}
+		out := struct {
+			Steps   json.RawMessage         `json:"steps"`
+			Phrases []phrasebook.JSONPhrase `json:"phrases"`
+		}{doc.Steps, phrasebook.JSON(book)}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(out); err != nil {
+			return fmt.Errorf("write step catalogue: %w", err)
+		}
+		return nil
+	case "markdown", "md":
+		if err := catalogue.WriteMarkdown(w, cat); err != nil {
+			return err
+		}
+		return phrasebook.WriteMarkdown(w, book)
+	case "text", "":
+		if err := catalogue.WriteText(w, cat); err != nil {
+			return err
+		}
+		return phrasebook.WriteText(w, book)
+	}
+	return catalogue.Write(w, cat, format) // names the formats
 }
 
 // adapterChecks are the checks the configured adapter adds: a screen map's
@@ -87,23 +195,37 @@ func adapterChecks(cfg config.Config) ([]check.Option, error) {
 // and, for a run, its tag expression. Every error is bad input (exit 2)
 // except a catalogue that does not build (a harness fault, harness true).
 func checker(cfg config.Config, tags string) (c *check.Checker, harness bool, err error) {
+	c, _, harness, err = checkerWithPhrases(cfg, tags)
+	return c, harness, err
+}
+
+// checkerWithPhrases is checker, also returning the loaded phrasebook
+// (nil without one), which a run then registers.
+func checkerWithPhrases(cfg config.Config, tags string) (c *check.Checker, pb *phrasebook.Resolver, harness bool, err error) {
 	lib, err := fixtures.Open(cfg.FixturesDir(), cfg.NHSTestRanges...)
 	if err != nil {
-		return nil, false, fmt.Errorf("fixtures: %w", err)
+		return nil, nil, false, fmt.Errorf("fixtures: %w", err)
 	}
 	cat, err := catalogue.New(stepDomains(), check.CatalogueOptions(lib, library.ExamplePatients, library.ExampleRoles)...)
 	if err != nil {
-		return nil, true, err
+		return nil, nil, true, err
 	}
 	opts := []check.Option{
 		check.WithFixtures(lib), check.WithRequiredTags(cfg.RequiredTags),
 		check.WithNHSTestRanges(cfg.NHSTestRanges...), check.WithTags(tags),
 	}
+	pb, err = loadPhrasebook(cfg.Phrasebook)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if pb != nil {
+		opts = append(opts, check.WithPhrasebook(pb))
+	}
 	adapterOpts, err := adapterChecks(cfg)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
-	return check.New(cat, append(opts, adapterOpts...)...), false, nil
+	return check.New(cat, append(opts, adapterOpts...)...), pb, false, nil
 }
 
 // checkCmd checks scenarios without a browser or backend: exit 0 when
@@ -145,19 +267,27 @@ func checkCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 // only fail `eprharness check` (missing tags, the hazard log's) are
 // counted in one warning line.
 func preflight(cfg config.Config, stderr io.Writer) exitcode.Code {
-	c, harness, err := checker(cfg, cfg.Tags)
+	_, code := preflightSteps(cfg, stderr)
+	return code
+}
+
+// preflightSteps is preflight, also returning what registers the run's
+// steps: the step library and the configured phrasebook, loaded once for
+// the check and the run.
+func preflightSteps(cfg config.Config, stderr io.Writer) (func(*godog.ScenarioContext), exitcode.Code) {
+	c, pb, harness, err := checkerWithPhrases(cfg, cfg.Tags)
 	if err != nil {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
 		if harness {
-			return exitcode.Harness
+			return nil, exitcode.Harness
 		}
-		return exitcode.Usage
+		return nil, exitcode.Usage
 	}
 	report, err := c.Paths(cfg.Paths)
 	if err != nil {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
 		fmt.Fprintln(stderr, "eprharness: nothing was started")
-		return exitcode.Usage
+		return nil, exitcode.Usage
 	}
 	var stops []check.Problem
 	advisory := 0
@@ -186,10 +316,10 @@ func preflight(cfg config.Config, stderr io.Writer) exitcode.Code {
 		} else {
 			fmt.Fprintf(stderr, "eprharness: %d problem(s) in the scenarios; nothing was started (see `eprharness check`)\n", len(stops))
 		}
-		return exitcode.Usage
+		return nil, exitcode.Usage
 	}
 	if advisory > 0 {
 		fmt.Fprintf(stderr, "eprharness: warning: `eprharness check` finds %d problem(s) that do not stop a run (required tags, hazard log)\n", advisory)
 	}
-	return exitcode.Pass
+	return registerSteps(pb), exitcode.Pass
 }

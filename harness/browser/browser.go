@@ -106,6 +106,8 @@ type options struct {
 	log            io.Writer
 	install        bool
 	ws             string // WithConnect: the browser server's ws:// URL
+	expose         string // WithExposeNetwork: Playwright's exposeNetwork rules
+	extraArgs      []string
 }
 
 // Option configures Launch.
@@ -189,7 +191,7 @@ func Launch(ctx context.Context, opts ...Option) (*Browser, error) {
 	b.Path, b.Source = path, source
 	launch := playwright.BrowserTypeLaunchOptions{
 		Headless: playwright.Bool(!o.headed),
-		Args:     append([]string(nil), LaunchArgs...),
+		Args:     append(append([]string(nil), LaunchArgs...), o.extraArgs...),
 		Timeout:  playwright.Float(60_000),
 	}
 	if os.Geteuid() == 0 {
@@ -232,6 +234,8 @@ func (b *Browser) Relaunch(ctx context.Context) (*Browser, error) {
 		WithLog(o.log),
 		WithDriverInstall(o.install),
 		WithConnect(o.ws),
+		WithExposeNetwork(o.expose),
+		withExtraArgs(o.extraArgs...),
 	)
 }
 

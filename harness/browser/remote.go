@@ -36,12 +36,31 @@ import (
 // What the caller must arrange: the browser runs where the server runs, so
 // the EPR's URL must be reachable from there (a server on this machine
 // reaches 127.0.0.1; otherwise use a base URL on a host both can reach, or
-// put the backends on the server's Docker network). See docs/remote.md.
+// put the backends on the server's Docker network), or WithExposeNetwork
+// names the hosts the remote browser reaches through this machine
+// (Playwright's exposeNetwork: "<loopback>" lets a browser on a grid load
+// an EPR listening on this machine's loopback, such as the embedded
+// backend). See docs/remote.md.
 
 // WithConnect connects to the Playwright browser server at wsURL (ws:// or
 // wss://; any query, such as a grid's token, is sent as given) instead of
 // launching Chromium. Empty (the default) launches a local browser.
 func WithConnect(wsURL string) Option { return func(o *options) { o.ws = wsURL } }
+
+// WithExposeNetwork has a remote browser (WithConnect) reach the hosts the
+// rules name through this machine, over the connection to the browser
+// server: Playwright's exposeNetwork, comma-separated rules such as
+// "<loopback>" (localhost, 127.0.0.1, ::1), "localhost",
+// "*.test.internal" or "*". The requests are then made from here, so an
+// EPR on this machine's loopback (the embedded and docker backends) works
+// with a browser on another machine. Empty (the default): the remote
+// browser reaches every host itself. Ignored for a local browser.
+func WithExposeNetwork(rules string) Option { return func(o *options) { o.expose = rules } }
+
+// withExtraArgs adds Chromium arguments after LaunchArgs (tests).
+func withExtraArgs(args ...string) Option {
+	return func(o *options) { o.extraArgs = append([]string(nil), args...) }
+}
 
 // connectTimeout bounds the WebSocket handshake and the server's launch of
 // its browser.
@@ -58,14 +77,18 @@ func (b *Browser) connect() error {
 	if o.headed {
 		return errors.New("connect browser: headed cannot show the window of a remote browser (browser-ws): leave out --headed or browser-ws")
 	}
-	header, err := launchOptionsHeader(o.executablePath)
+	header, err := launchOptionsHeader(o.executablePath, o.extraArgs...)
 	if err != nil {
 		return fmt.Errorf("connect browser: %w", err)
 	}
-	br, err := b.pw.Chromium.Connect(o.ws, playwright.BrowserTypeConnectOptions{
+	connect := playwright.BrowserTypeConnectOptions{
 		Headers: map[string]string{"x-playwright-launch-options": header},
 		Timeout: playwright.Float(connectTimeout),
-	})
+	}
+	if o.expose != "" {
+		connect.ExposeNetwork = playwright.String(o.expose)
+	}
+	br, err := b.pw.Chromium.Connect(o.ws, connect)
 	if err != nil {
 		return fmt.Errorf("connect browser: browser server %s: %w", where, hideURL(err, o.ws, where))
 	}
@@ -76,10 +99,10 @@ func (b *Browser) connect() error {
 // launchOptionsHeader is the x-playwright-launch-options header: what a
 // browser server launches for this connection. A server started without
 // --unsafe ignores args and executablePath.
-func launchOptionsHeader(executablePath string) (string, error) {
+func launchOptionsHeader(executablePath string, extraArgs ...string) (string, error) {
 	launch := map[string]any{
 		"headless": true,
-		"args":     LaunchArgs,
+		"args":     append(append([]string(nil), LaunchArgs...), extraArgs...),
 		"timeout":  connectTimeout,
 	}
 	if executablePath != "" {

@@ -33,6 +33,11 @@
 // not bind, and it passes on the adapter's own warnings
 // (WithAdapterWarnings) as warnings, which do not fail the check.
 //
+// With a team's phrasebook (WithPhrasebook, phrases.go), step text that
+// matches a phrase is checked as the catalogue steps it expands to, and
+// the phrasebook's own problems (undefined or ambiguous steps, cycles) are
+// reported at its file:line.
+//
 // Check reads feature files and the fixture library and never writes;
 // a Checker is immutable after New and safe for concurrent use.
 package check
@@ -51,6 +56,7 @@ import (
 	"github.com/eprharness/eprharness/harness/catalogue"
 	"github.com/eprharness/eprharness/harness/featureset"
 	"github.com/eprharness/eprharness/harness/fixtures"
+	"github.com/eprharness/eprharness/harness/phrasebook"
 	"github.com/eprharness/eprharness/harness/tagexpr"
 	"github.com/eprharness/eprharness/harness/target"
 	"github.com/eprharness/eprharness/nhsnumber"
@@ -203,6 +209,7 @@ type Checker struct {
 	warnings     []string
 	tagExpr      string
 	nhsRanges    []nhsnumber.Range
+	phrases      *phrasebook.Resolver // WithPhrasebook (phrases.go)
 }
 
 // Option configures New.
@@ -320,6 +327,7 @@ func (c *Checker) Paths(paths []string) (*Report, error) {
 		return nil, errs
 	}
 	r := &Report{Warnings: append([]string(nil), c.warnings...)}
+	r.Problems = append(r.Problems, c.phraseBookProblems()...)
 	hz := newHazards()
 	filtered := c.tagExpr != ""
 	for _, t := range targets {
@@ -441,6 +449,10 @@ func (c *Checker) file(r *Report, hz *hazards, file string, src []byte, expr tag
 			written := strings.TrimSpace(src.keyword) + " " + st.Text
 			if len(st.AstNodeIds) > 1 && st.Text != src.text {
 				written += fmt.Sprintf(" (example row at line %d)", scenarioLines[st.AstNodeIds[len(st.AstNodeIds)-1]])
+			}
+			if c.phraseStep(add, file, src, st, written, registered) { // phrases.go
+				noteRegistration(st, registered)
+				continue
 			}
 			ms, ok := matches[st.Text]
 			if !ok {

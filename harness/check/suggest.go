@@ -29,10 +29,7 @@ func (c *Checker) suggest(text string) []string {
 		}
 		text = plain
 	}
-	type scored struct {
-		example string
-		score   float64
-	}
+	type scored = suggestion
 	var best []scored
 	for _, s := range c.cat.Steps {
 		top := scored{}
@@ -48,6 +45,7 @@ func (c *Checker) suggest(text string) []string {
 			best = append(best, top)
 		}
 	}
+	best = append(best, c.phraseSuggestions(text)...) // the team's own phrases (phrases.go)
 	sort.SliceStable(best, func(i, j int) bool { return best[i].score > best[j].score })
 	// Keep the close ones: within relativeCut of the best.
 	for i := range best {

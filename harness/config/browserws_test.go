@@ -52,3 +52,21 @@ func TestBrowserWS(t *testing.T) {
 	_, err = Load(Source{Dir: dir, Args: []string{"--headed=false", "--browser-ws", "ws://127.0.0.1:3000/"}})
 	require.NoError(t, err)
 }
+
+// browser-expose-network takes Playwright's exposeNetwork rules, and only
+// with browser-ws.
+func TestBrowserExposeNetwork(t *testing.T) {
+	dir := workdir(t, "")
+	cfg, err := Load(Source{Dir: dir, Args: []string{"--browser-ws", "ws://127.0.0.1:3000/", "--browser-expose-network", "<loopback>,*.test.internal,epr.test:8080"}})
+	require.NoError(t, err)
+	assert.Equal(t, "<loopback>,*.test.internal,epr.test:8080", cfg.BrowserExposeNetwork)
+
+	_, err = Load(Source{Dir: dir, Args: []string{"--browser-ws", "ws://127.0.0.1:3000/", "--browser-expose-network", "http://epr.test/"}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "browser-expose-network: want comma-separated hosts")
+
+	_, err = Load(Source{Dir: dir, Env: []string{"EPRHARNESS_BROWSER_EXPOSE_NETWORK=<loopback>"}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "EPRHARNESS_BROWSER_EXPOSE_NETWORK")
+	assert.Contains(t, err.Error(), "browser-ws names none")
+}

@@ -96,6 +96,9 @@ type Config struct {
 	Adapter string
 	// ScreenMap is the declarative adapter's screen map file.
 	ScreenMap string
+	// Phrasebook are YAML files mapping a team's own step wording to
+	// catalogue steps (harness/phrasebook); empty: none.
+	Phrasebook []string
 	// Backend is where the EPR runs: "embedded" (the reference EPR
 	// in-process, the default), "docker" (the reference EPR and
 	// PostgreSQL in containers), "url" (a running EPR at BaseURL: the
@@ -180,6 +183,12 @@ type Config struct {
 	// instead of launching Chromium; each scenario still gets a fresh
 	// browser context. Empty launches a local browser.
 	BrowserWS string
+	// BrowserExposeNetwork, with BrowserWS, names the hosts the remote
+	// browser reaches through this machine (Playwright's exposeNetwork:
+	// "<loopback>", "localhost,*.test.internal", "*"), so that a browser
+	// on a grid can load an EPR on this machine's loopback. Empty: the
+	// remote browser reaches every host itself.
+	BrowserExposeNetwork string
 	// EPRImage is the reference EPR's container image (docker backend).
 	EPRImage string
 	// PostgresImage is the PostgreSQL image (docker backend).
@@ -491,6 +500,8 @@ var settings = []setting{
 		func(c *Config) *string { return &c.Adapter }, nonEmpty),
 	stringSetting("screen-map", "the declarative adapter's screen map (YAML)",
 		func(c *Config) *string { return &c.ScreenMap }, nil),
+	listSetting("phrasebook", "YAML files mapping your own step wording to catalogue steps, comma-separated (see README, the phrasebook)",
+		func(c *Config) *[]string { return &c.Phrasebook }, nil),
 	{key: "backend", kind: "string", usage: "where the EPR runs: embedded (reference EPR in-process), docker (reference EPR in containers), url (a running EPR at base-url), compose (a Compose file)",
 		get: func(c *Config) string { return c.Backend },
 		set: func(c *Config, v string) error {
@@ -556,6 +567,8 @@ var settings = []setting{
 	boolSetting("profile", "after the summary, print where the time went: the slowest phases and steps", func(c *Config) *bool { return &c.Profile }),
 	stringSetting("browser-ws", "connect to a Playwright browser server at this ws:// URL instead of launching Chromium",
 		func(c *Config) *string { return &c.BrowserWS }, checkWS),
+	stringSetting("browser-expose-network", "with browser-ws: hosts the remote browser reaches through this machine, e.g. <loopback> (an EPR on this machine's loopback) or localhost,*.test.internal",
+		func(c *Config) *string { return &c.BrowserExposeNetwork }, checkExposeNetwork),
 	stringSetting("epr-image", "refepr target: the reference EPR's container image (docker backend)",
 		func(c *Config) *string { return &c.EPRImage }, nonEmpty),
 	stringSetting("postgres-image", "PostgreSQL container image (docker backend)",
@@ -633,6 +646,23 @@ func checkWS(v string) error {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
 		return fmt.Errorf("want a ws:// or wss:// URL such as ws://127.0.0.1:3000/, got %q", v)
+	}
+	return nil
+}
+
+// exposeRule is one rule of Playwright's exposeNetwork: <loopback>, *, or
+// a host name or address that may start with a *. wildcard and end with
+// a port.
+var exposeRule = regexp.MustCompile(`^(<loopback>|\*|(\*\.)?[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:.]+\](:[0-9]+)?)$`)
+
+func checkExposeNetwork(v string) error {
+	if v == "" {
+		return nil
+	}
+	for _, rule := range strings.Split(v, ",") {
+		if !exposeRule.MatchString(strings.TrimSpace(rule)) {
+			return fmt.Errorf("want comma-separated hosts such as <loopback>, localhost or *.test.internal, got %q", rule)
+		}
 	}
 	return nil
 }
@@ -797,6 +827,9 @@ func (c Config) validate(paths bool) error {
 			}
 		}
 	}
+	if c.BrowserExposeNetwork != "" && c.BrowserWS == "" {
+		return c.errAt("browser-expose-network", "exposes this machine's network to a remote browser, but browser-ws names none: set browser-ws or leave out browser-expose-network")
+	}
 	if c.BrowserWS != "" && c.Headed {
 		return c.errAt("headed", "cannot show the window of a remote browser (browser-ws is set): leave out headed or browser-ws")
 	}
@@ -867,6 +900,11 @@ func (c Config) validateTarget() error {
 	default:
 		if c.BaseURL != "" {
 			return c.errAt("base-url", "is only for backend url (the %s backend starts its own EPR); add backend: url", c.Backend)
+		}
+	}
+	for _, f := range c.Phrasebook {
+		if err := fileExists("phrasebook", f); err != nil {
+			return err
 		}
 	}
 	if c.Adapter == AdapterDeclarative {
@@ -1061,7 +1099,7 @@ func emptyDoc(doc *yaml.Node) bool {
 // configuration file, are relative to that file's folder, so that
 // `--config examples/orthanc/eprharness.yaml` works from anywhere.
 var pathKeys = map[string]bool{
-	"paths": true, "fixtures": true, "screen-map": true, "compose-file": true,
+	"paths": true, "fixtures": true, "screen-map": true, "phrasebook": true, "compose-file": true,
 	"reset-sql": true, "reset-body": true,
 }
 

@@ -406,6 +406,7 @@ func (r *Runner) start(ctx context.Context, run *results.Run) error {
 		browser.WithTimeout(r.cfg.Timeout),
 		browser.WithLog(o.stderr),
 		browser.WithConnect(r.cfg.BrowserWS),
+		browser.WithExposeNetwork(r.cfg.BrowserExposeNetwork),
 	)
 	r.browserMu.Lock()
 	r.browser = br
@@ -1008,7 +1009,7 @@ func (r *Runner) ReproCommand(s *results.Scenario) string {
 		args = append(args, "--clock", clock)
 	}
 	if r.cfg.BrowserWS != "" { // the repro runs a local, headed browser
-		args = append(args, "--browser-ws=")
+		args = append(args, "--browser-ws=", "--browser-expose-network=")
 	}
 	args = append(args, "--headed", "--trace", config.TraceAlways, "--keep-backends")
 	return strings.Join(args, " ")

@@ -39,6 +39,17 @@ func fhirSearch(t *testing.T, client *http.Client, url string) []map[string]any 
 	return out
 }
 
+// leftOut lists the entries of a type an import left out, with why.
+func leftOut(rep fhirimport.Report, typ string) []string {
+	var out []string
+	for _, l := range rep.LeftOut {
+		if l.ResourceType == typ {
+			out = append(out, l.String())
+		}
+	}
+	return out
+}
+
 func patientByNHS(t *testing.T, client *http.Client, base, nhs string) map[string]any {
 	t.Helper()
 	ps := fhirSearch(t, client, base+"/fhir/Patient?identifier="+fhirimport.NHSNumberSystem+"|"+nhs)
@@ -57,14 +68,16 @@ func TestFixturesLoadIntoTheReferenceEPR(t *testing.T) {
 		im := fhirimport.New(client, ts.URL+"/fhir")
 		rep, err := im.ImportPath(ctx, filepath.Join("..", "..", "harness", "fixtures", "fhirimport", "testdata", "synthea"))
 		require.NoError(t, err)
-		assert.Equal(t, map[string]int{"Patient": 1, "AllergyIntolerance": 1, "MedicationRequest": 2, "Observation": 1}, rep.Created)
-		// The EPR needs an allergy's reaction and a prescription's dosage,
-		// keeps drug names of up to 100 characters, and takes Observations
-		// only as vital-signs panels (not height, weight or BMI).
-		assert.Equal(t, map[string]int{"AllergyIntolerance": 1, "MedicationRequest": 2, "Observation": 4}, rep.Rejected)
+		// The EPR takes what FHIR allows: an allergy without a reaction, a
+		// prescription without a dosage, single vital signs and body
+		// measurements (its Observation lists the vital-signs profile). It
+		// keeps drug names of up to 100 characters.
+		assert.Equal(t, map[string]int{"Patient": 1, "AllergyIntolerance": 2, "MedicationRequest": 3, "Observation": 12}, rep.Created)
+		assert.Equal(t, map[string]int{"MedicationRequest": 1}, rep.Rejected)
 		assert.Contains(t, strings.Join(rep.Reasons, "\n"), "entry[20] MedicationRequest: resource: MedicationRequest.medicationCodeableConcept: Drug must be 100 characters or fewer")
 		assert.Equal(t, 1, rep.Skipped["Claim"])
-		assert.Equal(t, 3, rep.Skipped[fhirimport.SkippedIncompleteVitals], "a set without SpO2 and temperature cannot be scored")
+		assert.Zero(t, rep.Skipped[fhirimport.SkippedIncompleteVitals], "single vital signs are not combined")
+		assert.Zero(t, rep.Panels)
 
 		// Find the patient by the NHS number the importer gave.
 		found := fhirSearch(t, client, ts.URL+"/fhir/Patient?family=Kihn564")
@@ -76,12 +89,82 @@ func TestFixturesLoadIntoTheReferenceEPR(t *testing.T) {
 			drugs = append(drugs, rx["medicationCodeableConcept"].(map[string]any)["text"].(string))
 		}
 		assert.Contains(t, drugs, "Hydrochlorothiazide 25 MG Oral Tablet")
-		assert.Len(t, drugs, 2)
+		assert.Len(t, drugs, 3)
 		allergies := fhirSearch(t, client, ts.URL+"/fhir/AllergyIntolerance?patient=Patient/"+id)
-		require.Len(t, allergies, 1)
-		assert.Equal(t, "Allergy to amoxicillin", allergies[0]["code"].(map[string]any)["text"])
-		panels := fhirSearch(t, client, ts.URL+"/fhir/Observation?patient=Patient/"+id+"&code=http://loinc.org|85353-1")
-		assert.Len(t, panels, 1, "Synthea's complete set of vital signs is one panel")
+		require.Len(t, allergies, 2, "with a reaction and without")
+		heartRates := fhirSearch(t, client, ts.URL+"/fhir/Observation?patient=Patient/"+id+"&code=http://loinc.org|8867-4")
+		assert.Len(t, heartRates, 2, "Synthea's single heart rates are kept as they are")
+
+		// The same input again duplicates nothing.
+		again, err := fhirimport.New(client, ts.URL+"/fhir").ImportPath(ctx, filepath.Join("..", "..", "harness", "fixtures", "fhirimport", "testdata", "synthea"))
+		require.NoError(t, err)
+		assert.Empty(t, again.Created)
+		assert.Equal(t, rep.Created, again.Existing)
+		assert.Len(t, fhirSearch(t, client, ts.URL+"/fhir/AllergyIntolerance?patient=Patient/"+id), 2)
+		assert.Len(t, fhirSearch(t, client, ts.URL+"/fhir/Observation?patient=Patient/"+id), 12)
+	})
+
+	t.Run("synthea-shaped", func(t *testing.T) {
+		// A fresh EPR: Synthea-shaped patients, every supported type loaded,
+		// and a second import that duplicates nothing.
+		_, ts := newServer(t, refepr.Config{})
+		client := ts.Client()
+		const n = 10
+		dir := t.TempDir()
+		_, err := generate.Write(dir, n, 2013, generate.WithShape(generate.ShapeSynthea))
+		require.NoError(t, err)
+		files, err := generate.Generate(n, 2013, generate.WithShape(generate.ShapeSynthea))
+		require.NoError(t, err)
+		want := map[string]int{}
+		for _, f := range files {
+			counts, err := generate.CountEntries(f.Data)
+			require.NoError(t, err)
+			for typ, c := range counts {
+				want[typ] += c
+			}
+		}
+
+		rep, err := fhirimport.New(client, ts.URL+"/fhir").ImportPath(ctx, dir)
+		require.NoError(t, err)
+		assert.Equal(t, n, rep.Patients)
+		assert.Equal(t, n, rep.Renumbered, "the US identifiers are replaced by test NHS numbers")
+		for typ, c := range want {
+			require.Contains(t, rep.Types, typ)
+			got := rep.Types[typ]
+			assert.Equal(t, c, got.Read, typ)
+			if got.Supported {
+				assert.Equal(t, c, got.Created, "%s: every entry of a supported type is loaded; left out: %v", typ, leftOut(rep, typ))
+			} else {
+				assert.Equal(t, c, got.LeftOut, typ)
+			}
+		}
+		for _, typ := range []string{"Patient", "AllergyIntolerance", "MedicationRequest", "Observation"} {
+			assert.True(t, rep.Types[typ].Supported, "the reference EPR creates %s", typ)
+		}
+		assert.GreaterOrEqual(t, rep.CoverageRatio(), 0.95, rep.CoverageLine())
+		t.Log(rep.CoverageLine())
+
+		stored := func() map[string]int {
+			out := map[string]int{}
+			for _, rn := range rep.Renumberings {
+				p := patientByNHS(t, client, ts.URL, rn.NHSNumber)
+				out["Patient"]++
+				for _, typ := range []string{"AllergyIntolerance", "MedicationRequest", "Observation"} {
+					out[typ] += len(fhirSearch(t, client, ts.URL+"/fhir/"+typ+"?patient=Patient/"+p["id"].(string)))
+				}
+			}
+			return out
+		}
+		first := stored()
+		for _, typ := range []string{"Patient", "AllergyIntolerance", "MedicationRequest", "Observation"} {
+			assert.Equal(t, want[typ], first[typ], "%s: what the EPR holds is what was generated", typ)
+		}
+
+		again, err := fhirimport.New(client, ts.URL+"/fhir").ImportPath(ctx, dir)
+		require.NoError(t, err)
+		assert.Empty(t, again.Created, "nothing is created twice")
+		assert.Equal(t, rep.Created, again.Existing)
+		assert.Equal(t, first, stored(), "the FHIR searches count the same after a second import")
 	})
 
 	t.Run("generated", func(t *testing.T) {

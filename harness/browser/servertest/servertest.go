@@ -108,6 +108,10 @@ func Start(tb testing.TB, port int) *Server {
 	return s
 }
 
+// Pid is the server process's id; the Chromium it launches is one of its
+// descendants.
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
+
 // Stop interrupts the server (SIGINT: Playwright closes the browsers it
 // launched, then exits) and kills it if it has not exited within 10s.
 func (s *Server) Stop() {

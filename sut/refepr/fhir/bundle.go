@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
-	"github.com/eprharness/eprharness/nhsnumber"
 	"github.com/eprharness/eprharness/sut/refepr/audit"
 	"github.com/eprharness/eprharness/sut/refepr/defects"
 	"github.com/eprharness/eprharness/sut/refepr/patient"
@@ -60,12 +58,11 @@ func (h *Handler) audit(ctx context.Context, tx *store.Tx, who, interaction stri
 func statusLine(code int) string { return fmt.Sprintf("%d %s", code, http.StatusText(code)) }
 
 func (e entryResponse) bundleResponse() *BundleEntryResponse {
-	return &BundleEntryResponse{
-		Status:       statusLine(e.status),
-		Location:     e.location,
-		Etag:         `W/"1"`,
-		LastModified: formatInstant(e.patient.LastUpdated),
+	r := &BundleEntryResponse{Status: statusLine(e.status), Location: e.location, Etag: `W/"1"`}
+	if !e.patient.LastUpdated.IsZero() { // unknown for a resource matched by a conditional create
+		r.LastModified = formatInstant(e.patient.LastUpdated)
 	}
+	return r
 }
 
 // runner performs one planned entry inside a transaction. refs maps the
@@ -76,7 +73,8 @@ type runner func(ctx context.Context, tx *store.Tx, refs map[string]string) (ent
 // planner validates one entry's resource and request (a POST) and returns
 // the work to do. The Handler gives the defects turned on, so an entry
 // behaves exactly as the same resource POSTed on its own. Adding a resource
-// type to transactions means adding a planner.
+// type to transactions means adding a planner; request.ifNoneExist and the
+// resource's identifiers are handled for every type (planCreate).
 type planner func(ctx context.Context, h *Handler, raw json.RawMessage, req BundleEntryRequest) (runner, *opError)
 
 var planners = map[string]planner{
@@ -107,7 +105,7 @@ type updatePlanner func(ctx context.Context, h *Handler, raw json.RawMessage, id
 // updatePlanners are the resource types a transaction or batch may update.
 var updatePlanners = map[string]updatePlanner{}
 
-func planPatient(ctx context.Context, h *Handler, raw json.RawMessage, req BundleEntryRequest) (runner, *opError) {
+func planPatient(ctx context.Context, h *Handler, raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
 	var res Patient
 	if err := json.Unmarshal(raw, &res); err != nil {
 		return nil, newOpError(http.StatusBadRequest, codeStructure, "resource: invalid Patient: %v", err)
@@ -123,59 +121,15 @@ func planPatient(ctx context.Context, h *Handler, raw json.RawMessage, req Bundl
 	if oe != nil {
 		return nil, oe.withPrefix("resource")
 	}
-	var cond *nhsnumber.Number
-	if req.IfNoneExist != "" {
-		n, oe := parseIfNoneExist(req.IfNoneExist)
-		if oe != nil {
-			return nil, oe.withPrefix("request.ifNoneExist")
-		}
-		cond = &n
-	}
 	return func(ctx context.Context, tx *store.Tx, _ map[string]string) (entryResponse, error) {
-		return createOrMatch(ctx, tx, p, cond)
+		return createPatientRecord(ctx, tx, p)
 	}, nil
 }
 
-// parseIfNoneExist reads a conditional-create query. The only one supported
-// is identifier=[system|]value with the NHS number system.
-func parseIfNoneExist(q string) (nhsnumber.Number, *opError) {
-	q = strings.TrimPrefix(q, "Patient?")
-	values, err := url.ParseQuery(q)
-	if err != nil {
-		return "", newOpError(http.StatusBadRequest, codeInvalid, "%q is not a search query: %v", q, err)
-	}
-	ids := values["identifier"]
-	if len(values) != 1 || len(ids) != 1 {
-		return "", newOpError(http.StatusUnprocessableEntity, codeNotSupported,
-			"%q is not supported; use identifier=%s|<NHS number>", q, patient.NHSNumberSystem)
-	}
-	system, value, hasSystem := strings.Cut(ids[0], "|")
-	if !hasSystem {
-		system, value = "", ids[0]
-	}
-	if system != "" && system != patient.NHSNumberSystem {
-		return "", newOpError(http.StatusUnprocessableEntity, codeNotSupported,
-			"identifier system %q is not supported; use %s", system, patient.NHSNumberSystem)
-	}
-	n, err := nhsnumber.Parse(value)
-	if err != nil {
-		return "", newOpError(http.StatusUnprocessableEntity, codeValue, "NHS number %q is not valid", value)
-	}
-	return n, nil
-}
-
-// createOrMatch creates p, unless cond names a patient who exists already,
-// in which case that patient is the result.
-func createOrMatch(ctx context.Context, ps store.PatientStore, p patient.Patient, cond *nhsnumber.Number) (entryResponse, error) {
-	if cond != nil {
-		existing, err := ps.PatientByNHSNumber(ctx, *cond)
-		if err == nil {
-			return entryResponse{status: http.StatusOK, location: "Patient/" + existing.ID, patient: existing}, nil
-		}
-		if !errors.Is(err, store.ErrNotFound) {
-			return entryResponse{}, err
-		}
-	}
+// createPatientRecord creates p, refusing a second patient with the same
+// NHS number (409). A conditional create (conditional.go) has already
+// looked for an existing patient.
+func createPatientRecord(ctx context.Context, ps store.PatientStore, p patient.Patient) (entryResponse, error) {
 	// Looked up first for a message naming the existing record; the unique
 	// constraint still guards against a concurrent create.
 	existing, err := ps.PatientByNHSNumber(ctx, p.NHSNumber)
@@ -269,7 +223,7 @@ func (h *Handler) plan(ctx context.Context, b Bundle) []plannedEntry {
 			continue
 		default:
 			pe.interaction = "create"
-			run, oe = plan(ctx, h, e.Resource, *e.Request)
+			run, oe = planCreate(ctx, h, plan, head.ResourceType, e.Resource, *e.Request)
 		}
 		if oe != nil {
 			pe.problem = oe.withPrefix(prefix)
@@ -278,6 +232,29 @@ func (h *Handler) plan(ctx context.Context, b Bundle) []plannedEntry {
 		pe.run = run
 	}
 	return out
+}
+
+// planCreate plans a create (a POST) of a resource of type typ with the
+// type's planner, made conditional on request.ifNoneExist and keeping the
+// resource's identifiers (conditional.go).
+func planCreate(ctx context.Context, h *Handler, plan planner, typ string, raw json.RawMessage, req BundleEntryRequest) (runner, *opError) {
+	run, oe := plan(ctx, h, raw, req)
+	if oe != nil {
+		return nil, oe
+	}
+	ids, oe := identifiersOf(raw)
+	if oe != nil {
+		return nil, oe.withPrefix("resource")
+	}
+	var q *identifierQuery
+	if req.IfNoneExist != "" {
+		parsed, oe := parseIdentifierQuery(typ, "request.ifNoneExist", req.IfNoneExist)
+		if oe != nil {
+			return nil, oe
+		}
+		q = &parsed
+	}
+	return conditional(typ, ids, q, run), nil
 }
 
 // supportedMethods says which methods a Bundle entry of the type may use.

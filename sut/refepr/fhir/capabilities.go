@@ -6,6 +6,7 @@ package fhir
 
 import (
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -14,6 +15,10 @@ type capability struct {
 	Type         string
 	Interactions []string // FHIR TypeRestfulInteraction codes: create, read, search-type, update
 	SearchParams []CapabilityParam
+	// Profiles are the profiles the EPR takes and gives for the type
+	// (supportedProfile): a client may send resources conforming to them
+	// one by one, such as single vital signs.
+	Profiles []string
 }
 
 // capabilities lists every resource type served, in the statement's order.
@@ -39,6 +44,12 @@ var capabilities = []capability{
 		{Name: "subject", Type: "reference"},
 		{Name: "category", Type: "token"},
 		{Name: "code", Type: "token"},
+	}, Profiles: []string{
+		vitalSignsProfile,
+		"http://hl7.org/fhir/StructureDefinition/bp",
+		"http://hl7.org/fhir/StructureDefinition/bodyweight",
+		"http://hl7.org/fhir/StructureDefinition/bodyheight",
+		"http://hl7.org/fhir/StructureDefinition/bmi",
 	}},
 	{Type: "Appointment", Interactions: []string{"create", "read", "search-type", "update"}, SearchParams: []CapabilityParam{
 		{Name: "patient", Type: "reference"},
@@ -66,7 +77,9 @@ func codes(names []string) []CapabilityCode {
 func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
 	rest := CapabilityRestMode{Mode: "server", Interaction: codes(systemInteractions)}
 	for _, c := range capabilities {
-		rest.Resource = append(rest.Resource, CapabilityResource{Type: c.Type, Interaction: codes(c.Interactions), SearchParam: c.SearchParams})
+		rest.Resource = append(rest.Resource, CapabilityResource{Type: c.Type, SupportedProfile: c.Profiles,
+			Interaction: codes(c.Interactions), SearchParam: c.SearchParams,
+			ConditionalCreate: slices.Contains(c.Interactions, "create")})
 	}
 	h.write(w, r, http.StatusOK, CapabilityStatement{
 		ResourceType: "CapabilityStatement",

@@ -76,6 +76,10 @@ func TestCapabilityStatementMatchesRoutes(t *testing.T) {
 		}
 		slices.Sort(codes)
 		gotTypes[res["type"].(string)] = codes
+		// Every type the API creates takes conditional creates
+		// (If-None-Exist, ifNoneExist), and says so.
+		cond, _ := res["conditionalCreate"].(bool)
+		assert.Equal(t, slices.Contains(codes, "create"), cond, "%s conditionalCreate", res["type"])
 	}
 	var gotSystem []string
 	for _, i := range rest["interaction"].([]any) {

@@ -10,6 +10,15 @@ package fhir
 // the fullUrl of an earlier entry (such as urn:uuid:...). MedicationRequests
 // loaded through the API are not checked against allergies: the API loads
 // records whose prescribing was checked where they were written.
+//
+// The API takes what FHIR R4 allows, where the UI's forms ask for more: an
+// AllergyIntolerance without a reaction and without a severity (read back
+// without reaction; criticality, when given, is kept), and a
+// MedicationRequest whose dosage is only dosageInstruction.text (kept and
+// read back as given; a partly structured dosage with text stands as its
+// text) or that has no dosageInstruction (none read back). A structured
+// dosage must be complete, as before. Without a recorder's or requester's
+// display the entry is recorded by "FHIR API".
 
 import (
 	"context"
@@ -154,6 +163,11 @@ type AllergyIntolerance struct {
 	Reaction           []AllergyReaction `json:"reaction,omitempty"`
 }
 
+// loadedBy is who recorded an allergy or prescribed a medication loaded
+// through the API without a recorder's or requester's display (a reference
+// alone, as Synthea writes them, names no one the EPR knows).
+const loadedBy = "FHIR API"
+
 // resourceResponse is the entry response of a created clinical resource.
 func resourceResponse(location string, updated time.Time) entryResponse {
 	return entryResponse{status: http.StatusCreated, location: location, patient: patient.Patient{LastUpdated: updated}}
@@ -235,7 +249,9 @@ func allergyResource(a allergy.Allergy) AllergyIntolerance {
 	res.Type = "allergy"
 	res.Criticality = a.Severity.Criticality()
 	res.Code = &CodeableConcept{Text: a.Substance}
-	res.Reaction = []AllergyReaction{{Manifestation: []CodeableConcept{{Text: a.Reaction}}, Severity: string(a.Severity)}}
+	if a.Reaction != "" { // FHIR allows none; a reaction needs a manifestation
+		res.Reaction = []AllergyReaction{{Manifestation: []CodeableConcept{{Text: a.Reaction}}, Severity: string(a.Severity)}}
+	}
 	return res
 }
 
@@ -261,7 +277,8 @@ func allergyFromResource(res AllergyIntolerance) (allergy.Allergy, *opError) {
 		a.Kind = allergy.NoKnownAllergies
 		return a, nil
 	}
-	in := allergy.Input{Substance: res.Code.label()}
+	// FHIR R4 allows an allergy without a reaction and without a severity.
+	in := allergy.Input{Substance: res.Code.label(), ReactionOptional: true}
 	if len(res.Reaction) > 0 {
 		rx := res.Reaction[0]
 		if len(rx.Manifestation) > 0 {
@@ -296,9 +313,9 @@ func createAllergy(ctx context.Context, tx *store.Tx, a allergy.Allergy, res All
 	if err != nil {
 		return entryResponse{}, err
 	}
-	a.PatientID = id
-	if res.Recorder != nil {
-		a.RecordedBy = res.Recorder.Display
+	a.PatientID, a.RecordedBy = id, loadedBy
+	if res.Recorder != nil && strings.TrimSpace(res.Recorder.Display) != "" {
+		a.RecordedBy = strings.TrimSpace(res.Recorder.Display)
 	}
 	if err := tx.CreateAllergy(ctx, &a); errors.Is(err, store.ErrActiveAllergies) {
 		return entryResponse{}, newOpError(http.StatusConflict, "business-rule",
@@ -407,11 +424,16 @@ func medicationResource(p medication.Prescription) MedicationRequest {
 		AuthoredOn:                formatInstant(p.PrescribedAt),
 		Requester:                 &Reference{Display: p.PrescribedBy},
 	}
-	d := Dosage{Text: p.Instruction(), Route: &CodeableConcept{Text: string(p.Route)}, Timing: &Timing{Code: &CodeableConcept{Text: p.Frequency}}}
-	if v, unit, ok := splitDose(p.Dose); ok {
-		d.DoseAndRate = []DoseAndRate{{DoseQuantity: &Quantity{Value: &v, Unit: unit}}}
-	}
-	res.DosageInstruction = []Dosage{d}
+	switch {
+	case p.Structured():
+		d := Dosage{Text: p.Instruction(), Route: &CodeableConcept{Text: string(p.Route)}, Timing: &Timing{Code: &CodeableConcept{Text: p.Frequency}}}
+		if v, unit, ok := splitDose(p.Dose); ok {
+			d.DoseAndRate = []DoseAndRate{{DoseQuantity: &Quantity{Value: &v, Unit: unit}}}
+		}
+		res.DosageInstruction = []Dosage{d}
+	case p.DosageText != "":
+		res.DosageInstruction = []Dosage{{Text: p.DosageText}}
+	} // no dosage recorded: no dosageInstruction
 	if p.OverrideReason != "" {
 		res.Note = append(res.Note, Annotation{Text: "Allergy warning overridden (" + p.ConflictWarning + "): " + p.OverrideReason})
 	}
@@ -435,9 +457,13 @@ func medicationFromResource(res MedicationRequest) (medication.Prescription, *op
 	if res.ResourceType != "MedicationRequest" {
 		return medication.Prescription{}, newOpError(http.StatusBadRequest, codeInvalid, "resourceType: expected MedicationRequest, got %q", res.ResourceType)
 	}
-	in := medication.Input{Drug: res.MedicationCodeableConcept.label()}
+	// FHIR R4 allows a dosage that is only text, and no dosage at all:
+	// either is kept as it is. A structured dosage must be complete, unless
+	// it comes with text, which then stands for the whole instruction.
+	in := medication.Input{Drug: res.MedicationCodeableConcept.label(), Unstructured: true}
 	if len(res.DosageInstruction) > 0 {
 		d := res.DosageInstruction[0]
+		in.DosageText = d.Text
 		in.Route = d.Route.label()
 		if d.Timing != nil {
 			in.Frequency = d.Timing.Code.label()
@@ -448,9 +474,16 @@ func medicationFromResource(res MedicationRequest) (medication.Prescription, *op
 		}
 	}
 	p, errs := in.Validate()
+	if len(errs) > 0 && strings.TrimSpace(in.DosageText) != "" {
+		textOnly := medication.Input{Drug: in.Drug, DosageText: in.DosageText, Unstructured: true}
+		if tp, terrs := textOnly.Validate(); len(terrs) == 0 {
+			p, errs = tp, nil
+		}
+	}
 	if len(errs) > 0 {
 		element := map[string]string{"drug": "MedicationRequest.medicationCodeableConcept", "dose": "MedicationRequest.dosageInstruction.doseAndRate.doseQuantity",
-			"route": "MedicationRequest.dosageInstruction.route", "frequency": "MedicationRequest.dosageInstruction.timing.code"}
+			"route": "MedicationRequest.dosageInstruction.route", "frequency": "MedicationRequest.dosageInstruction.timing.code",
+			"dosage": "MedicationRequest.dosageInstruction.text"}
 		oe := &opError{status: http.StatusUnprocessableEntity}
 		for _, e := range errs {
 			msg := e.Message
@@ -483,9 +516,9 @@ func createMedicationRequest(ctx context.Context, tx *store.Tx, p medication.Pre
 	if err != nil {
 		return entryResponse{}, err
 	}
-	p.PatientID = id
-	if res.Requester != nil {
-		p.PrescribedBy = res.Requester.Display
+	p.PatientID, p.PrescribedBy = id, loadedBy
+	if res.Requester != nil && strings.TrimSpace(res.Requester.Display) != "" {
+		p.PrescribedBy = strings.TrimSpace(res.Requester.Display)
 	}
 	if err := tx.CreatePrescription(ctx, &p); err != nil {
 		return entryResponse{}, err

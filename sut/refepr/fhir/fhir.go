@@ -2,8 +2,9 @@
 // CapabilityStatement (GET /fhir/metadata, declared in capabilities.go and
 // checked against the registered routes by a test), Patient create, read
 // and search; AllergyIntolerance and MedicationRequest create, read and
-// search; Observation create (a vital-signs panel, stored as a NEWS2 set),
-// read and search; Appointment create, read, search and update (reschedule,
+// search; Observation create (a vital-signs panel, stored as a NEWS2 set,
+// or a single vital sign, body measurement or laboratory result), read and
+// search; Appointment create, read, search and update (reschedule,
 // cancel); Slot and Schedule read and search; and transaction and batch
 // Bundles.
 //
@@ -11,7 +12,7 @@
 //
 //	GET  /fhir/metadata                      CapabilityStatement
 //	POST /fhir, POST /fhir/                  transaction or batch Bundle
-//	POST /fhir/Patient                       create (If-None-Exist: identifier=...)
+//	POST /fhir/Patient                       create (If-None-Exist: identifier=..., as every create)
 //	GET  /fhir/Patient?identifier=&family=&name=&_id=&_count=
 //	GET  /fhir/Patient/{id}
 //	POST /fhir/AllergyIntolerance            create
@@ -20,7 +21,7 @@
 //	POST /fhir/MedicationRequest             create
 //	GET  /fhir/MedicationRequest?patient=&status=
 //	GET  /fhir/MedicationRequest/{id}
-//	POST /fhir/Observation                   create a vital-signs panel (LOINC 85353-1)
+//	POST /fhir/Observation                   create a vital-signs panel (LOINC 85353-1) or a single result
 //	GET  /fhir/Observation?patient=&category=&code=
 //	GET  /fhir/Observation/{id}
 //	POST /fhir/Appointment                   create (book a free Slot)
@@ -42,8 +43,15 @@
 // the change: the caller, the action (package audit), the patient, the
 // clinical clock's time and details naming the FHIR interaction and
 // resource ("FHIR create Appointment/...: Cardiology, ..."). A conditional
-// create that matches an existing patient changes nothing and is not
+// create that matches an existing resource changes nothing and is not
 // audited.
+//
+// Conditional create (conditional.go) works for every type created:
+// request.ifNoneExist in a Bundle entry and If-None-Exist on a single POST,
+// "identifier=[SYSTEM|]VALUE", matched against the identifiers of every
+// resource created through the API (a Patient's NHS number against the
+// patients themselves): one match answers 200 OK with its location, two
+// or more 412.
 //
 // Release-candidate defects (package defects) apply to the API as they do
 // to the UI, in single requests and in Bundles alike: nhs-check-digit
@@ -276,9 +284,13 @@ type CapabilityRestMode struct {
 
 // CapabilityResource lists what the server does with one resource type.
 type CapabilityResource struct {
-	Type        string            `json:"type"`
-	Interaction []CapabilityCode  `json:"interaction"`
-	SearchParam []CapabilityParam `json:"searchParam,omitempty"`
+	Type             string           `json:"type"`
+	SupportedProfile []string         `json:"supportedProfile,omitempty"`
+	Interaction      []CapabilityCode `json:"interaction"`
+	// ConditionalCreate: a create with If-None-Exist (or a transaction
+	// entry's ifNoneExist) creates nothing when a match exists.
+	ConditionalCreate bool              `json:"conditionalCreate,omitempty"`
+	SearchParam       []CapabilityParam `json:"searchParam,omitempty"`
 }
 
 // CapabilityCode is an interaction code.
@@ -314,14 +326,13 @@ func (h *Handler) createPatient(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, oe)
 		return
 	}
-	var cond *nhsnumber.Number
-	if q := r.Header.Get("If-None-Exist"); q != "" {
-		n, oe := parseIfNoneExist(q)
-		if oe != nil {
-			h.fail(w, r, oe.withPrefix("If-None-Exist"))
-			return
-		}
-		cond = &n
+	run, oe := conditionalPost(r, "Patient", storeIdentifiers(res.Identifier),
+		func(ctx context.Context, tx *store.Tx, _ map[string]string) (entryResponse, error) {
+			return createPatientRecord(ctx, tx, p)
+		})
+	if oe != nil {
+		h.fail(w, r, oe)
+		return
 	}
 	who, err := h.caller(r)
 	if err != nil {
@@ -331,7 +342,7 @@ func (h *Handler) createPatient(w http.ResponseWriter, r *http.Request) {
 	var resp entryResponse
 	err = h.store.InTx(r.Context(), func(tx *store.Tx) error {
 		var err error
-		if resp, err = createOrMatch(r.Context(), tx, p, cond); err != nil {
+		if resp, err = run(r.Context(), tx, nil); err != nil {
 			return err
 		}
 		return h.audit(r.Context(), tx, who, "create", resp)
@@ -515,7 +526,9 @@ func readByID[T any, R any](h *Handler, w http.ResponseWriter, r *http.Request, 
 // createByPost serves POST /fhir/<Type>: it decodes and validates the
 // resource (fromResource), creates it in one transaction (create, with no
 // bundle references), reads the stored row back (load) and answers 201 with
-// its Location and the stored resource.
+// its Location and the stored resource. With If-None-Exist it is a
+// conditional create (conditional.go): a match answers 200 with the
+// existing resource.
 func createByPost[Res, In, Row, Out any](h *Handler, w http.ResponseWriter, r *http.Request, typ string,
 	fromResource func(Res) (In, *opError),
 	create func(context.Context, *store.Tx, In, Res, map[string]string) (entryResponse, error),
@@ -525,9 +538,14 @@ func createByPost[Res, In, Row, Out any](h *Handler, w http.ResponseWriter, r *h
 		h.fail(w, r, err)
 		return
 	}
-	var res Res
-	if oe := decode(w, r, maxResourceBytes, &res); oe != nil {
+	var raw json.RawMessage
+	if oe := decode(w, r, maxResourceBytes, &raw); oe != nil {
 		h.fail(w, r, oe)
+		return
+	}
+	var res Res
+	if err := json.Unmarshal(raw, &res); err != nil {
+		h.fail(w, r, newOpError(http.StatusBadRequest, codeStructure, "invalid JSON: %v", err))
 		return
 	}
 	in, oe := fromResource(res)
@@ -535,10 +553,22 @@ func createByPost[Res, In, Row, Out any](h *Handler, w http.ResponseWriter, r *h
 		h.fail(w, r, oe)
 		return
 	}
+	ids, oe := identifiersOf(raw)
+	if oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
+	run, oe := conditionalPost(r, typ, ids, func(ctx context.Context, tx *store.Tx, refs map[string]string) (entryResponse, error) {
+		return create(ctx, tx, in, res, refs)
+	})
+	if oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
 	var resp entryResponse
 	err = h.store.InTx(r.Context(), func(tx *store.Tx) error {
 		var err error
-		if resp, err = create(r.Context(), tx, in, res, nil); err != nil {
+		if resp, err = run(r.Context(), tx, nil); err != nil {
 			return err
 		}
 		return h.audit(r.Context(), tx, who, "create", resp)
@@ -553,5 +583,5 @@ func createByPost[Res, In, Row, Out any](h *Handler, w http.ResponseWriter, r *h
 		return
 	}
 	w.Header().Set("Location", "/fhir/"+resp.location)
-	h.write(w, r, http.StatusCreated, toResource(stored))
+	h.write(w, r, resp.status, toResource(stored))
 }

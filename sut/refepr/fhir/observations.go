@@ -1,9 +1,10 @@
 package fhir
 
-// Observations: vital signs and NEWS2.
+// Observations: vital signs and NEWS2, single vital signs, body
+// measurements and laboratory results.
 //
-// The EPR keeps vital signs as observation sets, one complete NEWS2 chart
-// entry each (package store), scored when recorded. A set is shown as:
+// The EPR keeps two kinds of Observation. A NEWS2 chart entry is an
+// observation set (package store), scored when recorded, shown as:
 //
 //	{set}-panel  the vital-signs panel (LOINC 85353-1): every value as a
 //	             component, hasMember the Observations below
@@ -12,24 +13,40 @@ package fhir
 //	{set}-temp   body temperature (8310-5)     {set}-acvpu ACVPU (SNOMED)
 //	{set}-news2  the NEWS2 total (SNOMED), its risk band as interpretation
 //
-// POST /fhir/Observation (and a transaction or batch entry) creates a set
-// from a vital-signs panel whose components carry every NEWS2 parameter:
-// respiratory rate, SpO2, systolic pressure and heart rate as whole numbers
-// (valueQuantity), body temperature in Cel with at most one decimal place,
-// ACVPU (SNOMED 1104441000000107, valueCodeableConcept: A, C, V, P, U or
-// their names), supplemental oxygen (NEWS2System "supplemental-oxygen",
-// valueBoolean) and, optionally, the SpO2 scale (NEWS2System "spo2-scale",
-// valueInteger 1 or 2; 1 when absent). NEWS2 is scored exactly as the UI
-// scores it (package news2, and the news2-boundary defect when it is on).
-// The set is stamped with the clinical clock, not effectiveDateTime, and
-// recorded by the first performer's display ("FHIR API" without one). A
-// single vital sign cannot be created on its own: NEWS2 needs a complete
-// set, so it is refused with 422 naming the panel. The answer is the
-// stored panel (201, Location Observation/{set}-panel).
+// Any other Observation is a single result (package results), shown under
+// its own id: a vital sign (heart rate, respiratory rate, SpO2, body
+// temperature, blood pressure with systolic and diastolic components), a
+// body measurement (weight, height, BMI), a laboratory result (category
+// laboratory: any code with a display, valueQuantity, valueString or
+// valueCodeableConcept, with its referenceRange and interpretation) or an
+// observation of another category with a value. Known vital signs must be
+// in one of their units and within a physiological range; the source's
+// effectiveDateTime (else effectivePeriod.start, else effectiveInstant) is
+// kept, the clinical clock used only without one.
+//
+// POST /fhir/Observation (and a transaction or batch entry) dispatches on
+// the code: a vital-signs panel (85353-1) creates a set, every other
+// Observation a single result. The panel's components must carry every
+// NEWS2 parameter: respiratory rate, SpO2, systolic pressure and heart rate
+// as whole numbers (valueQuantity), body temperature in Cel with at most
+// one decimal place, ACVPU (SNOMED 1104441000000107, valueCodeableConcept:
+// A, C, V, P, U or their names), supplemental oxygen (NEWS2System
+// "supplemental-oxygen", valueBoolean) and, optionally, the SpO2 scale
+// (NEWS2System "spo2-scale", valueInteger 1 or 2; 1 when absent). NEWS2 is
+// scored exactly as the UI scores it (package news2, and the news2-boundary
+// defect when it is on). The set is stamped with the clinical clock, not
+// effectiveDateTime, and recorded by the first performer's display ("FHIR
+// API" without one). The answer is the stored panel (201, Location
+// Observation/{set}-panel) or the stored result (Observation/{id}).
+//
+// Search by patient returns both kinds; category=vital-signs finds the sets
+// and the single vital signs and body measurements, category=laboratory
+// the laboratory results; code matches Observation.code.
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -37,6 +54,7 @@ import (
 
 	"github.com/eprharness/eprharness/sut/refepr/audit"
 	"github.com/eprharness/eprharness/sut/refepr/clinical/news2"
+	"github.com/eprharness/eprharness/sut/refepr/clinical/results"
 	"github.com/eprharness/eprharness/sut/refepr/defects"
 	"github.com/eprharness/eprharness/sut/refepr/store"
 )
@@ -77,24 +95,43 @@ type ObservationMeta struct {
 	Profile     []string `json:"profile,omitempty"`
 }
 
-// Observation is a vital sign or the NEWS2 total.
+// Observation is a vital sign, the NEWS2 total, a body measurement or a
+// laboratory result.
 type Observation struct {
-	ResourceType         string                 `json:"resourceType"`
-	ID                   string                 `json:"id,omitempty"`
-	Meta                 *ObservationMeta       `json:"meta,omitempty"`
-	Status               string                 `json:"status"`
-	Category             []CodeableConcept      `json:"category,omitempty"`
-	Code                 CodeableConcept        `json:"code"`
-	Subject              *Reference             `json:"subject,omitempty"`
-	EffectiveDateTime    string                 `json:"effectiveDateTime,omitempty"`
-	Performer            []Reference            `json:"performer,omitempty"`
-	ValueQuantity        *Quantity              `json:"valueQuantity,omitempty"`
-	ValueCodeableConcept *CodeableConcept       `json:"valueCodeableConcept,omitempty"`
-	ValueInteger         *int                   `json:"valueInteger,omitempty"`
-	Interpretation       []CodeableConcept      `json:"interpretation,omitempty"`
-	Component            []ObservationComponent `json:"component,omitempty"`
-	HasMember            []Reference            `json:"hasMember,omitempty"`
-	Note                 []Annotation           `json:"note,omitempty"`
+	ResourceType         string                      `json:"resourceType"`
+	ID                   string                      `json:"id,omitempty"`
+	Meta                 *ObservationMeta            `json:"meta,omitempty"`
+	Status               string                      `json:"status"`
+	Category             []CodeableConcept           `json:"category,omitempty"`
+	Code                 CodeableConcept             `json:"code"`
+	Subject              *Reference                  `json:"subject,omitempty"`
+	EffectiveDateTime    string                      `json:"effectiveDateTime,omitempty"`
+	EffectivePeriod      *Period                     `json:"effectivePeriod,omitempty"`
+	EffectiveInstant     string                      `json:"effectiveInstant,omitempty"`
+	Issued               string                      `json:"issued,omitempty"`
+	Performer            []Reference                 `json:"performer,omitempty"`
+	ValueQuantity        *Quantity                   `json:"valueQuantity,omitempty"`
+	ValueCodeableConcept *CodeableConcept            `json:"valueCodeableConcept,omitempty"`
+	ValueString          *string                     `json:"valueString,omitempty"`
+	ValueInteger         *int                        `json:"valueInteger,omitempty"`
+	Interpretation       []CodeableConcept           `json:"interpretation,omitempty"`
+	Note                 []Annotation                `json:"note,omitempty"`
+	ReferenceRange       []ObservationReferenceRange `json:"referenceRange,omitempty"`
+	HasMember            []Reference                 `json:"hasMember,omitempty"`
+	Component            []ObservationComponent      `json:"component,omitempty"`
+}
+
+// Period is a time span; the EPR reads only its start.
+type Period struct {
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+}
+
+// ObservationReferenceRange is a result's normal range.
+type ObservationReferenceRange struct {
+	Low  *Quantity `json:"low,omitempty"`
+	High *Quantity `json:"high,omitempty"`
+	Text string    `json:"text,omitempty"`
 }
 
 func quantity(v float64, unit, code string) *Quantity {
@@ -172,9 +209,14 @@ func observationsOf(s store.ObservationSet) []Observation {
 	return append([]Observation{panel}, members...)
 }
 
-// loadObservation reads one Observation by id ("{set}-{kind}"), or an error
-// matching store.ErrNotFound.
+// loadObservation reads one Observation by id (a single result's id, or
+// "{set}-{kind}"), or an error matching store.ErrNotFound.
 func (h *Handler) loadObservation(ctx context.Context, id string) (Observation, error) {
+	if r, err := h.store.Result(ctx, id); err == nil {
+		return resultResource(r), nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return Observation{}, err
+	}
 	i := strings.LastIndex(id, "-")
 	if i < 0 {
 		return Observation{}, fmt.Errorf("observation %q: %w", id, store.ErrNotFound)
@@ -191,14 +233,6 @@ func (h *Handler) loadObservation(ctx context.Context, id string) (Observation, 
 	return Observation{}, fmt.Errorf("observation %q: %w", id, store.ErrNotFound)
 }
 
-// singleVitalSigns names the codes of the vital signs that cannot be
-// created on their own.
-var singleVitalSigns = map[string]string{
-	loincRespiratoryRate: "respiratory rate", loincSpO2: "SpO2", loincSpO2Arterial: "SpO2", loincBPPanel: "blood pressure",
-	loincSystolic: "systolic blood pressure", loincHeartRate: "heart rate", loincBodyTemperature: "body temperature",
-	snomedACVPU: "ACVPU", snomedNEWS2Total: "NEWS2 total",
-}
-
 // vitalsFromPanel validates a vital-signs panel and reads its NEWS2
 // parameters; every problem is reported, each naming its element. The
 // subject is resolved later (it may point into a transaction).
@@ -208,15 +242,8 @@ func vitalsFromPanel(res Observation) (news2.Vitals, *opError) {
 		return v, newOpError(http.StatusBadRequest, codeInvalid, "resourceType: expected Observation, got %q", res.ResourceType)
 	}
 	if !res.Code.has(systemLOINC, loincVitalSignsPanel) {
-		for _, c := range res.Code.Coding {
-			if name, ok := singleVitalSigns[c.Code]; ok {
-				return v, newOpError(http.StatusUnprocessableEntity, codeNotSupported,
-					"Observation.code: a single %s (%s) cannot be recorded on its own: NEWS2 needs a complete set; send a vital-signs panel (LOINC %s) with a component for each vital sign",
-					name, c.Code, loincVitalSignsPanel)
-			}
-		}
 		return v, newOpError(http.StatusUnprocessableEntity, codeNotSupported,
-			"Observation.code: only a vital-signs panel (%s|%s) can be created", systemLOINC, loincVitalSignsPanel)
+			"Observation.code: a vital-signs panel (%s|%s) is required here", systemLOINC, loincVitalSignsPanel)
 	}
 	switch res.Status {
 	case "", "final", "amended":
@@ -369,12 +396,47 @@ func (h *Handler) createObservationSet(ctx context.Context, tx *store.Tx, v news
 	return resp, nil
 }
 
+// observationInput is a validated Observation: exactly one of panel (a
+// NEWS2 set) and single is set.
+type observationInput struct {
+	panel  *news2.Vitals
+	single *results.Result
+}
+
+// observationFromResource validates an Observation: a vital-signs panel
+// (85353-1) as a NEWS2 set, anything else as a single result.
+func observationFromResource(res Observation) (observationInput, *opError) {
+	if res.ResourceType != "Observation" {
+		return observationInput{}, newOpError(http.StatusBadRequest, codeInvalid, "resourceType: expected Observation, got %q", res.ResourceType)
+	}
+	if res.Code.has(systemLOINC, loincVitalSignsPanel) {
+		v, oe := vitalsFromPanel(res)
+		if oe != nil {
+			return observationInput{}, oe
+		}
+		return observationInput{panel: &v}, nil
+	}
+	r, oe := resultFromResource(res)
+	if oe != nil {
+		return observationInput{}, oe
+	}
+	return observationInput{single: &r}, nil
+}
+
+// recordObservation stores a validated Observation for its subject.
+func (h *Handler) recordObservation(ctx context.Context, tx *store.Tx, in observationInput, res Observation, refs map[string]string) (entryResponse, error) {
+	if in.panel != nil {
+		return h.createObservationSet(ctx, tx, *in.panel, res, refs)
+	}
+	return createResult(ctx, tx, *in.single, res, refs)
+}
+
 func planObservation(_ context.Context, h *Handler, raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
-	return planned(raw, "Observation", vitalsFromPanel, h.createObservationSet)
+	return planned(raw, "Observation", observationFromResource, h.recordObservation)
 }
 
 func (h *Handler) createObservation(w http.ResponseWriter, r *http.Request) {
-	createByPost(h, w, r, "Observation", vitalsFromPanel, h.createObservationSet, h.loadObservation,
+	createByPost(h, w, r, "Observation", observationFromResource, h.recordObservation, h.loadObservation,
 		func(o Observation) Observation { return o })
 }
 
@@ -389,33 +451,239 @@ func (h *Handler) searchObservations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	if c := q.Get("category"); c != "" && c != "vital-signs" && !strings.HasSuffix(c, "|vital-signs") {
-		h.searchset(w, r, nil, nil, "Observation")
-		return
+	category := q.Get("category")
+	if _, after, ok := strings.Cut(category, "|"); ok {
+		category = after
 	}
 	code := q.Get("code")
 	if _, after, ok := strings.Cut(code, "|"); ok {
 		code = after
 	}
-	sets, err := h.store.ObservationSets(r.Context(), id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	var (
 		resources []any
 		ids       []string
 	)
-	for _, s := range sets {
-		for _, o := range observationsOf(s) {
-			if code != "" && !o.Code.hasCode(code) {
-				continue
+	if category == "" || category == results.CategoryVitalSigns {
+		sets, err := h.store.ObservationSets(r.Context(), id)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, s := range sets {
+			for _, o := range observationsOf(s) {
+				if code != "" && !o.Code.hasCode(code) {
+					continue
+				}
+				resources = append(resources, o)
+				ids = append(ids, o.ID)
 			}
-			resources = append(resources, o)
-			ids = append(ids, o.ID)
 		}
 	}
+	singles, err := h.store.Results(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, res := range singles {
+		if (category != "" && res.Category != category) || (code != "" && res.Code.Code != code) {
+			continue
+		}
+		resources = append(resources, resultResource(res))
+		ids = append(ids, res.ID)
+	}
 	h.searchset(w, r, resources, ids, "Observation")
+}
+
+// vitalSignProfiles are the FHIR vital-signs profiles of the known codes,
+// beside the base profile vitalSignsProfile.
+var vitalSignProfiles = map[string]string{
+	results.HeartRate: "heartrate", results.RespiratoryRate: "resprate", results.SpO2: "oxygensat", results.SpO2Arterial: "oxygensat",
+	results.BodyTemperature: "bodytemp", results.BloodPressure: "bp", results.BodyWeight: "bodyweight",
+	results.BodyHeight: "bodyheight", results.BodyMassIndex: "bmi",
+}
+
+// categoryDisplays are the displays of the observation categories.
+var categoryDisplays = map[string]string{
+	"vital-signs": "Vital Signs", "laboratory": "Laboratory", "social-history": "Social History", "imaging": "Imaging",
+	"procedure": "Procedure", "survey": "Survey", "exam": "Exam", "therapy": "Therapy", "activity": "Activity",
+}
+
+// resultFromResource validates a single Observation; the subject is
+// resolved later (it may point into a transaction).
+func resultFromResource(res Observation) (results.Result, *opError) {
+	in := results.Input{Status: res.Status, Text: res.Code.Text, RecordedBy: "FHIR API"}
+	if len(res.Performer) > 0 && strings.TrimSpace(res.Performer[0].Display) != "" {
+		in.RecordedBy = res.Performer[0].Display
+	}
+	for _, c := range res.Category {
+		code := c.code(systemObservationCat)
+		if code == "" && len(c.Coding) > 0 {
+			code = c.Coding[0].Code
+		}
+		if code == "" {
+			code = strings.ToLower(strings.TrimSpace(c.Text))
+		}
+		in.Categories = append(in.Categories, code)
+	}
+	codings := func(c []Coding) []results.Coding {
+		out := make([]results.Coding, len(c))
+		for i, cd := range c {
+			out[i] = results.Coding{System: cd.System, Code: cd.Code, Display: cd.Display}
+		}
+		return out
+	}
+	quantity := func(q *Quantity) *results.Quantity {
+		if q == nil {
+			return nil
+		}
+		return &results.Quantity{Value: q.Value, Code: q.Code, UnitText: q.Unit}
+	}
+	in.Codes = codings(res.Code.Coding)
+	in.Quantity, in.String, in.Integer = quantity(res.ValueQuantity), res.ValueString, res.ValueInteger
+	if c := res.ValueCodeableConcept; c != nil {
+		in.Concept = &results.ConceptInput{Codes: codings(c.Coding), Text: c.Text}
+	}
+	for _, c := range res.Component {
+		in.Components = append(in.Components, results.ComponentInput{Codes: codings(c.Code.Coding), Text: c.Code.Text, Quantity: quantity(c.ValueQuantity)})
+	}
+	if len(res.ReferenceRange) > 0 {
+		rr := res.ReferenceRange[0]
+		in.Range.Text = strings.TrimSpace(rr.Text)
+		for _, q := range []*Quantity{rr.Low, rr.High} {
+			if q != nil && in.Range.Unit == "" {
+				in.Range.Unit = strings.TrimSpace(q.Code)
+				if in.Range.Unit == "" {
+					in.Range.Unit = strings.TrimSpace(q.Unit)
+				}
+			}
+		}
+		if rr.Low != nil {
+			in.Range.Low = rr.Low.Value
+		}
+		if rr.High != nil {
+			in.Range.High = rr.High.Value
+		}
+	}
+	if len(res.Interpretation) > 0 {
+		i := res.Interpretation[0]
+		in.Interpretation = i.label()
+		if in.Interpretation == "" && len(i.Coding) > 0 {
+			in.Interpretation = i.Coding[0].Code
+		}
+	}
+	switch {
+	case res.EffectiveDateTime != "":
+		in.Effective = res.EffectiveDateTime
+	case res.EffectivePeriod != nil && res.EffectivePeriod.Start != "":
+		in.Effective = res.EffectivePeriod.Start
+	default:
+		in.Effective = res.EffectiveInstant
+	}
+	r, errs := in.Validate()
+	if len(errs) > 0 {
+		oe := &opError{status: http.StatusUnprocessableEntity}
+		for _, e := range errs {
+			code := codeValue
+			if strings.Contains(e.Message, "required") {
+				code = codeRequired
+			}
+			element := "Observation." + e.Field
+			if e.Field == "effectiveDateTime" && res.EffectiveDateTime == "" {
+				element = "Observation.effective[x]"
+			}
+			oe.issues = append(oe.issues, Issue{Severity: "error", Code: code, Diagnostics: element + ": " + e.Message})
+		}
+		return r, oe
+	}
+	return r, nil
+}
+
+// createResult stores a single result for its subject.
+func createResult(ctx context.Context, tx *store.Tx, r results.Result, res Observation, refs map[string]string) (entryResponse, error) {
+	id, err := patientRef(ctx, tx, res.Subject, "Observation.subject", refs)
+	if err != nil {
+		return entryResponse{}, err
+	}
+	r.PatientID = id
+	if err := tx.CreateResult(ctx, &r); err != nil {
+		return entryResponse{}, err
+	}
+	resp := resourceResponse("Observation/"+r.ID, r.RecordedAt)
+	resp.action, resp.patientID = audit.RecordObservations, id
+	resp.details = strings.TrimSpace(r.Name + " " + r.ValueLabel())
+	return resp, nil
+}
+
+// fhirQuantity is a stored value as a FHIR Quantity.
+func fhirQuantity(v results.Value) *Quantity {
+	n := v.Number
+	q := &Quantity{Value: &n, Unit: v.UnitText}
+	if v.Unit != "" {
+		q.System, q.Code = systemUCUM, v.Unit
+		if q.Unit == "" {
+			q.Unit = v.UnitLabel()
+		}
+	}
+	return q
+}
+
+// resultResource renders a stored single result.
+func resultResource(r results.Result) Observation {
+	o := Observation{
+		ResourceType:      "Observation",
+		ID:                r.ID,
+		Meta:              &ObservationMeta{VersionID: "1", LastUpdated: formatInstant(r.RecordedAt)},
+		Status:            r.Status,
+		Code:              CodeableConcept{Text: r.Name},
+		Subject:           &Reference{Reference: "Patient/" + r.PatientID},
+		EffectiveDateTime: r.Effective.Text,
+		Issued:            formatInstant(r.RecordedAt),
+		Performer:         []Reference{{Display: r.RecordedBy}},
+	}
+	if r.Code.Code != "" {
+		o.Code.Coding = []Coding{{System: r.Code.System, Code: r.Code.Code, Display: r.Code.Display}}
+	}
+	if r.Category != "" {
+		o.Category = []CodeableConcept{{Coding: []Coding{{System: systemObservationCat, Code: r.Category, Display: categoryDisplays[r.Category]}}}}
+	}
+	if p, ok := vitalSignProfiles[r.Code.Code]; ok && r.Code.System == systemLOINC {
+		o.Meta.Profile = []string{vitalSignsProfile, "http://hl7.org/fhir/StructureDefinition/" + p}
+	} else if r.Category == results.CategoryVitalSigns {
+		o.Meta.Profile = []string{vitalSignsProfile}
+	}
+	switch r.Value.Type {
+	case results.QuantityValue:
+		o.ValueQuantity = fhirQuantity(r.Value)
+	case results.StringValue:
+		text := r.Value.Text
+		o.ValueString = &text
+	case results.ConceptValue:
+		o.ValueCodeableConcept = &CodeableConcept{Text: r.Value.Text}
+		if c := r.Value.Concept; c.Code != "" {
+			o.ValueCodeableConcept.Coding = []Coding{{System: c.System, Code: c.Code, Display: c.Display}}
+		}
+	}
+	for _, c := range r.Components {
+		o.Component = append(o.Component, ObservationComponent{
+			Code:          CodeableConcept{Coding: []Coding{{System: c.Code.System, Code: c.Code.Code, Display: c.Code.Display}}, Text: c.Code.Display},
+			ValueQuantity: fhirQuantity(c.Value),
+		})
+	}
+	if rr := r.ReferenceRange; !rr.IsZero() {
+		ref := ObservationReferenceRange{Text: rr.Text}
+		bound := func(f *float64) *Quantity {
+			if f == nil {
+				return nil
+			}
+			return fhirQuantity(results.Value{Type: results.QuantityValue, Number: *f, Unit: rr.Unit})
+		}
+		ref.Low, ref.High = bound(rr.Low), bound(rr.High)
+		o.ReferenceRange = []ObservationReferenceRange{ref}
+	}
+	if r.Interpretation != "" {
+		o.Interpretation = []CodeableConcept{{Text: r.Interpretation}}
+	}
+	return o
 }
 
 func (c *CodeableConcept) hasCode(code string) bool {

@@ -341,35 +341,15 @@ func (h *Handler) updateAppointment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) createAppointment(w http.ResponseWriter, r *http.Request) {
-	var res Appointment
-	if oe := decode(w, r, maxResourceBytes, &res); oe != nil {
-		h.fail(w, r, oe)
-		return
-	}
-	req, oe := appointmentFromResource(res)
-	if oe != nil {
-		h.fail(w, r, oe)
-		return
-	}
-	who, err := h.caller(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	var a store.Appointment
-	err = h.store.InTx(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if a, err = createAppointment(r.Context(), tx, req, nil, h.defects.Fires(r.Context(), defects.DoubleBooking, true)); err != nil {
-			return err
-		}
-		return h.audit(r.Context(), tx, who, "create", booked(a, http.StatusCreated, audit.BookAppointment, ""))
-	})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Location", "/fhir/Appointment/"+a.ID)
-	h.write(w, r, http.StatusCreated, appointmentResource(a))
+	// As a Bundle entry's (planAppointment), conditional on If-None-Exist.
+	createByPost(h, w, r, "Appointment", appointmentFromResource,
+		func(ctx context.Context, tx *store.Tx, req appointmentRequest, _ Appointment, refs map[string]string) (entryResponse, error) {
+			a, err := createAppointment(ctx, tx, req, refs, h.defects.Fires(ctx, defects.DoubleBooking, true))
+			if err != nil {
+				return entryResponse{}, err
+			}
+			return booked(a, http.StatusCreated, audit.BookAppointment, ""), nil
+		}, h.store.Appointment, appointmentResource)
 }
 
 func (h *Handler) readAppointment(w http.ResponseWriter, r *http.Request) {

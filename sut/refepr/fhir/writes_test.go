@@ -207,8 +207,8 @@ func testObservationValidation(t *testing.T, a *api) {
 		status     int
 		want       []string
 	}{
-		{"single vital sign", `{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"9279-1"}]},"subject":{"reference":"` + ref + `"},"valueQuantity":{"value":16}}`,
-			422, []string{"Observation.code: a single respiratory rate (9279-1) cannot be recorded on its own: NEWS2 needs a complete set; send a vital-signs panel (LOINC 85353-1) with a component for each vital sign"}},
+		{"single vital sign in a wrong unit", `{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"9279-1"}]},"subject":{"reference":"` + ref + `"},"valueQuantity":{"value":16,"unit":"kg","system":"http://unitsofmeasure.org","code":"kg"}}`,
+			422, []string{`Observation.valueQuantity: the respiratory rate must be in /min (UCUM), got "kg"`}},
 		{"missing component", missing.json(), 422, []string{"Observation.component: the respiratory rate (LOINC 9279-1) is required"}},
 		{"fractions", fraction.json(), 422, []string{
 			"Observation.component[9279-1].valueQuantity: the respiratory rate must be a whole number, got 16.5",

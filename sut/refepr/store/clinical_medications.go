@@ -8,7 +8,8 @@ import (
 )
 
 // CreatePrescription stores a new prescription, setting p.ID, p.Seq and
-// p.PrescribedAt.
+// p.PrescribedAt. Its dosage may be structured (dose, route, frequency),
+// free text (DosageText) or absent.
 func (s *Store) CreatePrescription(ctx context.Context, p *medication.Prescription) error {
 	return s.InTx(ctx, func(tx *Tx) error { return tx.CreatePrescription(ctx, p) })
 }
@@ -28,10 +29,10 @@ func (tx *Tx) CreatePrescription(ctx context.Context, p *medication.Prescription
 		stoppedAt = formatInstant(p.StoppedAt)
 	}
 	_, err := tx.exec(ctx, `INSERT INTO prescriptions (id, patient_id, seq, drug, dose, route, frequency, status,
-			override_reason, conflict_warning, prescribed_by, prescribed_at, stopped_by, stopped_at, stop_reason)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			override_reason, conflict_warning, prescribed_by, prescribed_at, stopped_by, stopped_at, stop_reason, dosage_text)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.PatientID, p.Seq, p.Drug, p.Dose, string(p.Route), p.Frequency, string(p.Status),
-		p.OverrideReason, p.ConflictWarning, p.PrescribedBy, formatInstant(p.PrescribedAt), p.StoppedBy, stoppedAt, p.StopReason)
+		p.OverrideReason, p.ConflictWarning, p.PrescribedBy, formatInstant(p.PrescribedAt), p.StoppedBy, stoppedAt, p.StopReason, p.DosageText)
 	if err != nil {
 		return fmt.Errorf("create prescription: %w", err)
 	}
@@ -66,7 +67,7 @@ func (s *Store) StopPrescription(ctx context.Context, id, by, reason string) err
 
 func (o ops) queryPrescriptions(ctx context.Context, where string, args ...any) ([]medication.Prescription, error) {
 	rows, err := o.query(ctx, `SELECT id, patient_id, seq, drug, dose, route, frequency, status, override_reason,
-		conflict_warning, prescribed_by, prescribed_at, stopped_by, stopped_at, stop_reason FROM prescriptions `+where, args...)
+		conflict_warning, prescribed_by, prescribed_at, stopped_by, stopped_at, stop_reason, dosage_text FROM prescriptions `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read prescriptions: %w", err)
 	}
@@ -78,7 +79,7 @@ func (o ops) queryPrescriptions(ctx context.Context, where string, args ...any) 
 			route, status, prescAt, stoppedAt string
 		)
 		if err := rows.Scan(&p.ID, &p.PatientID, &p.Seq, &p.Drug, &p.Dose, &route, &p.Frequency, &status, &p.OverrideReason,
-			&p.ConflictWarning, &p.PrescribedBy, &prescAt, &p.StoppedBy, &stoppedAt, &p.StopReason); err != nil {
+			&p.ConflictWarning, &p.PrescribedBy, &prescAt, &p.StoppedBy, &stoppedAt, &p.StopReason, &p.DosageText); err != nil {
 			return nil, fmt.Errorf("read prescriptions: %w", err)
 		}
 		p.Route, p.Status = medication.Route(route), medication.Status(status)

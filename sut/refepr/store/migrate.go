@@ -37,10 +37,12 @@ var migrations = [][]string{
 		`CREATE INDEX patients_family_lower ON patients (family_lower, given_lower)`},
 	// 2..5: one migration per clinical area, each defined in its own file
 	// (migrate_<area>.go) so areas can grow independently.
-	clinicalSchema,   // allergies, medications, observations
-	recordsSchema,    // registration details, notes, audit, break-glass
-	schedulingSchema, // appointments, slots, admissions, beds
-	searchSchema,     // search indexes
+	clinicalSchema,    // allergies, medications, observations
+	recordsSchema,     // registration details, notes, audit, break-glass
+	schedulingSchema,  // appointments, slots, admissions, beds
+	searchSchema,      // search indexes
+	identifiersSchema, // FHIR identifiers (conditional create), free-text dosage
+	resultsSchema,     // single observations: vital signs, body measurements, lab results
 }
 
 // migrateLockID is the PostgreSQL advisory lock that serialises migrations

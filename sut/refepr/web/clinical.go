@@ -10,6 +10,13 @@ package web
 //
 // Every write is a POST that redirects back to the record (303) with a
 // notice, so a reload never repeats it.
+//
+// Records loaded through the FHIR API may hold what the forms do not ask
+// for: an allergy without a reaction or severity (shown as "Not recorded",
+// and "Penicillin (reaction not recorded)" in the banner's alert) and a
+// prescription whose dosage is free text or absent (shown across the dose,
+// route and frequency columns, or "No dosage recorded"). Updating such an
+// allergy in the form asks for the reaction and severity.
 
 import (
 	"context"
@@ -69,6 +76,7 @@ type clinicalRecord struct {
 	Prescriptions         []medication.Prescription
 	Observations          []observationRow // newest first
 	Latest                *news2Panel
+	Results               resultsView // single observations (clinical_results.go)
 	Notice                string
 	CanRecordAllergies    bool
 	CanRecordNKA          bool
@@ -158,6 +166,9 @@ func (h *Handler) loadClinicalRecord(r *http.Request, p patient.Patient, u auth.
 	}
 	if len(sets) > 0 {
 		c.Latest = panelFor(sets[0].Total, h.assess(r.Context(), sets[0].Vitals))
+	}
+	if c.Results, err = h.loadResults(ctx, p.ID); err != nil {
+		return c, fmt.Errorf("load clinical record: %w", err)
 	}
 	c.Notice = notices[r.URL.Query().Get("done")]
 	return c, nil

@@ -5,6 +5,11 @@
 // FHIR AllergyIntolerance.reaction.severity); the FHIR criticality is derived
 // from it: severe is "high", mild and moderate are "low".
 //
+// An allergy may have no reaction and no severity: FHIR R4 allows an
+// AllergyIntolerance without either, and records loaded from elsewhere
+// (Input.ReactionOptional) often have none. It is shown with "reaction not
+// recorded"; the form used in the EPR itself still asks for both.
+//
 // "No known allergies" is an explicit assertion, kept as an entry of its own
 // (Kind NoKnownAllergies) so that it has an author, a time and a FHIR
 // resource. Recording an allergy resolves an active "No known allergies".
@@ -45,10 +50,14 @@ func (s Severity) Label() string {
 	return strings.ToUpper(string(s[:1])) + string(s[1:])
 }
 
-// Criticality is the FHIR criticality derived from the severity.
+// Criticality is the FHIR criticality derived from the severity; "" when
+// no severity is recorded.
 func (s Severity) Criticality() string {
-	if s == Severe {
+	switch s {
+	case Severe:
 		return "high"
+	case "":
+		return ""
 	}
 	return "low"
 }
@@ -106,12 +115,34 @@ type Allergy struct {
 	Seq int
 }
 
-// Describe is the entry as the alert shows it: "Penicillin (anaphylaxis)".
+// ReactionNotRecorded is how an allergy without a reaction is described.
+const ReactionNotRecorded = "reaction not recorded"
+
+// Describe is the entry as the alert shows it: "Penicillin (anaphylaxis)",
+// or "Penicillin (reaction not recorded)" when it has no reaction.
 func (a Allergy) Describe() string {
 	if a.Reaction == "" {
-		return a.Substance
+		return a.Substance + " (" + ReactionNotRecorded + ")"
 	}
 	return a.Substance + " (" + strings.ToLower(a.Reaction) + ")"
+}
+
+// ReactionLabel is the reaction as the record shows it: "Not recorded"
+// when there is none.
+func (a Allergy) ReactionLabel() string {
+	if a.Reaction == "" {
+		return "Not recorded"
+	}
+	return a.Reaction
+}
+
+// SeverityLabel is the severity as the record shows it: "Not recorded"
+// when there is none.
+func (a Allergy) SeverityLabel() string {
+	if a.Severity == "" {
+		return "Not recorded"
+	}
+	return a.Severity.Label()
 }
 
 // The alert texts.
@@ -160,9 +191,15 @@ func ActiveAllergies(entries []Allergy) []Allergy {
 	return out
 }
 
-// Input is what a person enters for an allergy.
+// Input is what a person enters for an allergy, or what a record loaded
+// from elsewhere says.
 type Input struct {
 	Substance, Reaction, Severity string
+	// ReactionOptional accepts an allergy without a reaction and without a
+	// severity (a severity given must still be valid): a record loaded
+	// through FHIR, which allows both to be absent. The form leaves it
+	// false and asks for both.
+	ReactionOptional bool
 }
 
 // FieldError is a problem with one form field.
@@ -186,16 +223,18 @@ func (in Input) Validate() (Allergy, []FieldError) {
 		errs = append(errs, FieldError{"substance", "Substance must be 100 characters or fewer"})
 	}
 	switch {
-	case a.Reaction == "":
+	case a.Reaction == "" && !in.ReactionOptional:
 		errs = append(errs, FieldError{"reaction", "Enter the reaction"})
 	case len(a.Reaction) > 100:
 		errs = append(errs, FieldError{"reaction", "Reaction must be 100 characters or fewer"})
 	}
-	sev, err := ParseSeverity(in.Severity)
-	if err != nil {
-		errs = append(errs, FieldError{"severity", "Select the severity"})
+	if !in.ReactionOptional || strings.TrimSpace(in.Severity) != "" {
+		sev, err := ParseSeverity(in.Severity)
+		if err != nil {
+			errs = append(errs, FieldError{"severity", "Select the severity"})
+		}
+		a.Severity = sev
 	}
-	a.Severity = sev
 	a.Kind = Substance
 	a.Status = Active
 	return a, errs

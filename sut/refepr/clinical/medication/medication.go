@@ -8,6 +8,13 @@
 // allergy conflicts with flucloxacillin). The table is illustrative, not a
 // formulary.
 //
+// A prescription's dosage is structured (dose, route and frequency, as the
+// prescribing form asks) or, for a record loaded from elsewhere
+// (Input.Unstructured), free text ("Take one tablet twice a day") or not
+// recorded at all: FHIR R4 allows a MedicationRequest with only
+// dosageInstruction.text, or with no dosageInstruction. The allergy check
+// looks only at the drug, so it works the same for every kind of dosage.
+//
 // The package is pure and safe for concurrent use.
 package medication
 
@@ -147,16 +154,47 @@ type Prescription struct {
 	StoppedAt       time.Time
 	StopReason      string
 	Seq             int
+	// DosageText is a free-text dosage instruction, kept as given; for a
+	// structured dosage it is "" (Instruction spells that one out).
+	DosageText string
 }
 
-// Instruction is the dosage instruction: "500 mg oral three times a day".
+// NoDosageRecorded is the instruction of a prescription without a dosage.
+const NoDosageRecorded = "No dosage recorded"
+
+// Structured reports whether the dosage is a dose, route and frequency.
+func (p Prescription) Structured() bool {
+	return p.Dose != "" || p.Route != "" || p.Frequency != ""
+}
+
+// Instruction is the dosage instruction: "500 mg oral three times a day"
+// for a structured dosage, else the free text as given, else
+// NoDosageRecorded.
 func (p Prescription) Instruction() string {
-	return fmt.Sprintf("%s %s %s", p.Dose, strings.ToLower(string(p.Route)), strings.ToLower(p.Frequency))
+	switch {
+	case p.Structured():
+		return fmt.Sprintf("%s %s %s", p.Dose, strings.ToLower(string(p.Route)), strings.ToLower(p.Frequency))
+	case p.DosageText != "":
+		return p.DosageText
+	}
+	return NoDosageRecorded
 }
 
-// Input is what a prescriber enters.
+// MaxDosageText is the longest free-text dosage kept.
+const MaxDosageText = 1000
+
+// Input is what a prescriber enters, or what a record loaded from
+// elsewhere says.
 type Input struct {
 	Drug, Dose, Route, Frequency string
+	// DosageText is a free-text dosage instruction; it is kept only when
+	// the dosage is not structured (Unstructured, and no dose, route or
+	// frequency given).
+	DosageText string
+	// Unstructured accepts a prescription whose dose, route and frequency
+	// are all absent: its dosage is DosageText, or none. A record loaded
+	// through FHIR may be like that; the prescribing form leaves it false.
+	Unstructured bool
 }
 
 // FieldError is a problem with one form field.
@@ -176,6 +214,14 @@ func (in Input) Validate() (Prescription, []FieldError) {
 		errs = append(errs, FieldError{"drug", "Enter the drug"})
 	} else if len(p.Drug) > 100 {
 		errs = append(errs, FieldError{"drug", "Drug must be 100 characters or fewer"})
+	}
+	if in.Unstructured && p.Dose == "" && strings.TrimSpace(in.Route) == "" && strings.TrimSpace(in.Frequency) == "" {
+		p.DosageText = strings.TrimSpace(in.DosageText)
+		if len(p.DosageText) > MaxDosageText {
+			errs = append(errs, FieldError{"dosage", fmt.Sprintf("Dosage text must be %d characters or fewer", MaxDosageText)})
+		}
+		p.Status = Active
+		return p, errs
 	}
 	if p.Dose == "" {
 		errs = append(errs, FieldError{"dose", "Enter the dose, for example 500 mg"})

@@ -1,0 +1,4 @@
+@session
+Feature: Our own wording
+  Scenario: Signing in
+    Given that I'm logged in
