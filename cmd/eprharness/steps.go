@@ -81,10 +81,11 @@ func stepsCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 	fs := flag.NewFlagSet("eprharness steps", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output format: "+strings.Join(catalogue.Formats, ", "))
-	fixturesDir := fs.String("fixtures", config.Default().Fixtures, "folder of fixture patients and users, to name {patient} and {role}")
-	phrasebooks := fs.String("phrasebook", os.Getenv("EPRHARNESS_PHRASEBOOK"), "your phrasebook files, comma-separated, listed beside the catalogue")
+	fixturesDir := fs.String("fixtures", "", "folder of fixture patients and users, to name {patient} and {role} (default: the fixtures setting)")
+	phrasebooks := fs.String("phrasebook", "", "your phrasebook files, comma-separated, listed beside the catalogue (default: the phrasebook setting)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: eprharness steps [--format text|markdown|json] [--fixtures DIR] [--phrasebook FILES]\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: eprharness steps [--format text|markdown|json] [--fixtures DIR] [--phrasebook FILES]\n\n"+
+			"Without --fixtures or --phrasebook the settings of ./eprharness.yaml (or EPRHARNESS_CONFIG) and EPRHARNESS_* apply.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -96,6 +97,25 @@ func stepsCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "eprharness steps: unexpected argument %q\n", fs.Arg(0))
 		return exitcode.Usage
+	}
+	// Unset flags come from the configuration (file and environment), as
+	// a run would have them. A configuration that does not load is
+	// bad input, as for every other command.
+	if *fixturesDir == "" || *phrasebooks == "" {
+		cfg, err := config.Load(config.Source{Dir: ".", Env: os.Environ(), NoPaths: true})
+		if err != nil {
+			fmt.Fprintf(stderr, "eprharness: %v\n", err)
+			return exitcode.Usage
+		}
+		if *fixturesDir == "" {
+			*fixturesDir = cfg.Fixtures
+		}
+		if *phrasebooks == "" {
+			*phrasebooks = strings.Join(cfg.Phrasebook, ",")
+		}
+		if *fixturesDir == "" {
+			*fixturesDir = config.Default().Fixtures
+		}
 	}
 	// The step examples' names name {patient} and {role}; the fixtures,
 	// when they open, add their own.

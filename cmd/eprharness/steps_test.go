@@ -183,3 +183,22 @@ func TestCheckResolvesThePhrasebook(t *testing.T) {
 	assert.Equal(t, exitcode.Usage, Main([]string{"check", "--config", cfg, "--phrasebook", ""}, &stdout, &stderr))
 	assert.Contains(t, stdout.String(), `undefined step: Given that I'm logged in`)
 }
+
+// Without --phrasebook, steps lists the phrasebook the configuration
+// names (eprharness.yaml, EPRHARNESS_PHRASEBOOK), as run and check use it.
+func TestStepsListsTheConfiguredPhrasebook(t *testing.T) {
+	book, err := filepath.Abs(filepath.Join("..", "..", "examples", "phrasebook", "phrasebook.yaml"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.WriteFile("eprharness.yaml", []byte("phrasebook: "+book+"\n"), 0o644))
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, exitcode.Pass, Main([]string{"steps"}, &stdout, &stderr), stderr.String())
+	assert.Contains(t, stdout.String(), "\nYour phrasebook (10 phrases)")
+
+	require.NoError(t, os.WriteFile("eprharness.yaml", []byte("phrasebook: missing.yaml\n"), 0o644))
+	stdout.Reset()
+	stderr.Reset()
+	assert.Equal(t, exitcode.Usage, Main([]string{"steps"}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "phrasebook")
+}
