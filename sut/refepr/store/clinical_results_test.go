@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eprharness/eprharness/sut/refepr/clinical/results"
-	"github.com/eprharness/eprharness/sut/refepr/patient"
 	"github.com/eprharness/eprharness/sut/refepr/store"
 )
 
@@ -23,18 +22,13 @@ func TestResultsSQLite(t *testing.T) {
 func runResults(t *testing.T, newDSN func(t *testing.T) string) {
 	clock := time.Date(2026, 6, 1, 9, 30, 0, 0, time.UTC)
 	ctx := context.Background()
-	s, err := store.Open(ctx, newDSN(t), store.Options{Now: func() time.Time { return clock }})
-	require.NoError(t, err)
-	t.Cleanup(func() { assert.NoError(t, s.Close()) })
-	p := patient.Patient{NHSNumber: "9990000018", Family: "Pond", Given: []string{"Amy"}, Gender: patient.Female,
-		BirthDate: patient.Date{Year: 1987, Month: time.March, Day: 15}}
-	require.NoError(t, s.CreatePatient(ctx, &p))
+	s, pid := openWithAmy(t, newDSN(t), clock)
 
 	validate := func(in results.Input) results.Result {
 		t.Helper()
 		r, errs := in.Validate()
 		require.Empty(t, errs)
-		r.PatientID = p.ID
+		r.PatientID = pid
 		return r
 	}
 	v := func(x float64) *float64 { return &x }
@@ -62,7 +56,7 @@ func runResults(t *testing.T, newDSN func(t *testing.T) string) {
 	assert.Equal(t, clock, pcr.Effective.At, "without a date the clinical clock")
 	assert.Equal(t, 4, colour.Seq)
 
-	all, err := s.Results(ctx, p.ID)
+	all, err := s.Results(ctx, pid)
 	require.NoError(t, err)
 	var order []string
 	for _, r := range all {
@@ -102,7 +96,7 @@ func runResults(t *testing.T, newDSN func(t *testing.T) string) {
 	assert.ErrorIs(t, err, store.ErrNotFound)
 
 	require.NoError(t, s.Reset(ctx, nil))
-	all, err = s.Results(ctx, p.ID)
+	all, err = s.Results(ctx, pid)
 	require.NoError(t, err)
 	assert.Empty(t, all, "a reset clears them with the patients")
 }

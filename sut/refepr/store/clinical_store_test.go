@@ -20,21 +20,25 @@ func TestClinicalSQLite(t *testing.T) {
 	runClinical(t, func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "refepr.db") })
 }
 
+// openWithAmy opens a store on dsn whose clock is fixed at clock, closed
+// when the test ends, with one patient, Amy Pond, whose id it returns.
+func openWithAmy(t *testing.T, dsn string, clock time.Time) (*store.Store, string) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, dsn, store.Options{Now: func() time.Time { return clock }})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, s.Close()) })
+	p := patient.Patient{NHSNumber: "9990000018", Family: "Pond", Given: []string{"Amy"}, Gender: patient.Female,
+		BirthDate: patient.Date{Year: 1987, Month: time.March, Day: 15}}
+	require.NoError(t, s.CreatePatient(ctx, &p))
+	return s, p.ID
+}
+
 // runClinical is the clinical tables' behaviour suite, run on every
 // database the store supports.
 func runClinical(t *testing.T, newDSN func(t *testing.T) string) {
 	clock := time.Date(2026, 6, 1, 9, 30, 0, 0, time.UTC)
-	open := func(t *testing.T) (*store.Store, string) {
-		t.Helper()
-		ctx := context.Background()
-		s, err := store.Open(ctx, newDSN(t), store.Options{Now: func() time.Time { return clock }})
-		require.NoError(t, err)
-		t.Cleanup(func() { assert.NoError(t, s.Close()) })
-		p := patient.Patient{NHSNumber: "9990000018", Family: "Pond", Given: []string{"Amy"}, Gender: patient.Female,
-			BirthDate: patient.Date{Year: 1987, Month: time.March, Day: 15}}
-		require.NoError(t, s.CreatePatient(ctx, &p))
-		return s, p.ID
-	}
+	open := func(t *testing.T) (*store.Store, string) { return openWithAmy(t, newDSN(t), clock) }
 	ctx := context.Background()
 
 	t.Run("Allergies", func(t *testing.T) {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/eprharness/eprharness/sut/refepr/clinical/allergy"
 	"github.com/eprharness/eprharness/sut/refepr/clinical/medication"
-	"github.com/eprharness/eprharness/sut/refepr/patient"
 	"github.com/eprharness/eprharness/sut/refepr/store"
 )
 
@@ -25,14 +24,7 @@ func TestImportsSQLite(t *testing.T) {
 func runImports(t *testing.T, newDSN func(t *testing.T) string) {
 	ctx := context.Background()
 	open := func(t *testing.T) (*store.Store, string) {
-		t.Helper()
-		s, err := store.Open(ctx, newDSN(t), store.Options{Now: func() time.Time { return time.Date(2026, 6, 1, 9, 30, 0, 0, time.UTC) }})
-		require.NoError(t, err)
-		t.Cleanup(func() { assert.NoError(t, s.Close()) })
-		p := patient.Patient{NHSNumber: "9990000018", Family: "Pond", Given: []string{"Amy"}, Gender: patient.Female,
-			BirthDate: patient.Date{Year: 1987, Month: time.March, Day: 15}}
-		require.NoError(t, s.CreatePatient(ctx, &p))
-		return s, p.ID
+		return openWithAmy(t, newDSN(t), time.Date(2026, 6, 1, 9, 30, 0, 0, time.UTC))
 	}
 
 	t.Run("Identifiers", func(t *testing.T) {
