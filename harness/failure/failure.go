@@ -9,7 +9,9 @@
 // Chromium's network errors), from their messages: a browser or page that
 // went away is the harness's fault (see Crash), a page that could not reach
 // the EPR at all (net::ERR_CONNECTION_REFUSED, "This site can't be
-// reached") is the backend's. Classify is the one place that maps errors
+// reached") is the backend's, and a request Chromium aborted because this
+// machine's network changed (net::ERR_NETWORK_CHANGED) is the harness's
+// environment's, never the EPR's. Classify is the one place that maps errors
 // to kinds. All functions are safe for concurrent use.
 package failure
 
@@ -95,7 +97,23 @@ var (
 		"this site can’t be reached",
 		"this site can't be reached",
 	}
+	// networkChangedMessages are Chromium's errors for requests it
+	// aborted because the machine's network configuration changed under
+	// them (a network interface came or went: Docker creating a network
+	// for another container does it). Nothing is wrong with the EPR; the
+	// same request a moment later succeeds.
+	networkChangedMessages = []string{
+		"net::err_network_changed",
+		"net::err_network_io_suspended",
+	}
 )
+
+// NetworkChanged reports whether err is Chromium aborting a request
+// because this machine's network changed (net::ERR_NETWORK_CHANGED): a
+// fault of the test environment, never of the EPR.
+func NetworkChanged(err error) bool {
+	return err != nil && containsAny(strings.ToLower(err.Error()), networkChangedMessages)
+}
 
 // Crash reports whether err says the browser or the page went away under
 // the step, and which. A marked error (Backend, Harness) is never a crash:
@@ -137,8 +155,9 @@ func Classify(err error) results.FailureKind {
 	switch {
 	case errors.Is(err, godog.ErrUndefined), errors.Is(err, godog.ErrAmbiguous), errors.Is(err, godog.ErrPending):
 		return results.KindHarness
-	case Crash(err) != NoCrash:
-		// The browser, context or page went away under the step.
+	case Crash(err) != NoCrash, NetworkChanged(err):
+		// The browser, context or page went away under the step, or the
+		// machine's network changed under its requests.
 		return results.KindHarness
 	case Unreachable(err):
 		return results.KindBackend

@@ -61,6 +61,8 @@ func TestClassifyEnvironmentFaults(t *testing.T) {
 		{"empty response", driverError("Error", "page.goto: net::ERR_EMPTY_RESPONSE at http://127.0.0.1:39211/"), results.KindBackend, NoCrash},
 		{"Chromium's error page", errors.New(`expected the patient banner to show "POND, Amy", got "This site can’t be reached"`), results.KindBackend, NoCrash},
 		{"timeout", driverError("TimeoutError", "Timeout 10000ms exceeded."), results.KindTimeout, NoCrash},
+		{"the machine's network changed (what CI saw)", fmt.Errorf("open sign-in page: Frame.Goto /login: %w", driverError("Error", "net::ERR_NETWORK_CHANGED at http://localhost:32789/login")), results.KindHarness, NoCrash},
+		{"network changed, formatted", fmt.Errorf("search: %v", errors.New("page.goto: net::ERR_NETWORK_CHANGED at http://127.0.0.1:39211/patients")), results.KindHarness, NoCrash},
 		{"assertion", errors.New(`expected a NEWS2 score of 3, got 5`), results.KindAssertion, NoCrash},
 		{"marked backend is not a crash", Backend(fmt.Errorf("reset: %w", playwright.ErrTargetClosed)), results.KindBackend, NoCrash},
 	}
@@ -72,4 +74,7 @@ func TestClassifyEnvironmentFaults(t *testing.T) {
 	}
 	assert.Equal(t, NoCrash, Crash(nil))
 	assert.False(t, Unreachable(nil))
+	assert.False(t, NetworkChanged(nil))
+	assert.True(t, NetworkChanged(errors.New("net::ERR_NETWORK_CHANGED")))
+	assert.False(t, NetworkChanged(errors.New("net::ERR_CONNECTION_REFUSED")))
 }

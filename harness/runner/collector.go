@@ -69,6 +69,10 @@ type collector struct {
 	// that phase is recorded.
 	startedAt time.Time
 	firstStep bool
+	// networkFailed holds the ids of the scenarios whose latest attempt
+	// failed because this machine's network changed under it (see
+	// record.networkChanged): they are run again (networkRetryable).
+	networkFailed map[string]bool
 }
 
 // clean is an error text as it is recorded: secrets redacted.
@@ -197,6 +201,10 @@ type record struct {
 	// pageCrashed is set when one of their pages' renderer crashed.
 	browser     *browser.Browser
 	pageCrashed atomic.Bool
+	// networkChanged is set when Chromium aborted a request of the
+	// scenario because this machine's network changed: the scenario is
+	// run again (Runner.envReruns).
+	networkChanged atomic.Bool
 	// browserCrashed and backendDead are set by the after hook when the
 	// scenario failed because the browser or the backend died under it.
 	browserCrashed bool
@@ -350,6 +358,10 @@ func (c *collector) finish(uri string, r *record, err error) {
 	}
 
 	c.mu.Lock()
+	if c.networkFailed == nil {
+		c.networkFailed = map[string]bool{}
+	}
+	networkFailed := r.networkChanged.Load() && sc.Status == results.Failed
 	if pf, i := c.find(uri, sc.ID); pf != nil {
 		prev := pf.Scenarios[i]
 		if sc.Status == results.Skipped || sc.Status == results.Interrupted {
@@ -363,7 +375,14 @@ func (c *collector) finish(uri string, r *record, err error) {
 			StartedAt: prev.StartedAt, Duration: prev.Duration,
 			Steps: prev.Steps, Attachments: prev.Attachments, Phases: prev.Phases,
 		})
-		if sc.Status == results.Passed {
+		delete(c.networkFailed, sc.ID)
+		if networkFailed {
+			c.networkFailed[sc.ID] = true
+		}
+		// Passing after failing is flaky, unless every earlier failure
+		// was the machine's network changing under the scenario: that
+		// says nothing of the EPR.
+		if sc.Status == results.Passed && !onlyNetworkFailures(sc.Attempts) {
 			sc.Status = results.Flaky
 			if c.repro != nil {
 				sc.Repro = c.repro(sc)
@@ -389,8 +408,36 @@ func (c *collector) finish(uri string, r *record, err error) {
 		c.run.Features = append(c.run.Features, f)
 	}
 	f.Scenarios = append(f.Scenarios, sc)
+	if networkFailed {
+		c.networkFailed[sc.ID] = true
+	}
 	c.mu.Unlock()
 	c.notify(f, sc)
+}
+
+// onlyNetworkFailures reports whether every failed attempt failed because
+// this machine's network changed (its error says net::ERR_NETWORK_CHANGED,
+// as Runner.explain words it).
+func onlyNetworkFailures(attempts []*results.Attempt) bool {
+	for _, a := range attempts {
+		if a.Status != results.Passed && !failure.NetworkChanged(errors.New(a.Error)) {
+			return false
+		}
+	}
+	return true
+}
+
+// networkRetryable returns the ids of the scenarios whose latest attempt
+// failed because this machine's network changed under it, sorted.
+func (c *collector) networkRetryable() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ids := make([]string, 0, len(c.networkFailed))
+	for id := range c.networkFailed {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 func (c *collector) notify(f *results.Feature, sc *results.Scenario) {

@@ -225,3 +225,48 @@ func TestQuarantineTagIsRecorded(t *testing.T) {
 	assert.True(t, rec.sc.Quarantined)
 	assert.False(t, rec.sc.Gates())
 }
+
+// A scenario that failed because the machine's network changed is run
+// again; passing then is passed, not flaky (nothing was learnt of the
+// EPR), and the failed attempt is kept. After a real failure it is flaky.
+func TestNetworkChangeRerunIsNotFlaky(t *testing.T) {
+	doc, pickles := parse(t)
+	networkErr := errors.New("this machine's network changed during features/banner.feature:7, and Chromium aborted the EPR's requests (net::ERR_NETWORK_CHANGED): open sign-in page: net::ERR_NETWORK_CHANGED at http://localhost:32789/login")
+	attempt := func(c *collector, p *godog.Scenario, err error, network bool) *record {
+		rec := c.start(p)
+		rec.networkChanged.Store(network)
+		for i, st := range p.Steps {
+			status, serr := godog.StepPassed, error(nil)
+			if err != nil && i == len(p.Steps)-1 {
+				status, serr = godog.StepFailed, err
+			}
+			c.stepDone(rec, st, status, serr)
+		}
+		c.finish(p.Uri, rec, err)
+		return rec
+	}
+	newC := func() *collector {
+		c := newCollector(&results.Run{}, (&fakeClock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}).now)
+		(&docFormatter{c: c}).Feature(doc, "features/banner.feature", nil)
+		return c
+	}
+
+	c := newC()
+	first := attempt(c, pickles[0], networkErr, true)
+	assert.Equal(t, results.Failed, first.sc.Status)
+	assert.Equal(t, results.KindHarness, first.sc.FailureKind, "never blamed on the EPR")
+	assert.Equal(t, []string{"features/banner.feature:7"}, c.networkRetryable())
+	second := attempt(c, pickles[0], nil, false)
+	assert.Equal(t, results.Passed, second.sc.Status)
+	require.Len(t, second.sc.Attempts, 1)
+	assert.Equal(t, results.Failed, second.sc.Attempts[0].Status)
+	assert.Empty(t, c.networkRetryable())
+
+	// A real failure first, then the network, then a pass: flaky.
+	c = newC()
+	attempt(c, pickles[0], errors.New("expected 999 000 0018"), false)
+	assert.Empty(t, c.networkRetryable(), "an assertion is not run again for the network")
+	attempt(c, pickles[0], networkErr, true)
+	last := attempt(c, pickles[0], nil, false)
+	assert.Equal(t, results.Flaky, last.sc.Status)
+}

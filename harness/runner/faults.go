@@ -33,7 +33,11 @@ const crashNewsWait = 3 * time.Second
 //     process crashed during <id>: …";
 //   - the worker's backend is dead (backend.Prober): a backend failure,
 //     "the EPR container exited (code 137) during <id>: …", and the
-//     backend is replaced afterwards.
+//     backend is replaced afterwards;
+//   - Chromium aborted a request of the scenario because this machine's
+//     network changed (net::ERR_NETWORK_CHANGED, seen in the step's error
+//     or in a failed request of its pages): a harness failure, and the
+//     scenario is run once more at the end of the run (see envReruns).
 //
 // Otherwise err is returned as it is.
 func (r *Runner) explain(ctx context.Context, rec *record, err error) error {
@@ -58,6 +62,12 @@ func (r *Runner) explain(ctx context.Context, rec *record, err error) error {
 			rec.backendDead = dead
 			return failure.Backend(fmt.Errorf("%w during %s: %w", dead, rec.sc.ID, err))
 		}
+	}
+	if rec.networkChanged.Load() || failure.NetworkChanged(err) {
+		rec.networkChanged.Store(true)
+		return failure.Harness(fmt.Errorf("this machine's network changed during %s, and Chromium aborted the EPR's requests "+
+			"(net::ERR_NETWORK_CHANGED: a network interface came or went, as when Docker creates a network); "+
+			"the scenario is run again: %w", rec.sc.ID, err))
 	}
 	return err
 }
@@ -90,12 +100,21 @@ func interruptText(cause error) string {
 }
 
 // watchCrash marks the scenario's record when the session's page crashes
-// (its renderer process died).
+// (its renderer process died) and when a request of the page is aborted
+// because the machine's network changed.
 func watchCrash(rec *record, s *browser.Session) {
 	if s == nil || s.Page == nil {
 		return
 	}
 	s.Page.OnCrash(func(playwright.Page) { rec.pageCrashed.Store(true) })
+	// A request the browser aborted because the network changed leaves
+	// the page on Chromium's error page; the step then fails on what it
+	// does not find there, and this says why.
+	s.Page.OnRequestFailed(func(req playwright.Request) {
+		if failure.NetworkChanged(req.Failure()) {
+			rec.networkChanged.Store(true)
+		}
+	})
 }
 
 // liveBrowser returns the run's browser, first replacing it when it has

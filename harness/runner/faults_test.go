@@ -284,3 +284,35 @@ func repoRoot(t *testing.T) string {
 	require.NoError(t, err)
 	return filepath.Join(wd, "..", "..")
 }
+
+// A request aborted because the machine's network changed is the
+// environment's fault, seen in the step's error or in a failed request of
+// the scenario's pages, whatever the step then failed on.
+func TestNetworkChangeIsNotTheEPRs(t *testing.T) {
+	_, pickles := parse(t)
+	for _, c := range []struct {
+		name    string
+		err     error
+		watched bool
+	}{
+		{"in the step's error", fmt.Errorf("open sign-in page: Frame.Goto /login: %w", errors.New("net::ERR_NETWORK_CHANGED at http://localhost:32789/login")), false},
+		{"seen by the page", fmt.Errorf("expected the banner to show POND, Amy: %w", playwright.ErrTimeout), true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, _ := newTestRunner(t, nil)
+			rec := r.col.start(pickles[0])
+			rec.backend = &fakeBackend{}
+			rec.networkChanged.Store(c.watched)
+			err := r.explain(context.Background(), rec, c.err)
+			assert.Equal(t, results.KindHarness, failure.Classify(err))
+			assert.Contains(t, err.Error(), "this machine's network changed during "+rec.sc.ID)
+			assert.True(t, rec.networkChanged.Load())
+		})
+	}
+	r, _ := newTestRunner(t, nil)
+	rec := r.col.start(pickles[0])
+	rec.backend = &fakeBackend{}
+	err := r.explain(context.Background(), rec, errors.New("expected 999 000 0018"))
+	assert.Equal(t, results.KindAssertion, failure.Classify(err), "an assertion stays the EPR's")
+	assert.False(t, rec.networkChanged.Load())
+}

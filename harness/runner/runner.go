@@ -313,6 +313,19 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 		_ = br.Close()
 	})
 	status := r.runSuite(ctx, sel, run.ID)
+	// The scenarios that failed because this machine's network changed
+	// under them (net::ERR_NETWORK_CHANGED) are run once more, whatever
+	// the retries: nothing was learnt of the EPR.
+	if ids := r.col.networkRetryable(); len(ids) > 0 && status != 2 && !r.interrupted.Load() && ctx.Err() == nil {
+		if again, err := featureset.Select(ids, ""); err == nil {
+			fmt.Fprintf(o.stderr, "\neprharness: running %d scenario(s) again: this machine's network changed under them (net::ERR_NETWORK_CHANGED)\n", len(ids))
+			if s := r.runSuite(ctx, again, run.ID+"-network"); s == 2 {
+				status = s
+			}
+		} else {
+			fmt.Fprintf(o.stderr, "eprharness: cannot run again: %v\n", err)
+		}
+	}
 	// Retries: each round reruns the scenarios that failed, each in a
 	// fresh browser context on a reset backend (see collector.finish).
 	for attempt := 2; attempt <= r.cfg.Retries+1 && status != 2; attempt++ {

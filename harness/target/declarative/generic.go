@@ -146,12 +146,34 @@ func (r runner) acted(l *locator, verb string, err error) error {
 	return fmt.Errorf("%s %s: %w", verb, r.describe(l), err)
 }
 
+// sameDocument reports whether going from address before to after is a
+// fragment navigation within one loaded document: after has a #fragment
+// and both are the same without their fragments.
+func sameDocument(before, after string) bool {
+	a, _, b := strings.Cut(after, "#")
+	if !b || strings.HasPrefix(before, "about:") {
+		return false
+	}
+	bb, _, _ := strings.Cut(before, "#")
+	return a == bb
+}
+
 func (r runner) do(st step) error {
 	switch st.kind {
 	case "goto":
 		path := r.s(*st.arg)
+		before := r.ui.Page.URL()
 		if _, err := r.ui.Page.Goto(path); err != nil {
 			return fmt.Errorf("open %s: %w", path, err)
+		}
+		// An address that differs from the page's only in its #fragment
+		// is a same-document navigation in a browser: nothing is loaded,
+		// and a single-page app may go on showing (and refreshing) what it
+		// showed. goto opens the page afresh, so load it again.
+		if sameDocument(before, r.ui.Page.URL()) {
+			if _, err := r.ui.Page.Reload(); err != nil {
+				return fmt.Errorf("open %s: %w", path, err)
+			}
 		}
 		return nil
 	case "fill":
