@@ -316,34 +316,22 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 	// The scenarios that failed because this machine's network changed
 	// under them (net::ERR_NETWORK_CHANGED) are run once more, whatever
 	// the retries: nothing was learnt of the EPR.
-	if ids := r.col.networkRetryable(); len(ids) > 0 && status != 2 && !r.interrupted.Load() && ctx.Err() == nil {
-		if again, err := featureset.Select(ids, ""); err == nil {
-			fmt.Fprintf(o.stderr, "\neprharness: running %d scenario(s) again: this machine's network changed under them (net::ERR_NETWORK_CHANGED)\n", len(ids))
-			if s := r.runSuite(ctx, again, run.ID+"-network"); s == 2 {
-				status = s
-			}
-		} else {
-			fmt.Fprintf(o.stderr, "eprharness: cannot run again: %v\n", err)
-		}
+	if ids := r.col.networkRetryable(); len(ids) > 0 && status != 2 && !r.stopped(ctx) {
+		status, _ = r.rerun(ctx, ids, run.ID+"-network",
+			fmt.Sprintf("running %d scenario(s) again: this machine's network changed under them (net::ERR_NETWORK_CHANGED)", len(ids)))
 	}
 	// Retries: each round reruns the scenarios that failed, each in a
 	// fresh browser context on a reset backend (see collector.finish).
-	for attempt := 2; attempt <= r.cfg.Retries+1 && status != 2; attempt++ {
-		if r.interrupted.Load() || ctx.Err() != nil {
-			break
-		}
+	for attempt := 2; attempt <= r.cfg.Retries+1 && status != 2 && !r.stopped(ctx); attempt++ {
 		ids := r.col.retryable()
 		if len(ids) == 0 {
 			break
 		}
-		retry, err := featureset.Select(ids, "")
-		if err != nil {
-			fmt.Fprintf(o.stderr, "eprharness: cannot retry: %v\n", err)
+		var ok bool
+		status, ok = r.rerun(ctx, ids, fmt.Sprintf("%s-attempt-%d", run.ID, attempt),
+			fmt.Sprintf("retrying %d failed scenario(s), attempt %d of %d", len(ids), attempt, r.cfg.Retries+1))
+		if !ok {
 			break
-		}
-		fmt.Fprintf(o.stderr, "\neprharness: retrying %d failed scenario(s), attempt %d of %d\n", len(ids), attempt, r.cfg.Retries+1)
-		if s := r.runSuite(ctx, retry, fmt.Sprintf("%s-attempt-%d", run.ID, attempt)); s == 2 {
-			status = s
 		}
 	}
 	stop()
@@ -720,6 +708,22 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 	teardownDone()
 	r.col.finish(p.Uri, rec, err)
 	return ctx, nil
+}
+
+// stopped reports whether the run was interrupted.
+func (r *Runner) stopped(ctx context.Context) bool { return r.interrupted.Load() || ctx.Err() != nil }
+
+// rerun says why, then runs the scenarios ids again as suite runID, and
+// returns Godog's status (2: it refused the run's options). ok is false
+// when the ids could not be selected, and nothing ran.
+func (r *Runner) rerun(ctx context.Context, ids []string, runID, why string) (status int, ok bool) {
+	sel, err := featureset.Select(ids, "")
+	if err != nil {
+		fmt.Fprintf(r.opts.stderr, "eprharness: cannot run again: %v\n", err)
+		return 0, false
+	}
+	fmt.Fprintf(r.opts.stderr, "\neprharness: %s\n", why)
+	return r.runSuite(ctx, sel, runID), true
 }
 
 // plannedTarget names the target before anything starts, as the
