@@ -63,6 +63,12 @@ func ForRun(run *results.Run) Code {
 		return Interrupted
 	}
 	code := Pass
+	if run.Accessibility != nil && len(run.Accessibility.Expired) > 0 {
+		// An accepted accessibility violation whose acceptance expired
+		// must be reviewed again: the run fails until the baseline entry
+		// is renewed or removed.
+		code = Failures
+	}
 	if run.FailOnFlaky {
 		for _, s := range run.Flaky() {
 			if s.Gates() {

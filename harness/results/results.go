@@ -108,9 +108,19 @@ type Run struct {
 	// Shard is the share of the selected scenarios this run ran, "I/N";
 	// empty when it ran them all. A run merged from shards lists them in
 	// Shards instead.
-	Shard    string     `json:"shard,omitempty"`
-	Shards   []string   `json:"shards,omitempty"`
-	Features []*Feature `json:"features"`
+	Shard  string   `json:"shard,omitempty"`
+	Shards []string `json:"shards,omitempty"`
+	// RanBy is who started the run, from the environment
+	// (EPRHARNESS_RUN_BY, the CI system's user, else the login name).
+	RanBy string `json:"ran_by,omitempty"`
+	// HazardLog is the clinical-safety hazard log the run was made
+	// against, as it read it; nil when the suite has none.
+	HazardLog *HazardLog `json:"hazard_log,omitempty"`
+	// Accessibility is what the run says of accessibility as a whole
+	// (its scan, its baseline's expired and fixed entries); nil when the
+	// run checked nothing.
+	Accessibility *AccessibilitySummary `json:"accessibility,omitempty"`
+	Features      []*Feature            `json:"features"`
 }
 
 // PlannedScenario is one scenario a run set out to run.
@@ -241,6 +251,10 @@ type Scenario struct {
 	// capture and teardown (see the Phase* names). Step by step timings
 	// are in Steps. Empty for scenarios recorded without them.
 	Phases []Phase `json:"phases,omitempty"`
+	// Accessibility lists the accessibility checks of the scenario's last
+	// attempt, in the order they ran: by its steps and by the run-wide
+	// scan of the pages it visited first.
+	Accessibility []AccessibilityCheck `json:"accessibility,omitempty"`
 }
 
 // Phase is one part of a scenario's or a run's time.

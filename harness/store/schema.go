@@ -111,6 +111,15 @@ var migrations = [][]string{
 		`CREATE INDEX runs_started ON runs (started_at, id)`,
 		`CREATE INDEX runs_verdict ON runs (verdict, started_at, id)`,
 	},
+	// 5: accessibility and clinical safety (issue 14). Who ran the run,
+	// the hazard log it was made against and its accessibility summary
+	// (JSON; 'null' is none), and each scenario's accessibility checks.
+	{
+		`ALTER TABLE runs ADD COLUMN ran_by TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE runs ADD COLUMN hazard_log TEXT NOT NULL DEFAULT 'null'`,
+		`ALTER TABLE runs ADD COLUMN accessibility TEXT NOT NULL DEFAULT 'null'`,
+		`ALTER TABLE scenarios ADD COLUMN accessibility TEXT NOT NULL DEFAULT 'null'`,
+	},
 }
 
 // backfills are the steps written in Go, run after the SQL of the version
@@ -163,7 +172,7 @@ func backfillVerdicts(ctx context.Context, tx *sql.Tx, d dialect) error {
 			rows.Close()
 			return fmt.Errorf("read runs: %w", err)
 		}
-		v := verdictFor(finished.Valid, interrupted, failOnFlaky, untested, groups[id])
+		v := verdictFor(finished.Valid, interrupted, failOnFlaky, untested, groups[id], nil)
 		byVerdict[v] = append(byVerdict[v], id)
 	}
 	err = rows.Err()
@@ -190,7 +199,7 @@ func backfillVerdicts(ctx context.Context, tx *sql.Tx, d dialect) error {
 // scenarios were interrupted or never ran, and one scenario per distinct
 // (status, failure kind, quarantined) of its scenarios, which is all
 // exitcode.ForRun reads of them.
-func verdictFor(finished, interrupted, failOnFlaky bool, untested int, outcomes []*results.Scenario) Verdict {
+func verdictFor(finished, interrupted, failOnFlaky bool, untested int, outcomes []*results.Scenario, a11y *results.AccessibilitySummary) Verdict {
 	switch {
 	case !finished && !interrupted:
 		return VerdictUnfinished
@@ -199,7 +208,7 @@ func verdictFor(finished, interrupted, failOnFlaky bool, untested int, outcomes 
 	case untested > 0:
 		return VerdictIncomplete
 	}
-	run := &results.Run{FinishedAt: time.Unix(1, 0), FailOnFlaky: failOnFlaky,
+	run := &results.Run{FinishedAt: time.Unix(1, 0), FailOnFlaky: failOnFlaky, Accessibility: a11y,
 		Features: []*results.Feature{{Scenarios: outcomes}}}
 	return verdictOfCode(exitcode.ForRun(run))
 }

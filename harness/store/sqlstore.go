@@ -109,7 +109,7 @@ func unmarshal(what, data string, v any) error {
 
 // runFields are the columns Begin and Finish write, in runArgs' order.
 const runFields = `started_at, finished_at, interrupted, git_commit, tags, target, machine, browser, retries, fail_on_flaky,
-	phases, shard, shards`
+	phases, shard, shards, ran_by, hazard_log, accessibility`
 
 func runArgs(run *results.Run) ([]any, error) {
 	if run == nil {
@@ -145,8 +145,16 @@ func runArgs(run *results.Run) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	hazards, err := marshal("hazard log", run.HazardLog)
+	if err != nil {
+		return nil, err
+	}
+	a11y, err := marshal("accessibility", run.Accessibility)
+	if err != nil {
+		return nil, err
+	}
 	return []any{started, finished, run.Interrupted, run.Commit, run.Tags, target, machine, run.Browser, int64(run.Retries), run.FailOnFlaky,
-		phases, run.Shard, shards}, nil
+		phases, run.Shard, shards, run.RanBy, hazards, a11y}, nil
 }
 
 func (s *sqlStore) Begin(ctx context.Context, run *results.Run) error {
@@ -160,7 +168,7 @@ func (s *sqlStore) Begin(ctx context.Context, run *results.Run) error {
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO runs (id, `+runFields+`, planned, n_planned, n_not_run)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
 			append(append([]any{run.ID}, args...), planned, len(run.Planned), len(run.Planned))...)
 		if err != nil {
 			return err
@@ -186,7 +194,7 @@ func (s *sqlStore) Finish(ctx context.Context, run *results.Run) error {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE runs SET started_at = ?, finished_at = ?, interrupted = ?,
 			git_commit = ?, tags = ?, target = ?, machine = ?, browser = ?, retries = ?, fail_on_flaky = ?,
-			phases = ?, shard = ?, shards = ?
+			phases = ?, shard = ?, shards = ?, ran_by = ?, hazard_log = ?, accessibility = ?
 			WHERE id = ?`), append(args, run.ID)...)
 		if err != nil {
 			return err
@@ -368,7 +376,7 @@ func attemptsWithout(attempts []*results.Attempt) []*results.Attempt {
 // scanScenario's order.
 const scenarioFields = `run_id, scenario_id, feature_uri, feature_name, feature_line, feature_tags, feature_description,
 	keyword, name, line, tags, status, failure_kind, error, started_at, duration_ns, quarantined, repro,
-	steps, attachments, attempts, blocked, identities, phases`
+	steps, attachments, attempts, blocked, identities, phases, accessibility`
 
 // scenarioPlaceholders are the "?" parameters of one row of scenarioFields.
 var scenarioPlaceholders = strings.TrimSuffix(strings.Repeat("?, ", len(strings.Split(scenarioFields, ","))), ", ")
@@ -395,12 +403,12 @@ func scenarioArgs(runID string, f *results.Feature, sc *results.Scenario, attach
 			return nil, err
 		}
 	}
-	var js [8]string
+	var js [9]string
 	for i, v := range []struct {
 		what string
 		v    any
 	}{{"feature tags", f.Tags}, {"tags", sc.Tags}, {"steps", sc.Steps}, {"attachments", attachments}, {"attempts", attempts},
-		{"blocked hosts", sc.Blocked}, {"identities", sc.Identities}, {"phases", sc.Phases}} {
+		{"blocked hosts", sc.Blocked}, {"identities", sc.Identities}, {"phases", sc.Phases}, {"accessibility", sc.Accessibility}} {
 		if js[i], err = marshal(v.what, v.v); err != nil {
 			return nil, err
 		}
@@ -408,7 +416,7 @@ func scenarioArgs(runID string, f *results.Feature, sc *results.Scenario, attach
 	return []any{runID, sc.ID, f.URI, f.Name, int64(f.Line), js[0], f.Description,
 		sc.Keyword, sc.Name, int64(sc.Line), js[1], string(sc.Status), string(sc.FailureKind), sc.Error,
 		started, int64(sc.Duration), sc.Quarantined, sc.Repro,
-		js[2], js[3], js[4], js[5], js[6], js[7]}, nil
+		js[2], js[3], js[4], js[5], js[6], js[7], js[8]}, nil
 }
 
 // recount refreshes the run's cached counts and its verdict from its
@@ -457,12 +465,12 @@ func (s *sqlStore) recount(ctx context.Context, tx *sql.Tx, runID string) error 
 	// Planned scenarios with no result: the plan's ids that no recorded
 	// scenario of the run has.
 	var (
-		plannedJSON              string
+		plannedJSON, a11yJSON    string
 		finished                 sql.NullInt64
 		interrupted, failOnFlaky bool
 	)
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT planned, finished_at, interrupted, fail_on_flaky FROM runs WHERE id = ?`), runID).
-		Scan(&plannedJSON, &finished, &interrupted, &failOnFlaky); err != nil {
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT planned, finished_at, interrupted, fail_on_flaky, accessibility FROM runs WHERE id = ?`), runID).
+		Scan(&plannedJSON, &finished, &interrupted, &failOnFlaky, &a11yJSON); err != nil {
 		return fmt.Errorf("read plan: %w", err)
 	}
 	var planned []results.PlannedScenario
@@ -480,7 +488,11 @@ func (s *sqlStore) recount(ctx context.Context, tx *sql.Tx, runID string) error 
 			}
 		}
 	}
-	verdict := verdictFor(finished.Valid, interrupted, failOnFlaky, c.Untested(), outcomes)
+	var a11y *results.AccessibilitySummary
+	if err := unmarshal("accessibility", a11yJSON, &a11y); err != nil {
+		return err
+	}
+	verdict := verdictFor(finished.Valid, interrupted, failOnFlaky, c.Untested(), outcomes, a11y)
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE runs SET n_scenarios = ?, n_passed = ?, n_failed = ?,
 		n_skipped = ?, n_flaky = ?, n_other = ?, n_interrupted = ?, n_not_run = ?, verdict = ? WHERE id = ?`),
 		c.Scenarios, c.Passed, c.Failed, c.Skipped, c.Flaky, c.Other, c.Interrupted, c.NotRun, string(verdict), runID); err != nil {
@@ -514,7 +526,7 @@ const summaryFields = `id, started_at, finished_at, interrupted, git_commit, tag
 
 // runColumns are the runs columns scanRun reads.
 const runColumns = `id, started_at, finished_at, interrupted, git_commit, tags, target, machine, browser, retries, fail_on_flaky,
-	planned, phases, shard, shards`
+	planned, phases, shard, shards, ran_by, hazard_log, accessibility`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -543,9 +555,11 @@ func scanRun(row scanner) (*results.Run, error) {
 		run                                      results.Run
 		started, finished                        sql.NullInt64
 		target, machine, planned, phases, shards string
+		hazards, a11y                            string
 	)
 	if err := row.Scan(&run.ID, &started, &finished, &run.Interrupted, &run.Commit, &run.Tags, &target, &machine,
-		&run.Browser, &run.Retries, &run.FailOnFlaky, &planned, &phases, &run.Shard, &shards); err != nil {
+		&run.Browser, &run.Retries, &run.FailOnFlaky, &planned, &phases, &run.Shard, &shards,
+		&run.RanBy, &hazards, &a11y); err != nil {
 		return nil, err
 	}
 	run.StartedAt, run.FinishedAt = instant(started), instant(finished)
@@ -553,7 +567,8 @@ func scanRun(row scanner) (*results.Run, error) {
 		what, data string
 		v          any
 	}{{"plan", planned, &run.Planned}, {"target", target, &run.Target}, {"machine", machine, &run.Machine},
-		{"phases", phases, &run.Phases}, {"shards", shards, &run.Shards}} {
+		{"phases", phases, &run.Phases}, {"shards", shards, &run.Shards},
+		{"hazard log", hazards, &run.HazardLog}, {"accessibility", a11y, &run.Accessibility}} {
 		if err := unmarshal(v.what, v.data, v.v); err != nil {
 			return nil, err
 		}
@@ -605,12 +620,13 @@ func scanScenario(row scanner) (*results.Feature, *results.Scenario, error) {
 		runID, fTags, tags, status, kind string
 		steps, attachments, attempts     string
 		blocked, identities, phases      string
+		a11y                             string
 		fLine, line, duration            int64
 		started                          sql.NullInt64
 	)
 	if err := row.Scan(&runID, &sc.ID, &f.URI, &f.Name, &fLine, &fTags, &f.Description,
 		&sc.Keyword, &sc.Name, &line, &tags, &status, &kind, &sc.Error, &started, &duration, &sc.Quarantined, &sc.Repro,
-		&steps, &attachments, &attempts, &blocked, &identities, &phases); err != nil {
+		&steps, &attachments, &attempts, &blocked, &identities, &phases, &a11y); err != nil {
 		return nil, nil, err
 	}
 	f.Line, sc.Line = int(fLine), int(line)
@@ -621,7 +637,8 @@ func scanScenario(row scanner) (*results.Feature, *results.Scenario, error) {
 		v          any
 	}{{"feature tags", fTags, &f.Tags}, {"tags", tags, &sc.Tags}, {"steps", steps, &sc.Steps},
 		{"attachments", attachments, &sc.Attachments}, {"attempts", attempts, &sc.Attempts},
-		{"blocked hosts", blocked, &sc.Blocked}, {"identities", identities, &sc.Identities}, {"phases", phases, &sc.Phases}} {
+		{"blocked hosts", blocked, &sc.Blocked}, {"identities", identities, &sc.Identities}, {"phases", phases, &sc.Phases},
+		{"accessibility", a11y, &sc.Accessibility}} {
 		if err := unmarshal(v.what+" of "+sc.ID, v.data, v.v); err != nil {
 			return nil, nil, err
 		}

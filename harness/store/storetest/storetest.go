@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"BadInput", testBadInput},
 		{"Verdict", testVerdict},
 		{"ShardsAndPhases", testShardsAndPhases},
+		{"SafetyAndAccessibility", testSafetyAndAccessibility},
 		{"Durations", testDurations},
 		{"HistoryFollowsFinish", testHistoryFollowsFinish},
 	}
@@ -1181,3 +1182,40 @@ func testHistoryFollowsFinish(t *testing.T, s store.Store) {
 }
 
 func id(f *results.Feature, line int) string { return fmt.Sprintf("%s:%d", f.URI, line) }
+
+// testSafetyAndAccessibility: a run keeps who ran it, its hazard log and
+// its accessibility summary, a scenario its accessibility checks; a
+// baseline entry past its expiry makes the verdict "failures" even when
+// every scenario passed.
+func testSafetyAndAccessibility(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f := feature("features/a11y.feature")
+	run := newRun("a11y", 0)
+	run.RanBy = "ci-bot"
+	run.HazardLog = &results.HazardLog{File: "features/hazards.yaml", Form: "dcb0129", Hazards: []results.Hazard{{
+		ID: "H-001", Title: "Wrong patient", Causes: []string{"two similar names"},
+		Initial:  results.Risk{Severity: "Major", Likelihood: "Medium", Rating: "4"},
+		Controls: []results.Control{{ID: "C-001", Description: "banner", VerifyByTest: true, Line: 7}}, Line: 3}}}
+	sc := scenario(f, 3, results.Passed, run.StartedAt)
+	sc.Accessibility = []results.AccessibilityCheck{{Page: "/patients/{id}", By: "scan", Engine: "axe-core 4.14.1",
+		Violations: []results.Violation{{Rule: "label", Impact: "critical", Criteria: []string{"4.1.2"},
+			Nodes: []results.ViolationNode{{Target: "#nhs", HTML: "<input id=nhs>"}},
+			Baselined: &results.BaselineRef{File: "a11y-baseline.yaml", Line: 4, Reason: "supplier fix due", Owner: "PM", Expires: "2027-01-31"}}}}}
+	record(t, s, run, false, f, sc)
+	assertVerdict(t, s, run.ID, store.VerdictUnfinished, "not finished yet")
+	run.Accessibility = &results.AccessibilitySummary{Scan: "pages", Baseline: "a11y-baseline.yaml",
+		Expired: []results.BaselineEntry{{File: "a11y-baseline.yaml", Line: 9, Rule: "region", Reason: "r", Owner: "o", Expires: "2026-01-01"}}}
+	run.FinishedAt = run.StartedAt.Add(time.Minute)
+	require.NoError(t, s.Finish(ctx, run))
+	got, err := s.Run(ctx, run.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "ci-bot", got.RanBy)
+	assert.Equal(t, run.HazardLog, got.HazardLog)
+	assert.Equal(t, run.Accessibility, got.Accessibility)
+	assert.Equal(t, sc.Accessibility, got.Features[0].Scenarios[0].Accessibility)
+	assertVerdict(t, s, run.ID, store.VerdictFailures, "an expired baseline entry fails the run")
+
+	run.Accessibility.Expired = nil
+	require.NoError(t, s.Finish(ctx, run))
+	assertVerdict(t, s, run.ID, store.VerdictPass, "renewed baseline")
+}
