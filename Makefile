@@ -81,17 +81,21 @@ image-rc: image-refepr
 
 # The release-candidate gate on the reference EPR: a baseline run on the
 # normal image, then a candidate run on RC_IMAGE (defects built in), both
-# recorded in one store; `eprharness diff latest~1 latest` then names each
-# regression with its screenshot and exits 1. With RC_IMAGE=$(EPR_IMAGE)
-# the diff is clean and exits 0. RC_PATHS narrows the suite.
+# recorded in one store, both checking every page for accessibility;
+# the candidate's verification appendix for the safety case is written to
+# $(RC_DIR)/evidence.html; `eprharness diff latest~1 latest` then names
+# each regression (scenarios, new accessibility violations, unverified
+# clinical-safety controls) and exits 1. With RC_IMAGE=$(EPR_IMAGE) the
+# diff is clean and exits 0. RC_PATHS narrows the suite.
 RC_DIR        ?= build/rc-check
 RC_PATHS      ?= features
 rc-check: deps images
 	rm -rf $(RC_DIR)
-	$(BIN) run --backend docker --epr-image $(EPR_IMAGE) --postgres-image $(POSTGRES_IMAGE) \
+	$(BIN) run --backend docker --epr-image $(EPR_IMAGE) --postgres-image $(POSTGRES_IMAGE) --a11y pages \
 	  --store $(RC_DIR)/results.db --out $(RC_DIR)/baseline $(RC_PATHS)
-	$(BIN) run --backend docker --epr-image $(RC_IMAGE) --postgres-image $(POSTGRES_IMAGE) \
+	$(BIN) run --backend docker --epr-image $(RC_IMAGE) --postgres-image $(POSTGRES_IMAGE) --a11y pages \
 	  --store $(RC_DIR)/results.db --out $(RC_DIR)/candidate $(RC_PATHS) || true
+	$(BIN) evidence --store $(RC_DIR)/results.db --out $(RC_DIR)/evidence.html latest || true
 	$(BIN) diff --store $(RC_DIR)/results.db --format html --out $(RC_DIR)/diff.html latest~1 latest >/dev/null || true
 	$(BIN) diff --store $(RC_DIR)/results.db --format markdown --out $(RC_DIR)/diff.md latest~1 latest || true
 	$(BIN) diff --store $(RC_DIR)/results.db latest~1 latest

@@ -217,9 +217,24 @@ func checkSuitePassed(t *testing.T, r result) {
 func TestExampleSuitePassesOnDockerBackend(t *testing.T) {
 	requireBrowser(t)
 	requireDocker(t)
-	r := harness(t, context.Background(), "run", "--backend", "docker", "--workers", "2",
+	// The whole example suite is checked for accessibility as it goes
+	// (a11y: pages): every distinct page the scenarios reach, once.
+	r := harness(t, context.Background(), "run", "--backend", "docker", "--workers", "2", "--a11y", "pages",
 		"--epr-image", eprImage(), "--postgres-image", postgresImage())
 	checkSuitePassed(t, r)
+	run := readResults(t, r.out)
+	require.NotNil(t, run.Accessibility, "the run-wide accessibility check leaves its summary")
+	assert.Equal(t, "pages", run.Accessibility.Scan)
+	assert.Contains(t, run.Accessibility.Engine, "axe-core")
+	assert.GreaterOrEqual(t, run.Accessibility.Pages, 15, "the suite reaches at least 15 distinct pages")
+	checks := 0
+	for _, f := range run.Features {
+		for _, s := range f.Scenarios {
+			checks += len(s.Accessibility)
+		}
+	}
+	assert.GreaterOrEqual(t, checks, run.Accessibility.Pages, "every scanned page is recorded with the scenario that reached it")
+	assert.Empty(t, run.AccessibilityViolations(), "the reference EPR's pages pass with an empty baseline")
 	assert.Equal(t, 2, strings.Count(r.stderr, "EPR at http://"), "each worker has its own EPR")
 	assert.Contains(t, r.stderr, "EPR at http://localhost:")
 	runID := runIDOf(t, r.stderr)

@@ -27,10 +27,54 @@ var rcDefects = []string{"news2-boundary", "allergy-alert-stale", "double-bookin
 
 func rcImage() string { return envOr("EPRHARNESS_RC_IMAGE", "eprharness/refepr:rc") }
 
+// rcHazards is the hazard log of the gate's runs: the example log's
+// hazards whose scenarios are in rcGatePaths, so that a run of those
+// features alone can verify every control. (features/hazards.yaml, the
+// whole suite's log, would leave the other features' controls unverified:
+// the gate is right to refuse a candidate that ran a part of the suite.)
+const rcHazards = `hazards:
+  - id: H-002
+    title: A known allergy is not seen by the clinician
+    initial: {severity: Major, likelihood: Medium, risk: 3}
+    residual: {severity: Major, likelihood: Very low, risk: 2}
+    status: closed
+    controls:
+      - {id: C-004, description: The allergy alert lists every active allergy, verify: test}
+      - {id: C-005, description: The allergy alert follows updates at once, verify: test}
+  - id: H-004
+    title: A deteriorating patient is not escalated
+    controls:
+      - {id: C-008, description: Vital signs are scored with NEWS2 and the response band shown, verify: test}
+      - {id: C-009, description: Ward escalation policy and training, verify: other}
+  - id: H-010
+    title: Two patients booked into one appointment slot
+    controls:
+      - {id: C-010, description: A second booking of a taken slot is refused, verify: test}
+`
+
+// rcUnverified are the controls the release candidate's defects leave
+// unverified: allergy-alert-stale fails a scenario tagged @control:C-005,
+// news2-boundary one tagged @control:C-008, double-booking those tagged
+// @hazard:H-010.
+var rcUnverified = []string{"C-005", "C-008", "C-010"}
+
 // diffJSON is the part of `eprharness diff --format json` the test reads.
 type diffJSON struct {
-	Gate        bool `json:"gate"`
-	ExitCode    int  `json:"exit_code"`
+	Gate       bool `json:"gate"`
+	ExitCode   int  `json:"exit_code"`
+	Unverified []struct {
+		ID        string `json:"id"`
+		Hazard    string `json:"hazard"`
+		Message   string `json:"message"`
+		Scenarios []struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+		} `json:"scenarios"`
+	} `json:"unverified"`
+	Safety *struct {
+		MustVerify int `json:"must_verify"`
+		Verified   int `json:"verified"`
+	} `json:"safety"`
 	Regressions []struct {
 		ID        string `json:"id"`
 		Name      string `json:"name"`
@@ -58,8 +102,11 @@ func TestReleaseCandidateGate(t *testing.T) {
 	requirePrereq(t, "EPRHARNESS_REQUIRE_DOCKER", "the release-candidate image "+rcImage(),
 		exec.Command("docker", "image", "inspect", rcImage()).Run() == nil, "build it with make image-rc")
 	storeFile := filepath.Join(t.TempDir(), "results.db")
+	hazardFile := filepath.Join(t.TempDir(), "hazards.yaml")
+	require.NoError(t, os.WriteFile(hazardFile, []byte(rcHazards), 0o644))
 	run := func(image string) result {
-		args := append([]string{"run", "--backend", "docker", "--workers", "2", "--epr-image", image, "--postgres-image", postgresImage(), "--store", storeFile}, rcGatePaths...)
+		args := append([]string{"run", "--backend", "docker", "--workers", "2", "--epr-image", image, "--postgres-image", postgresImage(),
+			"--store", storeFile, "--hazard-log", hazardFile}, rcGatePaths...)
 		return harness(t, context.Background(), args...)
 	}
 
@@ -114,6 +161,28 @@ func TestReleaseCandidateGate(t *testing.T) {
 	sort.Strings(ids)
 	assert.Equal(t, want, ids, "the diff names exactly the scenarios that claim the candidate's defects")
 
+	// The safety gate: the controls those scenarios verify are unverified,
+	// each message naming the control, its hazard and a failed scenario.
+	require.NotNil(t, got.Safety, "the candidate recorded its hazard log")
+	assert.Equal(t, 4, got.Safety.MustVerify)
+	var unverified []string
+	for _, c := range got.Unverified {
+		unverified = append(unverified, c.ID)
+		assert.Contains(t, c.Message, "unverified control "+c.ID+" (hazard "+c.Hazard+" ")
+		var failed []string
+		for _, s := range c.Scenarios {
+			if s.Status == string(results.Failed) {
+				failed = append(failed, s.ID)
+				assert.Contains(t, c.Message, s.ID+" failed")
+			}
+		}
+		assert.NotEmpty(t, failed, "%s: a failed scenario leaves it unverified", c.ID)
+		for _, id := range failed {
+			assert.Contains(t, want, id, "%s: its failed scenarios are regressions", c.ID)
+		}
+	}
+	assert.Equal(t, rcUnverified, unverified)
+
 	// The Markdown for a pull request names each regression with its
 	// screenshot and repro line.
 	md := cli(t, "diff", "--store", storeFile, "--format", "markdown", "latest~1", "latest")
@@ -150,4 +219,7 @@ func TestReleaseCandidateGate(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(ok.stdout), &none))
 	assert.False(t, none.Gate)
 	assert.Empty(t, none.Regressions)
+	assert.Empty(t, none.Unverified, "the clean candidate verifies every control")
+	require.NotNil(t, none.Safety)
+	assert.Equal(t, none.Safety.MustVerify, none.Safety.Verified)
 }

@@ -8,7 +8,7 @@ Feature: Restricted records and break-glass access
   audited with the reason (hazard H-021: inappropriate disclosure of a
   restricted record, or access that nobody can review).
 
-  @smoke @hazard:H-021
+  @smoke @hazard:H-021 @control:C-015
   Scenario: A restricted patient's address is hidden
     Given the patient "Martha Jones" has a restricted record
     And I am signed in as a receptionist
@@ -16,7 +16,7 @@ Feature: Restricted records and break-glass access
     And I open the record of "Martha Jones"
     Then the address is hidden
 
-  @hazard:H-021
+  @hazard:H-021 @control:C-015
   Scenario: An unrestricted patient's address is shown
     Given the patient "Amy Pond" is registered
     And I am signed in as a receptionist
@@ -24,7 +24,7 @@ Feature: Restricted records and break-glass access
     And I open the record of "Amy Pond"
     Then the address is shown
 
-  @regression @hazard:H-021 @defect:break-glass-unaudited
+  @regression @hazard:H-021 @defect:break-glass-unaudited @control:C-016
   Scenario: A clinician breaks the glass, and the access is audited with the reason
     Given the patient "Martha Jones" has a restricted record
     And I am signed in as a clinician
@@ -35,7 +35,7 @@ Feature: Restricted records and break-glass access
     Then the address is shown
     And the access by "dr.patel" to the record of "Martha Jones" is audited with reason "emergency"
 
-  @regression @hazard:H-021
+  @regression @hazard:H-021 @control:C-015
   Scenario: Whoever registers a restricted patient can see their address
     Given I am signed in as a receptionist
     When I register a patient:

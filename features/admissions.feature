@@ -25,13 +25,13 @@ Feature: Admissions, transfers and discharges with a ward bed board
     When I discharge "Amy Pond"
     Then the bed board shows bed "3" on "Ward 7" as free
 
-  @hazard:H-011
+  @hazard:H-011 @control:C-011
   Scenario: An occupied bed cannot be given to a second patient
     Given the patient "Rory Williams" is registered
     And I admit "Amy Pond" to ward "Ward 7" bed "3"
     Then bed "3" on "Ward 7" cannot be chosen for "Rory Williams"
 
-  @hazard:H-011
+  @hazard:H-011 @control:C-012
   Scenario: A patient already admitted cannot be admitted again
     Given I admit "Amy Pond" to ward "Ward 7" bed "3"
     Then "Amy Pond" cannot be admitted again

@@ -11,28 +11,28 @@ Feature: Allergies and intolerances
     When I search for "Amy Pond"
     And I open the record of "Amy Pond"
 
-  @smoke @hazard:H-002
+  @smoke @hazard:H-002 @control:C-004
   Scenario: A recorded allergy is shown in the banner
     Then the banner shows the allergy alert "Allergies not recorded"
     When I record an allergy to "Penicillin" with reaction "Anaphylaxis" and severity "severe"
     Then the banner shows the allergy alert "Allergies: Penicillin (anaphylaxis)"
     And the allergy to "Penicillin" is recorded in the patient's FHIR record with criticality "high"
 
-  @regression @hazard:H-002
+  @regression @hazard:H-002 @control:C-004
   Scenario: Several allergies are listed in the order they were recorded
     When I record an allergy to "Penicillin" with reaction "Anaphylaxis" and severity "severe"
     And I record an allergy to "Latex" with reaction "Urticaria" and severity "moderate"
     Then the banner shows the allergy alert "Allergies: Penicillin (anaphylaxis), Latex (urticaria)"
     And the allergy to "Latex" is recorded in the patient's FHIR record with severity "moderate"
 
-  @regression @hazard:H-002 @defect:allergy-alert-stale
+  @regression @hazard:H-002 @defect:allergy-alert-stale @control:C-005
   Scenario: The banner follows an updated allergy
     When I record an allergy to "Penicillin" with reaction "Rash" and severity "mild"
     And I update the "Penicillin" allergy to reaction "Anaphylaxis" and severity "severe"
     Then the banner shows the allergy alert "Allergies: Penicillin (anaphylaxis)"
     And the allergy to "Penicillin" is recorded in the patient's FHIR record with criticality "high"
 
-  @regression @hazard:H-002
+  @regression @hazard:H-002 @control:C-004
   Scenario: An allergy recorded through the form, with the generic web steps
     When I click the "Record an allergy" link
     Then I am on the "Record an allergy" page
@@ -55,7 +55,7 @@ Feature: Allergies and intolerances
     When I record no known allergies
     Then the banner shows the allergy alert "No known allergies"
 
-  @regression @hazard:H-002
+  @regression @hazard:H-002 @control:C-004
   Scenario: Recording an allergy replaces "No known allergies"
     When I record no known allergies
     And I record an allergy to "Peanut" with reaction "Angioedema" and severity "severe"
@@ -70,7 +70,7 @@ Feature: Allergies and intolerances
     When I mark the "Latex" allergy as entered in error
     Then the banner shows the allergy alert "Allergies not recorded"
 
-  @regression @hazard:H-002
+  @regression @hazard:H-002 @control:C-004
   Scenario: An allergy loaded through FHIR is shown in the banner
     Given the patient "Donna Noble" is registered
     When I search for "Donna Noble"

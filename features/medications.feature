@@ -4,7 +4,7 @@ Feature: Prescribing and stopping medications
   after confirming. A drug that conflicts with a recorded allergy is a hard
   stop: it can only be prescribed with a reason for overriding the warning.
 
-  @smoke @hazard:H-003
+  @smoke @hazard:H-003 @control:C-006
   Scenario: Amoxicillin for a penicillin-allergic patient is a hard stop
     Given the patient "Amy Pond" is allergic to penicillin with anaphylaxis
     And I am signed in as a doctor
@@ -18,7 +18,7 @@ Feature: Prescribing and stopping medications
     And I open the record of "Amy Pond"
     Then "Amoxicillin" is not prescribed
 
-  @regression @hazard:H-003
+  @regression @hazard:H-003 @control:C-006
   Scenario Outline: <drug> conflicts with a penicillin allergy
     Given the patient "Donna Noble" is registered
     And I am signed in as a doctor
@@ -32,7 +32,7 @@ Feature: Prescribing and stopping medications
       | Flucloxacillin | 500 mg |
       | Co-amoxiclav   | 625 mg |
 
-  @regression @hazard:H-003
+  @regression @hazard:H-003 @control:C-007
   Scenario: The allergy warning can be overridden with a reason
     Given the patient "Amy Pond" is allergic to penicillin with rash
     And I am signed in as a doctor

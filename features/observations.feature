@@ -11,7 +11,7 @@ Feature: Vital signs and NEWS2
     When I search for "Wilfred Mott"
     And I open the record of "Wilfred Mott"
 
-  @smoke @hazard:H-004
+  @smoke @hazard:H-004 @control:C-008
   Scenario: A deteriorating patient scores high
     When I record observations:
       | respiration rate | 22            |
@@ -24,7 +24,7 @@ Feature: Vital signs and NEWS2
     Then the NEWS2 score is 7
     And the clinical response is "high"
 
-  @regression @hazard:H-004
+  @regression @hazard:H-004 @control:C-008
   Scenario Outline: NEWS2 scores a respiration rate of <rate>
     When I record observations with a respiration rate of <rate>
     Then the NEWS2 score is <score>
@@ -45,7 +45,7 @@ Feature: Vital signs and NEWS2
       | rate | score | response   |
       | 25   | 3     | low-medium |
 
-  @regression @hazard:H-004
+  @regression @hazard:H-004 @control:C-008
   Scenario Outline: NEWS2 band <band>
     When I record observations:
       | respiration rate | <rate>          |
@@ -65,7 +65,7 @@ Feature: Vital signs and NEWS2
       | high       | 22   | 95       | 135   | alert         | 7     |
       | high       | 22   | 105      | 115   | voice         | 8     |
 
-  @regression @hazard:H-004
+  @regression @hazard:H-004 @control:C-008
   Scenario Outline: SpO2 scale 2 scores oxygen above the target range
     When I record observations:
       | SpO2          | <spo2>   |

@@ -4,7 +4,7 @@ Feature: The patient banner
   have the right patient: name, NHS number in 3-3-4 format, date of birth,
   age and gender (NHS England patient banner standard).
 
-  @smoke @hazard:H-001
+  @smoke @hazard:H-001 @control:C-001
   Scenario: The banner identifies the patient
     Given the patient "Amy Pond" is registered
     And I am signed in as a clinician
@@ -17,7 +17,7 @@ Feature: The patient banner
       | age           | 39y          |
       | gender        | Female       |
 
-  @hazard:H-001
+  @hazard:H-001 @control:C-001
   Scenario: An infant's age is shown in months
     Given the patient "Clara Oswald" is registered
     And I am signed in as a clinician

@@ -34,7 +34,7 @@ Feature: Finding a patient
     When I search for the patient with NHS number "999 000 0026"
     Then no patient is found
 
-  @hazard:H-020
+  @hazard:H-020 @control:C-013
   Scenario Outline: An NHS number that is not valid is refused (<reason>)
     When I search for the patient with NHS number "<nhs number>"
     Then I am told the NHS number is not valid
@@ -118,7 +118,7 @@ Feature: Finding a patient
     Then I see an alert "Enter a real date of birth, for example 15/03/1987"
     And I do not see "patient found"
 
-  @hazard:H-001 @defect:dob-clock-change
+  @hazard:H-001 @defect:dob-clock-change @control:C-002
   Scenario: A date of birth in British Summer Time is shown as registered
     Given the patient "Clara Oswald" is registered
     When I search for "Clara Oswald"

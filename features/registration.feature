@@ -43,7 +43,7 @@ Feature: Registering a patient
     Then 1 patient is found
     And the search results include "Jackie Tyler"
 
-  @regression @hazard:H-020 @defect:nhs-check-digit
+  @regression @hazard:H-020 @defect:nhs-check-digit @control:C-013
   Scenario Outline: An NHS number that fails validation is refused (<why>)
     Given I am signed in as a receptionist
     When I register a patient:
@@ -61,7 +61,7 @@ Feature: Registering a patient
       | wrong check digit  | 999 000 2011 |
       | check digit of ten | 999 000 0000 |
 
-  @regression @hazard:H-020
+  @regression @hazard:H-020 @control:C-013
   Scenario Outline: An NHS number of the wrong length is refused (<why>)
     Given I am signed in as a doctor
     When I register a patient:
@@ -80,7 +80,7 @@ Feature: Registering a patient
       | eleven     | 999 000 20100 |
       | not digits | 999 000 20AB  |
 
-  @regression @hazard:H-020
+  @regression @hazard:H-020 @control:C-014
   Scenario: A patient cannot be registered twice
     Given the patient "Amy Pond" is registered
     And I am signed in as a receptionist

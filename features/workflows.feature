@@ -7,7 +7,7 @@ Feature: Several people care for one patient
   acts in that role's window, a step that starts with "I" in the window of
   whoever acted last.
 
-  @appointments @hazard:H-004 @patient:amy-pond
+  @appointments @hazard:H-004 @patient:amy-pond @control:C-008
   Scenario: The receptionist books, the doctor prescribes, the nurse records observations
     Given the receptionist is signed in
     And the doctor is signed in
@@ -37,7 +37,7 @@ Feature: Several people care for one patient
     When the receptionist opens the record of "Amy Pond"
     Then the receptionist cannot see the clinical record
 
-  @admissions @hazard:H-002 @hazard:H-003 @patient:donna-noble
+  @admissions @hazard:H-002 @hazard:H-003 @patient:donna-noble @control:C-004 @control:C-006
   Scenario: The doctor is stopped by the allergy of a patient the receptionist admitted
     Given I am signed in as a receptionist
     When I admit "Donna Noble" to ward "Ward 7" bed "3"

@@ -2,7 +2,7 @@
 // record through a real browser, on an in-process or containerised backend.
 //
 //	eprharness run [PATH[:LINE]...] [--backend embedded|docker] [--tags EXPR] [--out DIR] [--headed] ...
-//	eprharness install       fetch the Playwright driver and make sure a Chromium is available
+//	eprharness install       fetch the Playwright driver and axe-core; make sure a Chromium is available
 //	eprharness show-trace F  open a failure's trace.zip in Playwright's trace viewer
 //	eprharness sweep         remove containers left behind by killed runs (--run ID, --kept)
 //	eprharness steps         print the step catalogue (--format text|markdown|json)
@@ -11,6 +11,7 @@
 //	eprharness fixtures      generate synthetic patients; import Synthea output (fixtures.go)
 //	eprharness report RUN    rebuild a stored run's reports (results.go)
 //	eprharness diff B C      compare two runs: the release-candidate gate
+//	eprharness evidence RUN  the clinical-safety verification appendix of a stored run (evidence.go)
 //	eprharness merge DIR...  combine the shards of a run (--shard I/N) into one run (merge.go)
 //	eprharness serve         the team dashboard over the results store
 //	eprharness version
@@ -39,6 +40,7 @@ import (
 	"github.com/mxschmitt/playwright-go"
 	tclog "github.com/testcontainers/testcontainers-go/log"
 
+	"github.com/eprharness/eprharness/harness/a11y"
 	"github.com/eprharness/eprharness/harness/backend/docker"
 	"github.com/eprharness/eprharness/harness/browser"
 	"github.com/eprharness/eprharness/harness/config"
@@ -53,7 +55,7 @@ const usage = `usage: eprharness <command> [arguments]
 
 commands:
   run [PATH[:LINE]...] [flags]   run scenarios (eprharness run -h lists the flags)
-  install                        fetch the Playwright driver; make sure a Chromium is available
+  install                        fetch the Playwright driver and axe-core (pinned, checksummed); make sure a Chromium is available
   show-trace FILE                open a trace.zip in Playwright's trace viewer
   sweep [--run ID] [--kept]      remove containers and networks left by killed runs
   steps [--format FORMAT]        print the step catalogue (text, markdown or json); --phrasebook FILES adds yours
@@ -62,6 +64,7 @@ commands:
   fixtures generate|import       generate synthetic patients; import Synthea bundles into an EPR
   report [--out DIR] RUN         rebuild a stored run's reports (RUN: id, latest or last-green)
   diff BASELINE CANDIDATE        compare two runs; exit 1 on regressions (the release-candidate gate)
+  evidence [--out FILE] RUN      write the clinical-safety verification appendix of a stored run (HTML, prints to PDF)
   merge [--out DIR] DIR...       combine the output folders of a run's shards (--shard I/N) into one run
   serve [--addr 127.0.0.1:8088]  the team dashboard over the results store
   version                        print the version
@@ -99,6 +102,8 @@ func Main(args []string, stdout, stderr io.Writer) exitcode.Code {
 		return reportCmd(args[1:], stdout, stderr)
 	case "diff":
 		return diffCmd(args[1:], stdout, stderr)
+	case "evidence":
+		return evidenceCmd(args[1:], stdout, stderr)
 	case "merge":
 		return mergeCmd(args[1:], stdout, stderr)
 	case "serve":
@@ -196,38 +201,51 @@ func installCmd(stderr io.Writer) exitcode.Code {
 	}
 	defer pw.Stop()
 	fmt.Fprintln(stderr, "eprharness: Playwright driver ready")
-	if path, source, err := browser.Find(os.Getenv("EPRHARNESS_BROWSER_PATH"), pw, true); err == nil {
-		fmt.Fprintf(stderr, "eprharness: Chromium ready (%s): %s\n", source, path)
-		return exitcode.Pass
-	}
-	fmt.Fprintln(stderr, "eprharness: no Chromium found; installing Playwright's Chromium")
-	err = playwright.Install(&playwright.RunOptions{Browsers: []string{"chromium"}, Stdout: stderr, Stderr: stderr})
-	if err != nil {
-		fmt.Fprintf(stderr, "eprharness: Playwright's Chromium could not be installed: %v\n", err)
-		if apt, lerr := exec.LookPath("apt-get"); lerr == nil && os.Geteuid() == 0 {
-			// The headless shell runs headless scenarios for less CPU
-			// (browser.HeadlessShells); older releases lack the package,
-			// so chromium alone is the fallback.
-			for _, pkgs := range [][]string{{"chromium", "chromium-headless-shell"}, {"chromium"}} {
-				fmt.Fprintf(stderr, "eprharness: installing Debian's %s instead\n", strings.Join(pkgs, " and "))
-				cmd := exec.Command(apt, append([]string{"install", "-y", "-q"}, pkgs...)...)
-				cmd.Stdout, cmd.Stderr = stderr, stderr
-				cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-				if err := cmd.Run(); err != nil {
-					fmt.Fprintf(stderr, "eprharness: apt-get install %s: %v\n", strings.Join(pkgs, " "), err)
-					continue
+	code := func() exitcode.Code {
+		if path, source, err := browser.Find(os.Getenv("EPRHARNESS_BROWSER_PATH"), pw, true); err == nil {
+			fmt.Fprintf(stderr, "eprharness: Chromium ready (%s): %s\n", source, path)
+			return exitcode.Pass
+		}
+		fmt.Fprintln(stderr, "eprharness: no Chromium found; installing Playwright's Chromium")
+		err := playwright.Install(&playwright.RunOptions{Browsers: []string{"chromium"}, Stdout: stderr, Stderr: stderr})
+		if err != nil {
+			fmt.Fprintf(stderr, "eprharness: Playwright's Chromium could not be installed: %v\n", err)
+			if apt, lerr := exec.LookPath("apt-get"); lerr == nil && os.Geteuid() == 0 {
+				// The headless shell runs headless scenarios for less CPU
+				// (browser.HeadlessShells); older releases lack the package,
+				// so chromium alone is the fallback.
+				for _, pkgs := range [][]string{{"chromium", "chromium-headless-shell"}, {"chromium"}} {
+					fmt.Fprintf(stderr, "eprharness: installing Debian's %s instead\n", strings.Join(pkgs, " and "))
+					cmd := exec.Command(apt, append([]string{"install", "-y", "-q"}, pkgs...)...)
+					cmd.Stdout, cmd.Stderr = stderr, stderr
+					cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+					if err := cmd.Run(); err != nil {
+						fmt.Fprintf(stderr, "eprharness: apt-get install %s: %v\n", strings.Join(pkgs, " "), err)
+						continue
+					}
+					break
 				}
-				break
 			}
 		}
-	}
-	if path, source, err := browser.Find(os.Getenv("EPRHARNESS_BROWSER_PATH"), pw, true); err == nil {
-		fmt.Fprintf(stderr, "eprharness: Chromium ready (%s): %s\n", source, path)
-		return exitcode.Pass
-	} else {
+		if path, source, err := browser.Find(os.Getenv("EPRHARNESS_BROWSER_PATH"), pw, true); err == nil {
+			fmt.Fprintf(stderr, "eprharness: Chromium ready (%s): %s\n", source, path)
+			return exitcode.Pass
+		} else {
+			fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		}
+		return exitcode.Harness
+	}()
+	// axe-core, the accessibility engine: from the npm registry like the
+	// driver, checked against its pinned checksums, cached.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	path, err := a11y.Install(ctx)
+	if err != nil {
 		fmt.Fprintf(stderr, "eprharness: %v\n", err)
+		return exitcode.Harness
 	}
-	return exitcode.Harness
+	fmt.Fprintf(stderr, "eprharness: axe-core %s ready: %s\n", a11y.Version, path)
+	return code
 }
 
 func showTraceCmd(args []string, stderr io.Writer) exitcode.Code {

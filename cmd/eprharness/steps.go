@@ -233,6 +233,7 @@ func checkerWithPhrases(cfg config.Config, tags string) (c *check.Checker, pb *p
 	opts := []check.Option{
 		check.WithFixtures(lib), check.WithRequiredTags(cfg.RequiredTags),
 		check.WithNHSTestRanges(cfg.NHSTestRanges...), check.WithTags(tags),
+		check.WithA11yBaseline(cfg.A11yBaseline), check.WithHazardLog(cfg.HazardLog),
 	}
 	pb, err = loadPhrasebook(cfg.Phrasebook)
 	if err != nil {

@@ -13,10 +13,13 @@
 // steps, patients that are not fixture patients (also in @patient: tags),
 // roles that are not in users.yaml (or any role, when the library has no
 // users), scenarios without one of the required tags, and hazard
-// traceability: a @hazard:H-NNN tag must name a hazard in the hazard log
-// (hazards.yaml in the features' folder or above it), and when a log's
-// whole folder is checked every hazard it lists must be named by at least
-// one scenario.
+// traceability: a @hazard:H-NNN tag must name a hazard and a
+// @control:C-NNN tag a control in the hazard log (harness/safety: the
+// hazard-log setting, WithHazardLog, else hazards.yaml, hazards.yml or
+// hazards.csv in the features' folder or above it), and when a log's
+// whole folder is checked every control that must be verified by test
+// needs at least one scenario. With WithA11yBaseline it checks the
+// accessibility baseline file too (accessibility.go).
 //
 // Paths checks what run would run: FILE:LINE checks that scenario only,
 // and WithTags the scenarios the tag expression selects.
@@ -50,6 +53,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	messages "github.com/cucumber/messages/go/v34"
 
@@ -210,6 +214,9 @@ type Checker struct {
 	tagExpr      string
 	nhsRanges    []nhsnumber.Range
 	phrases      *phrasebook.Resolver // WithPhrasebook (phrases.go)
+	a11yBaseline string               // WithA11yBaseline (accessibility.go)
+	clock        func() time.Time     // WithClock (accessibility.go)
+	hazardLog    string               // WithHazardLog (hazards.go)
 }
 
 // Option configures New.
@@ -328,6 +335,7 @@ func (c *Checker) Paths(paths []string) (*Report, error) {
 	}
 	r := &Report{Warnings: append([]string(nil), c.warnings...)}
 	r.Problems = append(r.Problems, c.phraseBookProblems()...)
+	r.Problems = append(r.Problems, c.baselineProblems()...)
 	hz := newHazards()
 	filtered := c.tagExpr != ""
 	for _, t := range targets {

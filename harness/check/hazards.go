@@ -1,150 +1,109 @@
 package check
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
 	messages "github.com/cucumber/messages/go/v34"
-	"gopkg.in/yaml.v3"
 
 	"github.com/eprharness/eprharness/harness/featureset"
 	"github.com/eprharness/eprharness/harness/results"
+	"github.com/eprharness/eprharness/harness/safety"
 	"github.com/eprharness/eprharness/harness/scenario"
 )
 
-// HazardLogFile is the name of the hazard log the checker looks for next
-// to the feature files (in their folder or a folder above it).
+// HazardLogFile is the name of the hazard log the checker names when it
+// finds none; safety.Find also takes hazards.yml and hazards.csv.
 const HazardLogFile = "hazards.yaml"
 
 // HazardTagPrefix starts a tag naming the clinical-safety hazard whose
-// control a scenario verifies: @hazard:H-004.
+// controls a scenario verifies: @hazard:H-004.
 const HazardTagPrefix = results.HazardTagPrefix
 
-var hazardID = regexp.MustCompile(`^H-\d{3,}$`)
+// ControlTagPrefix starts a tag naming the one control of a hazard a
+// scenario verifies: @control:C-004.
+const ControlTagPrefix = results.ControlTagPrefix
 
-// Hazard is one entry of a hazard log.
-type Hazard struct {
-	ID      string `yaml:"id"`
-	Title   string `yaml:"title"`
-	Control string `yaml:"control"`
-	// Line is the entry's line in the log.
-	Line int `yaml:"-"`
-}
-
-// HazardLog is a suite's hazard log: the clinical-safety hazards whose
-// controls its scenarios verify.
+// HazardLog is a suite's hazard log, as safety.Read reads it (simple or
+// DCB0129 form, YAML or CSV).
 type HazardLog struct {
-	File    string
-	Hazards []Hazard
+	*results.HazardLog
 }
 
 // Has reports whether the log lists the hazard id.
-func (l *HazardLog) Has(id string) bool {
-	for _, h := range l.Hazards {
-		if h.ID == id {
-			return true
+func (l *HazardLog) Has(id string) bool { return l.hazard(id) != nil }
+
+func (l *HazardLog) hazard(id string) *results.Hazard {
+	for i := range l.Hazards {
+		if l.Hazards[i].ID == id {
+			return &l.Hazards[i]
 		}
 	}
-	return false
+	return nil
 }
 
-// ReadHazardLog reads and checks a hazard log: a YAML document with a
-// "hazards" list of entries with id (H-NNN, unique), title and control.
-// Problems come back as Problems naming the file and line.
+// control returns the control with the id and its hazard.
+func (l *HazardLog) control(id string) (*results.Hazard, *results.Control) {
+	for i := range l.Hazards {
+		for j := range l.Hazards[i].Controls {
+			if l.Hazards[i].Controls[j].ID == id {
+				return &l.Hazards[i], &l.Hazards[i].Controls[j]
+			}
+		}
+	}
+	return nil, nil
+}
+
+// ReadHazardLog reads and checks a hazard log with safety.Read. Its
+// problems (safety.LogError) come back as Problems of kind BadHazardLog
+// naming the file, line and field, with the entries that could be read in
+// the log; the error is for a file that cannot be read.
 func ReadHazardLog(file string) (*HazardLog, []Problem, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read hazard log: %w", err)
+	log, err := safety.Read(file)
+	var le *safety.LogError
+	switch {
+	case errors.As(err, &le):
+	case err != nil:
+		return nil, nil, err
 	}
-	log := &HazardLog{File: file}
-	bad := func(line int, msg string) Problem {
-		return Problem{File: file, Line: line, Kind: BadHazardLog, Msg: msg}
-	}
-	var doc struct {
-		Hazards []yaml.Node `yaml:"hazards"`
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&doc); err != nil {
-		return log, []Problem{bad(yamlLine(err), strings.TrimPrefix(err.Error(), "yaml: "))}, nil
+	if log == nil {
+		log = &results.HazardLog{File: file}
 	}
 	var problems []Problem
-	seen := map[string]int{}
-	for i, n := range doc.Hazards {
-		var h Hazard
-		if err := n.Decode(&h); err != nil {
-			problems = append(problems, bad(n.Line, fmt.Sprintf("hazards[%d]: %s", i, strings.TrimPrefix(err.Error(), "yaml: "))))
-			continue
+	if le != nil {
+		for _, p := range le.Problems {
+			msg := p.Msg
+			if p.Field != "" {
+				msg = p.Field + ": " + msg
+			}
+			problems = append(problems, Problem{File: p.File, Line: p.Line, Kind: BadHazardLog, Msg: msg})
 		}
-		h.Line = n.Line
-		switch {
-		case !hazardID.MatchString(h.ID):
-			problems = append(problems, bad(n.Line, fmt.Sprintf("hazards[%d].id: want H- and three or more digits (H-004), got %q", i, h.ID)))
-			continue
-		case seen[h.ID] > 0:
-			problems = append(problems, bad(n.Line, fmt.Sprintf("hazards[%d].id: %s is also listed at line %d", i, h.ID, seen[h.ID])))
-			continue
-		case strings.TrimSpace(h.Title) == "":
-			problems = append(problems, bad(n.Line, fmt.Sprintf("hazards[%d].title: is required (%s)", i, h.ID)))
-		case strings.TrimSpace(h.Control) == "":
-			problems = append(problems, bad(n.Line, fmt.Sprintf("hazards[%d].control: is required (%s)", i, h.ID)))
-		}
-		seen[h.ID] = n.Line
-		log.Hazards = append(log.Hazards, h)
 	}
-	if len(doc.Hazards) == 0 && len(problems) == 0 {
-		problems = append(problems, bad(0, "hazards: no hazards listed"))
-	}
-	return log, problems, nil
+	return &HazardLog{log}, problems, nil
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+// FindHazardLog returns the hazard log nearest to a feature file: in its
+// folder or the closest folder above it; "" when there is none (see
+// safety.Find).
+func FindHazardLog(featureFile string) string { return safety.Find(featureFile) }
 
-func yamlLine(err error) int {
-	m := yamlLineRE.FindStringSubmatch(err.Error())
-	if m == nil {
-		return 0
-	}
-	var n int
-	fmt.Sscan(m[1], &n)
-	return n
-}
-
-// FindHazardLog returns the hazards.yaml nearest to a feature file: in its
-// folder or the closest folder above it; "" when there is none.
-func FindHazardLog(featureFile string) string {
-	dir, err := filepath.Abs(filepath.Dir(featureFile))
-	if err != nil {
-		return ""
-	}
-	rel := filepath.Dir(featureFile)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, HazardLogFile)); err == nil {
-			return filepath.Join(rel, HazardLogFile)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir, rel = parent, filepath.Join(rel, "..")
-	}
-}
-
-// hazards tracks the hazard logs of one check and which hazards the
-// scenarios name.
+// hazards tracks the hazard logs of one check and which controls the
+// scenarios verify.
 type hazards struct {
-	logs map[string]*HazardLog // by file; nil entry: unreadable
-	used map[string]map[string]bool
+	logs    map[string]*HazardLog // by file; nil entry: unreadable
+	covered map[string]map[string]bool
 }
 
 // logFor loads (once) the hazard log for a feature file; nil when none.
 func (c *Checker) logFor(r *Report, hz *hazards, featureFile string) *HazardLog {
-	file := FindHazardLog(featureFile)
+	file := c.hazardLog
+	if file == "" {
+		file = FindHazardLog(featureFile)
+	}
 	if file == "" {
 		return nil
 	}
@@ -158,15 +117,16 @@ func (c *Checker) logFor(r *Report, hz *hazards, featureFile string) *HazardLog 
 	}
 	r.Problems = append(r.Problems, problems...)
 	hz.logs[file] = l
-	hz.used[file] = map[string]bool{}
+	hz.covered[file] = map[string]bool{}
 	return l
 }
 
 func newHazards() *hazards {
-	return &hazards{logs: map[string]*HazardLog{}, used: map[string]map[string]bool{}}
+	return &hazards{logs: map[string]*HazardLog{}, covered: map[string]map[string]bool{}}
 }
 
-// tagRefs checks the @hazard: and @patient: tags of one feature file.
+// tagRefs checks the @hazard:, @control: and @patient: tags of one feature
+// file, and notes which controls its scenarios verify.
 func (c *Checker) tagRefs(r *Report, hz *hazards, add func(Problem), file string, f *messages.Feature, keep func(*messages.Tag) bool) {
 	log := c.logFor(r, hz, file)
 	for _, t := range featureset.Tags(f) {
@@ -177,16 +137,14 @@ func (c *Checker) tagRefs(r *Report, hz *hazards, add func(Problem), file string
 		switch {
 		case strings.HasPrefix(t.Name, HazardTagPrefix):
 			id := strings.TrimPrefix(t.Name, HazardTagPrefix)
-			if !hazardID.MatchString(id) {
+			if !safety.ValidHazardID(id) {
 				add(Problem{File: file, Line: line, Kind: UnknownHazard, Msg: fmt.Sprintf("%s: want %sH- and three or more digits (%sH-004)", t.Name, HazardTagPrefix, HazardTagPrefix)})
 				continue
 			}
 			if log == nil {
-				add(Problem{File: file, Line: line, Kind: UnknownHazard, Msg: fmt.Sprintf("%s: no hazard log (%s) in the feature file's folder or above it", t.Name, HazardLogFile),
-					Hints: []string{"list every hazard with its id, title and control in " + HazardLogFile + " next to the feature files"}})
+				add(noLog(file, line, t.Name))
 				continue
 			}
-			hz.used[log.File][id] = true
 			if !log.Has(id) {
 				var ids []string
 				for _, h := range log.Hazards {
@@ -195,17 +153,120 @@ func (c *Checker) tagRefs(r *Report, hz *hazards, add func(Problem), file string
 				add(Problem{File: file, Line: line, Kind: UnknownHazard, Msg: fmt.Sprintf("%s is not in the hazard log %s", t.Name, log.File),
 					Hints: []string{"hazards in the log: " + strings.Join(ids, ", "), "(add the hazard with its title and control to the log, or correct the tag)"}})
 			}
+		case strings.HasPrefix(t.Name, ControlTagPrefix):
+			id := strings.TrimPrefix(t.Name, ControlTagPrefix)
+			if log == nil {
+				add(noLog(file, line, t.Name))
+				continue
+			}
+			if _, ctl := log.control(id); ctl == nil {
+				add(Problem{File: file, Line: line, Kind: UnknownHazard, Msg: fmt.Sprintf("%s is not a control in the hazard log %s", t.Name, log.File), Hints: controlHints(log, id)})
+			}
 		case strings.HasPrefix(t.Name, scenario.PatientTagPrefix) && c.fixtures != nil:
 			if _, _, err := scenario.PatientForTag(c.fixtures, t.Name); err != nil {
 				add(Problem{File: file, Line: line, Kind: UnknownPatient, Msg: err.Error()})
 			}
 		}
 	}
+	if log != nil && keep == nil {
+		for _, tags := range scenarioTags(f) {
+			for _, h := range log.Hazards {
+				for _, ctl := range h.Controls {
+					if verifies(tags, &h, ctl.ID) {
+						hz.covered[log.File][ctl.ID] = true
+					}
+				}
+			}
+		}
+	}
 }
 
-// untested reports the hazards of every log whose whole folder was checked
-// that no scenario names. A log's hazards are the controls the suite claims
-// to verify, so one without a scenario is a gap in the safety case.
+// controlHints suggests what a @control: tag that names no control of the
+// log should name.
+func controlHints(log *HazardLog, id string) []string {
+	if log.Form == safety.FormSimple {
+		return []string{"the log " + log.File + " is in the simple form, whose controls have no ids of their own: tag the scenario " + HazardTagPrefix + "H-NNN, or write the log in the DCB0129 form (docs/safety.md)"}
+	}
+	var hints []string
+	if h := log.hazard(id); h != nil {
+		hints = append(hints, fmt.Sprintf("%s is a hazard, not a control: tag %s%s, or one of its controls", id, HazardTagPrefix, id))
+	}
+	var ids []string
+	for _, h := range log.Hazards {
+		for _, c := range h.Controls {
+			ids = append(ids, c.ID+" ("+h.ID+")")
+		}
+	}
+	return append(hints, "controls in the log: "+strings.Join(ids, ", "), "(add the control to its hazard in the log, or correct the tag)")
+}
+
+func noLog(file string, line int, tag string) Problem {
+	return Problem{File: file, Line: line, Kind: UnknownHazard, Msg: fmt.Sprintf("%s: no hazard log (%s) in the feature file's folder or above it", tag, strings.Join(safety.Names, ", ")),
+		Hints: []string{"list every hazard with its id, title and controls in " + HazardLogFile + " next to the feature files (docs/safety.md)"}}
+}
+
+// verifies is safety.Evaluate's rule: a scenario verifies control C of
+// hazard H when tagged @control:C, or tagged @hazard:H with no @control:
+// tag of a control of H.
+func verifies(tags map[string]bool, h *results.Hazard, control string) bool {
+	if tags[ControlTagPrefix+control] {
+		return true
+	}
+	if !tags[HazardTagPrefix+h.ID] {
+		return false
+	}
+	for _, c := range h.Controls {
+		if tags[ControlTagPrefix+c.ID] {
+			return false
+		}
+	}
+	return true
+}
+
+// scenarioTags returns the tag set of each scenario (each Examples block of
+// an outline) of the feature: its own tags with those it inherits from the
+// feature and its rule.
+func scenarioTags(f *messages.Feature) []map[string]bool {
+	if f == nil {
+		return nil
+	}
+	var out []map[string]bool
+	set := func(lists ...[]*messages.Tag) map[string]bool {
+		m := map[string]bool{}
+		for _, l := range lists {
+			for _, t := range l {
+				m[t.Name] = true
+			}
+		}
+		return m
+	}
+	addScenario := func(inherited []*messages.Tag, sc *messages.Scenario) {
+		if sc == nil {
+			return
+		}
+		if len(sc.Examples) == 0 {
+			out = append(out, set(inherited, sc.Tags))
+		}
+		for _, ex := range sc.Examples {
+			out = append(out, set(inherited, sc.Tags, ex.Tags))
+		}
+	}
+	for _, ch := range f.Children {
+		addScenario(f.Tags, ch.Scenario)
+		if ch.Rule != nil {
+			inherited := append(append([]*messages.Tag(nil), f.Tags...), ch.Rule.Tags...)
+			for _, rc := range ch.Rule.Children {
+				addScenario(inherited, rc.Scenario)
+			}
+		}
+	}
+	return out
+}
+
+// untested reports, for every log whose whole folder was checked, each
+// control that must be verified by test and that no scenario verifies. A
+// log's controls are what the suite claims to verify, so one without a
+// scenario is a gap in the safety case.
 func (hz *hazards) untested(r *Report, roots []string) {
 	files := make([]string, 0, len(hz.logs))
 	for f := range hz.logs {
@@ -218,10 +279,20 @@ func (hz *hazards) untested(r *Report, roots []string) {
 			continue
 		}
 		for _, h := range l.Hazards {
-			if !hz.used[f][h.ID] {
-				r.Problems = append(r.Problems, Problem{File: f, Line: h.Line, Kind: UntestedHazard,
-					Msg:   fmt.Sprintf("%s (%s) has no scenario tagged %s%s", h.ID, h.Title, HazardTagPrefix, h.ID),
-					Hints: []string{"tag the scenario that verifies its control (" + h.Control + "), or remove the hazard from the log"}})
+			for _, c := range h.Controls {
+				if !c.VerifyByTest || hz.covered[f][c.ID] {
+					continue
+				}
+				if l.Form == safety.FormSimple {
+					r.Problems = append(r.Problems, Problem{File: f, Line: h.Line, Kind: UntestedHazard,
+						Msg:   fmt.Sprintf("%s (%s) has no scenario tagged %s%s", h.ID, h.Title, HazardTagPrefix, h.ID),
+						Hints: []string{"tag the scenario that verifies its control (" + c.Description + "), or remove the hazard from the log"}})
+					continue
+				}
+				r.Problems = append(r.Problems, Problem{File: f, Line: c.Line, Kind: UntestedHazard,
+					Msg: fmt.Sprintf("control %s of hazard %s (%s) must be verified by test, but no scenario is tagged %s%s or %s%s", c.ID, h.ID, h.Title, ControlTagPrefix, c.ID, HazardTagPrefix, h.ID),
+					Hints: []string{"tag the scenario that verifies it (" + c.Description + ")",
+						"(or, if it is verified another way, say so in the log: verify: other)"}})
 			}
 		}
 	}
@@ -248,3 +319,7 @@ func covered(dir string, roots []string) bool {
 	}
 	return false
 }
+
+// WithHazardLog checks the scenarios against this hazard log (the
+// hazard-log setting) instead of the one nearest each feature file.
+func WithHazardLog(file string) Option { return func(c *Checker) { c.hazardLog = file } }

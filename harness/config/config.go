@@ -31,6 +31,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/eprharness/eprharness/harness/a11y"
 	"github.com/eprharness/eprharness/harness/egress"
 	"github.com/eprharness/eprharness/harness/tagexpr"
 	"github.com/eprharness/eprharness/nhsnumber"
@@ -75,6 +76,12 @@ const (
 const (
 	TraceOnFailure = "on-failure"
 	TraceAlways    = "always"
+)
+
+// Run-wide accessibility check settings (A11yScan).
+const (
+	A11yScanOff   = "off"
+	A11yScanPages = "pages"
 )
 
 // StoreOff is the Store value that records nothing.
@@ -189,6 +196,26 @@ type Config struct {
 	// on a grid can load an EPR on this machine's loopback. Empty: the
 	// remote browser reaches every host itself.
 	BrowserExposeNetwork string
+	// A11yScan is the run-wide accessibility check: "off" (the default:
+	// only the accessibility steps check pages) or "pages" (every
+	// distinct page the scenarios visit is checked once per run, after
+	// the step that reached it; ids in addresses count as one page).
+	A11yScan string
+	// A11yStandard is what the run-wide check and the steps that name no
+	// standard check against: a standard ("WCAG 2.2 AA", the default;
+	// "WCAG 2.1 A") or axe-core rule tags ("wcag2a,best-practice").
+	A11yStandard string
+	// A11yBaseline is the file of known accessibility violations the
+	// organisation has accepted, each with a reason, an owner and an
+	// expiry date (harness/a11y); empty: none.
+	A11yBaseline string
+	// AxeScript is a copy of axe-core's axe.min.js to use instead of the
+	// pinned version `eprharness install` fetches (a site's own mirror).
+	AxeScript string
+	// HazardLog is the clinical-safety hazard log (YAML or CSV, see
+	// harness/safety) the run is recorded against; empty: the
+	// hazards.yaml, hazards.yml or hazards.csv nearest the feature files.
+	HazardLog string
 	// EPRImage is the reference EPR's container image (docker backend).
 	EPRImage string
 	// PostgresImage is the PostgreSQL image (docker backend).
@@ -319,6 +346,8 @@ func Default() Config {
 		Fixtures:            "fixtures",
 		Store:               ".eprharness/results.db",
 		Trace:               TraceOnFailure,
+		A11yScan:            A11yScanOff,
+		A11yStandard:        "WCAG 2.2 AA",
 		RequiredTags:        append([]string(nil), DefaultRequiredTags...),
 	}
 }
@@ -569,6 +598,16 @@ var settings = []setting{
 		func(c *Config) *string { return &c.BrowserWS }, checkWS),
 	stringSetting("browser-expose-network", "with browser-ws: hosts the remote browser reaches through this machine, e.g. <loopback> (an EPR on this machine's loopback) or localhost,*.test.internal",
 		func(c *Config) *string { return &c.BrowserExposeNetwork }, checkExposeNetwork),
+	stringSetting("a11y", "run-wide accessibility check: off, or pages (each distinct page the scenarios visit, once per run)",
+		func(c *Config) *string { return &c.A11yScan }, oneOf(A11yScanOff, A11yScanPages)),
+	stringSetting("a11y-standard", "what accessibility checks test: a standard (WCAG 2.2 AA, WCAG 2.1 A) or axe-core tags (wcag2a,best-practice)",
+		func(c *Config) *string { return &c.A11yStandard }, checkStandard),
+	stringSetting("a11y-baseline", "YAML file of accepted accessibility violations, each with reason, owner and expiry; empty = none",
+		func(c *Config) *string { return &c.A11yBaseline }, nil),
+	stringSetting("axe-script", "use this axe-core axe.min.js instead of the pinned one eprharness install fetches; empty = pinned",
+		func(c *Config) *string { return &c.AxeScript }, nil),
+	stringSetting("hazard-log", "clinical-safety hazard log (YAML or CSV) the run is recorded against; empty = hazards.yaml or hazards.csv nearest the features",
+		func(c *Config) *string { return &c.HazardLog }, nil),
 	stringSetting("epr-image", "refepr target: the reference EPR's container image (docker backend)",
 		func(c *Config) *string { return &c.EPRImage }, nonEmpty),
 	stringSetting("postgres-image", "PostgreSQL container image (docker backend)",
@@ -636,6 +675,13 @@ func ParseShard(v string) (index, total int, err error) {
 
 func checkShard(v string) error {
 	_, _, err := ParseShard(v)
+	return err
+}
+
+// checkStandard checks an accessibility standard or axe-core tag list
+// (harness/a11y knows the standards and the tags).
+func checkStandard(v string) error {
+	_, err := a11y.Standard(v)
 	return err
 }
 
@@ -904,6 +950,14 @@ func (c Config) validateTarget() error {
 	}
 	for _, f := range c.Phrasebook {
 		if err := fileExists("phrasebook", f); err != nil {
+			return err
+		}
+	}
+	for _, f := range []struct{ key, path string }{{"a11y-baseline", c.A11yBaseline}, {"axe-script", c.AxeScript}, {"hazard-log", c.HazardLog}} {
+		if f.path == "" {
+			continue
+		}
+		if err := fileExists(f.key, f.path); err != nil {
 			return err
 		}
 	}

@@ -37,18 +37,40 @@
 //     SlowRatio times the baseline's duration AND at least SlowMin longer
 //     (defaults 1.5x and 2s; WithSlowRatio, WithSlowMin).
 //
-// Every list is sorted by scenario id: by feature URI, then by line number
+// Two categories are not about scenarios:
+//
+//   - Unverified: the clinical-safety controls of the candidate's hazard
+//     log (results.Run.HazardLog, as the candidate recorded it) that must
+//     be verified by test and that the candidate did not verify, judged by
+//     safety.Evaluate: no scenario verifies the control, or one of its
+//     scenarios did not pass (failed, skipped, flaky, undefined, pending,
+//     ambiguous, interrupted, or planned and never run; a scenario the
+//     candidate did not run is traced to the control by its tags in the
+//     baseline). Each carries a one-line Message naming the control, the
+//     hazard and the scenarios. A candidate with no hazard log has no
+//     safety gate (Safety is nil). Sorted in log order.
+//   - Accessibility: the accessibility violations that fail the
+//     candidate's checks (results.Run.AccessibilityViolations: not
+//     accepted by a current baseline entry) and were not failing in the
+//     baseline, matched by results.Violation.Key (page, rule, failing
+//     elements); AccessibilityFixed are the baseline's that the candidate
+//     no longer has on a page it checked. Sorted by key.
+//
+// Every scenario list is sorted by scenario id: by feature URI, then by line number
 // (so ":5" comes before ":11").
 //
 // # The gate
 //
 // Diff.Gate reports whether the candidate is blocked: true when there is at
-// least one regression (quarantined failures never count), or when the
+// least one regression (quarantined failures never count), an unverified
+// control, or a new accessibility violation, or when the
 // candidate did not test everything: it was interrupted, it is unfinished
 // (it never recorded its end: killed, or still running), a scenario of it
 // was interrupted, or a planned scenario never ran. Diff.Incomplete says
-// why in one sentence, which every format shows. Fixed, still-failing,
-// flaky, new passing, removed and slower scenarios never block: they are
+// why in one sentence, which every format shows. Every format shows the
+// unverified controls first, then the new accessibility violations. Fixed, still-failing,
+// flaky, new passing, removed and slower scenarios and fixed accessibility
+// violations never block: they are
 // listed for people to read. Diff.ExitCode maps the gate to the process
 // exit code (exitcode.Failures when blocked, else exitcode.Pass).
 //
@@ -100,6 +122,17 @@ type Diff struct {
 	// SlowRatio and SlowMin are the thresholds Slower was computed with.
 	SlowRatio float64       `json:"slow_ratio"`
 	SlowMin   time.Duration `json:"slow_min_ns"`
+
+	// Unverified are the candidate's clinical-safety controls that must be
+	// verified by test and are not, in hazard-log order; Safety sums up
+	// its hazard log (nil: the candidate recorded none).
+	Unverified []Control `json:"unverified"`
+	Safety     *Safety   `json:"safety,omitempty"`
+	// Accessibility are the accessibility violations failing in the
+	// candidate and not in the baseline (they gate); AccessibilityFixed
+	// the baseline's that are gone (they do not).
+	Accessibility      []Violation `json:"accessibility"`
+	AccessibilityFixed []Violation `json:"accessibility_fixed"`
 
 	Regressions  []Entry `json:"regressions"`
 	Quarantined  []Entry `json:"quarantined"`
@@ -211,11 +244,12 @@ func (s *Side) ErrorLine() string {
 }
 
 // Gate reports whether the candidate is blocked: at least one regression,
-// or a candidate run that did not test everything (interrupted,
-// unfinished, an interrupted scenario, a planned scenario not run). See
-// the package documentation.
+// unverified control or new accessibility violation, or a candidate run
+// that did not test everything (interrupted, unfinished, an interrupted
+// scenario, a planned scenario not run). See the package documentation.
 func (d *Diff) Gate() bool {
-	return len(d.Regressions) > 0 || d.Candidate.Interrupted || d.Candidate.Unfinished ||
+	return len(d.Regressions) > 0 || len(d.Unverified) > 0 || len(d.Accessibility) > 0 ||
+		d.Candidate.Interrupted || d.Candidate.Unfinished ||
 		len(d.NotRun) > 0 || len(d.Interrupted) > 0 || d.Incomplete != ""
 }
 
@@ -234,7 +268,7 @@ func (d *Diff) ExitCode() exitcode.Code {
 // scenario was flaky in the baseline too. A run compared with itself is
 // clean.
 func (d *Diff) Clean() bool {
-	if d.Gate() || len(d.Quarantined)+len(d.Fixed)+len(d.New)+len(d.Removed)+len(d.Slower)+len(d.Warnings) > 0 {
+	if d.Gate() || len(d.Quarantined)+len(d.Fixed)+len(d.New)+len(d.Removed)+len(d.Slower)+len(d.Warnings)+len(d.AccessibilityFixed) > 0 {
 		return false
 	}
 	for _, e := range d.StillFailing {
@@ -251,9 +285,19 @@ func (d *Diff) Clean() bool {
 }
 
 // Summary is a one-line account, e.g. "2 regressions, 1 fixed, 3 still
-// failing, 1 flaky, 1 new, 1 removed, 1 slower".
+// failing, 1 flaky, 1 new, 1 removed, 1 slower"; unverified controls and
+// new accessibility violations come first when there are any ("1
+// unverified control, 2 new accessibility violations, 0 regressions, …"),
+// fixed accessibility violations after the slower scenarios.
 func (d *Diff) Summary() string {
-	parts := []string{plural(len(d.Regressions), "regression", "regressions")}
+	var parts []string
+	if n := len(d.Unverified); n > 0 {
+		parts = append(parts, plural(n, "unverified control", "unverified controls"))
+	}
+	if n := len(d.Accessibility); n > 0 {
+		parts = append(parts, plural(n, "new accessibility violation", "new accessibility violations"))
+	}
+	parts = append(parts, plural(len(d.Regressions), "regression", "regressions"))
 	if n := len(d.Quarantined); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d quarantined", n))
 	}
@@ -265,6 +309,9 @@ func (d *Diff) Summary() string {
 		fmt.Sprintf("%d removed", len(d.Removed)),
 		fmt.Sprintf("%d slower", len(d.Slower)),
 	)
+	if n := len(d.AccessibilityFixed); n > 0 {
+		parts = append(parts, plural(n, "accessibility violation fixed", "accessibility violations fixed"))
+	}
 	if n := len(d.NotRun); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d not run", n))
 	}
@@ -313,6 +360,8 @@ func Compare(base, cand *results.Run, opts ...Option) *Diff {
 	if why := base.IncompleteReason(); why != "" && base.ID != "" {
 		d.Warnings = append(d.Warnings, "baseline "+why+": the comparison is against partial results")
 	}
+	d.Unverified, d.Safety = unverified(base, cand)
+	d.Accessibility, d.AccessibilityFixed = accessibility(base, cand)
 	baseByID := index(base)
 	candByID := index(cand)
 	planned := map[string]bool{}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // CSS styles the HTML output; a page embedding WriteHTMLFragment puts it in
@@ -30,6 +31,7 @@ const CSS = `.eprdiff{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-
 .eprdiff .id{font-family:monospace;color:#4c6272}
 .eprdiff p.title{font-size:1.3em;font-weight:bold;margin:.6em 0}
 .eprdiff p.incomplete{border-left:.4em solid #d5281b;padding:.3em .8em;background:#fff6f5}
+.eprdiff article.control h3{font-weight:normal}
 .eprdiff p.warning{border-left:.4em solid #ffb81c;padding:.3em .8em;background:#fffaf0}`
 
 // WriteHTML writes d as one self-contained HTML document (no scripts, no
@@ -143,7 +145,17 @@ var tmpl = template.Must(template.New("diff").Funcs(template.FuncMap{
 		}
 		return out
 	},
-	"link": func(sc SideConfig, p string) string { return sc.link(p) },
+	"link":          func(sc SideConfig, p string) string { return sc.link(p) },
+	"join":          strings.Join,
+	"controlStatus": controlStatus,
+	"controlEntry":  func(s ControlScenario) Entry { return Entry{ID: s.ID, Name: s.Name} },
+	"violationsCtx": func(side SideConfig, title, slug string, vs []Violation) any {
+		return struct {
+			Side        SideConfig
+			Title, Slug string
+			Vs          []Violation
+		}{side, title, slug, vs}
+	},
 	"entryCtx": func(cfg Config, e Entry) any {
 		return struct {
 			Cfg Config
@@ -230,11 +242,24 @@ body{margin:1.5em auto;max-width:75em;padding:0 1em}
 </section>
 {{- end}}{{end}}
 
+{{define "violations"}}{{if .Vs}}
+<section aria-labelledby="{{.Slug}}">
+<h2 id="{{.Slug}}">{{.Title}} ({{len .Vs}})</h2>
+<table>
+<thead><tr><th>Page</th><th>Rule</th><th>Impact</th><th>Elements</th><th>Help</th><th>Scenarios</th><th>Screenshot</th></tr></thead>
+<tbody>
+{{range .Vs}}<tr><td><code>{{.Page}}</code></td><td>{{if .HelpURL}}<a href="{{.HelpURL}}">{{.Rule}}</a>{{else}}{{.Rule}}{{end}}</td><td>{{.Impact}}{{if .Criteria}} (WCAG {{join .Criteria ", "}}){{end}}</td><td>{{range $i, $t := .Targets}}{{if $i}}<br>{{end}}<code>{{$t}}</code>{{end}}</td><td>{{.Help}}</td><td>{{range $i, $s := .Scenarios}}{{if $i}}<br>{{end}}<span class="id">{{$s}}</span>{{end}}</td><td>{{with .Screenshot}}<a href="{{link $.Side .}}">screenshot</a>{{end}}</td></tr>
+{{end}}</tbody>
+</table>
+</section>
+{{- end}}{{end}}
+
 {{define "diff"}}<div class="eprdiff">
 {{if .Document}}<h1>{{.Title}}</h1>{{else}}<p class="title">{{.Title}}</p>{{end}}
 <p><span class="verdict {{if .D.Gate}}fail{{else}}pass{{end}}">Gate: {{verdict .D}}</span> {{.D.Summary}}</p>
 {{with .D.Incomplete}}<p class="incomplete"><strong>Not tested:</strong> {{.}}.</p>
 {{end}}{{range .D.Warnings}}<p class="warning"><strong>Warning:</strong> {{.}}.</p>
+{{end}}{{with .D.Safety}}<p>Safety: {{.}}.</p>
 {{end}}<table>
 <thead><tr><th></th><th>Run</th><th>Version</th><th>Commit</th><th>Started</th><th>Scenarios</th></tr></thead>
 <tbody>
@@ -242,12 +267,26 @@ body{margin:1.5em auto;max-width:75em;padding:0 1em}
 <tr><th scope="row">Candidate</th><td>{{template "run" (runCtx .Cfg .D.Candidate)}}</td><td>{{.D.Candidate.Version}}</td><td><code>{{short .D.Candidate.Commit}}</code></td><td>{{when .D.Candidate.StartedAt}}</td><td>{{counts .D.Candidate}}</td></tr>
 </tbody>
 </table>
-{{template "failures" (failCtx .Cfg "Regressions" "regressions" .D.Regressions false)}}
+{{if .D.Unverified}}
+<section aria-labelledby="unverified">
+<h2 id="unverified">Unverified safety controls ({{len .D.Unverified}})</h2>
+{{range .D.Unverified}}<article class="control">
+<h3>{{.Message}}</h3>
+<dl>
+<dt>Control</dt><dd><span class="id">{{.ID}}</span> {{.Description}}</dd>
+<dt>Hazard</dt><dd><span class="id">{{.Hazard}}</span> {{.HazardTitle}}</dd>
+<dt>Scenarios</dt><dd>{{range $i, $s := .Scenarios}}{{if $i}}<br>{{end}}{{template "scenario" (entryCtx $.Cfg (controlEntry $s))}}: {{controlStatus $s}}{{else}}none{{end}}</dd>
+</dl>
+</article>
+{{end}}</section>
+{{end}}{{template "violations" (violationsCtx .Cfg.Candidate "New accessibility violations" "accessibility" .D.Accessibility)}}
+{{- template "failures" (failCtx .Cfg "Regressions" "regressions" .D.Regressions false)}}
 {{- template "table" (tableCtx .Cfg "not-run" .D.NotRun)}}
 {{- template "table" (tableCtx .Cfg "interrupted" .D.Interrupted)}}
 {{- template "failures" (failCtx .Cfg "Quarantined failures (not gating)" "quarantined" .D.Quarantined true)}}
 {{- template "table" (tableCtx .Cfg "still-failing" .D.StillFailing)}}
 {{- template "table" (tableCtx .Cfg "fixed" .D.Fixed)}}
+{{- template "violations" (violationsCtx .Cfg.Base "Fixed accessibility violations" "accessibility-fixed" .D.AccessibilityFixed)}}
 {{- template "table" (tableCtx .Cfg "flaky" .D.Flaky)}}
 {{- template "table" (tableCtx .Cfg "new" .D.New)}}
 {{- template "table" (tableCtx .Cfg "removed" .D.Removed)}}

@@ -75,6 +75,33 @@ func WriteText(w io.Writer, d *Diff, cfg Config) error {
 	for _, w := range d.Warnings {
 		ew.printf("Warning: %s\n", w)
 	}
+	if d.Safety != nil {
+		ew.printf("Safety: %s\n", d.Safety)
+	}
+	if len(d.Unverified) > 0 {
+		ew.printf("\nUnverified safety controls (%d)\n", len(d.Unverified))
+		for _, c := range d.Unverified {
+			ew.printf("  %s\n", c.Message)
+			ew.printf("    control: %s\n", oneLine(c.Description))
+			for _, sc := range c.Scenarios {
+				ew.printf("    scenario: %s  %s  %s\n", sc.ID, controlStatus(sc), sc.Name)
+			}
+		}
+	}
+	violationSection := func(title string, vs []Violation, found string) {
+		if len(vs) == 0 {
+			return
+		}
+		ew.printf("\n%s (%d)\n", title, len(vs))
+		for _, v := range vs {
+			ew.printf("  %s\n", v.Words())
+			ew.printf("    %s: %s\n", found, strings.Join(v.Scenarios, ", "))
+			if v.Screenshot != "" && found == "found by" {
+				ew.printf("    screenshot: %s\n", cfg.Candidate.link(v.Screenshot))
+			}
+		}
+	}
+	violationSection("New accessibility violations", d.Accessibility, "found by")
 
 	section := func(title string, es []Entry, body func(e Entry)) {
 		if len(es) == 0 {
@@ -134,6 +161,7 @@ func WriteText(w io.Writer, d *Diff, cfg Config) error {
 	section("Fixed", d.Fixed, func(e Entry) {
 		ew.printf("    %s -> %s\n", status(e.Base), status(e.Candidate))
 	})
+	violationSection("Fixed accessibility violations", d.AccessibilityFixed, "was found by")
 	section("Flaky", d.Flaky, func(e Entry) {
 		ew.printf("    %s -> %s\n", status(e.Base), status(e.Candidate))
 	})
@@ -169,6 +197,9 @@ func WriteMarkdown(w io.Writer, d *Diff, cfg Config) error {
 	}
 	for _, w := range d.Warnings {
 		ew.printf("> **Warning:** %s.\n\n", mdText(w))
+	}
+	if d.Safety != nil {
+		ew.printf("Safety: %s.\n\n", mdText(d.Safety.String()))
 	}
 	ew.printf("| | run | version | commit | started | scenarios |\n|---|---|---|---|---|---|\n")
 	for _, r := range []struct {
@@ -210,6 +241,45 @@ func WriteMarkdown(w io.Writer, d *Diff, cfg Config) error {
 			ew.printf("```\n")
 		}
 	}
+	if len(d.Unverified) > 0 {
+		ew.printf("\n### Unverified safety controls (%d)\n\n", len(d.Unverified))
+		for _, c := range d.Unverified {
+			ew.printf("- %s\n", mdText(c.Message))
+		}
+		ew.printf("\n| control | hazard | scenario | candidate |\n|---|---|---|---|\n")
+		for _, c := range d.Unverified {
+			if len(c.Scenarios) == 0 {
+				ew.printf("| `%s` %s | `%s` %s | none | |\n", mdCode(c.ID), mdText(c.Description), mdCode(c.Hazard), mdText(c.HazardTitle))
+			}
+			for _, sc := range c.Scenarios {
+				ew.printf("| `%s` %s | `%s` %s | `%s` %s | %s |\n", mdCode(c.ID), mdText(c.Description), mdCode(c.Hazard), mdText(c.HazardTitle),
+					mdCode(sc.ID), mdText(sc.Name), mdText(controlStatus(sc)))
+			}
+		}
+	}
+	mdViolations := func(title string, vs []Violation, cfg SideConfig) {
+		if len(vs) == 0 {
+			return
+		}
+		ew.printf("\n### %s (%d)\n\n| page | rule | impact | elements | help | scenarios | screenshot |\n|---|---|---|---|---|---|---|\n", title, len(vs))
+		for _, v := range vs {
+			impact := v.Impact
+			if len(v.Criteria) > 0 {
+				impact += " (WCAG " + strings.Join(v.Criteria, ", ") + ")"
+			}
+			var sc []string
+			for _, id := range v.Scenarios {
+				sc = append(sc, "`"+mdCode(id)+"`")
+			}
+			shot := ""
+			if v.Screenshot != "" {
+				shot = fmt.Sprintf("[screenshot](%s)", mdURL(cfg.link(v.Screenshot)))
+			}
+			ew.printf("| `%s` | `%s` | %s | `%s` | %s | %s | %s |\n", mdCode(v.Page), mdCode(v.Rule), mdText(impact),
+				mdCode(strings.Join(v.Targets, ", ")), mdText(v.Help), strings.Join(sc, " "), shot)
+		}
+	}
+	mdViolations("New accessibility violations", d.Accessibility, cfg.Candidate)
 	failures("Regressions", d.Regressions)
 	if len(d.NotRun) > 0 {
 		ew.printf("\n### Not run (%d)\n\nPlanned by the candidate run, never started: not tested.\n\n| scenario | base | candidate |\n|---|---|---|\n", len(d.NotRun))
@@ -245,6 +315,7 @@ func WriteMarkdown(w io.Writer, d *Diff, cfg Config) error {
 	table("Fixed", "| scenario | base | candidate |", d.Fixed, func(e Entry) string {
 		return fmt.Sprintf("| %s | %s | %s |", mdScenario(e), status(e.Base), status(e.Candidate))
 	})
+	mdViolations("Fixed accessibility violations", d.AccessibilityFixed, cfg.Base)
 	table("Flaky", "| scenario | base | candidate |", d.Flaky, func(e Entry) string {
 		return fmt.Sprintf("| %s | %s | %s |", mdScenario(e), status(e.Base), status(e.Candidate))
 	})
@@ -274,6 +345,10 @@ func WriteMarkdown(w io.Writer, d *Diff, cfg Config) error {
 //	  "gate": true,            // true: the candidate is blocked
 //	  "exit_code": 1,          // 1 when blocked, else 0
 //	  "summary": "1 regression, ...",
+//	  "unverified": [control], // controls to verify by test the candidate did not (gating)
+//	  "safety": {"log", "form", "controls", "must_verify", "verified"}, // only with a hazard log
+//	  "accessibility": [violation],       // failing in the candidate, not in the base (gating)
+//	  "accessibility_fixed": [violation], // failing in the base, gone from the candidate
 //	  "base": {"id", "started_at", "backend", "version", "commit", "interrupted", "counts"},
 //	  "candidate": {...},
 //	  "slow_ratio": 1.5, "slow_min_ns": 2000000000,
@@ -295,6 +370,12 @@ func WriteMarkdown(w io.Writer, d *Diff, cfg Config) error {
 // "failure_kind", "error", "failed_step": {"keyword", "text", "line"},
 // "duration_ns", "attachments": [{"name", "media_type", "path", "sha256",
 // "size"}], "quarantined"}. Empty optional fields are left out.
+//
+// control: {"id", "description", "hazard", "hazard_title", "scenarios":
+// [{"id", "name", "status" ("not run" when never run), "quarantined"}],
+// "reason", "message"}; violation: {"key", "page", "rule", "impact",
+// "help", "help_url", "criteria", "targets", "scenarios": [id],
+// "screenshot"}.
 type JSON struct {
 	Gate     bool   `json:"gate"`
 	ExitCode int    `json:"exit_code"`
@@ -357,6 +438,15 @@ func counts(r RunInfo) string {
 		s += " (interrupted)"
 	}
 	return s
+}
+
+// controlStatus renders a control's scenario: "failed", "not run",
+// "passed, quarantined".
+func controlStatus(s ControlScenario) string {
+	if s.Quarantined {
+		return s.Status + ", quarantined"
+	}
+	return s.Status
 }
 
 // status renders a side: "passed", "failed (assertion)", "-" when absent.

@@ -182,8 +182,8 @@ func TestJSONFieldNames(t *testing.T) {
 	base, cand := pair(t)
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal(write(t, Compare(base, cand), "json", Config{}), &doc))
-	assert.Equal(t, []string{"base", "candidate", "exit_code", "fixed", "flaky", "gate", "interrupted", "new", "not_run", "quarantined",
-		"regressions", "removed", "slow_min_ns", "slow_ratio", "slower", "still_failing", "summary"}, keys(doc))
+	assert.Equal(t, []string{"accessibility", "accessibility_fixed", "base", "candidate", "exit_code", "fixed", "flaky", "gate", "interrupted", "new", "not_run", "quarantined",
+		"regressions", "removed", "slow_min_ns", "slow_ratio", "slower", "still_failing", "summary", "unverified"}, keys(doc))
 	assert.Equal(t, true, doc["gate"])
 	assert.Equal(t, 1.0, doc["exit_code"])
 	assert.Equal(t, []string{"backend", "commit", "counts", "id", "started_at", "version"}, keys(doc["base"].(map[string]any)))
@@ -205,6 +205,20 @@ func TestJSONFieldNames(t *testing.T) {
 	require.NoError(t, json.Unmarshal(write(t, Compare(nil, nil), "json", Config{}), &clean))
 	assert.Equal(t, []any{}, clean["regressions"], "empty lists are [], not null")
 	assert.Equal(t, []any{}, clean["not_run"], "empty lists are [], not null")
+	assert.Equal(t, []any{}, clean["unverified"], "empty lists are [], not null")
+	assert.Equal(t, []any{}, clean["accessibility"], "empty lists are [], not null")
+	assert.NotContains(t, clean, "safety", "no hazard log, no safety summary")
+
+	// The safety and accessibility entries' names are a contract too.
+	sb, sc := safetyPair(t)
+	var sdoc map[string]any
+	require.NoError(t, json.Unmarshal(write(t, Compare(sb, sc), "json", Config{}), &sdoc))
+	assert.Equal(t, []string{"controls", "form", "log", "must_verify", "verified"}, keys(sdoc["safety"].(map[string]any)))
+	ctl := sdoc["unverified"].([]any)[0].(map[string]any)
+	assert.Equal(t, []string{"description", "hazard", "hazard_title", "id", "message", "reason", "scenarios"}, keys(ctl))
+	assert.Equal(t, []string{"id", "name", "status"}, keys(ctl["scenarios"].([]any)[0].(map[string]any)))
+	v := sdoc["accessibility"].([]any)[0].(map[string]any)
+	assert.Equal(t, []string{"criteria", "help", "help_url", "impact", "key", "page", "rule", "scenarios", "screenshot", "targets"}, keys(v))
 	assert.Equal(t, false, clean["gate"])
 }
 

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -65,8 +66,10 @@ type Violation struct {
 	// Tags are the rule's axe-core tags.
 	Tags  []string        `json:"tags,omitempty"`
 	Nodes []ViolationNode `json:"nodes"`
-	// Screenshot is the attachment path (relative to the run's output
-	// folder) of the page with the failing elements outlined.
+	// Screenshot names the scenario's attachment (Scenario.Attachment)
+	// holding the page with the failing elements outlined; empty when
+	// none was taken (the violation was baselined, or the page showed
+	// what may be real patient data).
 	Screenshot string `json:"screenshot,omitempty"`
 	// Baselined is the baseline entry that accepts the violation, if any.
 	Baselined *BaselineRef `json:"baselined,omitempty"`
@@ -162,4 +165,44 @@ type FoundViolation struct {
 	Scenario  *Scenario
 	Check     *AccessibilityCheck
 	Violation Violation
+}
+
+// Failure puts the check's failing violations in words, as the failed
+// step shows them; empty when nothing fails:
+//
+//	2 accessibility violations on /patients/{id} (wcag2a, wcag2aa):
+//	- label (critical; WCAG 4.1.2): Form elements must have labels: #nhs <input id="nhs">
+func (c *AccessibilityCheck) Failure() string {
+	failing := c.New()
+	if len(failing) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	where := c.Page
+	if c.Scope != "" {
+		where = c.Scope + " on " + c.Page
+	}
+	noun := "violations"
+	if len(failing) == 1 {
+		noun = "violation"
+	}
+	fmt.Fprintf(&b, "%d accessibility %s on %s (%s):", len(failing), noun, where, strings.Join(c.Tags, ", "))
+	for _, v := range failing {
+		impact := v.Impact
+		if len(v.Criteria) > 0 {
+			impact += "; WCAG " + strings.Join(v.Criteria, ", ")
+		}
+		fmt.Fprintf(&b, "\n- %s (%s): %s", v.Rule, impact, v.Help)
+		for i, n := range v.Nodes {
+			if i == 3 {
+				fmt.Fprintf(&b, " … and %d more", len(v.Nodes)-3)
+				break
+			}
+			fmt.Fprintf(&b, "\n    %s %s", n.Target, n.HTML)
+		}
+		if v.Baselined != nil && v.Baselined.Expired {
+			fmt.Fprintf(&b, "\n    (accepted by %s:%d until %s: expired)", v.Baselined.File, v.Baselined.Line, v.Baselined.Expires)
+		}
+	}
+	return b.String()
 }

@@ -130,6 +130,11 @@ type PlannedScenario struct {
 	Name string `json:"name"`
 	// Feature is the feature file's URI.
 	Feature string `json:"feature"`
+	// Tags are the scenario's tags, its own and inherited (feature, rule,
+	// examples), so what a scenario that never ran would have verified
+	// is known (harness/safety). Empty for runs recorded before tags
+	// were kept.
+	Tags []string `json:"tags,omitempty"`
 }
 
 // Unfinished reports whether the run never recorded its end: it is still

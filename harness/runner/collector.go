@@ -185,10 +185,14 @@ type record struct {
 	sc        *results.Scenario
 	steps     map[string]*results.Step
 	stepStart time.Time
-	session   *browser.Session
-	backend   backend.Backend    // the worker's backend the scenario runs on
-	others    []*browser.Session // further windows opened by UI.Another
-	skipped   bool               // the before hook chose not to run the scenario
+	// pickle is the scenario as Godog runs it; currentStep the step
+	// running now (set by the before-step hook).
+	pickle      *godog.Scenario
+	currentStep *results.Step
+	session     *browser.Session
+	backend     backend.Backend    // the worker's backend the scenario runs on
+	others      []*browser.Session // further windows opened by UI.Another
+	skipped     bool               // the before hook chose not to run the scenario
 	// notRun is set when the run was interrupted before the scenario
 	// started: it is left out of the results (the run's plan shows it as
 	// never run), as nothing of it happened.

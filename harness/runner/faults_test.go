@@ -73,11 +73,11 @@ func TestPlannedListsEverySelectedScenarioWithTheCollectorsIDs(t *testing.T) {
 	plan, err := planned(sel)
 	require.NoError(t, err)
 	assert.Equal(t, []results.PlannedScenario{
-		{ID: banner + ":7", Name: "Plain", Feature: banner},
-		{ID: banner + ":16", Name: "Outline 1", Feature: banner},
-		{ID: banner + ":17", Name: "Outline 2", Feature: banner},
+		{ID: banner + ":7", Name: "Plain", Feature: banner, Tags: []string{"@banner", "@smoke"}},
+		{ID: banner + ":16", Name: "Outline 1", Feature: banner, Tags: []string{"@banner"}},
+		{ID: banner + ":17", Name: "Outline 2", Feature: banner, Tags: []string{"@banner"}},
 		{ID: other + ":7", Name: "Quick one", Feature: other},
-	}, plan, "one per example row, in run order; the tag filter's leftovers are not planned")
+	}, plan, "one per example row, in run order, with its tags (inherited ones too); the tag filter's leftovers are not planned")
 	assert.Len(t, plan, sel.Scenarios)
 
 	// The ids are the collector's, so a finished scenario ticks off its plan.
@@ -93,7 +93,7 @@ func TestPlannedListsEverySelectedScenarioWithTheCollectorsIDs(t *testing.T) {
 	require.NoError(t, err)
 	plan, err = planned(sel)
 	require.NoError(t, err)
-	assert.Equal(t, []results.PlannedScenario{{ID: banner + ":17", Name: "Outline 2", Feature: banner}}, plan)
+	assert.Equal(t, []results.PlannedScenario{{ID: banner + ":17", Name: "Outline 2", Feature: banner, Tags: []string{"@banner"}}}, plan)
 }
 
 func TestInterruptedScenarioIsNeitherFailedNorBlamed(t *testing.T) {

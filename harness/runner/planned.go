@@ -41,7 +41,11 @@ func planned(sel *featureset.Selection) ([]results.PlannedScenario, error) {
 		file := sel.File(path)
 		for _, p := range doc.Pickles {
 			_, line := scenarioLine(nodes, p.AstNodeIds)
-			out = append(out, results.PlannedScenario{ID: fmt.Sprintf("%s:%d", file, line), Name: p.Name, Feature: file})
+			var tags []string
+			for _, t := range p.Tags {
+				tags = append(tags, t.Name)
+			}
+			out = append(out, results.PlannedScenario{ID: fmt.Sprintf("%s:%d", file, line), Name: p.Name, Feature: file, Tags: tags})
 		}
 	}
 	return out, nil

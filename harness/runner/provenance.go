@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/eprharness/eprharness/harness/results"
+	"github.com/eprharness/eprharness/harness/safety"
 )
 
 // commitEnv are the CI variables that name the commit under test, checked
@@ -88,4 +89,38 @@ func about(ctx context.Context, client *http.Client, t *results.Target) {
 	if len(v.Defects) > 0 {
 		t.Defects = v.Defects
 	}
+}
+
+// ranByEnv are the variables that name who started a run, most specific
+// first: the harness's own, then CI systems' (GitHub Actions, GitLab,
+// Azure DevOps, Jenkins), then the login name.
+var ranByEnv = []string{"EPRHARNESS_RUN_BY", "GITHUB_ACTOR", "GITLAB_USER_LOGIN", "BUILD_REQUESTEDFOR", "BUILD_USER_ID", "USER", "USERNAME", "LOGNAME"}
+
+// ranBy says who started the run, from the environment; "" when nothing
+// says.
+func ranBy() string {
+	for _, v := range ranByEnv {
+		if who := strings.TrimSpace(os.Getenv(v)); who != "" {
+			return who
+		}
+	}
+	return ""
+}
+
+// hazardLog reads the run's clinical-safety hazard log: the configured
+// one, else the one nearest the first feature path; nil when there is
+// none. A log that does not read is bad input.
+func hazardLog(configured string, paths []string) (*results.HazardLog, error) {
+	file := configured
+	if file == "" && len(paths) > 0 {
+		p, _, _ := strings.Cut(paths[0], ":")
+		if info, err := os.Stat(p); err == nil && info.IsDir() {
+			p = filepath.Join(p, "x.feature") // Find looks in the file's folder, then above
+		}
+		file = safety.Find(p)
+	}
+	if file == "" {
+		return nil, nil
+	}
+	return safety.Read(file)
 }

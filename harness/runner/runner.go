@@ -172,6 +172,8 @@ type Runner struct {
 	// clock is the fixed clinical time (config Clock) the browser's clock
 	// starts at, together with the EPR's; zero means real time.
 	clock time.Time
+	// a11y is the run's accessibility checking (accessibility.go).
+	a11y *accessibility
 }
 
 // Outcome is how a run ended.
@@ -240,6 +242,17 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 	if err := checkPatientTags(sel, r.lib); err != nil {
 		return Outcome{Code: exitcode.Usage, Err: err}
 	}
+	if r.a11y, err = r.loadAccessibility(o.now()); err != nil {
+		if failure.Classify(err) == results.KindHarness {
+			return Outcome{Code: exitcode.Harness, Err: err}
+		}
+		return Outcome{Code: exitcode.Usage, Err: err}
+	}
+	r.a11y.redact = r.redactor.String
+	hazards, err := hazardLog(r.cfg.HazardLog, r.cfg.Paths)
+	if err != nil {
+		return Outcome{Code: exitcode.Usage, Err: err}
+	}
 	if err := os.MkdirAll(r.cfg.Out, 0o755); err != nil {
 		return Outcome{Code: exitcode.Harness, Err: fmt.Errorf("create output folder: %w", err)}
 	}
@@ -257,8 +270,10 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 		Commit:  commitOf(ctx, r.cfg.Paths),
 		Machine: machine(o.version),
 		Retries: r.cfg.Retries, FailOnFlaky: r.cfg.FailOnFlaky,
-		Target:  results.Target{Backend: r.cfg.Backend},
-		Planned: plan,
+		Target:    results.Target{Backend: r.cfg.Backend},
+		Planned:   plan,
+		RanBy:     ranBy(),
+		HazardLog: hazards,
 	}
 	if r.sharded() {
 		run.Shard = r.shardName()
@@ -338,6 +353,7 @@ func (r *Runner) Run(ctx context.Context) Outcome {
 	run.FinishedAt = o.now()
 	run.Sort()
 	run.Interrupted = r.interrupted.Load()
+	run.Accessibility = r.a11y.summary(run)
 
 	out := Outcome{Run: run, Code: exitcode.ForRun(run)}
 	if status == 2 {
@@ -538,7 +554,11 @@ func (r *Runner) runSuite(ctx context.Context, sel *featureset.Selection, name s
 func (r *Runner) initScenario(sc *godog.ScenarioContext) {
 	sc.Before(r.beforeScenario)
 	sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
-		r.col.stepStarted(recordFrom(ctx))
+		rec := recordFrom(ctx)
+		r.col.stepStarted(rec)
+		if rec != nil {
+			rec.currentStep = rec.steps[st.Id]
+		}
 		// A step that starts with a persona ("the nurse records …") acts
 		// in that person's window.
 		if s, err := scenario.From(ctx); err == nil {
@@ -555,6 +575,14 @@ func (r *Runner) initScenario(sc *godog.ScenarioContext) {
 			r.col.stepDone(rec, st, godog.StepFailed, gerr)
 			return ctx, gerr
 		}
+		if rec != nil && status == godog.StepPassed && err == nil && !rec.realData {
+			// The run-wide accessibility check (a11y: pages) of the
+			// page the step left, when no scenario has checked it yet.
+			if aerr := r.scanPage(ctx, rec); aerr != nil {
+				r.col.stepDone(rec, st, godog.StepFailed, aerr)
+				return ctx, aerr
+			}
+		}
 		r.col.stepDone(rec, st, status, err)
 		return ctx, nil
 	})
@@ -564,6 +592,7 @@ func (r *Runner) initScenario(sc *godog.ScenarioContext) {
 
 func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 	rec := r.col.start(p)
+	rec.pickle = p
 	ctx = withRecord(ctx, rec)
 	if r.interrupted.Load() || ctx.Err() != nil {
 		rec.skipped, rec.notRun = true, true
@@ -622,6 +651,15 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 		SignIns:  r.signIns,
 		Clock:    r.cfg.Clock,
 		Phases:   rec.phases,
+	}
+	if r.a11y != nil && r.a11y.engine != nil {
+		s.Accessibility = func(ctx context.Context, req scenario.AccessibilityRequest) (*results.AccessibilityCheck, error) {
+			opts, err := r.a11y.options(req, rec)
+			if err != nil {
+				return nil, err
+			}
+			return r.checkAccessibility(ctx, rec, s.UI.Page, opts)
+		}
 	}
 	if r.cfg.EffectiveReset() == config.ResetUnique {
 		// Fixture patients get identities of this attempt of this

@@ -19,11 +19,26 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/mxschmitt/playwright-go"
+
 	"github.com/eprharness/eprharness/harness/browser"
 	"github.com/eprharness/eprharness/harness/failure"
 	"github.com/eprharness/eprharness/harness/fixtures"
+	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/target"
 )
+
+// AccessibilityRequest is what an accessibility step asks to check.
+type AccessibilityRequest struct {
+	// Scope, when set, limits the check to this element (a dialog, a
+	// form, a region); ScopeName says what it is, in words.
+	Scope     playwright.Locator
+	ScopeName string
+	// Standard is the standard or the axe-core tags to check against, as
+	// the step names them ("WCAG 2.1 AA", "best-practice"); empty: the
+	// run's a11y-standard.
+	Standard string
+}
 
 // State is one scenario's world.
 type State struct {
@@ -56,6 +71,12 @@ type State struct {
 	// Phases, when set, records where the scenario's time goes; steps
 	// time their sign-ins with Timed (nil: nothing is recorded).
 	Phases *Phases
+	// Accessibility checks the current window's page (or part of it)
+	// with the run's accessibility engine (harness/a11y, through the
+	// runner), applies the run's baseline, keeps the outlined
+	// screenshots and records the check with the scenario. Nil when the
+	// run has no engine: the steps then say how to install one.
+	Accessibility func(ctx context.Context, req AccessibilityRequest) (*results.AccessibilityCheck, error)
 
 	// User is who is signed in in the current window, if anyone.
 	User *fixtures.User

@@ -8,6 +8,7 @@ import (
 
 	"github.com/eprharness/eprharness/steps"
 	"github.com/eprharness/eprharness/steps/access"
+	"github.com/eprharness/eprharness/steps/accessibility"
 	"github.com/eprharness/eprharness/steps/admissions"
 	"github.com/eprharness/eprharness/steps/allergies"
 	"github.com/eprharness/eprharness/steps/appointments"
@@ -42,6 +43,7 @@ func Domains() []Domain {
 		{Name: "observations", Defs: observations.Defs},
 		{Name: "appointments", Defs: appointments.Defs},
 		{Name: "admissions", Defs: admissions.Defs},
+		{Name: "accessibility", Defs: accessibility.Defs},
 		// Generic steps last: clinical steps come first in the catalogue.
 		{Name: "web", Defs: web.Defs},
 	}

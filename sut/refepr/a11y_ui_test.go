@@ -1,6 +1,7 @@
 package refepr_test
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/eprharness/eprharness/nhsnumber"
 	"github.com/eprharness/eprharness/sut/refepr"
+	"github.com/eprharness/eprharness/sut/refepr/defects"
 	. "github.com/eprharness/eprharness/sut/refepr/internal/htmltest"
 )
 
@@ -187,5 +189,70 @@ func TestEveryPageHasTheAccessibilityBasics(t *testing.T) {
 		"users":         admin.get("/admin/users"),
 	} {
 		check(p, what, true)
+	}
+}
+
+// labelFor returns the <label for> of the form control named name, or nil.
+func labelFor(t *testing.T, p page, name string) *html.Node {
+	t.Helper()
+	control := One(t, p.doc, HasAttr("name", name), "field "+name)
+	assert.Empty(t, Attr(control, "aria-label"), "no aria-label on %s", name)
+	assert.Empty(t, Attr(control, "aria-labelledby"), "no aria-labelledby on %s", name)
+	labels := All(p.doc, And(Tag("label"), HasAttr("for", Attr(control, "id"))))
+	if len(labels) == 0 {
+		return nil
+	}
+	return labels[0]
+}
+
+// The defect a11y-unlabelled-field takes "Address line 2 (optional)" off
+// the registration form's label list, on the empty form and on the form
+// with errors, and leaves its text on the page; every other field keeps
+// its label. Every showing of the form is recorded as reaching the defect.
+func TestDefectUnlabelledFieldDropsAddressLine2sLabel(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		cfg := refepr.Config{}
+		if on {
+			cfg = withDefect(t, defects.A11yUnlabelledField)
+		}
+		var trace bytes.Buffer
+		cfg.DefectTrace = &trace
+		_, ts := newServer(t, cfg)
+		b := newBrowser(t, ts)
+		b.signInReceptionist()
+		get := func(path, scenario string) page {
+			req, err := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+			require.NoError(t, err)
+			req.Header.Set(defects.ScenarioHeader, scenario)
+			return b.do(req)
+		}
+		req, err := http.NewRequest(http.MethodPost, ts.URL+"/register", strings.NewReader(""))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set(defects.ScenarioHeader, "features/b.feature:9")
+		for what, p := range map[string]page{"empty form": get("/register", "features/a.feature:3"), "form with errors": b.do(req)} {
+			require.NotNil(t, p.doc, "%s: %s", what, p.body)
+			label := labelFor(t, p, "address-line-2")
+			if on {
+				assert.Nil(t, label, "defect on, %s: Address line 2 has no label", what)
+				One(t, p.doc, And(Tag("p"), TextIs("Address line 2 (optional)")), what+": the text stays")
+			} else if assert.NotNil(t, label, "defect off, %s: Address line 2 has its label", what) {
+				assert.Equal(t, "Address line 2 (optional)", Text(label))
+			}
+			for _, name := range []string{"nhs-number", "given", "family", "birth-date", "address-line-1", "town", "postcode", "gp-practice", "restricted"} {
+				assert.NotNil(t, labelFor(t, p, name), "defect on: %v, %s: %s keeps its label", on, what, name)
+			}
+		}
+		get("/patients?name=Pond", "features/c.feature:5")
+		var reached []string
+		for _, line := range strings.Split(trace.String(), "\n") {
+			if strings.Contains(line, `"a11y-unlabelled-field"`) {
+				reached = append(reached, line)
+			}
+		}
+		assert.Equal(t, []string{
+			`{"defect":"a11y-unlabelled-field","scenario":"features/a.feature:3"}`,
+			`{"defect":"a11y-unlabelled-field","scenario":"features/b.feature:9"}`,
+		}, reached, "defect on: %v: showing the registration form reaches the defect, the search page does not", on)
 	}
 }

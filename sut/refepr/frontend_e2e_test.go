@@ -5,8 +5,7 @@ package refepr_test
 // The front end's confirmation modal in a real Chromium: what the
 // server-side tests cannot see (role, name, focus, Escape, and that only
 // the confirm button posts). Needs the Playwright driver and a Chromium
-// (CHROMIUM_PATH, default /usr/bin/chromium); skips without them unless
-// EPRHARNESS_REQUIRE_BROWSER=1.
+// (launchChromium); skips without them unless EPRHARNESS_REQUIRE_BROWSER=1.
 
 import (
 	"net/http"
@@ -23,9 +22,11 @@ import (
 	. "github.com/eprharness/eprharness/sut/refepr/internal/htmltest"
 )
 
-// chromium starts a headless Chromium and returns a fresh page, closed at
-// the end of the test.
-func chromium(t *testing.T) (playwright.Page, playwright.PlaywrightAssertions) {
+// launchChromium starts a headless Chromium (CHROMIUM_PATH, default
+// /usr/bin/chromium-headless-shell, then /usr/bin/chromium), closed at
+// the end of the test. Without one, or without the Playwright driver, the
+// test fails when EPRHARNESS_REQUIRE_BROWSER=1 and skips otherwise.
+func launchChromium(t *testing.T) playwright.Browser {
 	t.Helper()
 	skip := func(why string, err error) {
 		if os.Getenv("EPRHARNESS_REQUIRE_BROWSER") == "1" {
@@ -35,7 +36,10 @@ func chromium(t *testing.T) (playwright.Page, playwright.PlaywrightAssertions) {
 	}
 	path := os.Getenv("CHROMIUM_PATH")
 	if path == "" {
-		path = "/usr/bin/chromium"
+		path = "/usr/bin/chromium-headless-shell"
+		if _, err := os.Stat(path); err != nil {
+			path = "/usr/bin/chromium"
+		}
 	}
 	if _, err := os.Stat(path); err != nil {
 		skip("no Chromium", err)
@@ -57,7 +61,14 @@ func chromium(t *testing.T) (playwright.Page, playwright.PlaywrightAssertions) {
 	br, err := pw.Chromium.Launch(playwright.BrowserTypeLaunchOptions{ExecutablePath: playwright.String(path), Args: args})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = br.Close() })
-	page, err := br.NewPage()
+	return br
+}
+
+// chromium starts a headless Chromium and returns a fresh page, closed at
+// the end of the test.
+func chromium(t *testing.T) (playwright.Page, playwright.PlaywrightAssertions) {
+	t.Helper()
+	page, err := launchChromium(t).NewPage()
 	require.NoError(t, err)
 	page.SetDefaultTimeout(15_000)
 	return page, playwright.NewPlaywrightAssertions(15_000)

@@ -41,9 +41,15 @@ type report struct {
 	NotRun      []results.PlannedScenario
 	Hazards     []hazardView
 	HazardTitle bool
-	FilterTags  []string
-	Domains     []string
-	Groups      []groupOption
+	// Controls is true when Hazards lists the controls of the run's
+	// hazard log (one row each) rather than hazards by their tags.
+	Controls bool
+	// Accessibility is the run's accessibility section; nil when it
+	// checked nothing.
+	Accessibility *a11yRunView
+	FilterTags    []string
+	Domains       []string
+	Groups        []groupOption
 	// Time is where the run's time went.
 	Time *timeView
 }
@@ -126,6 +132,8 @@ type scenarioView struct {
 	// Blocked are the hosts the browser was stopped from reaching.
 	Blocked    []string
 	Identities []identityView
+	// Accessibility lists the checks that found violations.
+	Accessibility []a11yCheckView
 }
 
 type statusView struct {
@@ -196,6 +204,8 @@ type sparkline struct {
 
 type hazardView struct {
 	ID, Title string
+	// Hazard names the control's hazard, when the rows are controls.
+	Hazard    string
 	Verified  bool
 	Untested  bool
 	Result    string
@@ -323,7 +333,12 @@ func build(run *results.Run, cfg Config) *report {
 		{"skipped", "Skipped", groups["skipped"]},
 		{"passed", "Passed", groups["passed"]},
 	}
-	r.Hazards, r.HazardTitle = hazards(r.Features, run, cfg.Hazards)
+	if run.HazardLog != nil {
+		r.Hazards, r.HazardTitle, r.Controls = controls(r.Features, run), true, true
+	} else {
+		r.Hazards, r.HazardTitle = hazards(r.Features, run, cfg.Hazards)
+	}
+	r.Accessibility = a11yRun(run)
 	r.Time = timeSpent(run, anchors)
 	return r
 }
@@ -351,6 +366,7 @@ func scenario(f *results.Feature, s *results.Scenario, cfg Config, anchor string
 	for _, id := range s.Identities {
 		sv.Identities = append(sv.Identities, identityView{Fixture: clean(id.Fixture), Name: clean(id.Name), NHSNumber: nhsNumber(id.NHSNumber)})
 	}
+	sv.Accessibility = a11yChecks(s, cfg)
 	if notPassed(s.Status) {
 		k := kindWords[s.FailureKind]
 		sv.Kind = &k

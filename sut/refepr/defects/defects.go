@@ -53,6 +53,12 @@ const (
 	SearchDropsLast Name = "search-drops-last"
 	// SlowSearch: patient search answers only after several seconds.
 	SlowSearch Name = "slow-search"
+	// A11yUnlabelledField: the registration form's "Address line 2
+	// (optional)" field loses its label: the text stays on the page, but
+	// as a paragraph with no <label for> (and no aria-label), so assistive
+	// technology announces an unnamed text box (WCAG 2.2 1.3.1, 4.1.2).
+	// Only an accessibility check notices: no scenario fills that field.
+	A11yUnlabelledField Name = "a11y-unlabelled-field"
 )
 
 // All lists every defect with its description, in a stable order.
@@ -66,6 +72,7 @@ var All = map[Name]string{
 	BreakGlassUnaudited: "break-glass access is not audited",
 	SearchDropsLast:     "patient search drops the last result of each page",
 	SlowSearch:          "patient search takes several seconds to answer",
+	A11yUnlabelledField: "the registration form's \"Address line 2\" field has no label",
 }
 
 // Names returns every defect name, sorted.

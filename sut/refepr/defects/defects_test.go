@@ -24,8 +24,8 @@ func TestParse(t *testing.T) {
 	assert.False(t, Set{}.Fires(context.Background(), SlowSearch, true), "the zero Set has nothing on")
 
 	_, err = Parse("slow-serch")
-	assert.ErrorContains(t, err, `unknown defect "slow-serch" (known: allergy-alert-stale,`)
-	assert.Len(t, Names(), 9)
+	assert.ErrorContains(t, err, `unknown defect "slow-serch" (known: a11y-unlabelled-field, allergy-alert-stale,`)
+	assert.Len(t, Names(), 10)
 }
 
 func TestTraceRecordsWhereDefectsApplyOnOrOff(t *testing.T) {

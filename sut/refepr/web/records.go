@@ -160,6 +160,9 @@ type formField struct {
 	ID, Name, Label, Hint, Value, Error string
 	Type, Autocomplete, InputMode       string
 	Textarea                            bool
+	// Unlabelled shows Label as plain text, not tied to the field: only
+	// the defect a11y-unlabelled-field sets it.
+	Unlabelled bool
 }
 
 // errorLink is a line of an error summary, linking to its field.
@@ -186,7 +189,10 @@ type registerPage struct {
 
 type sexOption struct{ ID, Value, Label string }
 
-func (p *registerPage) build(f records.Registration, errs records.Errors) {
+// build fills the page from the form's values and problems. With
+// unlabelled (the defect a11y-unlabelled-field) "Address line 2" loses its
+// label.
+func (p *registerPage) build(f records.Registration, errs records.Errors, unlabelled bool) {
 	ids := map[string]string{}
 	field := func(name, label, hint, value, autocomplete string) formField {
 		ids[name] = newID("reg-" + name)
@@ -200,9 +206,11 @@ func (p *registerPage) build(f records.Registration, errs records.Errors) {
 		field(records.FieldFamily, "Family name", "", f.Family, "off"),
 		field(records.FieldBirthDate, "Date of birth", "For example, 15/03/1987", f.BirthDate, "off"),
 	}
+	address2 := field(records.FieldAddress2, "Address line 2 (optional)", "", f.AddressLine2, "off")
+	address2.Unlabelled = unlabelled
 	p.Address = []formField{
 		field(records.FieldAddress1, "Address line 1", "", f.AddressLine1, "off"),
-		field(records.FieldAddress2, "Address line 2 (optional)", "", f.AddressLine2, "off"),
+		address2,
 		field(records.FieldTown, "Town or city (optional)", "", f.Town, "off"),
 		field(records.FieldPostcode, "Postcode", "", f.Postcode, "off"),
 		field(records.FieldGPPractice, "GP practice (optional)", "The practice the patient is registered with", f.GPPractice, "off"),
@@ -219,13 +227,20 @@ func (p *registerPage) build(f records.Registration, errs records.Errors) {
 	}
 }
 
+// unlabelledField reports whether the registration form about to be shown
+// loses a label (defect a11y-unlabelled-field). Every showing of the form
+// is a point where the defect applies.
+func (h *Handler) unlabelledField(r *http.Request) bool {
+	return h.defects.Fires(r.Context(), defects.A11yUnlabelledField, true)
+}
+
 func (h *Handler) registerPage(w http.ResponseWriter, r *http.Request, u auth.User) {
 	if !u.Role.CanRegisterPatients() {
 		h.denied(w, r, u, "You do not have permission to register patients.")
 		return
 	}
 	var p registerPage
-	p.build(records.Registration{}, nil)
+	p.build(records.Registration{}, nil, h.unlabelledField(r))
 	h.render(w, r, http.StatusOK, "records_register", view{Title: "Register a patient", User: &u, Nav: "register", Page: p})
 }
 
@@ -247,7 +262,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request, u auth.User) 
 	}
 	refuse := func(errs records.Errors, extra ...errorLink) {
 		var page registerPage
-		page.build(f, errs)
+		page.build(f, errs, h.unlabelledField(r))
 		page.Errors = append(page.Errors, extra...)
 		h.render(w, r, http.StatusUnprocessableEntity, "records_register",
 			view{Title: "Register a patient", HasError: true, User: &u, Nav: "register", Page: page})
@@ -291,7 +306,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request, u auth.User) 
 	if errors.Is(err, store.ErrDuplicate) {
 		msg := fmt.Sprintf("A patient with NHS number %s is already registered", p.NHSNumber.Formatted())
 		var page registerPage
-		page.build(f, records.Errors{{Field: records.FieldNHSNumber, Message: msg}})
+		page.build(f, records.Errors{{Field: records.FieldNHSNumber, Message: msg}}, h.unlabelledField(r))
 		link := errorLink{Href: "#" + page.NHSFieldID, Message: msg}
 		if existing.ID != "" {
 			link.Link, link.LinkText = "/patients/"+existing.ID, "View the record of "+existing.DisplayName()
