@@ -77,22 +77,12 @@ whatever it says (the gate is eprharness diff's), and 2 for bad input.
 	}
 
 	ctx := context.Background()
-	st, _, err := sf.open(ctx)
-	if err != nil {
-		fmt.Fprintf(stderr, "eprharness evidence: %v\n", err)
-		return exitcode.Usage
+	st, _, run, code := sf.openRun(ctx, "evidence", fs.Arg(0), stderr)
+	if code != exitcode.Pass {
+		return code
 	}
 	defer st.Close()
-	id, err := st.Resolve(ctx, fs.Arg(0))
-	if err != nil {
-		fmt.Fprintf(stderr, "eprharness evidence: run %q: %v\n", fs.Arg(0), err)
-		return exitcode.Usage
-	}
-	run, err := st.Run(ctx, id)
-	if err != nil {
-		fmt.Fprintf(stderr, "eprharness evidence: %v\n", err)
-		return exitcode.Harness
-	}
+	id := run.ID
 	if log == nil && run.HazardLog == nil {
 		fmt.Fprintf(stderr, "eprharness evidence: %v: run %s recorded none (its suite had no hazards.yaml, or it ran before runs kept their hazard log); give one with --hazard-log FILE\n", evidence.ErrNoHazardLog, id)
 		return exitcode.Usage

@@ -53,6 +53,31 @@ func addStoreFlags(fs *flag.FlagSet) storeFlags {
 	}
 }
 
+// openRun opens the store (open) and reads the run arg names (an id or
+// prefix, latest, latest~N, last-green). On failure it says why on
+// stderr, prefixed with cmd, and returns the exit code: Usage for a bad
+// store or run name, Harness for a run that cannot be read.
+func (f storeFlags) openRun(ctx context.Context, cmd, arg string, stderr io.Writer) (store.Store, config.Config, *results.Run, exitcode.Code) {
+	st, cfg, err := f.open(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "eprharness %s: %v\n", cmd, err)
+		return nil, cfg, nil, exitcode.Usage
+	}
+	id, err := st.Resolve(ctx, arg)
+	if err != nil {
+		st.Close()
+		fmt.Fprintf(stderr, "eprharness %s: run %q: %v\n", cmd, arg, err)
+		return nil, cfg, nil, exitcode.Usage
+	}
+	run, err := st.Run(ctx, id)
+	if err != nil {
+		st.Close()
+		fmt.Fprintf(stderr, "eprharness %s: %v\n", cmd, err)
+		return nil, cfg, nil, exitcode.Harness
+	}
+	return st, cfg, run, exitcode.Pass
+}
+
 // open loads the configuration (file < environment < these flags) and
 // opens its store, which must exist: the results commands only read, and
 // a mistyped --store must never leave an empty store behind.
@@ -106,22 +131,12 @@ func reportCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		return exitcode.Usage
 	}
 	ctx := context.Background()
-	st, cfg, err := sf.open(ctx)
-	if err != nil {
-		fmt.Fprintf(stderr, "eprharness report: %v\n", err)
-		return exitcode.Usage
+	st, cfg, run, code := sf.openRun(ctx, "report", fs.Arg(0), stderr)
+	if code != exitcode.Pass {
+		return code
 	}
 	defer st.Close()
-	id, err := st.Resolve(ctx, fs.Arg(0))
-	if err != nil {
-		fmt.Fprintf(stderr, "eprharness report: run %q: %v\n", fs.Arg(0), err)
-		return exitcode.Usage
-	}
-	run, err := st.Run(ctx, id)
-	if err != nil {
-		fmt.Fprintf(stderr, "eprharness report: %v\n", err)
-		return exitcode.Harness
-	}
+	id := run.ID
 	dir := *out
 	if dir == "" {
 		dir = filepath.Join(cfg.Out, "report-"+id)

@@ -133,20 +133,21 @@ func checkRisk(file, field, sep string, sev, like, rating fieldVal, entry int, a
 		}
 		return entry
 	}
-	if i := indexFold(Severities, sev.val); i >= 0 {
-		r.Severity = Severities[i]
-	} else if sev.val == "" {
-		add(Problem{File: file, Line: at(sev), Field: field + sep + "severity", Msg: "is required with a likelihood or a risk (" + strings.Join(Severities, ", ") + ")"})
-	} else {
-		add(Problem{File: file, Line: at(sev), Field: field + sep + "severity", Msg: fmt.Sprintf("want one of %s, got %q", strings.Join(Severities, ", "), sev.val)})
+	// pick is the word of words that v names (any case), else "" and a
+	// problem naming the field.
+	pick := func(words []string, v fieldVal, name, others string) string {
+		if i := indexFold(words, v.val); i >= 0 {
+			return words[i]
+		}
+		msg := fmt.Sprintf("want one of %s, got %q", strings.Join(words, ", "), v.val)
+		if v.val == "" {
+			msg = "is required with " + others + " (" + strings.Join(words, ", ") + ")"
+		}
+		add(Problem{File: file, Line: at(v), Field: field + sep + name, Msg: msg})
+		return ""
 	}
-	if i := indexFold(Likelihoods, like.val); i >= 0 {
-		r.Likelihood = Likelihoods[i]
-	} else if like.val == "" {
-		add(Problem{File: file, Line: at(like), Field: field + sep + "likelihood", Msg: "is required with a severity or a risk (" + strings.Join(Likelihoods, ", ") + ")"})
-	} else {
-		add(Problem{File: file, Line: at(like), Field: field + sep + "likelihood", Msg: fmt.Sprintf("want one of %s, got %q", strings.Join(Likelihoods, ", "), like.val)})
-	}
+	r.Severity = pick(Severities, sev, "severity", "a likelihood or a risk")
+	r.Likelihood = pick(Likelihoods, like, "likelihood", "a severity or a risk")
 	n, err := strconv.Atoi(strings.TrimSpace(rating.val))
 	switch {
 	case rating.val == "":
