@@ -1199,7 +1199,7 @@ func testSafetyAndAccessibility(t *testing.T, s store.Store) {
 	sc := scenario(f, 3, results.Passed, run.StartedAt)
 	sc.Accessibility = []results.AccessibilityCheck{{Page: "/patients/{id}", By: "scan", Engine: "axe-core 4.14.1",
 		Violations: []results.Violation{{Rule: "label", Impact: "critical", Criteria: []string{"4.1.2"},
-			Nodes: []results.ViolationNode{{Target: "#nhs", HTML: "<input id=nhs>"}},
+			Nodes:     []results.ViolationNode{{Target: "#nhs", HTML: "<input id=nhs>"}},
 			Baselined: &results.BaselineRef{File: "a11y-baseline.yaml", Line: 4, Reason: "supplier fix due", Owner: "PM", Expires: "2027-01-31"}}}}}
 	record(t, s, run, false, f, sc)
 	assertVerdict(t, s, run.ID, store.VerdictUnfinished, "not finished yet")
