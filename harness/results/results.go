@@ -270,16 +270,17 @@ type Phase struct {
 
 // Names of the phases of a scenario's and a run's time.
 const (
-	PhaseReset     = "reset"      // the backend's data put back
-	PhaseContext   = "context"    // browser context and page created
-	PhaseFixtures  = "fixtures"   // fixture patients loaded
-	PhaseSignIn    = "sign-in"    // signing in, or restoring a saved sign-in
-	PhaseSteps     = "steps"      // the steps, sign-ins excluded
-	PhaseEvidence  = "evidence"   // screenshots, page HTML, traces, logs saved
-	PhaseTeardown  = "teardown"   // contexts closed, backend handed back
-	PhaseBrowser   = "browser"    // run: browser launched or connected
-	PhaseBackends  = "backends"   // run: the workers' backends started
-	PhaseFirstStep = "first-step" // run: command start to the first step
+	PhaseReset     = "reset"         // the backend's data put back
+	PhaseContext   = "context"       // browser context and page created
+	PhaseFixtures  = "fixtures"      // fixture patients loaded
+	PhaseSignIn    = "sign-in"       // signing in, or restoring a saved sign-in
+	PhaseSteps     = "steps"         // the steps, sign-ins excluded
+	PhaseA11y      = "accessibility" // accessibility checks, by steps and the run-wide check
+	PhaseEvidence  = "evidence"      // screenshots, page HTML, traces, logs saved
+	PhaseTeardown  = "teardown"      // contexts closed, backend handed back
+	PhaseBrowser   = "browser"       // run: browser launched or connected
+	PhaseBackends  = "backends"      // run: the workers' backends started
+	PhaseFirstStep = "first-step"    // run: command start to the first step
 )
 
 // Identity is the identity one fixture patient had in one scenario, when

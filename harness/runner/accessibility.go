@@ -97,6 +97,7 @@ func (r *Runner) checkAccessibility(ctx context.Context, rec *record, page playw
 	if a.engine == nil {
 		return nil, failure.Harness(fmt.Errorf("accessibility check: %w", a.missing))
 	}
+	defer rec.phases.Start(results.PhaseA11y)()
 	c, err := a.engine.Check(ctx, page, opts...)
 	if err != nil {
 		return nil, failure.Harness(fmt.Errorf("accessibility check: %w", err))

@@ -182,6 +182,13 @@ func TestAccessibilityStepsOnRealPages(t *testing.T) {
 	info, err := os.Stat(filepath.Join(dir, filepath.FromSlash(att.Path)))
 	require.NoError(t, err)
 	assert.Greater(t, info.Size(), int64(1000))
+	var a11yTime time.Duration
+	for _, ph := range form.Phases {
+		if ph.Name == results.PhaseA11y {
+			a11yTime = ph.Duration
+		}
+	}
+	assert.Positive(t, a11yTime, "the check's time is a phase of its own: %+v", form.Phases)
 	dialog := sc["The notes dialog is accessible"].Accessibility
 	require.Len(t, dialog, 1)
 	assert.Equal(t, `dialog "Notes"`, dialog[0].Scope)

@@ -127,7 +127,7 @@ func (p *Phases) StepEnded() {
 // order is the order List reports the scenario phases in.
 var order = []string{
 	results.PhaseReset, results.PhaseContext, results.PhaseFixtures, results.PhaseSignIn,
-	results.PhaseSteps, results.PhaseEvidence, results.PhaseTeardown,
+	results.PhaseSteps, results.PhaseA11y, results.PhaseEvidence, results.PhaseTeardown,
 }
 
 // List returns the phases with time in them, steps included: steps is the

@@ -42,6 +42,7 @@ var phaseWords = map[string]string{
 	results.PhaseFixtures:  "loading the scenario's test patients into the EPR",
 	results.PhaseSignIn:    "signing in, or restoring a saved sign-in",
 	results.PhaseSteps:     "the steps themselves, sign-ins and test patients left out",
+	results.PhaseA11y:      "checking pages for accessibility (axe-core)",
 	results.PhaseEvidence:  "saving screenshots, pages, traces and logs",
 	results.PhaseTeardown:  "closing the windows and handing the backend back",
 	results.PhaseBrowser:   "starting (or connecting to) the browser",

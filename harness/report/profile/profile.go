@@ -96,7 +96,7 @@ type StepTime struct {
 // scenarioOrder is the order of a scenario's phases.
 var scenarioOrder = []string{
 	results.PhaseReset, results.PhaseContext, results.PhaseFixtures, results.PhaseSignIn,
-	results.PhaseSteps, results.PhaseEvidence, results.PhaseTeardown,
+	results.PhaseSteps, results.PhaseA11y, results.PhaseEvidence, results.PhaseTeardown,
 }
 
 // Summarize works out where run's time went, listing the top slowest
