@@ -1,8 +1,10 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -231,4 +233,34 @@ func (a *accessibility) summary(run *results.Run) *results.AccessibilitySummary 
 		sum.Fixed = a.baseline.Fixed()
 	}
 	return sum
+}
+
+// printAccessibility puts the run's accessibility in a few lines of the
+// summary: what was checked, what failed, and the baseline entries that
+// expired (which fail the run: the one place that says why) or can be
+// pruned.
+func printAccessibility(w io.Writer, run *results.Run) {
+	sum := run.Accessibility
+	if sum == nil {
+		return
+	}
+	checks := 0
+	for _, f := range run.Features {
+		for _, s := range f.Scenarios {
+			checks += len(s.Accessibility)
+		}
+	}
+	line := fmt.Sprintf("%d check(s)", checks)
+	if sum.Scan != "" {
+		line += fmt.Sprintf(", %d distinct page(s) by the run-wide check", sum.Pages)
+	}
+	fmt.Fprintf(w, "\neprharness: accessibility: %s with %s (%s): %d violation(s) fail their checks\n",
+		line, cmp.Or(sum.Engine, "axe-core"), strings.Join(sum.Tags, ", "), len(run.AccessibilityViolations()))
+	for _, e := range sum.Expired {
+		fmt.Fprintf(w, "  EXPIRED baseline entry %s:%d (%s on %s, owner %s) expired on %s: it fails the run until it is renewed or removed\n",
+			e.File, e.Line, e.Rule, cmp.Or(e.Page, e.Selector), e.Owner, e.Expires)
+	}
+	for _, e := range sum.Fixed {
+		fmt.Fprintf(w, "  fixed: baseline entry %s:%d (%s on %s) matched no violation: remove it\n", e.File, e.Line, e.Rule, cmp.Or(e.Page, e.Selector))
+	}
 }

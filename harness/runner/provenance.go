@@ -3,6 +3,8 @@ package runner
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -123,4 +125,24 @@ func hazardLog(configured string, paths []string) (*results.HazardLog, error) {
 		return nil, nil
 	}
 	return safety.Read(file)
+}
+
+// printSafety puts the run's verification of its hazard log in a line of
+// the summary, with the controls it left unverified (which `eprharness
+// diff` refuses in a release candidate).
+func printSafety(w io.Writer, run *results.Run) {
+	if run.HazardLog == nil {
+		return
+	}
+	v := safety.Evaluate(run, run.HazardLog)
+	fmt.Fprintf(w, "\neprharness: clinical safety: %d of %d control(s) to be verified by test verified (%s)\n",
+		v.Verified, v.MustVerify, run.HazardLog.File)
+	const most = 10
+	for i, c := range v.Unverified {
+		if i == most {
+			fmt.Fprintf(w, "  … and %d more: eprharness evidence %s lists them all\n", len(v.Unverified)-most, run.ID)
+			break
+		}
+		fmt.Fprintf(w, "  UNVERIFIED %s (hazard %s): %s\n", c.Control.ID, c.HazardID, c.Reason)
+	}
 }

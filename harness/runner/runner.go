@@ -995,6 +995,8 @@ func (r *Runner) summary(run *results.Run) {
 		}
 		fmt.Fprintf(w, "    rerun:  %s\n", s.Repro)
 	}
+	printAccessibility(w, run)
+	printSafety(w, run)
 	fmt.Fprintf(w, "\neprharness: reports in %s (%s)\n", r.cfg.Out, strings.Join(report.Files, ", "))
 	fmt.Fprintf(w, "eprharness: open %s in a browser\n", filepath.Join(r.cfg.Out, "report.html"))
 	if r.sharded() {
