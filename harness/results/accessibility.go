@@ -206,3 +206,39 @@ func (c *AccessibilityCheck) Failure() string {
 	}
 	return b.String()
 }
+
+// AccessibilityLines puts each violation that failed a check of the
+// scenario in one line, every element with it, as the Cucumber reports
+// show them (beside the failing step's message, which lists the first
+// elements only):
+//
+//	accessibility violation on /form: label (critical; WCAG 4.1.2) Form elements must have labels: #nhs <input id="nhs">; screenshot "accessibility 1 label"
+func (s *Scenario) AccessibilityLines() []string {
+	var out []string
+	for i := range s.Accessibility {
+		c := &s.Accessibility[i]
+		where := c.Page
+		if c.Scope != "" {
+			where = c.Scope + " on " + c.Page
+		}
+		for _, v := range c.New() {
+			var b strings.Builder
+			impact := v.Impact
+			if len(v.Criteria) > 0 {
+				impact += "; WCAG " + strings.Join(v.Criteria, ", ")
+			}
+			fmt.Fprintf(&b, "accessibility violation on %s: %s (%s) %s:", where, v.Rule, impact, v.Help)
+			for j, n := range v.Nodes {
+				if j > 0 {
+					b.WriteString(";")
+				}
+				fmt.Fprintf(&b, " %s %s", n.Target, n.HTML)
+			}
+			if v.Screenshot != "" {
+				fmt.Fprintf(&b, "; screenshot %q", v.Screenshot)
+			}
+			out = append(out, b.String())
+		}
+	}
+	return out
+}

@@ -68,7 +68,9 @@
 // The hosts the browser was stopped from reaching during the scenario are
 // "output" lines "blocked request to HOST", followed by one line per unique
 // patient identity the scenario used (`patient "Jane Smith" was Jane
-// Smith-k3p9, NHS number 9994021567`), after any repro line, on the step or
+// Smith-k3p9, NHS number 9994021567`) and one per accessibility violation
+// that failed a check, with every element
+// (results.Scenario.AccessibilityLines), after any repro line, on the step or
 // hook that holds the scenario's attachments (below; a scenario with no
 // steps gets an "after" hook for them).
 //
@@ -601,7 +603,8 @@ func interruptedMessage(s *results.Scenario) string {
 }
 
 // scenarioOutput is the scenario's "blocked request to HOST" lines, then
-// a line per unique patient identity it used.
+// a line per unique patient identity it used, then a line per
+// accessibility violation that failed a check (every element with it).
 func scenarioOutput(s *results.Scenario) []string {
 	var out []string
 	for _, h := range s.Blocked {
@@ -610,7 +613,7 @@ func scenarioOutput(s *results.Scenario) []string {
 	for _, id := range s.Identities {
 		out = append(out, id.String())
 	}
-	return out
+	return append(out, s.AccessibilityLines()...)
 }
 
 // reproOutput is the output line that gives the scenario's repro command,

@@ -544,3 +544,26 @@ func TestNotRunAndInterruptedScenarios(t *testing.T) {
 	assert.Contains(t, out, "Not run: run run-20260601T110000Z was interrupted; 2 of 5 planned scenarios never ran, 1 scenario was interrupted")
 	assert.NotContains(t, out, `"status": "interrupted"`, "not a Cucumber status")
 }
+
+// Each accessibility violation that failed a check is an output line with
+// every element, on the step that holds the scenario's evidence; an
+// accepted one is not.
+func TestAccessibilityViolationsAreOutput(t *testing.T) {
+	run := &results.Run{ID: "r", Features: []*results.Feature{{
+		URI: "features/a.feature", Name: "A", Line: 1,
+		Scenarios: []*results.Scenario{{
+			ID: "features/a.feature:3", Keyword: "Scenario", Name: "S", Line: 3, Status: results.Failed, FailureKind: results.KindAssertion,
+			Steps: []*results.Step{{Keyword: "Then ", Text: "the page has no accessibility violations", Line: 4, Status: results.Failed, Error: "1 accessibility violation"}},
+			Accessibility: []results.AccessibilityCheck{{Page: "/form", Violations: []results.Violation{
+				{Rule: "label", Impact: "critical", Help: "Form elements must have labels", Criteria: []string{"4.1.2"}, Screenshot: "accessibility 1 label",
+					Nodes: []results.ViolationNode{{Target: "#nhs", HTML: `<input id="nhs">`}, {Target: "#dob", HTML: `<input id="dob">`}}},
+				{Rule: "region", Impact: "moderate", Nodes: []results.ViolationNode{{Target: "footer"}},
+					Baselined: &results.BaselineRef{File: "b.yaml", Line: 2, Expires: "2099-01-01"}},
+			}}},
+		}},
+	}}}
+	e := parse(t, write(t, run, Config{}))[0].Elements[0]
+	require.Len(t, e.Steps, 1)
+	assert.Equal(t, []string{`accessibility violation on /form: label (critical; WCAG 4.1.2) Form elements must have labels: #nhs <input id="nhs">; #dob <input id="dob">; screenshot "accessibility 1 label"`},
+		e.Steps[0].Output)
+}

@@ -89,8 +89,10 @@
 // "text/x.cucumber.log+plain" attachment "Reproduce: <command>" on the same
 // step of its last attempt; after it come log attachments "blocked request
 // to HOST", one per host the browser was stopped from reaching during the
-// scenario, and one per unique patient identity it used (`patient "Jane
-// Smith" was Jane Smith-k3p9, NHS number 9994021567`).
+// scenario, one per unique patient identity it used (`patient "Jane
+// Smith" was Jane Smith-k3p9, NHS number 9994021567`), and one per
+// accessibility violation that failed a check, with every element
+// (results.Scenario.AccessibilityLines).
 //
 // # Ids and times
 //
@@ -784,6 +786,7 @@ func (b *builder) attempt(p *planned, a attempt, started string) ([]*msg.Envelop
 		for _, id := range s.Identities {
 			lines = append(lines, id.String())
 		}
+		lines = append(lines, s.AccessibilityLines()...)
 		for _, line := range lines {
 			envs = append(envs, &msg.Envelope{Attachment: &msg.Attachment{
 				Body: line, ContentEncoding: msg.AttachmentContentEncoding_IDENTITY,

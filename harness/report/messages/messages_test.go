@@ -694,3 +694,20 @@ func TestTargetBlockedAndIdentities(t *testing.T) {
 	run.Target = results.Target{}
 	assert.Empty(t, check(t, write(t, run, Config{})).runAttached)
 }
+
+// Each accessibility violation that failed a check is a log attachment
+// with every element, on the step that holds the scenario's evidence.
+func TestAccessibilityViolationsAreLogAttachments(t *testing.T) {
+	run := resultstest.Sample()
+	sc := run.Features[0].Scenarios[0] // fails at its third step (step:3)
+	sc.Accessibility = []results.AccessibilityCheck{{Page: "/patients/{id}", Violations: []results.Violation{{Rule: "label", Impact: "critical",
+		Help: "Form elements must have labels", Criteria: []string{"4.1.2"}, Nodes: []results.ViolationNode{{Target: "#nhs", HTML: `<input id="nhs">`}}}}}}
+	s := check(t, write(t, run, Config{}))
+	var got []string
+	for _, a := range s.attached["started:"+sc.ID+":0"] {
+		if a.MediaType == LogMediaType && strings.HasPrefix(a.Body, "accessibility violation") {
+			got = append(got, a.TestStepId+" "+a.Body)
+		}
+	}
+	assert.Equal(t, []string{`testcase:` + sc.ID + `:step:3 accessibility violation on /patients/{id}: label (critical; WCAG 4.1.2) Form elements must have labels: #nhs <input id="nhs">`}, got)
+}
