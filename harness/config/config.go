@@ -1154,7 +1154,7 @@ func emptyDoc(doc *yaml.Node) bool {
 // `--config examples/orthanc/eprharness.yaml` works from anywhere.
 var pathKeys = map[string]bool{
 	"paths": true, "fixtures": true, "screen-map": true, "phrasebook": true, "compose-file": true,
-	"reset-sql": true, "reset-body": true,
+	"reset-sql": true, "reset-body": true, "a11y-baseline": true, "axe-script": true, "hazard-log": true,
 }
 
 // relativeTo rewrites each comma-separated relative path in v (a

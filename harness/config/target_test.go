@@ -69,17 +69,21 @@ func TestFilePathsAreRelativeToTheFile(t *testing.T) {
 	dir := workdir(t, "")
 	ex := filepath.Join(dir, "examples", "x")
 	require.NoError(t, os.MkdirAll(filepath.Join(ex, "features"), 0o755))
-	for _, f := range []string{"screens.yaml", "reset.sql", "body.json"} {
+	for _, f := range []string{"screens.yaml", "reset.sql", "body.json", "a11y.yaml", "hazards.csv", "axe.min.js"} {
 		require.NoError(t, os.WriteFile(filepath.Join(ex, f), []byte("x"), 0o644))
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(ex, "eprharness.yaml"), []byte(
-		"paths: [features]\nfixtures: fixtures\nadapter: declarative\nscreen-map: screens.yaml\nreset-body: \"@body.json\"\n"), 0o644))
+		"paths: [features]\nfixtures: fixtures\nadapter: declarative\nscreen-map: screens.yaml\nreset-body: \"@body.json\"\n"+
+			"a11y-baseline: a11y.yaml\nhazard-log: hazards.csv\naxe-script: axe.min.js\n"), 0o644))
 	cfg, err := Load(Source{Dir: dir, Args: []string{"--config", filepath.Join("examples", "x", "eprharness.yaml")}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{filepath.Join("examples", "x", "features")}, cfg.Paths)
 	assert.Equal(t, filepath.Join("examples", "x", "fixtures"), cfg.Fixtures)
 	assert.Equal(t, filepath.Join("examples", "x", "screens.yaml"), cfg.ScreenMap)
 	assert.Equal(t, "@"+filepath.Join("examples", "x", "body.json"), cfg.ResetBody)
+	assert.Equal(t, filepath.Join("examples", "x", "a11y.yaml"), cfg.A11yBaseline)
+	assert.Equal(t, filepath.Join("examples", "x", "hazards.csv"), cfg.HazardLog)
+	assert.Equal(t, filepath.Join("examples", "x", "axe.min.js"), cfg.AxeScript)
 }
 
 func TestWorkersOnOneURLNeedUniqueData(t *testing.T) {
