@@ -50,6 +50,28 @@ func TestOrthancExample(t *testing.T) {
 		}
 	}
 	assert.Contains(t, blocked, "example.invalid", "the egress scenario's blocked request is in its result")
+
+	// Every page is checked for accessibility (a11y: pages): Orthanc
+	// Explorer's known violations are accepted by the example's baseline,
+	// each entry still matching, and nothing else fails.
+	require.NotNil(t, run.Accessibility)
+	assert.Contains(t, run.Accessibility.Baseline, "a11y-baseline.yaml")
+	assert.GreaterOrEqual(t, run.Accessibility.Pages, 3, "%v", run.Accessibility.Checked)
+	assert.Empty(t, run.AccessibilityViolations(), "only baselined violations")
+	assert.Empty(t, run.Accessibility.Expired)
+	assert.Empty(t, run.Accessibility.Fixed, "every baseline entry still matches a violation of Orthanc Explorer")
+	accepted := map[string]bool{}
+	for _, f := range run.Features {
+		for _, s := range f.Scenarios {
+			for _, c := range s.Accessibility {
+				for _, v := range c.Violations {
+					require.NotNil(t, v.Baselined, "%s on %s", v.Rule, c.Page)
+					accepted[v.Rule] = true
+				}
+			}
+		}
+	}
+	assert.True(t, accepted["html-has-lang"] && accepted["list"], "real violations of a third-party UI were found and accepted: %v", accepted)
 	assert.Empty(t, labelled(t, "eprharness.run="+runIDOf(t, r.stderr)), "no container of the run may remain")
 	assert.Empty(t, networksLabelled(t, "eprharness.run="+runIDOf(t, r.stderr)), "no network of the run may remain")
 }

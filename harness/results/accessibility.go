@@ -126,8 +126,12 @@ type AccessibilitySummary struct {
 	// lists entries whose page the run checked), so the entry can be
 	// pruned.
 	Fixed []BaselineEntry `json:"fixed,omitempty"`
-	// Pages counts the distinct pages the run-wide scan checked.
-	Pages int `json:"pages,omitempty"`
+	// Pages counts the distinct pages the run-wide scan checked; Checked
+	// lists them by page key, sorted. The scan checks the page each step
+	// leaves, so a page a step passes through (a form it fills in and
+	// submits) is checked by an accessibility step, not by the scan.
+	Pages   int      `json:"pages,omitempty"`
+	Checked []string `json:"checked,omitempty"`
 }
 
 // BaselineEntry is one accepted known violation of a baseline file.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -226,7 +227,11 @@ func (a *accessibility) summary(run *results.Run) *results.AccessibilitySummary 
 	}
 	a.mu.Lock()
 	sum.Pages = len(a.scanned)
+	for k := range a.scanned {
+		sum.Checked = append(sum.Checked, k)
+	}
 	a.mu.Unlock()
+	slices.Sort(sum.Checked)
 	if a.baseline != nil {
 		sum.Baseline = a.file
 		sum.Expired = a.baseline.Expired(a.today)
