@@ -263,6 +263,12 @@ func mergeShards(shards []shardOutput, id string) (*results.Run, []string) {
 	m := &results.Run{
 		ID: id, Target: first.Target, Tags: first.Tags, Browser: first.Browser, Commit: first.Commit,
 		Machine: first.Machine, Retries: first.Retries, FailOnFlaky: first.FailOnFlaky,
+		RanBy: first.RanBy, HazardLog: first.HazardLog,
+	}
+	for _, s := range shards[1:] {
+		if h := s.run.HazardLog; (h == nil) != (first.HazardLog == nil) || (h != nil && h.SHA256 != first.HazardLog.SHA256) {
+			warnings = append(warnings, fmt.Sprintf("shard %d/%d was run against another hazard log than the first shard: the merged run keeps the first shard's", s.index, s.total))
+		}
 	}
 	total := shards[0].total
 	present := map[int]bool{}
@@ -335,6 +341,7 @@ func mergeShards(shards []shardOutput, id string) (*results.Run, []string) {
 			}
 		}
 	}
+	m.Accessibility = mergeAccessibility(m, shards)
 	for i := 1; i <= total; i++ {
 		if present[i] {
 			continue
@@ -471,4 +478,61 @@ func recordMerged(ctx context.Context, st store.Store, m *results.Run, out strin
 		return fmt.Errorf("attachments missing for %s", strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// mergeAccessibility combines the shards' accessibility summaries: the
+// pages any shard checked, every expired baseline entry, and as fixed the
+// entries some shard found fixed that no violation of the merged run
+// matched (another shard may have met the violation). Nil when no shard
+// checked anything.
+func mergeAccessibility(m *results.Run, shards []shardOutput) *results.AccessibilitySummary {
+	var sum *results.AccessibilitySummary
+	checked, expired, fixed := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	entry := func(e results.BaselineEntry) string { return fmt.Sprintf("%s:%d", e.File, e.Line) }
+	for _, s := range shards {
+		a := s.run.Accessibility
+		if a == nil {
+			continue
+		}
+		if sum == nil {
+			sum = &results.AccessibilitySummary{Scan: a.Scan, Tags: a.Tags, Engine: a.Engine, Baseline: a.Baseline}
+		}
+		for _, p := range a.Checked {
+			if !checked[p] {
+				checked[p] = true
+				sum.Checked = append(sum.Checked, p)
+			}
+		}
+		for _, e := range a.Expired {
+			if !expired[entry(e)] {
+				expired[entry(e)] = true
+				sum.Expired = append(sum.Expired, e)
+			}
+		}
+		for _, e := range a.Fixed {
+			if !fixed[entry(e)] {
+				fixed[entry(e)] = true
+				sum.Fixed = append(sum.Fixed, e)
+			}
+		}
+	}
+	if sum == nil {
+		return nil
+	}
+	slices.Sort(sum.Checked)
+	sum.Pages = len(sum.Checked)
+	matched := map[string]bool{}
+	for _, f := range m.Features {
+		for _, sc := range f.Scenarios {
+			for _, c := range sc.Accessibility {
+				for _, v := range c.Violations {
+					if b := v.Baselined; b != nil {
+						matched[fmt.Sprintf("%s:%d", b.File, b.Line)] = true
+					}
+				}
+			}
+		}
+	}
+	sum.Fixed = slices.DeleteFunc(sum.Fixed, func(e results.BaselineEntry) bool { return matched[entry(e)] })
+	return sum
 }

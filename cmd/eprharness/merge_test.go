@@ -296,3 +296,37 @@ func TestMergeOfAnInterruptedShardIsInterrupted(t *testing.T) {
 	assert.Equal(t, exitcode.Interrupted, Main(append([]string{"merge", "--store", "off", "--out", filepath.Join(root, "m")}, dirs...), &stdout, &stderr))
 	assert.True(t, readMerged(t, filepath.Join(root, "m")).Interrupted)
 }
+
+// The merged run keeps who ran it and its hazard log, and combines the
+// shards' accessibility: every page checked, every expired entry, and as
+// fixed only the entries no shard's violation matched.
+func TestMergeKeepsSafetyAndAccessibility(t *testing.T) {
+	root := t.TempDir()
+	log := &results.HazardLog{File: "features/hazards.yaml", SHA256: "abc", Form: "dcb0129",
+		Hazards: []results.Hazard{{ID: "H-001", Controls: []results.Control{{ID: "C-001", VerifyByTest: true}}}}}
+	dirs, _ := splitSample(t, root, 2, func(r *results.Run) { r.RanBy, r.HazardLog = "ci-bot", log })
+	out := filepath.Join(root, "merged")
+	var stdout, stderr bytes.Buffer
+	Main(append([]string{"merge", "--store", "off", "--out", out}, dirs...), &stdout, &stderr)
+	m := readMerged(t, out)
+	assert.Equal(t, "ci-bot", m.RanBy)
+	assert.Equal(t, log, m.HazardLog)
+	assert.NotContains(t, stderr.String(), "another hazard log")
+
+	e := func(line int) results.BaselineEntry {
+		return results.BaselineEntry{File: "b.yaml", Line: line, Rule: "r", Reason: "x", Owner: "o", Expires: "2099-01-01"}
+	}
+	one := &results.Run{Accessibility: &results.AccessibilitySummary{Scan: "pages", Engine: "axe-core 4.14.1", Checked: []string{"/b", "/a"},
+		Expired: []results.BaselineEntry{e(9)}, Fixed: []results.BaselineEntry{e(2), e(5)}}}
+	two := &results.Run{Accessibility: &results.AccessibilitySummary{Scan: "pages", Checked: []string{"/a", "/c"},
+		Expired: []results.BaselineEntry{e(9)}, Fixed: []results.BaselineEntry{e(5)}}}
+	merged := &results.Run{Features: []*results.Feature{{Scenarios: []*results.Scenario{{Accessibility: []results.AccessibilityCheck{{
+		Violations: []results.Violation{{Rule: "r", Baselined: &results.BaselineRef{File: "b.yaml", Line: 2}}}}}}}}}}
+	sum := mergeAccessibility(merged, []shardOutput{{run: one}, {run: two}, {run: &results.Run{}}})
+	require.NotNil(t, sum)
+	assert.Equal(t, []string{"/a", "/b", "/c"}, sum.Checked)
+	assert.Equal(t, 3, sum.Pages)
+	assert.Equal(t, []results.BaselineEntry{e(9)}, sum.Expired)
+	assert.Equal(t, []results.BaselineEntry{e(5)}, sum.Fixed, "the entry of line 2 matched a violation in the other shard")
+	assert.Nil(t, mergeAccessibility(merged, []shardOutput{{run: &results.Run{}}}))
+}
