@@ -14,6 +14,9 @@
 //	GET /runs/{ref}            one run's HTML report (harness/report/html),
 //	                           with each scenario's history; ref is an id,
 //	                           an id prefix, "latest" or "last-green"
+//	GET /runs/{ref}/evidence   the run's verification appendix for the
+//	                           clinical safety case (harness/report/evidence);
+//	                           404 when the run recorded no hazard log
 //	GET /compare?base=&cand=   the diff of two runs (refs as above), with a
 //	                           form to pick them; &format=json|markdown|text
 //	                           returns the diff in that format instead
@@ -119,6 +122,7 @@ func New(st store.Store, opts ...Option) http.Handler {
 	s := &server{st: st, o: o, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /{$}", s.runs)
 	s.mux.HandleFunc("GET /runs/{ref}", s.run)
+	s.mux.HandleFunc("GET /runs/{ref}/evidence", s.evidence)
 	s.mux.HandleFunc("GET /compare", s.compare)
 	s.mux.HandleFunc("GET /scenarios/{id...}", s.scenario)
 	s.mux.HandleFunc("GET /unstable", s.unstable)

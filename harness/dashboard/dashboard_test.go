@@ -422,3 +422,25 @@ func TestOutcome(t *testing.T) {
 		assert.Equal(t, tc.class, class, tc.sm.Verdict)
 	}
 }
+
+// A run's safety evidence is its verification appendix, linked to the
+// stored artifacts, with no script; a run without a hazard log has none.
+func TestRunEvidencePage(t *testing.T) {
+	green, base, cand := fixtureRuns()
+	cand.HazardLog = &results.HazardLog{File: "features/hazards.yaml", Form: "dcb0129", Hazards: []results.Hazard{{
+		ID: "H-001", Title: "Wrong patient identified on a record page",
+		Controls: []results.Control{{ID: "C-001", Description: "The banner shows the NHS number", VerifyByTest: true}}}}}
+	st := newFakeStore(t, green, base, cand)
+	h := New(st, WithErrorLog(log.New(io.Discard, "", 0)))
+	res, body := get(t, h, "/runs/"+candID+"/evidence")
+	require.Equal(t, http.StatusOK, res.StatusCode, body)
+	assert.NotContains(t, res.Header.Get("Content-Security-Policy"), "script-src")
+	assert.NotContains(t, body, "<script")
+	assert.Contains(t, body, "Clinical safety verification evidence: run "+candID)
+	assert.Contains(t, body, "C-001")
+	assert.Contains(t, body, `href="/artifacts/`, "evidence links to the stored artifacts")
+
+	res, body = get(t, h, "/runs/"+baseID+"/evidence")
+	assert.Equal(t, http.StatusNotFound, res.StatusCode)
+	assert.Contains(t, body, "recorded no hazard log")
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/eprharness/eprharness/harness/diff"
+	"github.com/eprharness/eprharness/harness/report/evidence"
 	"github.com/eprharness/eprharness/harness/report/html"
 	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/store"
@@ -129,26 +130,36 @@ func (s *server) runs(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "runs", "Runs", rows, "")
 }
 
-func (s *server) run(w http.ResponseWriter, r *http.Request) {
+// storedRun reads the run the path names, with its scenarios' history;
+// false when it has already answered with an error page.
+func (s *server) storedRun(w http.ResponseWriter, r *http.Request) (*results.Run, map[string][]results.HistoryPoint, bool) {
 	ctx := r.Context()
 	ref := r.PathValue("ref")
 	id, err := s.st.Resolve(ctx, ref)
 	if err != nil {
 		s.storeFail(w, r, fmt.Sprintf("Run %q", ref), err)
-		return
+		return nil, nil, false
 	}
 	run, err := s.st.Run(ctx, id)
 	if err != nil {
 		s.storeFail(w, r, fmt.Sprintf("Run %q", id), err)
-		return
+		return nil, nil, false
 	}
 	hist, err := store.RunHistory(ctx, s.st, run, s.o.history)
 	if err != nil {
 		s.storeFail(w, r, "The history of run "+run.ID, err)
+		return nil, nil, false
+	}
+	return run, hist, true
+}
+
+func (s *server) run(w http.ResponseWriter, r *http.Request) {
+	run, hist, ok := s.storedRun(w, r)
+	if !ok {
 		return
 	}
 	var buf bytes.Buffer
-	err = html.Write(&buf, run, html.Config{AttachmentBase: "/artifacts", History: hist, Hazards: s.o.hazards})
+	err := html.Write(&buf, run, html.Config{AttachmentBase: "/artifacts", History: hist, Hazards: s.o.hazards})
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "The report of run "+run.ID+" could not be written.", err)
 		return
@@ -386,4 +397,28 @@ func when(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// evidence is the run's verification appendix for the clinical safety
+// case (harness/report/evidence), as `eprharness evidence` writes it,
+// with its evidence linked to the store's artifacts.
+func (s *server) evidence(w http.ResponseWriter, r *http.Request) {
+	run, hist, ok := s.storedRun(w, r)
+	if !ok {
+		return
+	}
+	if run.HazardLog == nil {
+		s.fail(w, r, http.StatusNotFound, "Run "+run.ID+" recorded no hazard log, so it has no safety evidence: its suite had none, or it ran before runs kept theirs. `eprharness evidence --hazard-log FILE "+run.ID+"` writes it from a log you give.", nil)
+		return
+	}
+	var buf bytes.Buffer
+	err := evidence.Write(&buf, run, evidence.Config{AttachmentBase: "/artifacts", History: hist, N: s.o.history, Generated: time.Now().UTC()})
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "The safety evidence of run "+run.ID+" could not be written.", err)
+		return
+	}
+	// A self-contained document with no scripts at all.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(buf.Bytes())
 }
