@@ -1,0 +1,51 @@
+package hl7
+
+import "strings"
+
+// seedMessages are realistic, synthetic messages (NHS numbers from the
+// 999 test range, invented names) used by the tests and as fuzz seeds.
+var seedMessages = map[string]string{
+	"A01": lines(
+		`MSH|^~\&|GPSYS|C81001|EPR|RX1|20261205101500+0000||ADT^A01^ADT_A01|MSG00001|P|2.4|||AL|NE||UNICODE UTF-8`,
+		`EVN|A01|20261205101500`,
+		`PID|1||9990000018^^^NHS^NH~M123456^^^RX1^MR||POND^AMY^^^MS||19800101|F|||1 HIGH STREET^^LEEDS^^LS1 1AA^GBR`,
+		`PV1|1|I|WARD1^BAY2^BED3|||||G1234567^SMITH^JOHN|||||||||||V0001`,
+	),
+	"A03": lines(
+		`MSH|^~\&|EPR|RX1|GPSYS|C81001|20261205160000||ADT^A03^ADT_A03|MSG00002|P|2.4`,
+		`EVN|A03|20261205160000`,
+		`PID|1||9990000026^^^NHS^NH||O\T\BRIEN^SEAN||19751231|M`,
+		`PV1|1|I|WARD1^BAY2^BED3||||||||||||||||V0001|||||||||||||||||||||||||20261205160000`,
+	),
+	"A08": lines(
+		`MSH|^~\&|EPR|RX1|GPSYS|C81001|20261205120000||ADT^A08^ADT_A01|MSG00003|P|2.5|||ER|AL||8859/1`,
+		`EVN|A08|20261205120000`,
+		`PID|1||9990000034^^^NHS^NH||JONES^ZOË^^^MRS||19900615|F`,
+	),
+	"A28": lines(
+		`MSH|^~\&#|GPSYS|C81001|EPR|RX1|20261205090000||ADT^A28^ADT_A05|MSG00004|P|2.7|||SU|SU||UTF-8`,
+		`EVN|A28|20261205090000`,
+		`PID|1||9990000042^^^NHS^NH||PATEL^RAVI\S\KUMAR||20010203|M|||FLAT 2\X0A\3 PARK ROAD^^YORK`,
+		`NK1|1|PATEL^ANITA|SPO`,
+	),
+	"A31": lines(
+		`MSH|^~\&|GPSYS|C81001|EPR|RX1|20261205093000||ADT^A31^ADT_A05|MSG00005|P|2.4`,
+		`EVN|A31|20261205093000`,
+		`PID|1||9990000050^^^NHS^NH||WILLIAMS^GARETH\H\DR\N\||19650505|M`,
+	),
+	"ACK": lines(
+		`MSH|^~\&|EPR|RX1|GPSYS|C81001|20261205101501||ACK^A01^ACK|ACK00001|P|2.5`,
+		`MSA|AE|MSG00001|Required field missing`,
+		`ERR||PID^1^3|101^Required field missing^HL70357|E||||PID-3 has no NHS number`,
+	),
+	"ORU": lines(
+		`MSH|^~\&|LAB|RX1|EPR|RX1|20261205110000||ORU^R01^ORU_R01|MSG00006|P|2.4`,
+		`PID|1||9990000018^^^NHS^NH||POND^AMY`,
+		`OBR|1||LAB1|FBC^FULL BLOOD COUNT`,
+		`OBX|1|NM|HB^HAEMOGLOBIN||135|g/L|115-165|N|||F`,
+		`OBX|2|NM|WBC^WHITE CELLS||6.2|10*9/L|4.0-11.0|N|||F`,
+		`OBX|3|TX|COMMENT||Sample \F\ haemolysed\E\ retest|||A|||F`,
+	),
+}
+
+func lines(segs ...string) string { return strings.Join(segs, "\r") + "\r" }
