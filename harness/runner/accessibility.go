@@ -73,7 +73,7 @@ func (r *Runner) loadAccessibility(today time.Time) (*accessibility, error) {
 	return a, nil
 }
 
-// request turns a step's request into engine options.
+// options turns a step's request into engine options.
 func (a *accessibility) options(req scenario.AccessibilityRequest, rec *record) ([]a11y.CheckOption, error) {
 	tags := a.tags
 	if req.Standard != "" {
@@ -268,4 +268,33 @@ func printAccessibility(w io.Writer, run *results.Run) {
 	for _, e := range sum.Fixed {
 		fmt.Fprintf(w, "  fixed: baseline entry %s:%d (%s on %s) matched no violation: remove it\n", e.File, e.Line, e.Rule, cmp.Or(e.Page, e.Selector))
 	}
+}
+
+// scrubAccessibility takes out of the scenario's accessibility checks
+// what may show a real patient's data, once its page was found to show
+// an NHS number outside the test ranges (guardPage): the elements' HTML
+// and the outlined screenshots (attachments and files). The rules and
+// the elements' selectors stay.
+func (r *Runner) scrubAccessibility(rec *record) {
+	shots := map[string]bool{}
+	for i := range rec.sc.Accessibility {
+		c := &rec.sc.Accessibility[i]
+		for j := range c.Violations {
+			v := &c.Violations[j]
+			if v.Screenshot != "" {
+				shots[v.Screenshot] = true
+				v.Screenshot = ""
+			}
+			for k := range v.Nodes {
+				v.Nodes[k].HTML, v.Nodes[k].Summary = "", ""
+			}
+		}
+	}
+	rec.sc.Attachments = slices.DeleteFunc(rec.sc.Attachments, func(a results.Attachment) bool {
+		if !shots[a.Name] {
+			return false
+		}
+		_ = os.Remove(filepath.Join(r.cfg.Out, filepath.FromSlash(a.Path)))
+		return true
+	})
 }

@@ -825,6 +825,7 @@ func (r *Runner) guardPage(ctx context.Context, rec *record, status godog.StepRe
 	var real *guard.RealDataError
 	if errors.As(err, &real) {
 		rec.realData = true
+		r.scrubAccessibility(rec)
 		return err
 	}
 	return nil

@@ -2,10 +2,14 @@ package runner
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/eprharness/eprharness/harness/config"
 	"github.com/eprharness/eprharness/harness/results"
 )
 
@@ -39,4 +43,26 @@ func TestSummaryOfAccessibilityAndSafety(t *testing.T) {
 	printAccessibility(&b, &results.Run{})
 	printSafety(&b, &results.Run{})
 	assert.Empty(t, b.String(), "a run that checked nothing and had no hazard log says nothing of them")
+}
+
+// A page found to show a real NHS number takes the accessibility checks'
+// element HTML and outlined screenshots out of the scenario's evidence.
+func TestScrubAccessibility(t *testing.T) {
+	out := t.TempDir()
+	shot := filepath.Join(out, "f", "a11y-1-label.png")
+	require.NoError(t, os.MkdirAll(filepath.Dir(shot), 0o755))
+	require.NoError(t, os.WriteFile(shot, []byte("png"), 0o644))
+	rec := &record{sc: &results.Scenario{
+		Attachments: []results.Attachment{{Name: "accessibility 1 label", Path: "f/a11y-1-label.png"}, {Name: "trace", Path: "f/trace.zip"}},
+		Accessibility: []results.AccessibilityCheck{{Page: "/p", Violations: []results.Violation{{Rule: "label", Screenshot: "accessibility 1 label",
+			Nodes: []results.ViolationNode{{Target: "#nhs", HTML: `<input id="nhs" value="(the page's data)">`, Summary: "Fix"}}}}}},
+	}}
+	r := &Runner{cfg: config.Config{Out: out}}
+	r.scrubAccessibility(rec)
+	v := rec.sc.Accessibility[0].Violations[0]
+	assert.Equal(t, "#nhs", v.Nodes[0].Target)
+	assert.Empty(t, v.Nodes[0].HTML)
+	assert.Empty(t, v.Screenshot)
+	assert.Equal(t, []results.Attachment{{Name: "trace", Path: "f/trace.zip"}}, rec.sc.Attachments)
+	assert.NoFileExists(t, shot)
 }
