@@ -34,7 +34,6 @@ type accessibility struct {
 	mu       sync.Mutex          // guards scanned
 	scanned  map[string]scanner  // page key -> the scenario attempt that checked it
 	redact   func(string) string // keeps secrets out of node HTML
-	file     string              // the baseline file, as configured
 }
 
 // scanner is the scenario attempt that checked a page in the run-wide
@@ -60,7 +59,6 @@ func (r *Runner) loadAccessibility(today time.Time) (*accessibility, error) {
 		if a.baseline, err = a11y.LoadBaseline(r.cfg.A11yBaseline); err != nil {
 			return nil, err
 		}
-		a.file = r.cfg.A11yBaseline
 	}
 	var opts []a11y.Option
 	if r.cfg.AxeScript != "" {
@@ -233,7 +231,7 @@ func (a *accessibility) summary(run *results.Run) *results.AccessibilitySummary 
 	a.mu.Unlock()
 	slices.Sort(sum.Checked)
 	if a.baseline != nil {
-		sum.Baseline = a.file
+		sum.Baseline = a.baseline.File()
 		sum.Expired = a.baseline.Expired(a.today)
 		sum.Fixed = a.baseline.Fixed()
 	}
