@@ -50,6 +50,7 @@ import (
 
 	"github.com/eprharness/eprharness/sut/refepr/auth"
 	"github.com/eprharness/eprharness/sut/refepr/defects"
+	"github.com/eprharness/eprharness/sut/refepr/events"
 	"github.com/eprharness/eprharness/sut/refepr/fhir"
 	"github.com/eprharness/eprharness/sut/refepr/store"
 	"github.com/eprharness/eprharness/sut/refepr/web"
@@ -97,6 +98,9 @@ type Server struct {
 	sessions *auth.Sessions
 	handler  http.Handler
 	log      *slog.Logger
+	// events carries what the screens and APIs change to the outbound
+	// interfaces (package events).
+	events *events.Bus
 }
 
 // ParseClock reads a fixed clock: "" gives nil (the real clock), a date
@@ -165,13 +169,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, fmt.Errorf("new refepr: seed users: %w", err)
 	}
-	s := &Server{cfg: cfg, store: st, sessions: auth.NewSessions(cfg.SessionTimeout), log: cfg.Logger}
-	ui, err := web.New(web.Options{Store: st, Sessions: s.sessions, Now: cfg.Now, Logger: cfg.Logger, Defects: cfg.Defects, Version: cfg.Version, SessionTimeout: cfg.SessionTimeout})
+	s := &Server{cfg: cfg, store: st, sessions: auth.NewSessions(cfg.SessionTimeout), log: cfg.Logger, events: &events.Bus{}}
+	ui, err := web.New(web.Options{Store: st, Sessions: s.sessions, Now: cfg.Now, Logger: cfg.Logger, Defects: cfg.Defects, Version: cfg.Version, SessionTimeout: cfg.SessionTimeout, Events: s.events})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("new refepr: %w", err)
 	}
-	api := fhir.New(fhir.Options{Store: st, Version: cfg.Version, Now: cfg.Now, Logger: cfg.Logger, Defects: cfg.Defects})
+	api := fhir.New(fhir.Options{Store: st, Version: cfg.Version, Now: cfg.Now, Logger: cfg.Logger, Defects: cfg.Defects, Events: s.events})
 
 	mux := http.NewServeMux()
 	ui.Register(mux)

@@ -89,6 +89,7 @@ import (
 	"github.com/eprharness/eprharness/nhsnumber"
 	"github.com/eprharness/eprharness/sut/refepr/auth"
 	"github.com/eprharness/eprharness/sut/refepr/defects"
+	"github.com/eprharness/eprharness/sut/refepr/events"
 	"github.com/eprharness/eprharness/sut/refepr/patient"
 	"github.com/eprharness/eprharness/sut/refepr/store"
 )
@@ -126,6 +127,9 @@ type Options struct {
 	Logger      *slog.Logger     // nil discards
 	Unsupported UnsupportedPolicy
 	Defects     defects.Set // release-candidate regressions turned on
+	// Events receives what the API changes (appointments, referrals) for
+	// the EPR's outbound interfaces; nil publishes nothing.
+	Events *events.Bus
 }
 
 // Handler serves /fhir and everything under it.
@@ -138,11 +142,12 @@ type Handler struct {
 	unsupported UnsupportedPolicy
 	mux         *http.ServeMux
 	routes      []string // the patterns registered by route, in order
+	events      *events.Bus
 }
 
 // New returns a Handler.
 func New(opts Options) *Handler {
-	h := &Handler{store: opts.Store, version: opts.Version, now: opts.Now, log: opts.Logger, unsupported: opts.Unsupported, defects: opts.Defects}
+	h := &Handler{store: opts.Store, version: opts.Version, now: opts.Now, log: opts.Logger, unsupported: opts.Unsupported, defects: opts.Defects, events: opts.Events}
 	if h.now == nil {
 		h.now = time.Now
 	}

@@ -51,6 +51,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/eprharness/eprharness/sut/refepr/defects"
+	"github.com/eprharness/eprharness/sut/refepr/events"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -83,6 +84,9 @@ type Options struct {
 	// SessionTimeout is the sign-in's idle timeout, for the page's
 	// "Your session will end" warning; zero means no warning.
 	SessionTimeout time.Duration
+	// Events receives what the screens change (admissions, appointments)
+	// for the EPR's outbound interfaces; nil publishes nothing.
+	Events *events.Bus
 }
 
 // Handler serves the UI routes.
@@ -96,6 +100,8 @@ type Handler struct {
 	pages    map[string]*template.Template
 	// sessionTimeout is the idle timeout pages warn about (ui_session.go).
 	sessionTimeout time.Duration
+	// events receives what the screens change (package events).
+	events *events.Bus
 }
 
 // New parses the templates and returns a Handler.
@@ -103,7 +109,7 @@ func New(opts Options) (*Handler, error) {
 	if opts.Store == nil || opts.Sessions == nil {
 		return nil, errors.New("new web handler: store and sessions are required")
 	}
-	h := &Handler{store: opts.Store, sessions: opts.Sessions, now: opts.Now, log: opts.Logger, defects: opts.Defects, version: opts.Version, pages: map[string]*template.Template{}, sessionTimeout: opts.SessionTimeout}
+	h := &Handler{store: opts.Store, sessions: opts.Sessions, now: opts.Now, log: opts.Logger, defects: opts.Defects, version: opts.Version, pages: map[string]*template.Template{}, sessionTimeout: opts.SessionTimeout, events: opts.Events}
 	if h.now == nil {
 		h.now = time.Now
 	}
