@@ -260,6 +260,10 @@ type Scenario struct {
 	// attempt, in the order they ran: by its steps and by the run-wide
 	// scan of the pages it visited first.
 	Accessibility []AccessibilityCheck `json:"accessibility,omitempty"`
+	// Messages lists every message the scenario's last attempt sent to the
+	// EPR's interfaces or received from them (HL7 v2, FHIR), in order,
+	// with the answers (messages.go).
+	Messages []Message `json:"messages,omitempty"`
 }
 
 // Phase is one part of a scenario's or a run's time.
