@@ -55,6 +55,11 @@
 // bytes (inside a zip's entries, media included), for tests and audits of
 // stored evidence; a Finding prints where, never the secret.
 //
+// Messages: Message prepares a results.Message (an HL7 v2 or FHIR message
+// a scenario exchanged with the EPR) for the evidence: secrets redacted in
+// every field, NHS numbers outside the test ranges masked (NHSNumbers, the
+// numbers harness/guard finds) and long texts capped (results.CapText).
+//
 // Cost: every form is found in one pass over the text (a 4-byte prefix
 // filter), so a 5 MB trace is redacted in well under a second on two
 // cores (BenchmarkZip), unzip and zip included; that runs for every trace

@@ -1,6 +1,12 @@
 package results
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // Protocols of a Message.
 const (
@@ -48,4 +54,184 @@ type Message struct {
 	Outcome string `json:"outcome,omitempty"`
 	// Error says why nothing came back (a timeout, a refused connection).
 	Error string `json:"error,omitempty"`
+}
+
+// MaxMessageText is the most bytes a Message's Text, Answer or Error keeps
+// (CapText): a message longer than that (a large FHIR Bundle, a document
+// in an MDM) keeps its start and says how much was left out.
+const MaxMessageText = 64 << 10
+
+// CapText returns s when it is at most MaxMessageText bytes long, else its
+// start, cut at a character boundary, followed by "\n… (N bytes more)",
+// the whole at most MaxMessageText bytes. Capping a capped text changes
+// nothing.
+func CapText(s string) string {
+	if len(s) <= MaxMessageText {
+		return s
+	}
+	// The marker with len(s) bytes more is at least as long as the one
+	// with the count it will hold.
+	cut := MaxMessageText - len(moreMarker(len(s)))
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + moreMarker(len(s)-cut)
+}
+
+func moreMarker(n int) string { return fmt.Sprintf("\n… (%d bytes more)", n) }
+
+// Capped returns m with its Text, Answer and Error capped (CapText).
+func (m Message) Capped() Message {
+	m.Text, m.Answer, m.Error = CapText(m.Text), CapText(m.Answer), CapText(m.Error)
+	return m
+}
+
+// Failed reports whether the message failed by its answer: an ACK that
+// is an error or a reject (AE, AR, CE, CR), an HTTP status of 400 or
+// more, or no answer at all (Error). A message received that the harness
+// acknowledged is not failed.
+func (m Message) Failed() bool {
+	if m.Error != "" {
+		return true
+	}
+	switch strings.ToUpper(m.Outcome) {
+	case "AE", "AR", "CE", "CR":
+		return true
+	}
+	code, err := strconv.Atoi(m.Outcome)
+	return err == nil && code >= 400
+}
+
+// DirectionWords puts the direction as the reports show it: "Sent to
+// EPR" or "Received from EPR".
+func (m Message) DirectionWords() string {
+	switch m.Direction {
+	case Sent:
+		return "Sent to EPR"
+	case Received:
+		return "Received from EPR"
+	}
+	return m.Direction
+}
+
+// Title names the message in a few words, as attachments are named:
+// "HL7v2 sent ADT^A08 (AE)", "FHIR received Appointment notification
+// (200)", "HL7v2 sent ADT^A28 (no answer)".
+func (m Message) Title() string {
+	t := strings.Join(strings.Fields(m.Protocol+" "+m.Direction+" "+m.Type), " ")
+	switch {
+	case m.Outcome != "":
+		t += " (" + m.Outcome + ")"
+	case m.Error != "":
+		t += " (no answer)"
+	}
+	return t
+}
+
+// Line is the message in one line, as log lines show it: its Title, its
+// control id and, for a message that had no answer, why:
+// "HL7v2 sent ADT^A08 (AE), control id 0001".
+func (m Message) Line() string {
+	l := m.Title()
+	if m.ControlID != "" {
+		l += ", control id " + m.ControlID
+	}
+	if m.Error != "" {
+		l += ": " + firstLineOf(m.Error)
+	}
+	return l
+}
+
+// Segments is text with HL7 v2 segment separators (CR, CR LF) turned into
+// line feeds, so that each segment is a line of its own.
+func Segments(text string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+}
+
+// Document is the message in full as plain text, as attachments carry it:
+// a heading line (what, to or from where, when, control id), the message,
+// then its answer and why there was none:
+//
+//	HL7v2 sent ADT^A08 to 127.0.0.1:2575 at 2026-06-01T09:00:01.250Z, control id 0001
+//	MSH|^~\&|PAS|…
+//
+//	Answer (AE):
+//	MSH|^~\&|REFEPR|…
+//
+// HL7 v2 segments are one per line.
+func (m Message) Document() string {
+	var b strings.Builder
+	b.WriteString(strings.Join(strings.Fields(m.Protocol+" "+m.Direction+" "+m.Type), " "))
+	if m.Peer != "" {
+		if m.Direction == Received {
+			b.WriteString(" from " + m.Peer)
+		} else {
+			b.WriteString(" to " + m.Peer)
+		}
+	}
+	if !m.At.IsZero() {
+		b.WriteString(" at " + m.At.UTC().Format("2006-01-02T15:04:05.000Z"))
+	}
+	if m.ControlID != "" {
+		b.WriteString(", control id " + m.ControlID)
+	}
+	b.WriteString("\n" + strings.TrimRight(m.ShownText(), "\n") + "\n")
+	if m.Answer != "" || m.Outcome != "" {
+		b.WriteString("\nAnswer")
+		if m.Outcome != "" {
+			b.WriteString(" (" + m.Outcome + ")")
+		}
+		b.WriteString(":\n")
+		if m.Answer != "" {
+			b.WriteString(strings.TrimRight(m.ShownAnswer(), "\n") + "\n")
+		}
+	}
+	if m.Error != "" {
+		b.WriteString("\nNo answer: " + strings.TrimRight(m.Error, "\n") + "\n")
+	}
+	return b.String()
+}
+
+// ShownText is the message's Text as reports show it: HL7 v2 segments one
+// per line.
+func (m Message) ShownText() string { return m.shown(m.Text) }
+
+// ShownAnswer is the message's Answer as reports show it: HL7 v2
+// segments one per line.
+func (m Message) ShownAnswer() string { return m.shown(m.Answer) }
+
+func (m Message) shown(s string) string {
+	if m.Protocol == ProtocolHL7v2 {
+		return Segments(s)
+	}
+	return s
+}
+
+// StepMessages returns the messages of the scenario's step i (an index in
+// Steps), in order.
+func (s *Scenario) StepMessages(i int) []Message {
+	var out []Message
+	for _, m := range s.Messages {
+		if m.Step == i {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// UnstepMessages returns the scenario's messages that belong to no step
+// it has (Step -1, or an index outside Steps), in order.
+func (s *Scenario) UnstepMessages() []Message {
+	var out []Message
+	for _, m := range s.Messages {
+		if m.Step < 0 || m.Step >= len(s.Steps) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func firstLineOf(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
 }

@@ -223,3 +223,44 @@ func TestMigrateFromVersion3(t *testing.T) {
 	assert.Equal(t, "stopped", h[0].RunID)
 	assert.Equal(t, "not-run", h[1].RunID)
 }
+
+// A store written by schema version 5 (before messages) migrates to the
+// current version: its scenarios read back with no messages, and the
+// migrated table takes them.
+func TestMigrateFromVersion5(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v5.db")
+	current := schemaVersion
+	schemaVersion = 5
+	st, err := Open(t.Context(), path)
+	schemaVersion = current
+	require.NoError(t, err)
+	s := st.(*sqlStore)
+	_, err = s.db.Exec(`INSERT INTO runs (id, started_at, finished_at, interrupted, git_commit, tags, target, machine,
+		browser, retries, fail_on_flaky) VALUES ('old', ?, NULL, FALSE, '', '', '{}', '{}', '', 0, FALSE)`, resultstest.Start.UnixNano())
+	require.NoError(t, err)
+	_, err = s.db.Exec(`INSERT INTO scenarios (run_id, scenario_id, feature_uri, feature_name, feature_line, feature_tags,
+		feature_description, keyword, name, line, tags, status, failure_kind, error, started_at, duration_ns, quarantined,
+		repro, steps, attachments, attempts, run_started_at)
+		VALUES ('old', 'features/a.feature:3', 'features/a.feature', 'A', 1, 'null', '', 'Scenario', 'S', 3, 'null',
+		'passed', '', '', NULL, 5, FALSE, '', '[]', 'null', 'null', ?)`, resultstest.Start.UnixNano())
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+
+	st, err = Open(t.Context(), path)
+	require.NoError(t, err)
+	defer st.Close()
+	var version int
+	require.NoError(t, st.(*sqlStore).db.QueryRow(`SELECT version FROM store_schema`).Scan(&version))
+	assert.Equal(t, 6, version)
+	run, err := st.Run(t.Context(), "old")
+	require.NoError(t, err)
+	sc := run.Features[0].Scenarios[0]
+	assert.Nil(t, sc.Messages)
+
+	sc.Messages = []results.Message{{Step: 0, Protocol: results.ProtocolHL7v2, Direction: results.Sent,
+		At: resultstest.Start, Type: "ADT^A08", Text: "MSH|x", Outcome: "AA"}}
+	require.NoError(t, st.Record(t.Context(), "old", run.Features[0], sc, ""))
+	run, err = st.Run(t.Context(), "old")
+	require.NoError(t, err)
+	assert.Equal(t, sc.Messages, run.Features[0].Scenarios[0].Messages)
+}

@@ -120,6 +120,11 @@ var migrations = [][]string{
 		`ALTER TABLE runs ADD COLUMN accessibility TEXT NOT NULL DEFAULT 'null'`,
 		`ALTER TABLE scenarios ADD COLUMN accessibility TEXT NOT NULL DEFAULT 'null'`,
 	},
+	// 6: HL7 v2 and FHIR messaging (issue 15): each scenario's messages
+	// (JSON list of results.Message; 'null' is none).
+	{
+		`ALTER TABLE scenarios ADD COLUMN messages TEXT NOT NULL DEFAULT 'null'`,
+	},
 }
 
 // backfills are the steps written in Go, run after the SQL of the version

@@ -115,7 +115,7 @@ func TestSchemaVersion(t *testing.T) {
 	require.NoError(t, err)
 	var version int
 	require.NoError(t, db.QueryRow(`SELECT version FROM store_schema`).Scan(&version))
-	assert.Equal(t, 5, version)
+	assert.Equal(t, 6, version)
 	_, err = db.Exec(`UPDATE store_schema SET version = 99`)
 	require.NoError(t, err)
 	require.NoError(t, db.Close())

@@ -376,7 +376,7 @@ func attemptsWithout(attempts []*results.Attempt) []*results.Attempt {
 // scanScenario's order.
 const scenarioFields = `run_id, scenario_id, feature_uri, feature_name, feature_line, feature_tags, feature_description,
 	keyword, name, line, tags, status, failure_kind, error, started_at, duration_ns, quarantined, repro,
-	steps, attachments, attempts, blocked, identities, phases, accessibility`
+	steps, attachments, attempts, blocked, identities, phases, accessibility, messages`
 
 // scenarioPlaceholders are the "?" parameters of one row of scenarioFields.
 var scenarioPlaceholders = strings.TrimSuffix(strings.Repeat("?, ", len(strings.Split(scenarioFields, ","))), ", ")
@@ -403,12 +403,12 @@ func scenarioArgs(runID string, f *results.Feature, sc *results.Scenario, attach
 			return nil, err
 		}
 	}
-	var js [9]string
+	var js [10]string
 	for i, v := range []struct {
 		what string
 		v    any
 	}{{"feature tags", f.Tags}, {"tags", sc.Tags}, {"steps", sc.Steps}, {"attachments", attachments}, {"attempts", attempts},
-		{"blocked hosts", sc.Blocked}, {"identities", sc.Identities}, {"phases", sc.Phases}, {"accessibility", sc.Accessibility}} {
+		{"blocked hosts", sc.Blocked}, {"identities", sc.Identities}, {"phases", sc.Phases}, {"accessibility", sc.Accessibility}, {"messages", capped(sc.Messages)}} {
 		if js[i], err = marshal(v.what, v.v); err != nil {
 			return nil, err
 		}
@@ -416,7 +416,20 @@ func scenarioArgs(runID string, f *results.Feature, sc *results.Scenario, attach
 	return []any{runID, sc.ID, f.URI, f.Name, int64(f.Line), js[0], f.Description,
 		sc.Keyword, sc.Name, int64(sc.Line), js[1], string(sc.Status), string(sc.FailureKind), sc.Error,
 		started, int64(sc.Duration), sc.Quarantined, sc.Repro,
-		js[2], js[3], js[4], js[5], js[6], js[7], js[8]}, nil
+		js[2], js[3], js[4], js[5], js[6], js[7], js[8], js[9]}, nil
+}
+
+// capped is the messages as the store keeps them: each text capped
+// (results.CapText), whoever recorded them.
+func capped(ms []results.Message) []results.Message {
+	if ms == nil {
+		return nil
+	}
+	out := make([]results.Message, len(ms))
+	for i, m := range ms {
+		out[i] = m.Capped()
+	}
+	return out
 }
 
 // recount refreshes the run's cached counts and its verdict from its
@@ -620,13 +633,13 @@ func scanScenario(row scanner) (*results.Feature, *results.Scenario, error) {
 		runID, fTags, tags, status, kind string
 		steps, attachments, attempts     string
 		blocked, identities, phases      string
-		a11y                             string
+		a11y, messages                   string
 		fLine, line, duration            int64
 		started                          sql.NullInt64
 	)
 	if err := row.Scan(&runID, &sc.ID, &f.URI, &f.Name, &fLine, &fTags, &f.Description,
 		&sc.Keyword, &sc.Name, &line, &tags, &status, &kind, &sc.Error, &started, &duration, &sc.Quarantined, &sc.Repro,
-		&steps, &attachments, &attempts, &blocked, &identities, &phases, &a11y); err != nil {
+		&steps, &attachments, &attempts, &blocked, &identities, &phases, &a11y, &messages); err != nil {
 		return nil, nil, err
 	}
 	f.Line, sc.Line = int(fLine), int(line)
@@ -638,7 +651,7 @@ func scanScenario(row scanner) (*results.Feature, *results.Scenario, error) {
 	}{{"feature tags", fTags, &f.Tags}, {"tags", tags, &sc.Tags}, {"steps", steps, &sc.Steps},
 		{"attachments", attachments, &sc.Attachments}, {"attempts", attempts, &sc.Attempts},
 		{"blocked hosts", blocked, &sc.Blocked}, {"identities", identities, &sc.Identities}, {"phases", phases, &sc.Phases},
-		{"accessibility", a11y, &sc.Accessibility}} {
+		{"accessibility", a11y, &sc.Accessibility}, {"messages", messages, &sc.Messages}} {
 		if err := unmarshal(v.what+" of "+sc.ID, v.data, v.v); err != nil {
 			return nil, nil, err
 		}

@@ -117,6 +117,19 @@
 //
 // Each embedding's name is the attachment's name ("screenshot", "trace").
 //
+// # Messages
+//
+// Each HL7 v2 or FHIR message the scenario exchanged with the EPR's
+// interfaces (results.Scenario.Messages) is a text/plain embedding on the
+// step that sent or received it, after that step's attachments, named by
+// results.Message.Title ("HL7v2 sent ADT^A08 (AE)", "FHIR received
+// Appointment notification (200)"), holding results.Message.Document: a
+// heading line (direction, the other end, time, control id), the message
+// (HL7 v2 segments one per line, FHIR JSON after the request line) and
+// its answer, or why there was none. text/plain because the embedding
+// holds message and answer together, and every consumer shows text/plain
+// inline. A message of no step goes with the scenario's attachments.
+//
 // # Contract
 //
 // The output is indented JSON ending in a newline, without HTML escaping of
@@ -455,6 +468,20 @@ func (b *builder) element(f *results.Feature, s *results.Scenario, id string) (e
 		}
 		*target = append(*target, e)
 	}
+	// Each message goes on the step that sent or received it; one of no
+	// step goes with the attachments.
+	for _, m := range s.Messages {
+		dst := target
+		if m.Step >= 0 && m.Step < len(el.Steps) {
+			dst = &el.Steps[m.Step].Embeddings
+		}
+		if dst == nil {
+			el.After = append(el.After, hook{Result: result{Status: string(afterStatus(s.Status))}})
+			target = &el.After[len(el.After)-1].Embeddings
+			dst = target
+		}
+		*dst = append(*dst, messageEmbedding(m))
+	}
 
 	if len(s.Attempts) > 0 {
 		h, err := b.attemptsHook(s)
@@ -614,6 +641,29 @@ func scenarioOutput(s *results.Scenario) []string {
 		out = append(out, id.String())
 	}
 	return append(out, s.AccessibilityLines()...)
+}
+
+// afterStatus is the status of a synthetic after hook of a scenario with
+// status st: it never changes the scenario's outcome.
+func afterStatus(st results.Status) results.Status {
+	if st == results.Flaky || st == results.Interrupted {
+		return results.Passed
+	}
+	if knownStatus(st) {
+		return st
+	}
+	return results.Passed
+}
+
+// messageEmbedding is a message as a text/plain embedding named by its
+// title ("HL7v2 sent ADT^A08 (AE)"), holding results.Message.Document:
+// the message, then its answer.
+func messageEmbedding(m results.Message) embedding {
+	return embedding{
+		MimeType: "text/plain",
+		Data:     base64.StdEncoding.EncodeToString([]byte(m.Document())),
+		Name:     m.Title(),
+	}
 }
 
 // reproOutput is the output line that gives the scenario's repro command,

@@ -21,7 +21,10 @@
 // the unverified controls; then each hazard with its description,
 // causes, effect, risks, status and a table of its controls and their
 // verifying scenarios: this run's status, a history strip of the last N
-// runs and links to the evidence (screenshot, page HTML, trace, logs).
+// runs and links to the evidence (screenshot, page HTML, trace, logs),
+// followed by the HL7 v2 and FHIR messages the scenario exchanged with the
+// EPR's interfaces, one line each ("message: HL7v2 sent ADT^A08 (AE),
+// control id MSG00001"; the messages in full are in the run's report).
 //
 // The document is made for paper as much as for the screen: there is no
 // JavaScript at all, CSS is inline, nothing is fetched (no fonts, no

@@ -484,3 +484,20 @@ func TestAllVerified(t *testing.T) {
 	assert.Contains(t, text(byID(doc, "provenance")), "Appendix generated not recorded")
 	assert.Contains(t, text(byID(doc, "unverified")), "None.")
 }
+
+// A verifying scenario's messages are listed with its evidence, one line
+// each, after its files.
+func TestMessagesAreEvidence(t *testing.T) {
+	run := testRun()
+	allergy := run.Features[0].Scenarios[0]
+	allergy.Messages = []results.Message{
+		{Step: 0, Protocol: results.ProtocolHL7v2, Direction: results.Sent, Type: "ADT^A08", ControlID: "MSG00001", Outcome: "AE"},
+		{Step: -1, Protocol: results.ProtocolFHIR, Direction: results.Received, Type: "Appointment notification", Outcome: "200"},
+	}
+	out := string(write(t, run, testConfig()))
+	assert.Contains(t, out, `trace</a><span class="info">`)
+	assert.Contains(t, out, "<li>message: HL7v2 sent ADT^A08 (AE), control id MSG00001</li><li>message: FHIR received Appointment notification (200)</li></ul>")
+	assert.Equal(t, string(write(t, testRun(), testConfig())), strings.ReplaceAll(strings.ReplaceAll(out,
+		"<li>message: HL7v2 sent ADT^A08 (AE), control id MSG00001</li>", ""), "<li>message: FHIR received Appointment notification (200)</li>", ""),
+		"nothing else changes")
+}

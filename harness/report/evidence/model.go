@@ -89,6 +89,9 @@ type scenario struct {
 	History     []point
 	HistoryText string
 	Evidence    []link
+	// Messages are the HL7 v2 and FHIR messages the scenario exchanged
+	// with the EPR's interfaces, one line each (results.Message.Line).
+	Messages []string
 }
 
 type point struct {
@@ -308,6 +311,11 @@ func buildScenario(run *results.Run, sr safety.ScenarioResult, cfg Config, n int
 			for _, a := range at.Attachments {
 				s.Evidence = append(s.Evidence, evidenceLink(a, fmt.Sprintf("attempt %d (%s): ", i+1, statusWords[at.Status].Word), cfg))
 			}
+		}
+	}
+	if found {
+		for _, m := range sc.Messages {
+			s.Messages = append(s.Messages, m.Line())
 		}
 	}
 	s.History, s.HistoryText = history(cfg.History[sr.ID], s.Status, n)

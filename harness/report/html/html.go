@@ -31,6 +31,16 @@
 // unique patient identities it used (fixture patient, name and NHS number in
 // the EPR).
 //
+// Each scenario that exchanged HL7 v2 or FHIR messages with the EPR's
+// interfaces (results.Scenario.Messages) shows them after its steps, in a
+// table: time, the step (by line), direction ("Sent to EPR", "Received
+// from EPR") and the other end, protocol, type, control id and outcome
+// (the ACK code or HTTP status; an AE, AR, CE or CR, a status of 400 or
+// more and no answer are marked ✗ and styled as failures), each with a
+// <details> holding the message and its answer (HL7 v2 segments one per
+// line) or why there was none. A step that sent or received messages
+// links to them ("2 messages").
+//
 // A run that did not test everything is never shown green: an unfinished
 // run (it never recorded its end: killed, or still running) gets the
 // verdict "Unfinished", an interrupted run, or one with an interrupted

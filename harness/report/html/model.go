@@ -134,6 +134,10 @@ type scenarioView struct {
 	Identities []identityView
 	// Accessibility lists the checks that found violations.
 	Accessibility []a11yCheckView
+	// Messages lists the messages exchanged with the EPR's interfaces;
+	// MessagesAnchor is their table's id.
+	Messages       []messageView
+	MessagesAnchor string
 }
 
 type statusView struct {
@@ -149,6 +153,8 @@ type stepView struct {
 	// Evidence is set on the failing step.
 	Evidence *evidence
 	Failing  bool
+	// Messages links to the messages the step sent or received.
+	Messages *stepMessages
 }
 
 type attemptView struct {
@@ -380,13 +386,17 @@ func scenario(f *results.Feature, s *results.Scenario, cfg Config, anchor string
 	}
 	ev := attachments(s.Attachments, cfg, !notPassed(s.Status))
 	failing := s.FailedStep()
-	for _, st := range s.Steps {
+	var markers map[int]*stepMessages
+	sv.Messages, markers = messages(s, anchor)
+	sv.MessagesAnchor = anchor + "-messages"
+	for i, st := range s.Steps {
 		v := stepView{
 			Keyword:  strings.TrimSpace(st.Keyword),
 			Text:     st.Text,
 			Line:     st.Line,
 			Status:   statusWords[st.Status],
 			Duration: human(st.Duration),
+			Messages: markers[i],
 		}
 		if st == failing {
 			v.Failing = true

@@ -100,6 +100,12 @@
 // one line per unique patient identity the scenario used,
 // `patient "Jane Smith" was Jane Smith-k3p9, NHS number 9994021567`.
 //
+// A test case of a scenario that did not pass then lists the HL7 v2 and
+// FHIR messages the scenario exchanged with the EPR's interfaces, one
+// line each (results.Message.Line and the line of the step that sent or
+// received it: "HL7v2 sent ADT^A08 (AE), control id MSG00001 (step at
+// line 8)"); the messages themselves are in the other reports.
+//
 // # Attachments
 //
 // A test case with attachments gets a <system-out> holding one
@@ -569,7 +575,7 @@ func buildCase(f *results.Feature, s *results.Scenario, name string, cfg Config)
 	}
 	if s.Status == results.Interrupted {
 		tc.Error = interruptedProblem(f, s)
-		if lines := scenarioLines(s) + attachmentLines(s.Attachments, cfg); lines != "" {
+		if lines := scenarioLines(s) + messageLines(s) + attachmentLines(s.Attachments, cfg); lines != "" {
 			tc.SystemOut = &cdata{Text: lines}
 		}
 		return tc, outError, nil
@@ -644,7 +650,7 @@ func buildCase(f *results.Feature, s *results.Scenario, name string, cfg Config)
 		atts = append(atts, at.Attachments...)
 	}
 	text := quarantinedText
-	if lines := scenarioLines(s) + attachmentLines(atts, cfg); lines != "" {
+	if lines := scenarioLines(s) + messageLines(s) + attachmentLines(atts, cfg); lines != "" {
 		if text != "" {
 			text += "\n"
 		}
@@ -665,6 +671,25 @@ func scenarioLines(s *results.Scenario) string {
 	}
 	for _, id := range s.Identities {
 		b.WriteString(id.String() + "\n")
+	}
+	return clean(b.String())
+}
+
+// messageLines is, for a scenario that did not pass, a line per message
+// it exchanged with the EPR's interfaces (results.Message.Line and the
+// step's line), after a heading line; "" otherwise.
+func messageLines(s *results.Scenario) string {
+	if len(s.Messages) == 0 || s.Status == results.Passed || s.Status == results.Flaky || s.Status == results.Skipped {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("Messages exchanged with the EPR's interfaces (in the run's HTML report in full):\n")
+	for _, m := range s.Messages {
+		b.WriteString("  " + m.Line())
+		if m.Step >= 0 && m.Step < len(s.Steps) && s.Steps[m.Step] != nil {
+			fmt.Fprintf(&b, " (step at line %d)", s.Steps[m.Step].Line)
+		}
+		b.WriteString("\n")
 	}
 	return clean(b.String())
 }

@@ -94,6 +94,15 @@
 // accessibility violation that failed a check, with every element
 // (results.Scenario.AccessibilityLines).
 //
+// Each HL7 v2 or FHIR message the scenario's last attempt exchanged with
+// the EPR's interfaces (results.Scenario.Messages) is a text/plain
+// attachment on the test step that sent or received it (one of no step
+// goes where the attachments go), after the log attachments: fileName is
+// results.Message.Title ("HL7v2 sent ADT^A08 (AE)"), the body
+// results.Message.Document (the message, then its answer or why there
+// was none, HL7 v2 segments one per line), timestamp when it was sent or
+// arrived.
+//
 // # Ids and times
 //
 // Ids are derived from the scenario ids ("features/x.feature:12") and
@@ -669,6 +678,7 @@ func (b *builder) attempt(p *planned, a attempt, started string) ([]*msg.Envelop
 	at := a.start
 	var attachTo string // test step the attachments go on
 	var lastStep string
+	stepIDs := map[int]string{} // index in a.steps -> test step id
 	failed := (&results.Scenario{Steps: a.steps}).FailedStep()
 
 	emit := func(stepID string, d time.Duration, res *msg.TestStepResult) {
@@ -742,6 +752,7 @@ func (b *builder) attempt(p *planned, a attempt, started string) ([]*msg.Envelop
 			continue
 		}
 		st := a.steps[stepIdx]
+		stepIDs[stepIdx] = ts.Id
 		stepIdx++
 		var res *msg.TestStepResult
 		if st == failed {
@@ -792,6 +803,20 @@ func (b *builder) attempt(p *planned, a attempt, started string) ([]*msg.Envelop
 				Body: line, ContentEncoding: msg.AttachmentContentEncoding_IDENTITY,
 				MediaType: LogMediaType, TestCaseStartedId: started, TestStepId: attachTo,
 			}})
+		}
+		for _, m := range s.Messages {
+			to, ok := stepIDs[m.Step]
+			if !ok {
+				to = attachTo
+			}
+			att := &msg.Attachment{
+				Body: m.Document(), ContentEncoding: msg.AttachmentContentEncoding_IDENTITY, MediaType: "text/plain",
+				FileName: m.Title(), TestCaseStartedId: started, TestStepId: to,
+			}
+			if !m.At.IsZero() {
+				att.Timestamp = stamp(m.At)
+			}
+			envs = append(envs, &msg.Envelope{Attachment: att})
 		}
 	}
 	end := a.start.Add(max(a.duration, 0))

@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Verdict", testVerdict},
 		{"ShardsAndPhases", testShardsAndPhases},
 		{"SafetyAndAccessibility", testSafetyAndAccessibility},
+		{"Messages", testMessages},
 		{"Durations", testDurations},
 		{"HistoryFollowsFinish", testHistoryFollowsFinish},
 	}
@@ -1218,4 +1219,49 @@ func testSafetyAndAccessibility(t *testing.T, s store.Store) {
 	run.Accessibility.Expired = nil
 	require.NoError(t, s.Finish(ctx, run))
 	assertVerdict(t, s, run.ID, store.VerdictPass, "renewed baseline")
+}
+
+// testMessages: a scenario keeps the messages it exchanged with the EPR,
+// every field, in order; a retry's record replaces them; a text longer
+// than results.MaxMessageText is kept capped.
+func testMessages(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f := feature("features/messaging.feature")
+	run := newRun("messaging", 0)
+	sc := scenario(f, 3, results.Failed, run.StartedAt)
+	sc.FailureKind = results.KindAssertion
+	at := run.StartedAt.Add(time.Second)
+	sc.Messages = []results.Message{
+		{Step: 0, Protocol: results.ProtocolHL7v2, Direction: results.Sent, At: at, Peer: "127.0.0.1:2575",
+			Type: "ADT^A08", ControlID: "0001", Text: "MSH|^~\\&|PAS|PASFAC\nPID|1||9990000018^^^NHS^NH||POND^AMY",
+			Answer: "MSH|^~\\&|REFEPR|RHQ\nMSA|AE|0001\nERR|||204^Unknown key identifier", Outcome: "AE"},
+		{Step: -1, Protocol: results.ProtocolFHIR, Direction: results.Received, At: at.Add(time.Second), Peer: "127.0.0.1:40000",
+			Type: "Appointment notification", Text: "PUT /notify/k/Appointment/7\n{\"resourceType\":\"Appointment\",\"status\":\"booked\"}",
+			Answer: "200 OK", Outcome: "200"},
+		{Step: 0, Protocol: results.ProtocolHL7v2, Direction: results.Sent, At: at.Add(2 * time.Second), Type: "ADT^A28",
+			Text: "MSH|x", Error: "dial tcp 127.0.0.1:2575: connect: connection refused"},
+	}
+	record(t, s, run, true, f, sc)
+	got, err := s.Run(ctx, run.ID)
+	require.NoError(t, err)
+	require.Len(t, got.Features, 1)
+	assert.Equal(t, sc.Messages, got.Features[0].Scenarios[0].Messages)
+
+	long := strings.Repeat("OBX|1|TX|||", results.MaxMessageText/8)
+	sc.Messages = []results.Message{{Step: 0, Protocol: results.ProtocolHL7v2, Direction: results.Received, At: at,
+		Type: "MDM^T02", Text: long, Outcome: "AA"}}
+	require.NoError(t, s.Record(ctx, run.ID, f, sc, ""))
+	got, err = s.Run(ctx, run.ID)
+	require.NoError(t, err)
+	ms := got.Features[0].Scenarios[0].Messages
+	require.Len(t, ms, 1, "the record replaces the messages")
+	assert.Equal(t, results.CapText(long), ms[0].Text)
+	assert.Less(t, len(ms[0].Text), len(long))
+	assert.Equal(t, long, sc.Messages[0].Text, "Record does not change the scenario it is given")
+
+	sc.Messages = nil
+	require.NoError(t, s.Record(ctx, run.ID, f, sc, ""))
+	got, err = s.Run(ctx, run.ID)
+	require.NoError(t, err)
+	assert.Nil(t, got.Features[0].Scenarios[0].Messages)
 }
