@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -267,6 +268,30 @@ type Config struct {
 	// KeepBackends leaves the backends (containers) running after the run
 	// and prints how to reach and remove them.
 	KeepBackends bool
+	// MLLPAddress is the EPR's inbound HL7 v2 interface (MLLP), host:port,
+	// that the messaging steps send to as the PAS; empty: the reference
+	// EPR backends' own.
+	MLLPAddress string
+	// FHIRURL is the EPR's FHIR base URL for the messaging steps (FHIR
+	// messages, transactions, subscriptions), or a path on the EPR;
+	// empty: the EPR's base URL + /fhir.
+	FHIRURL string
+	// MLLPListen is where the harness listens for the EPR's outbound HL7
+	// v2 feed, host:port (0.0.0.0:2576); empty: with backends embedded
+	// and docker an ephemeral port per backend handed to the reference
+	// EPR, with others no listener (receive steps then fail saying so).
+	MLLPListen string
+	// NotifyListen is where the harness listens for FHIR Subscription
+	// notifications, host:port; empty: 127.0.0.1:0, or 0.0.0.0:0 with
+	// backend docker.
+	NotifyListen string
+	// CallbackHost is the host name the EPR reaches the harness's
+	// listeners by, in Subscription endpoint URLs; empty: the backend's
+	// (host.docker.internal on docker), else 127.0.0.1.
+	CallbackHost string
+	// MessageTimeout is how long a step waits for a message from the EPR
+	// (and for the EPR's answer to one sent).
+	MessageTimeout time.Duration
 	// RequiredTags are the tags of which `eprharness check` wants every
 	// scenario to carry at least one (its own or inherited from its rule,
 	// feature or examples), such as the clinical-area tags. Empty: no rule.
@@ -349,6 +374,7 @@ func Default() Config {
 		A11yScan:            A11yScanOff,
 		A11yStandard:        "WCAG 2.2 AA",
 		RequiredTags:        append([]string(nil), DefaultRequiredTags...),
+		MessageTimeout:      10 * time.Second,
 	}
 }
 
@@ -356,7 +382,7 @@ func Default() Config {
 // every scenario belongs to one area.
 var DefaultRequiredTags = []string{
 	"@access", "@admissions", "@allergies", "@appointments", "@audit", "@banner", "@medications",
-	"@notes", "@observations", "@operations", "@registration", "@search", "@session",
+	"@messaging", "@notes", "@observations", "@operations", "@referrals", "@registration", "@search", "@session",
 }
 
 // Error is a configuration error. It names where the bad value came from
@@ -639,6 +665,18 @@ var settings = []setting{
 		func(c *Config) *bool { return &c.TraceScreenshots }),
 	boolSetting("keep-backends", "leave the backends (containers) running after the run and print how to reach and remove them",
 		func(c *Config) *bool { return &c.KeepBackends }),
+	stringSetting("mllp-address", "the EPR's inbound HL7 v2 MLLP interface, host:port, that messaging steps send to; empty = the reference EPR backends' own",
+		func(c *Config) *string { return &c.MLLPAddress }, checkHostPort),
+	stringSetting("fhir-url", "the EPR's FHIR base URL (or a path on the EPR) for messaging steps; empty = base-url + /fhir",
+		func(c *Config) *string { return &c.FHIRURL }, checkFHIRURL),
+	stringSetting("mllp-listen", "where the harness listens for the EPR's outbound HL7 v2 feed, host:port (e.g. 0.0.0.0:2576); empty = a port per reference EPR backend, none for other EPRs",
+		func(c *Config) *string { return &c.MLLPListen }, checkHostPort),
+	stringSetting("notify-listen", "where the harness listens for FHIR notifications, host:port; empty = 127.0.0.1:0 (0.0.0.0:0 with backend docker)",
+		func(c *Config) *string { return &c.NotifyListen }, checkHostPort),
+	stringSetting("callback-host", "host name the EPR reaches the harness's listeners by (Subscription endpoints); empty = the backend's, else 127.0.0.1",
+		func(c *Config) *string { return &c.CallbackHost }, checkHost),
+	durationSetting("message-timeout", "time a messaging step waits for a message from the EPR or its answer",
+		func(c *Config) *time.Duration { return &c.MessageTimeout }),
 	{key: "required-tags", kind: "list", usage: "eprharness check: every scenario must carry one of these tags, comma-separated; empty = no rule",
 		get: func(c *Config) string { return strings.Join(c.RequiredTags, ",") },
 		set: func(c *Config, v string) error {
@@ -711,6 +749,43 @@ func checkExposeNetwork(v string) error {
 		}
 	}
 	return nil
+}
+
+// checkHostPort checks a host:port setting ("" is allowed: not set).
+func checkHostPort(v string) error {
+	if v == "" {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(v)
+	if err != nil || strings.ContainsAny(host, "/ ") {
+		return fmt.Errorf("want host:port such as 127.0.0.1:2575, got %q", v)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("want a port from 0 to 65535 in host:port, got %q", v)
+	}
+	return nil
+}
+
+// checkFHIRURL checks fhir-url: an http(s) URL or a path on the EPR.
+func checkFHIRURL(v string) error {
+	if v == "" || strings.HasPrefix(v, "/") {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("want an http(s) URL such as https://epr.test.example/fhir, or a path on the EPR such as /fhir, got %q", v)
+	}
+	return nil
+}
+
+var hostName = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$`)
+
+// checkHost checks callback-host: a host name or an IP address, no port.
+func checkHost(v string) error {
+	if v == "" || net.ParseIP(strings.Trim(v, "[]")) != nil || hostName.MatchString(v) {
+		return nil
+	}
+	return fmt.Errorf("want a host name or IP address without a port, such as host.docker.internal, got %q", v)
 }
 
 var headerName = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
@@ -948,6 +1023,9 @@ func (c Config) validateTarget() error {
 			return c.errAt("base-url", "is only for backend url (the %s backend starts its own EPR); add backend: url", c.Backend)
 		}
 	}
+	if err := c.validateMessaging(); err != nil {
+		return err
+	}
 	for _, f := range c.Phrasebook {
 		if err := fileExists("phrasebook", f); err != nil {
 			return err
@@ -1013,6 +1091,27 @@ func (c Config) validateTarget() error {
 	case LoaderCommand:
 		if c.FixtureCommand == "" {
 			return c.errAt("fixture-loader", "the command loader needs fixture-command")
+		}
+	}
+	return nil
+}
+
+// validateMessaging checks that, with an EPR the harness did not start
+// (url, compose), the messaging settings name only allowed hosts: the
+// messages the harness sends carry (synthetic) patient data.
+func (c Config) validateMessaging() error {
+	if c.Backend != BackendURL && c.Backend != BackendCompose {
+		return nil
+	}
+	if c.FHIRURL != "" && !strings.HasPrefix(c.FHIRURL, "/") {
+		if err := egress.CheckURL(c.FHIRURL, c.AllowedHosts); err != nil {
+			return c.errAt("fhir-url", "%v", err)
+		}
+	}
+	if c.MLLPAddress != "" {
+		host, _, _ := net.SplitHostPort(c.MLLPAddress)
+		if !egress.Allowed(host, c.AllowedHosts) {
+			return c.errAt("mllp-address", "host %s is not in allowed-hosts (%s): add it there if it is a test system", host, strings.Join(c.AllowedHosts, ", "))
 		}
 	}
 	return nil

@@ -189,7 +189,7 @@ func (r *Runner) replaceBackend(dead backend.Backend, why error) backend.Backend
 	}
 	r.backendsMu.Unlock()
 
-	be, err := r.opts.backend(r.ctx, r.col.run.ID)
+	be, err := r.newBackend(r.ctx, r.col.run.ID)
 	if be != nil && !isNil(be) {
 		r.backendsMu.Lock()
 		r.backends = append(r.backends, be)

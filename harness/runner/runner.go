@@ -67,6 +67,7 @@ import (
 	"github.com/eprharness/eprharness/harness/featureset"
 	"github.com/eprharness/eprharness/harness/fixtures"
 	"github.com/eprharness/eprharness/harness/guard"
+	"github.com/eprharness/eprharness/harness/messaging"
 	"github.com/eprharness/eprharness/harness/redact"
 	"github.com/eprharness/eprharness/harness/report"
 	"github.com/eprharness/eprharness/harness/results"
@@ -174,6 +175,8 @@ type Runner struct {
 	clock time.Time
 	// a11y is the run's accessibility checking (accessibility.go).
 	a11y *accessibility
+	// hub is the run's message listeners (messaging.go); nil until start.
+	hub *messaging.Hub
 }
 
 // Outcome is how a run ended.
@@ -444,6 +447,11 @@ func (r *Runner) start(ctx context.Context, run *results.Run) error {
 		return failure.Harness(err)
 	}
 
+	// The message listeners start before the backends, which are told
+	// where to send their outbound feeds.
+	if err := r.startMessaging(ctx); err != nil {
+		return err
+	}
 	// The workers' backends start side by side: on docker each is its own
 	// set of containers.
 	workers := max(r.workers, 1)
@@ -453,7 +461,7 @@ func (r *Runner) start(ctx context.Context, run *results.Run) error {
 	var wg sync.WaitGroup
 	backendsFrom := o.now()
 	for i := range workers {
-		wg.Go(func() { started[i], errs[i] = o.backend(ctx, run.ID) })
+		wg.Go(func() { started[i], errs[i] = r.newBackend(ctx, run.ID) })
 	}
 	wg.Wait()
 	r.col.runPhase(results.PhaseBackends, backendsFrom)
@@ -512,6 +520,7 @@ func (r *Runner) release() {
 			fmt.Fprintf(r.opts.stderr, "eprharness: %v\n", err)
 		}
 	}
+	r.closeMessaging()
 	if r.signIns != nil {
 		if err := r.signIns.Close(); err != nil {
 			fmt.Fprintf(r.opts.stderr, "eprharness: %v\n", err)
@@ -651,7 +660,10 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context
 		SignIns:  r.signIns,
 		Clock:    r.cfg.Clock,
 		Phases:   rec.phases,
+
+		FeatureFile: r.col.file(p.Uri),
 	}
+	r.openMessages(rec, s, be)
 	if r.a11y != nil && r.a11y.engine != nil {
 		s.Accessibility = func(ctx context.Context, req scenario.AccessibilityRequest) (*results.AccessibilityCheck, error) {
 			opts, err := r.a11y.options(req, rec)
@@ -690,6 +702,7 @@ func (r *Runner) afterScenario(ctx context.Context, p *godog.Scenario, err error
 		return ctx, nil
 	}
 	teardownDone := rec.phases.Start(results.PhaseTeardown) // evidence, timed inside it, is counted apart
+	r.closeMessages(ctx, rec)
 	if err != nil && !errors.Is(err, godog.ErrSkip) && !rec.notRun {
 		err = r.explain(ctx, rec, err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/eprharness/eprharness/harness/browser"
 	"github.com/eprharness/eprharness/harness/failure"
 	"github.com/eprharness/eprharness/harness/fixtures"
+	"github.com/eprharness/eprharness/harness/messaging"
 	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/target"
 )
@@ -77,6 +78,15 @@ type State struct {
 	// screenshots and records the check with the scenario. Nil when the
 	// run has no engine: the steps then say how to install one.
 	Accessibility func(ctx context.Context, req AccessibilityRequest) (*results.AccessibilityCheck, error)
+
+	// Messages is the scenario's view of the EPR's message interfaces
+	// (HL7 v2 over MLLP, FHIR messaging and notifications): what it sends
+	// and receives, kept as evidence (harness/messaging). Nil when the
+	// run has no messaging hub.
+	Messages *messaging.Scenario
+	// FeatureFile is the path of the scenario's feature file, for steps
+	// that read files named relative to it.
+	FeatureFile string
 
 	// User is who is signed in in the current window, if anyone.
 	User *fixtures.User
@@ -157,6 +167,20 @@ func (s *State) Patient(name string) (fixtures.Patient, error) {
 		p = p.Unique(s.UniqueSeed + "/" + p.Name())
 	}
 	return p, nil
+}
+
+// NHSNumbers lists the NHS numbers of every patient remembered in this
+// scenario, once each (for telling its messages from other scenarios').
+func (s *State) NHSNumbers() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range s.patients {
+		if p.NHSNumber != "" && !seen[p.NHSNumber] {
+			seen[p.NHSNumber] = true
+			out = append(out, p.NHSNumber)
+		}
+	}
+	return out
 }
 
 // Identity is the identity a scenario used for a fixture patient.

@@ -75,3 +75,19 @@ type Scheduling interface {
 	Appointments
 	Admissions
 }
+
+// Referrals is the hospital's booking worklist of referrals from GP
+// practices (received through the EPR's interfaces) and booking from it.
+type Referrals interface {
+	// ExpectReferral checks the booking worklist lists (or, with present
+	// false, does not list at all) a referral of the patient to the clinic.
+	ExpectReferral(ui UI, p Patient, clinic string, present bool) error
+	// BookReferral books the earliest free slot of the clinic for the
+	// patient's referral from the worklist, checks the EPR confirms it, and
+	// returns the appointment.
+	BookReferral(ui UI, p Patient, clinic string) (Appointment, error)
+	// ExpectReferralStatus checks the worklist shows the patient's referral
+	// to the clinic with the status words, e.g. "Awaiting booking",
+	// "Booked", "Withdrawn".
+	ExpectReferralStatus(ui UI, p Patient, clinic, status string) error
+}

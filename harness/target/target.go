@@ -96,5 +96,6 @@ type EPR interface {
 	PatientSearch
 	Operations
 	Scheduling
+	Referrals
 	Clinical
 }

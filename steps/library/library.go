@@ -15,10 +15,12 @@ import (
 	"github.com/eprharness/eprharness/steps/audit"
 	"github.com/eprharness/eprharness/steps/banner"
 	"github.com/eprharness/eprharness/steps/medications"
+	"github.com/eprharness/eprharness/steps/messaging"
 	"github.com/eprharness/eprharness/steps/notes"
 	"github.com/eprharness/eprharness/steps/observations"
 	"github.com/eprharness/eprharness/steps/operations"
 	"github.com/eprharness/eprharness/steps/patients"
+	"github.com/eprharness/eprharness/steps/referrals"
 	"github.com/eprharness/eprharness/steps/registration"
 	"github.com/eprharness/eprharness/steps/session"
 	"github.com/eprharness/eprharness/steps/web"
@@ -43,7 +45,9 @@ func Domains() []Domain {
 		{Name: "observations", Defs: observations.Defs},
 		{Name: "appointments", Defs: appointments.Defs},
 		{Name: "admissions", Defs: admissions.Defs},
+		{Name: "referrals", Defs: referrals.Defs},
 		{Name: "accessibility", Defs: accessibility.Defs},
+		{Name: "messaging", Defs: messaging.Defs},
 		// Generic steps last: clinical steps come first in the catalogue.
 		{Name: "web", Defs: web.Defs},
 	}

@@ -171,12 +171,24 @@ func TestEveryPageHasTheAccessibilityBasics(t *testing.T) {
 	recep := newBrowser(t, ts)
 	recep.signInReceptionist()
 	require.Equal(t, http.StatusSeeOther, recep.post(rec+"/admission", url.Values{"bed": {"ward-7-bed-3"}}).status)
+	check(recep.get("/referrals"), "referrals worklist, empty", true)
+	awaiting := refer(t, ts.URL, "9990000018", "Cardiology", "Chest pain on exertion", "urgent")
+	booked := refer(t, ts.URL, "9990000018", "Trauma and orthopaedics", "Knee pain", "routine")
+	require.Equal(t, http.StatusSeeOther, recep.post("/referrals/"+booked+"/book", url.Values{"slot": {firstFreeSlot(t, recep, amy, "orthopaedics")}}).status)
+	withdrawn := refer(t, ts.URL, "9990000018", "Dermatology", "Eczema", "routine")
+	withdraw(t, ts.URL, withdrawn, "9990000018", "Dermatology", "Eczema", "routine")
 	for what, p := range map[string]page{
-		"register":          recep.get("/register"),
-		"register, errors":  recep.post("/register", url.Values{}),
-		"record, reception": recep.get(rec),
-		"transfer":          recep.get(rec + "/admission/transfer"),
-		"discharge":         recep.get(rec + "/admission/discharge"),
+		"register":                         recep.get("/register"),
+		"register, errors":                 recep.post("/register", url.Values{}),
+		"record, reception":                recep.get(rec),
+		"transfer":                         recep.get(rec + "/admission/transfer"),
+		"discharge":                        recep.get(rec + "/admission/discharge"),
+		"referrals worklist":               recep.get("/referrals"),
+		"book from referral, slots":        recep.get("/referrals/" + awaiting + "/book"),
+		"book from referral, check":        recep.get("/referrals/" + awaiting + "/book?slot=cardiology-20260602-0930"),
+		"book from referral, slot taken":   recep.post("/referrals/"+awaiting+"/book", url.Values{"slot": {"cardiology-20260602-0900"}}),
+		"book from referral, no such slot": recep.get("/referrals/" + awaiting + "/book?slot=nowhere"),
+		"book from referral, not found":    recep.get("/referrals/no-such-referral/book"),
 	} {
 		check(p, what, true)
 	}
@@ -184,9 +196,10 @@ func TestEveryPageHasTheAccessibilityBasics(t *testing.T) {
 	admin := newBrowser(t, ts)
 	admin.signIn("admin.smith", "admin-pass")
 	for what, p := range map[string]page{
-		"audit":         admin.get("/audit"),
-		"audit, errors": admin.get("/audit?patient=123&from=x"),
-		"users":         admin.get("/admin/users"),
+		"audit":                admin.get("/audit"),
+		"audit, errors":        admin.get("/audit?patient=123&from=x"),
+		"users":                admin.get("/admin/users"),
+		"referrals, forbidden": admin.get("/referrals"),
 	} {
 		check(p, what, true)
 	}

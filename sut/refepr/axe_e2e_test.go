@@ -230,6 +230,12 @@ func TestEveryPagePassesAxe(t *testing.T) {
 	recHTTP := newBrowser(t, ts)
 	recHTTP.signInReceptionist()
 	require.Equal(t, http.StatusSeeOther, recHTTP.post(rec+"/admission", url.Values{"bed": {"ward-7-bed-3"}}).status)
+	// Referrals in each worklist status: awaiting booking, booked, withdrawn.
+	awaiting := refer(t, ts.URL, "9990000018", "Cardiology", "Chest pain on exertion", "urgent")
+	booked := refer(t, ts.URL, "9990000018", "Trauma and orthopaedics", "Knee pain", "routine")
+	require.Equal(t, http.StatusSeeOther, recHTTP.post("/referrals/"+booked+"/book", url.Values{"slot": {firstFreeSlot(t, recHTTP, amy, "orthopaedics")}}).status)
+	withdrawn := refer(t, ts.URL, "9990000026", "Dermatology", "Eczema", "routine")
+	withdraw(t, ts.URL, withdrawn, "9990000026", "Dermatology", "Eczema", "routine")
 
 	// One context per role, the roles at once (axe-core's work is in
 	// each context's renderer, so two cores share it).
@@ -256,6 +262,8 @@ func TestEveryPagePassesAxe(t *testing.T) {
 	_, withDefects := newServer(t, refepr.Config{Defects: on})
 	role("about, defects on", withDefects.URL, func(s *scanner) {
 		s.visit("about, defects on", "/about")
+		s.signIn("rec.jones", "reception-pass")
+		s.visit("referrals worklist, empty", "/referrals")
 	})
 
 	role("doctor", ts.URL, func(s *scanner) {
@@ -277,6 +285,7 @@ func TestEveryPagePassesAxe(t *testing.T) {
 		s.submit("break-glass, error", "/patients/"+restricted+"/break-glass", url.Values{})
 		s.visit("bed board", "/wards")
 		s.visit("forbidden: the audit log", "/audit")
+		s.visit("referrals worklist, doctor", "/referrals")
 		s.visit("not found, signed in", "/patients/no-such-patient")
 	})
 
@@ -317,6 +326,12 @@ func TestEveryPagePassesAxe(t *testing.T) {
 		s.visit("forbidden: clinical notes", rec+"/notes")
 		s.visit("admit", "/patients/"+rory+"/admission/new")
 		s.submit("admit, no bed", "/patients/"+rory+"/admission", url.Values{})
+		s.visit("referrals worklist", "/referrals")
+		s.visit("book from referral, slots", "/referrals/"+awaiting+"/book")
+		s.visit("book from referral, check", "/referrals/"+awaiting+"/book?slot=cardiology-20260602-0930")
+		s.submit("book from referral, slot taken", "/referrals/"+awaiting+"/book", url.Values{"slot": {"cardiology-20260602-0900"}})
+		s.visit("book from referral, withdrawn (back to the worklist with a toast)", "/referrals/"+withdrawn+"/book")
+		s.visit("referral not found", "/referrals/no-such-referral/book")
 	})
 
 	role("administrator", ts.URL, func(s *scanner) {
@@ -324,6 +339,8 @@ func TestEveryPagePassesAxe(t *testing.T) {
 		s.check("administrator's home")
 		s.visit("audit", "/audit")
 		s.visit("audit, errors", "/audit?patient=123&from=x")
+		s.visit("audit, referral withdrawn", "/audit?action=withdraw-referral")
+		s.visit("forbidden: the referrals worklist", "/referrals")
 		s.visit("users", "/admin/users")
 	})
 

@@ -31,6 +31,13 @@
 //	GET  /version               {"name":"refepr","version":"..."}
 //	POST /_test/reset           204 after Reset; only with Config.TestAPI
 //
+// HL7 v2 over MLLP (package messaging), when configured: an inbound
+// endpoint on Config.MLLPAddr (ADT^A01, A03, A08, A28, A31 from a PAS,
+// acknowledged AA/AE/AR, or CA/CE/CR in enhanced mode) and an outbound feed
+// to Config.MLLPOutbound (ADT^A01/A02/A03 on admission, transfer and
+// discharge, MDM^T02 discharge summary, SIU^S12/S13/S15 on appointments).
+// Reset empties the feed's queue.
+//
 // Contracts: New returns a Server the caller owns and must Close; Close
 // closes the store and so, for an in-memory database, discards its data. A
 // Server is safe for concurrent use, including Reset alongside requests
@@ -40,6 +47,7 @@ package refepr
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -52,6 +60,7 @@ import (
 	"github.com/eprharness/eprharness/sut/refepr/defects"
 	"github.com/eprharness/eprharness/sut/refepr/events"
 	"github.com/eprharness/eprharness/sut/refepr/fhir"
+	"github.com/eprharness/eprharness/sut/refepr/messaging"
 	"github.com/eprharness/eprharness/sut/refepr/store"
 	"github.com/eprharness/eprharness/sut/refepr/web"
 )
@@ -80,6 +89,13 @@ type Config struct {
 	// Defects are the release-candidate regressions turned on (package
 	// defects); the zero value has none.
 	Defects defects.Set
+	// MLLPAddr is where the HL7 v2 MLLP endpoint listens (":2575",
+	// "127.0.0.1:0"); "" means no endpoint (package messaging).
+	MLLPAddr string
+	// MLLPOutbound is the host:port the outbound HL7 v2 feed (ADT, MDM,
+	// SIU, and enhanced-mode application acknowledgements) is sent to; ""
+	// means no feed.
+	MLLPOutbound string
 	// DefectTrace, when not nil, receives a JSON line for each test
 	// scenario (named by the defects.ScenarioHeader request header) the
 	// first time it reaches a point where a defect applies, whether or not
@@ -101,6 +117,10 @@ type Server struct {
 	// events carries what the screens and APIs change to the outbound
 	// interfaces (package events).
 	events *events.Bus
+	// inbound is the HL7 v2 MLLP endpoint, feed the outbound HL7 v2 feed
+	// (package messaging); each nil when not configured.
+	inbound *messaging.Inbound
+	feed    *messaging.Feed
 }
 
 // ParseClock reads a fixed clock: "" gives nil (the real clock), a date
@@ -187,8 +207,32 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		mux.HandleFunc("POST /_test/reset", s.reset)
 	}
 	s.handler = s.recoverer(s.logRequests(secureHeaders(scenarioTagged(mux))))
-	cfg.Logger.InfoContext(ctx, "refepr ready", "database", string(st.Dialect()), "version", cfg.Version, "test_api", cfg.TestAPI)
+	if cfg.MLLPOutbound != "" {
+		s.feed = messaging.NewFeed(messaging.FeedConfig{Addr: cfg.MLLPOutbound, Store: st, Now: cfg.Now, Logger: cfg.Logger})
+		s.events.Subscribe(s.feed.Notify)
+	}
+	if cfg.MLLPAddr != "" {
+		in, err := messaging.Listen(ctx, cfg.MLLPAddr, messaging.Config{Store: st, Events: s.events, Now: cfg.Now,
+			Logger: cfg.Logger, Defects: cfg.Defects, Feed: s.feed})
+		if err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("new refepr: %w", err)
+		}
+		s.inbound = in
+		cfg.Logger.InfoContext(ctx, "hl7 mllp listening", "addr", in.Addr())
+	}
+	cfg.Logger.InfoContext(ctx, "refepr ready", "database", string(st.Dialect()), "version", cfg.Version, "test_api", cfg.TestAPI,
+		"mllp", s.MLLPAddr(), "mllp_outbound", cfg.MLLPOutbound)
 	return s, nil
+}
+
+// MLLPAddr is the address the HL7 v2 endpoint is bound to ("" when
+// Config.MLLPAddr was empty).
+func (s *Server) MLLPAddr() string {
+	if s.inbound == nil {
+		return ""
+	}
+	return s.inbound.Addr()
 }
 
 // ServeHTTP serves every route of the EPR.
@@ -207,6 +251,9 @@ func (s *Server) Reset(ctx context.Context) error {
 	if err := s.store.Reset(ctx, seeds); err != nil {
 		return fmt.Errorf("reset: %w", err)
 	}
+	if s.feed != nil {
+		s.feed.Drop() // what is queued is about data that is gone
+	}
 	seeded := make(map[string]auth.User, len(seeds))
 	for _, u := range seeds {
 		seeded[u.Username] = auth.FromStore(u)
@@ -219,9 +266,31 @@ func (s *Server) Reset(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the store.
+// FeedDrainTimeout is how long Close waits for the outbound HL7 feed to
+// deliver what is queued.
+const FeedDrainTimeout = 3 * time.Second
+
+// Close stops the HL7 endpoint, drains the outbound feed for at most
+// FeedDrainTimeout, and closes the store.
 func (s *Server) Close() error {
+	var errs []error
+	if s.inbound != nil {
+		if err := s.inbound.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if s.feed != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), FeedDrainTimeout)
+		err := s.feed.Close(ctx)
+		cancel()
+		if err != nil {
+			s.log.Warn("hl7 feed closed with messages undelivered", "error", err)
+		}
+	}
 	if err := s.store.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close refepr: %w", err)
 	}
 	return nil

@@ -22,6 +22,13 @@
 // backend ("the EPR container exited (code 137)"), not on the EPR; a
 // container that is not ready within the startup timeout fails Run with a
 // backend.NotReadyError naming it and what was awaited.
+//
+// Messaging (backend.Messaging): the EPR container's port 2575/tcp, where
+// the reference EPR's HL7 v2 MLLP endpoint listens, is published like the
+// HTTP port (MLLPAddr); the container reaches this host as
+// host.docker.internal (CallbackHost, an extra host entry for the engine's
+// host gateway), and WithMLLPOutbound points its outbound feed at a
+// listener here.
 package docker
 
 import (
@@ -31,6 +38,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/netip"
 	"os"
@@ -64,6 +72,7 @@ const (
 
 const (
 	eprPort  = "8080/tcp"
+	mllpPort = "2575/tcp" // the EPR's HL7 v2 MLLP endpoint (refepr: EPR_MLLP_ADDR, :2575 in its image)
 	dbPort   = "5432/tcp"
 	dbAlias  = "db"
 	dbName   = "epr"
@@ -82,6 +91,7 @@ type options struct {
 	healthPath     string
 	log            io.Writer
 	keep           bool
+	mllpOutbound   string
 }
 
 // Option configures Run.
@@ -123,6 +133,20 @@ func WithLog(w io.Writer) Option { return func(o *options) { o.log = w } }
 // false.
 func WithKeep(keep bool) Option { return func(o *options) { o.keep = keep } }
 
+// WithMLLPOutbound sends the EPR's outbound HL7 v2 feed to hostport
+// (EPR_MLLP_OUTBOUND in the EPR container). From the container, this host
+// is CallbackHost ("host.docker.internal", mapped to the engine's host
+// gateway), so a listener here on port P is "host.docker.internal:P"; it
+// must listen on an address the gateway reaches (0.0.0.0, not 127.0.0.1).
+// Default: no feed.
+func WithMLLPOutbound(hostport string) Option { return func(o *options) { o.mllpOutbound = hostport } }
+
+// CallbackHost is the host name by which the EPR container reaches
+// listeners on this host: every EPR container gets the extra host entry
+// "host.docker.internal:host-gateway". On a remote engine it names the
+// engine's host, not this one.
+const CallbackHost = "host.docker.internal"
+
 // WithStartupTimeout bounds how long each container may take to become
 // healthy; default 90s.
 func WithStartupTimeout(d time.Duration) Option { return func(o *options) { o.startupTimeout = d } }
@@ -135,6 +159,7 @@ type Backend struct {
 	pg      *postgres.PostgresContainer
 	epr     *testcontainers.DockerContainer
 	baseURL string
+	mllp    string // the EPR's MLLP endpoint from this host (host:port), once running
 	dbURL   string // PostgreSQL from this host, once running
 	version string
 	images  map[string]string // role → image@id, once running
@@ -150,8 +175,9 @@ type Backend struct {
 var backendSeq atomic.Int64
 
 var (
-	_ backend.Backend = (*Backend)(nil)
-	_ backend.Keeper  = (*Backend)(nil)
+	_ backend.Backend   = (*Backend)(nil)
+	_ backend.Keeper    = (*Backend)(nil)
+	_ backend.Messaging = (*Backend)(nil)
 )
 
 // stopTimeout is how long a container gets to stop before it is killed: the
@@ -250,16 +276,23 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 		"EPR_DATABASE_URL": fmt.Sprintf("postgres://%s:%s@%s:5432/%s?sslmode=disable", dbUser, dbSecret, dbAlias, dbName),
 		"EPR_TEST_API":     "true",
 	}
+	if o.mllpOutbound != "" {
+		env["EPR_MLLP_OUTBOUND"] = o.mllpOutbound
+	}
 	for k, v := range o.env {
 		env[k] = v
 	}
 	epr, err := testcontainers.Run(ctx, o.eprImage,
 		logger,
-		testcontainers.WithExposedPorts(eprPort),
+		testcontainers.WithExposedPorts(eprPort, mllpPort),
 		testcontainers.WithEnv(env),
 		testcontainers.WithLabels(b.roleLabels("epr")),
 		tcnetwork.WithNetwork([]string{"epr"}, nw),
 		testcontainers.WithHostConfigModifier(publishOn(bind, eprPort)),
+		testcontainers.WithHostConfigModifier(publishOn(bind, mllpPort)),
+		testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+			hc.ExtraHosts = append(hc.ExtraHosts, CallbackHost+":host-gateway")
+		}),
 		testcontainers.WithWaitStrategyAndDeadline(o.startupTimeout,
 			wait.ForHTTP(o.healthPath).WithPort(eprPort).WithStatusCodeMatcher(func(s int) bool { return s == http.StatusOK })),
 	)
@@ -279,6 +312,11 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 		return b, fmt.Errorf("run docker: epr endpoint: %w", err)
 	}
 	b.baseURL = url
+	if host, err := epr.Host(ctx); err == nil {
+		if port, err := epr.MappedPort(ctx, mllpPort); err == nil {
+			b.mllp = net.JoinHostPort(host, port.Port())
+		}
+	}
 	if host, err := pg.Host(ctx); err == nil {
 		if port, err := pg.MappedPort(ctx, dbPort); err == nil {
 			b.dbURL = fmt.Sprintf("postgres://%s:%s@%s:%s/%s?sslmode=disable", dbUser, dbSecret, host, port.Port(), dbName)
@@ -493,6 +531,14 @@ func (b *Backend) fetchVersion(ctx context.Context) string {
 
 // BaseURL implements backend.Backend.
 func (b *Backend) BaseURL() string { return b.baseURL }
+
+// MLLPAddr implements backend.Messaging: container port 2575 as this host
+// reaches it ("" before the EPR runs). An image with nothing listening on
+// 2575 still gets the port mapped; connections to it then fail.
+func (b *Backend) MLLPAddr() string { return b.mllp }
+
+// CallbackHost implements backend.Messaging (see the constant).
+func (b *Backend) CallbackHost() string { return CallbackHost }
 
 // Reset implements backend.Backend through the EPR's test API.
 func (b *Backend) Reset(ctx context.Context) error {

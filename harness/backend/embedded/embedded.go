@@ -6,6 +6,10 @@
 // The package knows nothing of any particular EPR: the caller supplies an
 // App factory (cmd/eprharness wires the reference EPR in), so the harness
 // never imports the system under test.
+//
+// A Backend is a backend.Messaging: MLLPAddr is the app's own, when the app
+// is an MLLPApp (the app binds its MLLP endpoint itself), and CallbackHost
+// is 127.0.0.1, since the app shares this host's loopback.
 package embedded
 
 import (
@@ -28,6 +32,13 @@ type App interface {
 	Reset(ctx context.Context) error
 	// Close releases the app's resources (its store).
 	Close() error
+}
+
+// MLLPApp is an App with an inbound HL7 v2 MLLP endpoint; MLLPAddr is its
+// bound address ("" when it has none). The Backend's MLLPAddr forwards it.
+type MLLPApp interface {
+	App
+	MLLPAddr() string
 }
 
 // Factory builds an App. The backend owns the App it returns and closes it
@@ -68,9 +79,14 @@ type Backend struct {
 }
 
 var (
-	_ backend.Backend = (*Backend)(nil)
-	_ backend.Keeper  = (*Backend)(nil)
+	_ backend.Backend   = (*Backend)(nil)
+	_ backend.Keeper    = (*Backend)(nil)
+	_ backend.Messaging = (*Backend)(nil)
 )
+
+// CallbackHost is how an app in this process reaches listeners on this
+// host.
+const CallbackHost = "127.0.0.1"
 
 // Run builds the app and serves it. On error it returns the partial Backend,
 // which the caller must still Terminate.
@@ -101,6 +117,18 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 
 // BaseURL implements backend.Backend.
 func (b *Backend) BaseURL() string { return b.baseURL }
+
+// MLLPAddr implements backend.Messaging: the app's MLLP address when it is
+// an MLLPApp, else "".
+func (b *Backend) MLLPAddr() string {
+	if a, ok := b.app.(MLLPApp); ok {
+		return a.MLLPAddr()
+	}
+	return ""
+}
+
+// CallbackHost implements backend.Messaging: the app runs in this process.
+func (b *Backend) CallbackHost() string { return CallbackHost }
 
 // Reset implements backend.Backend.
 func (b *Backend) Reset(ctx context.Context) error {

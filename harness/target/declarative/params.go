@@ -91,6 +91,10 @@ var actionParams = map[string][]string{
 	"expect-bed":             join([]string{"ward", "bed", "occupied"}, patientParams),
 	"expect-bed-not-offered": join(patientParams, []string{"ward", "bed"}),
 	"expect-cannot-admit":    patientParams,
+	// Referrals
+	"expect-referral":        join(patientParams, []string{"clinic", "present"}),
+	"book-referral":          join(patientParams, []string{"clinic"}),
+	"expect-referral-status": join(patientParams, []string{"clinic", "status"}),
 	// Clinical
 	"record-allergy":                  {"substance", "reaction", "severity"},
 	"update-allergy":                  {"substance", "reaction", "severity"},

@@ -25,6 +25,7 @@ type Action string
 const (
 	ViewRecord      Action = "view-record"
 	RegisterPatient Action = "register-patient"
+	UpdatePatient   Action = "update-patient"
 	BreakGlass      Action = "break-glass"
 	ViewNotes       Action = "view-notes"
 	DraftNote       Action = "draft-note"
@@ -47,16 +48,22 @@ const (
 	Prescribe          Action = "prescribe"
 	StopMedication     Action = "stop-medication"
 	RecordObservations Action = "record-observations"
+
+	ReceiveReferral  Action = "receive-referral"
+	UpdateReferral   Action = "update-referral"
+	WithdrawReferral Action = "withdraw-referral"
 )
 
 // Actions lists every action in the order the UI offers them.
-var Actions = []Action{ViewRecord, RegisterPatient, BreakGlass, ViewNotes, DraftNote, SignNote, AmendNote, AccessDenied,
+var Actions = []Action{ViewRecord, RegisterPatient, UpdatePatient, BreakGlass, ViewNotes, DraftNote, SignNote, AmendNote, AccessDenied,
 	BookAppointment, RescheduleAppointment, CancelAppointment, AdmitPatient, TransferPatient, DischargePatient,
-	RecordAllergy, UpdateAllergy, ResolveAllergy, AllergyInError, NoKnownAllergies, Prescribe, StopMedication, RecordObservations}
+	RecordAllergy, UpdateAllergy, ResolveAllergy, AllergyInError, NoKnownAllergies, Prescribe, StopMedication, RecordObservations,
+	ReceiveReferral, UpdateReferral, WithdrawReferral}
 
 var labels = map[Action]string{
 	ViewRecord:      "Viewed record",
 	RegisterPatient: "Registered patient",
+	UpdatePatient:   "Updated patient details",
 	BreakGlass:      "Accessed restricted record",
 	ViewNotes:       "Viewed clinical notes",
 	DraftNote:       "Drafted note",
@@ -79,6 +86,10 @@ var labels = map[Action]string{
 	Prescribe:          "Prescribed medication",
 	StopMedication:     "Stopped medication",
 	RecordObservations: "Recorded observations",
+
+	ReceiveReferral:  "Received referral",
+	UpdateReferral:   "Updated referral",
+	WithdrawReferral: "Withdrew referral",
 }
 
 // Label is the action as people read it: "Viewed record".

@@ -32,3 +32,18 @@ func TestEveryActionIsOffered(t *testing.T) {
 	assert.Equal(t, "Booked appointment", BookAppointment.Label())
 	assert.Equal(t, "Discharged patient", DischargePatient.Label())
 }
+
+func TestReferralActions(t *testing.T) {
+	for a, want := range map[Action]string{
+		ReceiveReferral:  "Received referral",
+		UpdateReferral:   "Updated referral",
+		WithdrawReferral: "Withdrew referral",
+	} {
+		got, err := ParseAction(string(a))
+		require.NoError(t, err, "the audit search accepts %s", a)
+		assert.Equal(t, a, got)
+		assert.Equal(t, want, a.Label())
+	}
+	assert.Equal(t, Action("receive-referral"), ReceiveReferral, "the code the FHIR API writes")
+	assert.Equal(t, Action("withdraw-referral"), WithdrawReferral)
+}

@@ -59,6 +59,13 @@ const (
 	// technology announces an unnamed text box (WCAG 2.2 1.3.1, 4.1.2).
 	// Only an accessibility check notices: no scenario fills that field.
 	A11yUnlabelledField Name = "a11y-unlabelled-field"
+	// ADTA08DropsAllergy: an inbound HL7 ADT^A08 (update patient
+	// information) replaces the patient's recorded allergies with its AL1
+	// segments instead of adding to them, so an A08 without AL1 segments
+	// silently deletes the allergies recorded in the EPR (package
+	// messaging). It applies when the patient has a recorded allergy the
+	// message does not list.
+	ADTA08DropsAllergy Name = "adt-a08-drops-allergy"
 )
 
 // All lists every defect with its description, in a stable order.
@@ -73,6 +80,7 @@ var All = map[Name]string{
 	SearchDropsLast:     "patient search drops the last result of each page",
 	SlowSearch:          "patient search takes several seconds to answer",
 	A11yUnlabelledField: "the registration form's \"Address line 2\" field has no label",
+	ADTA08DropsAllergy:  "an inbound HL7 ADT^A08 deletes recorded allergies it does not list",
 }
 
 // Names returns every defect name, sorted.

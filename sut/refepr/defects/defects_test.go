@@ -24,8 +24,8 @@ func TestParse(t *testing.T) {
 	assert.False(t, Set{}.Fires(context.Background(), SlowSearch, true), "the zero Set has nothing on")
 
 	_, err = Parse("slow-serch")
-	assert.ErrorContains(t, err, `unknown defect "slow-serch" (known: a11y-unlabelled-field, allergy-alert-stale,`)
-	assert.Len(t, Names(), 10)
+	assert.ErrorContains(t, err, `unknown defect "slow-serch" (known: a11y-unlabelled-field, adt-a08-drops-allergy, allergy-alert-stale,`)
+	assert.Len(t, Names(), 11)
 }
 
 func TestTraceRecordsWhereDefectsApplyOnOrOff(t *testing.T) {

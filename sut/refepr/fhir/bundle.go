@@ -11,6 +11,7 @@ import (
 
 	"github.com/eprharness/eprharness/sut/refepr/audit"
 	"github.com/eprharness/eprharness/sut/refepr/defects"
+	"github.com/eprharness/eprharness/sut/refepr/events"
 	"github.com/eprharness/eprharness/sut/refepr/patient"
 	"github.com/eprharness/eprharness/sut/refepr/store"
 )
@@ -28,6 +29,8 @@ type entryResponse struct {
 	patientID string
 	// details follow the interaction and location in the audit entry.
 	details string
+	// events are published once the change is committed (Handler.publish).
+	events []events.Event
 }
 
 // audit appends the audit entry of one write inside its transaction:
@@ -344,7 +347,9 @@ func (h *Handler) transaction(ctx context.Context, b Bundle, who string) (bundle
 		return bundleResult{}, problems
 	}
 	res := bundleResult{entries: make([]BundleEntry, len(planned))}
+	var committed []entryResponse // published once the transaction commits
 	err := h.store.InTx(ctx, func(tx *store.Tx) error {
+		committed = committed[:0]
 		refs := map[string]string{}
 		for i, pe := range planned {
 			if pe.skipped != "" {
@@ -365,12 +370,16 @@ func (h *Handler) transaction(ctx context.Context, b Bundle, who string) (bundle
 			if pe.fullURL != "" {
 				refs[pe.fullURL] = resp.location
 			}
+			committed = append(committed, resp)
 			res.entries[i] = BundleEntry{Response: resp.bundleResponse()}
 		}
 		return nil
 	})
 	if err != nil {
 		return bundleResult{}, err
+	}
+	for _, resp := range committed {
+		h.publish(who, resp)
 	}
 	for _, pe := range planned {
 		if pe.skipped != "" {
@@ -411,6 +420,7 @@ func (h *Handler) batch(ctx context.Context, b Bundle, who string) (bundleResult
 			case err != nil:
 				return bundleResult{}, fmt.Errorf("bundle entry %d: %w", i, err)
 			default:
+				h.publish(who, resp)
 				res.entries[i] = BundleEntry{Response: resp.bundleResponse()}
 			}
 		}

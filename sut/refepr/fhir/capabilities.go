@@ -19,6 +19,8 @@ type capability struct {
 	// (supportedProfile): a client may send resources conforming to them
 	// one by one, such as single vital signs.
 	Profiles []string
+	// NoConditionalCreate: create ignores If-None-Exist (Subscription).
+	NoConditionalCreate bool
 }
 
 // capabilities lists every resource type served, in the statement's order.
@@ -61,6 +63,21 @@ var capabilities = []capability{
 		{Name: "_count", Type: "number"},
 	}},
 	{Type: "Schedule", Interactions: []string{"read", "search-type"}},
+	{Type: "ServiceRequest", Interactions: []string{"create", "read", "search-type", "update"}, SearchParams: []CapabilityParam{
+		{Name: "patient", Type: "reference"},
+		{Name: "subject", Type: "reference"},
+		{Name: "patient.identifier", Type: "token"},
+		{Name: "status", Type: "token"},
+		{Name: "code", Type: "token"},
+		{Name: "_id", Type: "token"},
+	}},
+	{Type: "Subscription", Interactions: []string{"create", "read", "search-type", "delete"}, NoConditionalCreate: true,
+		SearchParams: []CapabilityParam{{Name: "status", Type: "token"}}},
+}
+
+// operations are the system-level operations (POST /fhir/$name).
+var operations = []CapabilityOperation{
+	{Name: "process-message", Definition: "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message"},
 }
 
 // systemInteractions are the whole-system interactions (POST /fhir).
@@ -75,11 +92,11 @@ func codes(names []string) []CapabilityCode {
 }
 
 func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
-	rest := CapabilityRestMode{Mode: "server", Interaction: codes(systemInteractions)}
+	rest := CapabilityRestMode{Mode: "server", Interaction: codes(systemInteractions), Operation: operations}
 	for _, c := range capabilities {
 		rest.Resource = append(rest.Resource, CapabilityResource{Type: c.Type, SupportedProfile: c.Profiles,
 			Interaction: codes(c.Interactions), SearchParam: c.SearchParams,
-			ConditionalCreate: slices.Contains(c.Interactions, "create")})
+			ConditionalCreate: slices.Contains(c.Interactions, "create") && !c.NoConditionalCreate})
 	}
 	h.write(w, r, http.StatusOK, CapabilityStatement{
 		ResourceType: "CapabilityStatement",

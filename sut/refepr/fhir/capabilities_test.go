@@ -33,6 +33,9 @@ func interactionsOfRoutes(t *testing.T, routes []string) (map[string][]string, [
 		case (rest == "" || rest == "{$}") && method == http.MethodPost:
 			system = append(system, "transaction", "batch")
 			continue
+		case strings.HasPrefix(rest, "$") && method == http.MethodPost:
+			system = append(system, "operation:"+strings.TrimPrefix(rest, "$"))
+			continue
 		case sub == "" && method == http.MethodPost:
 			code = "create"
 		case sub == "" && method == http.MethodGet:
@@ -41,6 +44,8 @@ func interactionsOfRoutes(t *testing.T, routes []string) (map[string][]string, [
 			code = "read"
 		case sub == "{id}" && method == http.MethodPut:
 			code = "update"
+		case sub == "{id}" && method == http.MethodDelete:
+			code = "delete"
 		default:
 			t.Fatalf("route %q is not a FHIR interaction the test knows; teach interactionsOfRoutes", r)
 		}
@@ -78,12 +83,17 @@ func TestCapabilityStatementMatchesRoutes(t *testing.T) {
 		gotTypes[res["type"].(string)] = codes
 		// Every type the API creates takes conditional creates
 		// (If-None-Exist, ifNoneExist), and says so.
+		// (A Subscription is not a record: its create ignores If-None-Exist.)
 		cond, _ := res["conditionalCreate"].(bool)
-		assert.Equal(t, slices.Contains(codes, "create"), cond, "%s conditionalCreate", res["type"])
+		assert.Equal(t, slices.Contains(codes, "create") && res["type"] != "Subscription", cond, "%s conditionalCreate", res["type"])
 	}
 	var gotSystem []string
 	for _, i := range rest["interaction"].([]any) {
 		gotSystem = append(gotSystem, i.(map[string]any)["code"].(string))
+	}
+	ops, _ := rest["operation"].([]any)
+	for _, o := range ops {
+		gotSystem = append(gotSystem, "operation:"+o.(map[string]any)["name"].(string))
 	}
 	slices.Sort(gotSystem)
 	assert.Equal(t, wantTypes, gotTypes, "every resource type and interaction served is declared, and nothing else")
@@ -105,6 +115,10 @@ func TestCapabilitySearchParamsAreHonoured(t *testing.T) {
 		"timing": {"code": {"text": "Four times a day"}}, "doseAndRate": [{"doseQuantity": {"value": 1, "unit": "g"}}]}]}`).status)
 	require.Equal(t, http.StatusCreated, a.post("/fhir/Observation", normal("Patient/"+pid, 16).json()).status)
 	createdID(t, a.post("/fhir/Appointment", appointmentJSON("Patient/"+pid, "Slot/cardiology-20260602-0900")))
+	srID := createdID(t, a.post("/fhir/ServiceRequest", `{"resourceType": "ServiceRequest", "status": "active", "intent": "order",
+		"code": {"text": "Cardiology"}, "subject": {"reference": "Patient/`+pid+`"}}`))
+	require.Equal(t, http.StatusCreated, a.post("/fhir/Subscription", `{"resourceType": "Subscription", "status": "requested", "criteria": "Appointment",
+		"channel": {"type": "rest-hook", "endpoint": "http://127.0.0.1:9/notify"}}`).status)
 
 	// type -> param -> {query finding the resource, query not finding it};
 	// a zero count is written "0".
@@ -134,6 +148,17 @@ func TestCapabilitySearchParamsAreHonoured(t *testing.T) {
 		"Appointment": {
 			"patient": {p, "patient=nobody"},
 			"status":  {p + "status=booked", p + "status=cancelled"},
+		},
+		"ServiceRequest": {
+			"patient":            {p, "patient=nobody"},
+			"subject":            {"subject=Patient/" + pid, "subject=Patient/nobody"},
+			"patient.identifier": {"patient.identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018", "patient.identifier=9990000026"},
+			"status":             {p + "status=active", p + "status=revoked"},
+			"code":               {p + "code=Cardiology", p + "code=Dermatology"},
+			"_id":                {"_id=" + srID, "_id=nobody"},
+		},
+		"Subscription": {
+			"status": {"status=active", "status=error"},
 		},
 		"Slot": {
 			"schedule": {"schedule=Schedule/cardiology", "schedule=Schedule/nowhere"},

@@ -143,6 +143,7 @@ type Handler struct {
 	mux         *http.ServeMux
 	routes      []string // the patterns registered by route, in order
 	events      *events.Bus
+	notifier    *notifier // Subscription notifications (subscriptions.go)
 }
 
 // New returns a Handler.
@@ -166,6 +167,7 @@ func New(opts Options) *Handler {
 	h.route("POST /fhir/{$}", h.bundle)
 	h.clinicalRoutes()
 	h.schedulingRoutes()
+	h.referralRoutes() // ServiceRequest, $process-message, Subscription (referrals.go)
 	h.mux.HandleFunc("/fhir/", h.unknownRoute)
 	h.mux.HandleFunc("/fhir", h.unknownRoute)
 	return h
@@ -285,6 +287,14 @@ type CapabilityRestMode struct {
 	Mode        string               `json:"mode"`
 	Resource    []CapabilityResource `json:"resource"`
 	Interaction []CapabilityCode     `json:"interaction"`
+	// Operation lists system operations such as $process-message.
+	Operation []CapabilityOperation `json:"operation,omitempty"`
+}
+
+// CapabilityOperation is an operation the server performs.
+type CapabilityOperation struct {
+	Name       string `json:"name"`
+	Definition string `json:"definition"`
 }
 
 // CapabilityResource lists what the server does with one resource type.
@@ -582,6 +592,7 @@ func createByPost[Res, In, Row, Out any](h *Handler, w http.ResponseWriter, r *h
 		h.fail(w, r, err)
 		return
 	}
+	h.publish(who, resp) // referrals.go
 	stored, err := load(r.Context(), strings.TrimPrefix(resp.location, typ+"/"))
 	if err != nil {
 		h.fail(w, r, err)

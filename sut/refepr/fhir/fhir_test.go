@@ -417,7 +417,7 @@ func TestTransactionUnsupportedEntries(t *testing.T) {
 	obs := `{"fullUrl":"urn:uuid:2","resource":{"resourceType":"Encounter","status":"finished"},"request":{"method":"POST","url":"Encounter"}}`
 	r := a.post("/fhir", bundleJSON("transaction", entry("urn:uuid:1", amy, ""), obs))
 	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
-	assert.Equal(t, []string{"Bundle.entry[1]: resource type Encounter is not supported (supported: AllergyIntolerance, Appointment, MedicationRequest, Observation, Patient)"}, diagnostics(t, r))
+	assert.Equal(t, []string{"Bundle.entry[1]: resource type Encounter is not supported (supported: AllergyIntolerance, Appointment, MedicationRequest, Observation, Patient, ServiceRequest)"}, diagnostics(t, r))
 	assert.Equal(t, "not-supported", r.body["issue"].([]any)[0].(map[string]any)["code"])
 	assert.Zero(t, a.count())
 

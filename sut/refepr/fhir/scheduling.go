@@ -31,6 +31,7 @@ import (
 
 	"github.com/eprharness/eprharness/sut/refepr/audit"
 	"github.com/eprharness/eprharness/sut/refepr/defects"
+	"github.com/eprharness/eprharness/sut/refepr/events"
 	"github.com/eprharness/eprharness/sut/refepr/scheduling"
 	"github.com/eprharness/eprharness/sut/refepr/store"
 )
@@ -69,6 +70,9 @@ type Appointment struct {
 	End          string                   `json:"end,omitempty"`
 	Slot         []Reference              `json:"slot,omitempty"`
 	Participant  []AppointmentParticipant `json:"participant,omitempty"`
+	// BasedOn names the referral (ServiceRequest/{id}) the appointment
+	// was booked from: on create it links the appointment to the referral.
+	BasedOn []Reference `json:"basedOn,omitempty"`
 }
 
 // Slot is a bookable period of a Schedule.
@@ -122,6 +126,8 @@ func scheduleResource(c store.Clinic) Schedule {
 type appointmentRequest struct {
 	slotID  string
 	patient *Reference
+	// referral is the ServiceRequest reference of basedOn, if any.
+	referral string
 }
 
 func appointmentFromResource(res Appointment) (appointmentRequest, *opError) {
@@ -143,7 +149,13 @@ func appointmentFromResource(res Appointment) (appointmentRequest, *opError) {
 	if patientRef == nil {
 		return appointmentRequest{}, newOpError(http.StatusUnprocessableEntity, codeRequired, "Appointment.participant: exactly one Patient participant is required")
 	}
-	return appointmentRequest{slotID: slotID, patient: patientRef}, nil
+	req := appointmentRequest{slotID: slotID, patient: patientRef}
+	for _, b := range res.BasedOn {
+		if ref := strings.TrimSpace(b.Reference); strings.HasPrefix(ref, "ServiceRequest/") || strings.HasPrefix(ref, "urn:") {
+			req.referral = ref
+		}
+	}
+	return req, nil
 }
 
 // appointmentSlot reads the one Slot reference of an Appointment.
@@ -184,7 +196,17 @@ func booked(a store.Appointment, status int, action audit.Action, details string
 	if details != "" {
 		resp.details += ", " + details
 	}
+	if kind := appointmentEvents[action]; kind != "" {
+		resp.events = append(resp.events, events.Event{Kind: kind, At: a.LastUpdated, PatientID: a.PatientID, AppointmentID: a.ID})
+	}
 	return resp
+}
+
+// appointmentEvents are the events (package events) of appointment changes.
+var appointmentEvents = map[audit.Action]events.Kind{
+	audit.BookAppointment:       events.AppointmentBooked,
+	audit.RescheduleAppointment: events.AppointmentRescheduled,
+	audit.CancelAppointment:     events.AppointmentCancelled,
 }
 
 func planAppointment(_ context.Context, h *Handler, raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
@@ -205,7 +227,15 @@ func createAppointment(ctx context.Context, tx *store.Tx, req appointmentRequest
 		return store.Appointment{}, err
 	}
 	a, err := tx.BookAppointment(ctx, store.Booking{PatientID: patientID, SlotID: req.slotID, BookedBy: "fhir", Overbook: overbook})
-	return a, slotProblem(err, req.slotID)
+	if err != nil {
+		return a, slotProblem(err, req.slotID)
+	}
+	if req.referral != "" {
+		if err := linkReferral(ctx, tx, req.referral, a, refs); err != nil {
+			return store.Appointment{}, err
+		}
+	}
+	return a, nil
 }
 
 // slotProblem turns the store's booking errors into OperationOutcomes.
@@ -322,12 +352,12 @@ func (h *Handler) updateAppointment(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, oe)
 		return
 	}
-	var a store.Appointment
+	var (
+		a    store.Appointment
+		resp entryResponse
+	)
 	err = h.store.InTx(r.Context(), func(tx *store.Tx) error {
-		var (
-			resp entryResponse
-			err  error
-		)
+		var err error
 		if a, resp, err = updateAppointment(r.Context(), tx, u, nil, h.defects.Fires(r.Context(), defects.DoubleBooking, true)); err != nil {
 			return err
 		}
@@ -337,6 +367,7 @@ func (h *Handler) updateAppointment(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	h.publish(who, resp)
 	h.write(w, r, http.StatusOK, appointmentResource(a))
 }
 

@@ -15,7 +15,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"strconv"
 	"sync"
 
 	"github.com/eprharness/eprharness/harness/backend"
@@ -42,7 +44,10 @@ func Check(cfg config.Config) error {
 }
 
 // Embedded serves the reference EPR in-process on an in-memory SQLite
-// database, one per worker. EPR_DEFECT_TRACE (the reference EPR's own
+// database, one per worker, with its HL7 v2 MLLP endpoint on a free
+// loopback port (the backend's MLLPAddr) and, when the runner's context
+// carries backend.Callbacks with an MLLPPort, its outbound feed sent to
+// 127.0.0.1:<that port>. EPR_DEFECT_TRACE (the reference EPR's own
 // variable) names a file that records where each defect applies; it stays
 // open for the life of the process.
 func Embedded(cfg config.Config, version string, stderr io.Writer) (Factory, error) {
@@ -60,18 +65,27 @@ func Embedded(cfg config.Config, version string, stderr io.Writer) (Factory, err
 		trace = f
 	}
 	return func(ctx context.Context, runID string) (backend.Backend, error) {
+		outbound := ""
+		if cb, ok := backend.CallbacksFrom(ctx); ok && cb.MLLPPort > 0 {
+			outbound = net.JoinHostPort(embedded.CallbackHost, strconv.Itoa(cb.MLLPPort))
+		}
 		return embedded.Run(ctx,
 			embedded.WithName("refepr"),
 			embedded.WithVersion(version),
 			embedded.WithApp(func(ctx context.Context) (embedded.App, error) {
-				return refepr.New(ctx, refepr.Config{DatabaseURL: "sqlite::memory:", Now: clock, TestAPI: true, Version: version, Defects: eprDefects, DefectTrace: trace})
+				return refepr.New(ctx, refepr.Config{DatabaseURL: "sqlite::memory:", Now: clock, TestAPI: true, Version: version,
+					Defects: eprDefects, DefectTrace: trace, MLLPAddr: "127.0.0.1:0", MLLPOutbound: outbound})
 			}),
 		)
 	}, nil
 }
 
 // Docker runs the reference EPR image (epr-image) with PostgreSQL
-// (postgres-image) in containers, one set per worker. testcontainers' own
+// (postgres-image) in containers, one set per worker. The image's MLLP
+// port 2575 is published (the backend's MLLPAddr), and with
+// backend.Callbacks in the context the outbound feed goes to
+// host.docker.internal:<MLLPPort> (EPR_MLLP_OUTBOUND), which reaches the
+// harness's listener only if it listens beyond loopback (0.0.0.0). testcontainers' own
 // messages go to backend-testcontainers.log in the output folder, and the
 // first call sweeps what killed runs left behind (docker.Prepare).
 func Docker(cfg config.Config, version string, stderr io.Writer) (Factory, error) {
@@ -90,7 +104,12 @@ func Docker(cfg config.Config, version string, stderr io.Writer) (Factory, error
 		if eprDefects.String() != "" {
 			env["EPR_DEFECTS"] = eprDefects.String()
 		}
+		outbound := ""
+		if cb, ok := backend.CallbacksFrom(ctx); ok && cb.MLLPPort > 0 {
+			outbound = net.JoinHostPort(docker.CallbackHost, strconv.Itoa(cb.MLLPPort))
+		}
 		b, err := docker.Run(ctx,
+			docker.WithMLLPOutbound(outbound),
 			docker.WithEPRImage(cfg.EPRImage),
 			docker.WithPostgresImage(cfg.PostgresImage),
 			docker.WithRunID(runID),

@@ -43,6 +43,7 @@ var migrations = [][]string{
 	searchSchema,      // search indexes
 	identifiersSchema, // FHIR identifiers (conditional create), free-text dosage
 	resultsSchema,     // single observations: vital signs, body measurements, lab results
+	referralsSchema,   // referrals (FHIR ServiceRequest) and FHIR Subscriptions
 }
 
 // migrateLockID is the PostgreSQL advisory lock that serialises migrations

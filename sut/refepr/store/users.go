@@ -59,6 +59,9 @@ func (s *Store) User(ctx context.Context, username string) (User, error) {
 // transaction.
 func (s *Store) Reset(ctx context.Context, users []User) error {
 	err := s.InTx(ctx, func(tx *Tx) error {
+		if err := tx.resetReferrals(ctx); err != nil { // before scheduling and patients: referrals name clinics and patients
+			return err
+		}
 		if err := tx.resetScheduling(ctx); err != nil { // before patients: appointments and admissions refer to them
 			return err
 		}

@@ -26,6 +26,7 @@ import (
 	"github.com/eprharness/eprharness/sut/refepr/audit"
 	"github.com/eprharness/eprharness/sut/refepr/auth"
 	"github.com/eprharness/eprharness/sut/refepr/defects"
+	"github.com/eprharness/eprharness/sut/refepr/events"
 	"github.com/eprharness/eprharness/sut/refepr/patient"
 	"github.com/eprharness/eprharness/sut/refepr/scheduling"
 	"github.com/eprharness/eprharness/sut/refepr/store"
@@ -330,6 +331,7 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request, u auth.User, p pa
 		return
 	}
 	h.log.InfoContext(r.Context(), "appointment booked", "username", u.Username, "patient", p.ID, "appointment", a.ID)
+	h.publishAppointment(events.AppointmentBooked, u, a) // referrals.go
 	h.toRecord(w, r, p.ID, fmt.Sprintf("Appointment booked: %s, %s", a.Slot.Clinic.Name, scheduling.FormatWhen(a.Slot.Start)))
 }
 
@@ -388,6 +390,9 @@ func (h *Handler) reschedule(w http.ResponseWriter, r *http.Request, u auth.User
 		return
 	}
 	h.log.InfoContext(r.Context(), "appointment rescheduled", "username", u.Username, "patient", p.ID, "appointment", a.ID)
+	if moved.Slot.ID != a.Slot.ID {
+		h.publishAppointment(events.AppointmentRescheduled, u, moved)
+	}
 	h.toRecord(w, r, p.ID, fmt.Sprintf("Appointment moved to %s", scheduling.FormatWhen(moved.Slot.Start)))
 }
 
@@ -422,6 +427,7 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, u auth.User, p 
 		return
 	}
 	h.log.InfoContext(r.Context(), "appointment cancelled", "username", u.Username, "patient", p.ID, "appointment", a.ID)
+	h.publishAppointment(events.AppointmentCancelled, u, a)
 	h.toRecord(w, r, p.ID, fmt.Sprintf("Appointment cancelled: %s, %s", a.Slot.Clinic.Name, scheduling.FormatWhen(a.Slot.Start)))
 }
 
@@ -526,19 +532,23 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request, u auth.User, p p
 		return
 	}
 	h.log.InfoContext(r.Context(), "patient admitted", "username", u.Username, "patient", p.ID, "bed", a.BedID)
+	h.events.Publish(events.Event{Kind: events.Admitted, Source: events.FromUI, At: h.now(), PatientID: p.ID,
+		By: u.Username, Ward: a.WardName, Bed: a.BedLabel})
 	h.toRecord(w, r, p.ID, fmt.Sprintf("%s admitted to %s, bed %s", p.DisplayName(), a.WardName, a.BedLabel))
 }
 
 func (h *Handler) transfer(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient) {
-	var a store.Admission
+	var a, from store.Admission
+	moved := false
 	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
-		from, err := tx.CurrentAdmission(r.Context(), p.ID)
-		if err != nil {
+		var err error
+		if from, err = tx.CurrentAdmission(r.Context(), p.ID); err != nil {
 			return err
 		}
 		if a, err = tx.Transfer(r.Context(), p.ID, r.PostForm.Get("bed")); err != nil || a.BedID == from.BedID {
 			return err // the same bed again changes nothing
 		}
+		moved = true
 		return h.auditTx(r, tx, u, audit.TransferPatient, p,
 			fmt.Sprintf("%s, bed %s, from %s, bed %s", a.WardName, a.BedLabel, from.WardName, from.BedLabel))
 	})
@@ -551,6 +561,10 @@ func (h *Handler) transfer(w http.ResponseWriter, r *http.Request, u auth.User, 
 		return
 	}
 	h.log.InfoContext(r.Context(), "patient transferred", "username", u.Username, "patient", p.ID, "bed", a.BedID)
+	if moved {
+		h.events.Publish(events.Event{Kind: events.Transferred, Source: events.FromUI, At: h.now(), PatientID: p.ID,
+			By: u.Username, Ward: a.WardName, Bed: a.BedLabel, FromWard: from.WardName, FromBed: from.BedLabel})
+	}
 	h.toRecord(w, r, p.ID, fmt.Sprintf("%s transferred to %s, bed %s", p.DisplayName(), a.WardName, a.BedLabel))
 }
 
@@ -591,6 +605,8 @@ func (h *Handler) discharge(w http.ResponseWriter, r *http.Request, u auth.User,
 		return
 	}
 	h.log.InfoContext(r.Context(), "patient discharged", "username", u.Username, "patient", p.ID)
+	h.events.Publish(events.Event{Kind: events.Discharged, Source: events.FromUI, At: h.now(), PatientID: p.ID,
+		By: u.Username, Ward: a.WardName, Bed: a.BedLabel})
 	h.toRecord(w, r, p.ID, fmt.Sprintf("%s discharged from %s, bed %s", p.DisplayName(), a.WardName, a.BedLabel))
 }
 

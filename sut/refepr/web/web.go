@@ -121,6 +121,7 @@ func New(opts Options) (*Handler, error) {
 	pages = append(pages, clinicalPages...)
 	pages = append(pages, recordsPages...)
 	pages = append(pages, schedulingPages...)
+	pages = append(pages, referralsPages...)
 	for _, page := range pages {
 		// Every page gets the layout and the shared partials (the record
 		// page's sections of each clinical area, dialogs, toasts).
@@ -151,6 +152,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	h.clinicalRoutes(mux)
 	h.recordsRoutes(mux)
 	h.schedulingRoutes(mux)
+	h.referralsRoutes(mux)
 	mux.HandleFunc("/", h.notFound)
 }
 

@@ -10,6 +10,8 @@
 //	EPR_TEST_API      "true" or "1" enables POST /_test/reset
 //	EPR_DEFECTS       release-candidate regressions to turn on, comma-separated (package defects)
 //	EPR_DEFECT_TRACE  file to append, for each test scenario, the defects it reaches (package defects)
+//	EPR_MLLP_ADDR     HL7 v2 MLLP listen address, e.g. ":2575" (default: none; the image sets :2575)
+//	EPR_MLLP_OUTBOUND host:port the outbound HL7 v2 feed is sent to (default: no feed)
 //	EPR_VERSION       version reported by /version (default: the -ldflags
 //	                  "-X main.version=..." value, else "dev")
 //
@@ -115,6 +117,17 @@ func parseConfig(getenv func(string) string) (config, error) {
 	}
 	c.epr.Defects = set
 	c.defectTrace = getenv("EPR_DEFECT_TRACE")
+	if c.epr.MLLPAddr = strings.TrimSpace(getenv("EPR_MLLP_ADDR")); c.epr.MLLPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.epr.MLLPAddr); err != nil {
+			return config{}, configError{fmt.Errorf("EPR_MLLP_ADDR=%q is not a host:port address: %w", c.epr.MLLPAddr, err)}
+		}
+	}
+	if c.epr.MLLPOutbound = strings.TrimSpace(getenv("EPR_MLLP_OUTBOUND")); c.epr.MLLPOutbound != "" {
+		host, port, err := net.SplitHostPort(c.epr.MLLPOutbound)
+		if err != nil || host == "" || port == "" || port == "0" {
+			return config{}, configError{fmt.Errorf("EPR_MLLP_OUTBOUND=%q: want host:port, e.g. gp-system:2575", c.epr.MLLPOutbound)}
+		}
+	}
 	if c.epr.Version == "" {
 		c.epr.Version = version
 	}
@@ -164,7 +177,8 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpSrv.Serve(ln) }()
-	log.Info("refepr listening", "addr", ln.Addr().String(), "version", cfg.epr.Version, "test_api", cfg.epr.TestAPI)
+	log.Info("refepr listening", "addr", ln.Addr().String(), "version", cfg.epr.Version, "test_api", cfg.epr.TestAPI,
+		"mllp_addr", srv.MLLPAddr(), "mllp_outbound", cfg.epr.MLLPOutbound)
 
 	select {
 	case err := <-serveErr:
