@@ -319,7 +319,7 @@ func postTransaction(ctx context.Context, file, name string) error {
 	if err != nil {
 		return failure.Harness(fmt.Errorf("read FHIR transaction %s (relative to the feature file %s): %w", file, s.FeatureFile, err))
 	}
-	body, err := fillJSON(string(data), vals(ctx, p, "FHIR^transaction"))
+	body, err := fillJSON(string(data), fhirFormats(vals(ctx, p, "FHIR^transaction"), p))
 	if err != nil {
 		return failure.Harness(fmt.Errorf("FHIR transaction %s: %w", file, err))
 	}
@@ -484,4 +484,21 @@ func brief(b []byte) string {
 		s = s[:300] + " …"
 	}
 	return s
+}
+
+// fhirFormats gives a FHIR template the FHIR forms of the values whose HL7
+// form differs: dates as YYYY-MM-DD, the time as an RFC 3339 instant, the
+// gender as FHIR's (female, male, other, unknown).
+func fhirFormats(v map[string]string, p fixtures.Patient) map[string]string {
+	v["birth_date"] = p.BirthDate
+	if t, err := time.Parse("20060102", v["today"]); err == nil {
+		v["today"] = t.Format(time.DateOnly)
+	}
+	if t, err := time.Parse("20060102150405-0700", v["now"]); err == nil {
+		v["now"] = t.Format(time.RFC3339)
+	}
+	if g := strings.ToLower(strings.TrimSpace(p.Gender)); g != "" {
+		v["gender"] = g
+	}
+	return v
 }

@@ -123,6 +123,17 @@ func TestReadTemplateDecodesLatin1(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(raw), "Zo\xeb", "sent in ISO 8859-1 as MSH-18 says")
 
+	utf8File := []byte(strings.ReplaceAll(string(latin1), "Zo\xeb", "Zoë"))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "messages", "a31-utf8.hl7"), utf8File, 0o644))
+	text, err = ReadTemplate(feature, "messages/a31-utf8.hl7")
+	require.NoError(t, err)
+	assert.Contains(t, text, "POND^Zoë", "a UTF-8 file is read as UTF-8 whatever MSH-18 says")
+	m, err = FromTemplate(text, testVals())
+	require.NoError(t, err)
+	raw, err = m.Encode("")
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), "Zo\xeb", "and sent in ISO 8859-1 as MSH-18 says")
+
 	_, err = ReadTemplate(feature, "messages/missing.hl7")
 	require.Error(t, err)
 	assert.Equal(t, results.KindHarness, failure.Classify(err))
@@ -388,4 +399,16 @@ func TestSubscriptionAndNotificationSteps(t *testing.T) {
 	resp.Body.Close()
 	assert.NoError(t, notified(ctx, "Amy Pond", "booked"))
 	assert.Error(t, notified(ctx, "Amy Pond", "cancelled"))
+}
+
+func TestFHIRTemplatesGetFHIRForms(t *testing.T) {
+	v := fhirFormats(testVals(), amy)
+	assert.Equal(t, "1989-03-14", v["birth_date"])
+	assert.Equal(t, "2026-06-01", v["today"])
+	assert.Equal(t, "2026-06-01T09:30:00Z", v["now"])
+	assert.Equal(t, "female", v["gender"])
+	assert.Equal(t, "9990000018", v["nhs_number"])
+	body, err := fillJSON(`{"authoredOn": "{today}", "subject": {"identifier": {"value": "{nhs_number}"}}}`, v)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"authoredOn": "2026-06-01", "subject": {"identifier": {"value": "9990000018"}}}`, body)
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/eprharness/eprharness/harness/failure"
 	"github.com/eprharness/eprharness/harness/fixtures"
@@ -32,6 +33,10 @@ var Placeholders = [][2]string{
 	{"message_type", "the message type of the step, e.g. ADT^A08"},
 	{"trigger", "the trigger event of the step, e.g. A08"},
 }
+
+// In a FHIR template (a transaction file) {birth_date} and {today} are
+// YYYY-MM-DD, {now} is an RFC 3339 instant and {gender} is FHIR's
+// (female, male, other, unknown): see fhirFormats.
 
 // values are the placeholder values for a message of type msgType
 // ("ADT^A08") about patient p at now, on clinical day today.
@@ -180,7 +185,10 @@ func missingName(err error) (string, bool) {
 }
 
 // ReadTemplate reads a template file named relative to the feature file,
-// as text: a file whose MSH-18 says 8859/1 is decoded from ISO 8859-1.
+// as text. A file that is valid UTF-8 is taken as UTF-8 whatever its
+// MSH-18 says (the message is encoded in MSH-18's character set when it is
+// sent); one that is not, and whose MSH-18 says 8859/1, is decoded from
+// ISO 8859-1 (a file saved by a tool that writes Latin-1).
 func ReadTemplate(featureFile, name string) (string, error) {
 	path := name
 	if !filepath.IsAbs(name) {
@@ -193,6 +201,9 @@ func ReadTemplate(featureFile, name string) (string, error) {
 	cs := charsetOf(data)
 	switch strings.ToUpper(cs) {
 	case "8859/1":
+		if utf8.Valid(data) {
+			return string(data), nil
+		}
 		r := make([]rune, len(data))
 		for i, b := range data {
 			r[i] = rune(b)
