@@ -44,7 +44,7 @@ func declarativeScenarios(t *testing.T) []string {
 // startRefEPR runs the reference EPR as a program of its own on a free
 // loopback port, as a trust's test environment would be: the harness
 // reaches it only by URL. It is stopped when the test ends.
-func startRefEPR(t *testing.T) string {
+func startRefEPR(t *testing.T, env ...string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "refepr")
 	build := exec.Command("go", "build", "-o", bin, "./sut/refepr/cmd/refepr")
@@ -57,7 +57,7 @@ func startRefEPR(t *testing.T) string {
 	require.NoError(t, l.Close())
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin)
-	cmd.Env = append(os.Environ(), "EPR_ADDR="+addr, "EPR_TEST_API=true", "EPR_NOW=2026-06-01")
+	cmd.Env = append(append(os.Environ(), "EPR_ADDR="+addr, "EPR_TEST_API=true", "EPR_NOW=2026-06-01"), env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
