@@ -37,11 +37,11 @@ func TestMessagingOnAnEPRByConfiguration(t *testing.T) {
 	base := startRefEPR(t, "EPR_MLLP_ADDR="+inbound, "EPR_MLLP_OUTBOUND="+feed)
 	ids := []string{
 		"features/messaging.feature:15",  // A08 in, banner
-		"features/messaging.feature:82",  // AE 204, unknown patient
-		"features/messaging.feature:90",  // AR 100, broken segment
-		"features/messaging.feature:107", // the ADT feed out on admit, transfer, discharge
+		"features/messaging.feature:81",  // AE 204, unknown patient
+		"features/messaging.feature:89",  // AR 100, broken segment
+		"features/messaging.feature:106", // the ADT feed out on admit, transfer, discharge
 		"features/referrals.feature:15",  // the referral on the worklist
-		"features/referrals.feature:24",  // booked, notified, SIU^S12 out
+		"features/referrals.feature:25",  // booked, notified, SIU^S12 out
 	}
 	r := harness(t, context.Background(), append([]string{"run", "--store", "off",
 		"--backend", "url", "--base-url", base,

@@ -50,8 +50,7 @@ Feature: HL7 v2 messages between the hospital's systems and the EPR
     When I search for "Amy Pond"
     And I open the record of "Amy Pond"
     And I record an allergy to "Penicillin" with reaction "Anaphylaxis" and severity "severe"
-    When the PAS sends an "ADT^A08" message for "Amy Pond" with:
-      | PID-11 | 1 Leadworth Lane^^Leadworth^^GL1 1AA |
+    When the PAS sends an "ADT^A08" message for "Amy Pond"
     Then the EPR accepts the message
     When I search for "Amy Pond"
     And I open the record of "Amy Pond"

@@ -19,6 +19,7 @@ Feature: GP referrals booked by the hospital, end to end
     Given I am signed in as a receptionist
     Then the referral of "Amy Pond" to "Cardiology" is on the booking worklist
     And the referral of "Amy Pond" to "Cardiology" shows "Awaiting booking"
+    And the referral of "Amy Pond" to "Dermatology" is not on the booking worklist
 
   @hazard:H-031 @control:C-023
   Scenario: The receptionist books the referral and the GP system is told
@@ -46,6 +47,7 @@ Feature: GP referrals booked by the hospital, end to end
     Given the GP practice refers "Amy Pond" to "Cardiology" for "Chest pain on exertion"
     When the GP practice withdraws the referral of "Amy Pond" to "Cardiology"
     Then the EPR accepts the FHIR message
+    And the EPR has no active referral for "Amy Pond" to "Cardiology"
     Given I am signed in as a receptionist
     Then the referral of "Amy Pond" to "Cardiology" shows "Withdrawn"
 
@@ -56,3 +58,9 @@ Feature: GP referrals booked by the hospital, end to end
     And the EPR has an active referral for "Amy Pond" to "Dermatology"
     Given I am signed in as a receptionist
     Then the referral of "Amy Pond" to "Dermatology" is on the booking worklist
+
+  @hazard:H-031 @control:C-024
+  Scenario: A referral to a clinic the hospital does not run is refused
+    When the GP practice refers "Amy Pond" to "Astrology" for "Chest pain on exertion"
+    Then the EPR rejects the FHIR message
+    And the EPR has no active referral for "Amy Pond" to "Astrology"

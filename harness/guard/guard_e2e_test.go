@@ -1,6 +1,6 @@
 //go:build e2e
 
-package guard
+package guard_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eprharness/eprharness/harness/browser"
+	"github.com/eprharness/eprharness/harness/guard"
 	"github.com/eprharness/eprharness/nhsnumber"
 )
 
@@ -47,26 +48,26 @@ func TestCheckPage(t *testing.T) {
 
 	_, err = s.Page.Goto("/test")
 	require.NoError(t, err)
-	assert.NoError(t, CheckPage(s.Page), "test numbers, hidden text and field values are not what the page shows")
+	assert.NoError(t, guard.CheckPage(s.Page), "test numbers, hidden text and field values are not what the page shows")
 
 	_, err = s.Page.Goto("/real")
 	require.NoError(t, err)
-	err = CheckPage(s.Page)
-	var rd *RealDataError
+	err = guard.CheckPage(s.Page)
+	var rd *guard.RealDataError
 	require.True(t, errors.As(err, &rd), "%v", err)
 	assert.EqualError(t, err, "possible real patient data: the page shows NHS number 943 476 **** outside the test ranges")
-	assert.NoError(t, CheckPage(s.Page, nhsnumber.Range{First: "9434765919", Last: "9434765919"}), "an extra test range")
+	assert.NoError(t, guard.CheckPage(s.Page, nhsnumber.Range{First: "9434765919", Last: "9434765919"}), "an extra test range")
 
 	_, err = s.Page.Goto("/patients/9434765919")
 	require.NoError(t, err)
-	assert.EqualError(t, CheckPage(s.Page), "possible real patient data: the page shows NHS number 943 476 **** outside the test ranges", "the URL")
+	assert.EqualError(t, guard.CheckPage(s.Page), "possible real patient data: the page shows NHS number 943 476 **** outside the test ranges", "the URL")
 
 	_, err = s.Page.Goto("/later")
 	require.NoError(t, err)
-	assert.EqualError(t, CheckPage(s.Page), "possible real patient data: the page shows NHS number 401 023 **** outside the test ranges")
+	assert.EqualError(t, guard.CheckPage(s.Page), "possible real patient data: the page shows NHS number 401 023 **** outside the test ranges")
 
 	require.NoError(t, s.Page.Close())
-	err = CheckPage(s.Page)
+	err = guard.CheckPage(s.Page)
 	require.Error(t, err)
 	assert.False(t, errors.As(err, &rd), "a closed page is not real data: %v", err)
 }

@@ -283,7 +283,7 @@ func TestExampleHazardLog(t *testing.T) {
 	log, err := Read(filepath.Join("..", "..", "features", "hazards.yaml"))
 	require.NoError(t, err)
 	assert.Equal(t, FormDCB0129, log.Form)
-	assert.Len(t, log.Hazards, 10)
+	assert.Len(t, log.Hazards, 12)
 	other := 0
 	for _, h := range log.Hazards {
 		assert.NotEmpty(t, h.Description, h.ID)
