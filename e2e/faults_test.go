@@ -180,26 +180,6 @@ func (s *started) wait(t *testing.T, timeout time.Duration) result {
 	return r
 }
 
-// cliEnv runs the eprharness binary with exactly args and env added.
-func cliEnv(t *testing.T, env []string, args ...string) result {
-	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = repoRoot
-	cmd.Env = append(append(os.Environ(), "EPRHARNESS_NO_COLOR=true"), env...)
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	start := time.Now()
-	err := cmd.Run()
-	r := result{stdout: so.String(), stderr: se.String(), took: time.Since(start)}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run eprharness: %v", err)
-	}
-	t.Logf("eprharness %s -> exit %d in %s", strings.Join(args, " "), r.code, r.took.Round(time.Millisecond))
-	return r
-}
-
 func dockerArgs() []string {
 	return []string{"--backend", "docker", "--epr-image", eprImage(), "--postgres-image", postgresImage()}
 }
