@@ -36,6 +36,26 @@ type Def struct {
 	// users file without them. Roles named in the step text are checked
 	// from the text and are not listed here.
 	Roles []string
+	// Check, when set, validates what the step is given without running
+	// it: a file it names exists and reads, a template in its doc string
+	// builds, the paths in its table parse. eprharness check (and run,
+	// before anything starts) reports its error at the step's line, so a
+	// broken input stops the run with exit 2 instead of failing a
+	// scenario half-way. Nil: nothing to check beyond the text.
+	Check func(in Input) error
+}
+
+// Input is what a step is given, for Def.Check.
+type Input struct {
+	// FeatureFile is the feature file's path, for files named relative
+	// to it.
+	FeatureFile string
+	// Args are the values of the pattern's capture groups, in order.
+	Args []string
+	// DocString is the step's doc string ("" when it has none).
+	DocString string
+	// Table is the step's data table, row by row (nil when it has none).
+	Table [][]string
 }
 
 // Register registers defs with the scenario context.

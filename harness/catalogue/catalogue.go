@@ -59,6 +59,9 @@ type Step struct {
 	// Roles are the fixture roles the step signs in as whatever its text
 	// says (steps.Def.Roles).
 	Roles []string
+	// Check validates the step's input without running it
+	// (steps.Def.Check); nil when there is nothing to check.
+	Check func(steps.Input) error
 
 	re      *regexp.Regexp
 	persona *regexp.Regexp // nil when the step has no persona
@@ -152,7 +155,7 @@ func newStep(domain string, def steps.Def, o options) (*Step, error) {
 	if len(groups) != re.NumSubexp() {
 		return nil, fmt.Errorf("internal: %d groups rendered, regexp has %d", len(groups), re.NumSubexp())
 	}
-	s := &Step{Domain: domain, Pattern: def.Pattern, Doc: def.Doc, Examples: def.Examples, Uses: def.Uses, Roles: def.Roles, re: re}
+	s := &Step{Domain: domain, Pattern: def.Pattern, Doc: def.Doc, Examples: def.Examples, Uses: def.Uses, Roles: def.Roles, Check: def.Check, re: re}
 
 	// Argument values in the examples, by group.
 	values := make([][]string, len(groups))

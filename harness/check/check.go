@@ -64,6 +64,7 @@ import (
 	"github.com/eprharness/eprharness/harness/tagexpr"
 	"github.com/eprharness/eprharness/harness/target"
 	"github.com/eprharness/eprharness/nhsnumber"
+	"github.com/eprharness/eprharness/steps"
 )
 
 // Kind is the kind of a problem.
@@ -98,6 +99,10 @@ const (
 	// RealNHSNumber is a valid NHS number outside the test ranges: real
 	// patient data (fixtures.CheckFeatures).
 	RealNHSNumber Kind = "real NHS number"
+	// BadInput is a step whose own check of what it is given failed
+	// (steps.Def.Check): a message template file that is missing or does
+	// not build, a field path that does not parse.
+	BadInput Kind = "bad input"
 )
 
 // advisory are the kinds that fail `eprharness check` but do not stop a
@@ -482,6 +487,7 @@ func (c *Checker) file(r *Report, hz *hazards, file string, src []byte, expr tag
 			}
 			c.fixtureRefs(add, file, src.line, ms[0], st.Text, rowNote(written, st.Text), registered)
 			c.actions(add, file, src, st, ms[0])
+			c.input(add, file, src.line, st, ms[0])
 			noteRegistration(st, registered)
 		}
 	}
@@ -740,4 +746,29 @@ func plainSyntax(msg string) string {
 	}
 	return fmt.Sprintf("unexpected line %s: Gherkin expects here %s", strings.TrimSpace(got),
 		gherkinTokens.Replace(strings.ReplaceAll(strings.TrimPrefix(expected, "expected: "), ", ", " or ")))
+}
+
+// input runs the step's own check of what it is given (steps.Def.Check).
+func (c *Checker) input(add func(Problem), file string, line int, st *messages.PickleStep, s *catalogue.Step) {
+	if s.Check == nil {
+		return
+	}
+	in := steps.Input{FeatureFile: file, Args: s.Arguments(st.Text)}
+	if a := st.Argument; a != nil {
+		if a.DocString != nil {
+			in.DocString = a.DocString.Content
+		}
+		if a.DataTable != nil {
+			for _, row := range a.DataTable.Rows {
+				var cells []string
+				for _, cell := range row.Cells {
+					cells = append(cells, cell.Value)
+				}
+				in.Table = append(in.Table, cells)
+			}
+		}
+	}
+	if err := s.Check(in); err != nil {
+		add(Problem{File: file, Line: line, Kind: BadInput, Msg: err.Error()})
+	}
 }

@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -180,4 +181,43 @@ func BenchmarkCheckExampleSuite(b *testing.B) {
 			b.Fatalf("check: %v %v", err, report.Problems)
 		}
 	}
+}
+
+// A step's own check of its input (steps.Def.Check) is run with the
+// feature's path, the step's arguments, doc string and table, and its
+// error is a problem at the step's line that stops a run.
+func TestStepInputIsChecked(t *testing.T) {
+	var got []steps.Input
+	picky := catalogue.Domain{Name: "picky", Defs: []steps.Def{{
+		Pattern:  `^the interface engine replays "([^"]*)"$`,
+		Doc:      "A step that names a file.",
+		Examples: []string{`When the interface engine replays "messages/a08.hl7"`},
+		Handler:  func(string) error { return nil },
+		Check: func(in steps.Input) error {
+			got = append(got, in)
+			if in.Args[0] == "missing.hl7" {
+				return errors.New(`message template missing.hl7: no such file`)
+			}
+			return nil
+		},
+	}}}
+	dir := t.TempDir()
+	feature := filepath.Join(dir, "replay.feature")
+	require.NoError(t, os.WriteFile(feature, []byte(`@messaging
+Feature: Replays
+  Scenario: One good, one missing
+    When the interface engine replays "good.hl7"
+    And the interface engine replays "missing.hl7"
+`), 0o644))
+	report, err := checker(t, picky).Paths([]string{feature})
+	require.NoError(t, err)
+	require.Len(t, report.Problems, 1, "%v", report.Problems)
+	p := report.Problems[0]
+	assert.Equal(t, BadInput, p.Kind)
+	assert.Equal(t, 5, p.Line)
+	assert.Contains(t, p.Msg, "missing.hl7: no such file")
+	assert.True(t, p.StopsRun(), "a broken input stops the run before anything starts")
+	require.Len(t, got, 2)
+	assert.Equal(t, feature, got[0].FeatureFile)
+	assert.Equal(t, []string{"good.hl7"}, got[0].Args)
 }

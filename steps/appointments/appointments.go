@@ -151,6 +151,14 @@ func signedInAsGP(ctx context.Context) (context.Context, error) {
 }
 
 func choose(ctx context.Context, clinic, name string) (context.Context, *scenario.State, *state, error) {
+	return bookFor(ctx, name, func(s *scenario.State, p target.Patient) (target.Appointment, error) {
+		return s.EPR.ChooseFirstFreeSlot(s.UI, p, clinic)
+	})
+}
+
+// bookFor finds and remembers the named patient, and makes the appointment
+// book gives them the scenario's appointment.
+func bookFor(ctx context.Context, name string, book func(s *scenario.State, p target.Patient) (target.Appointment, error)) (context.Context, *scenario.State, *state, error) {
 	ctx, s, st, err := from(ctx)
 	if err != nil {
 		return ctx, nil, nil, err
@@ -160,7 +168,7 @@ func choose(ctx context.Context, clinic, name string) (context.Context, *scenari
 		return ctx, nil, nil, err
 	}
 	s.Remember(p)
-	a, err := s.EPR.ChooseFirstFreeSlot(s.UI, scenario.TargetPatient(p), clinic)
+	a, err := book(s, scenario.TargetPatient(p))
 	if err != nil {
 		return ctx, nil, nil, err
 	}

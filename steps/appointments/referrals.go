@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/eprharness/eprharness/harness/scenario"
+	"github.com/eprharness/eprharness/harness/target"
 	"github.com/eprharness/eprharness/steps"
 )
 
@@ -23,19 +24,12 @@ func init() {
 }
 
 func bookReferral(ctx context.Context, name, clinic string) (context.Context, error) {
-	ctx, s, st, err := from(ctx)
+	ctx, _, st, err := bookFor(ctx, name, func(s *scenario.State, p target.Patient) (target.Appointment, error) {
+		return s.EPR.BookReferral(s.UI, p, clinic)
+	})
 	if err != nil {
 		return ctx, err
 	}
-	p, err := s.Patient(name)
-	if err != nil {
-		return ctx, err
-	}
-	s.Remember(p)
-	a, err := s.EPR.BookReferral(s.UI, scenario.TargetPatient(p), clinic)
-	if err != nil {
-		return ctx, err
-	}
-	st.appt, st.patient, st.attempt = &a, p, "mine"
+	st.attempt = "mine"
 	return ctx, nil
 }

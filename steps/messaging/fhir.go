@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -374,14 +373,8 @@ func guardText(text string, m *hmsg.Scenario) error {
 }
 
 func lastResponse(ctx context.Context) (*hmsg.FHIRResponse, error) {
-	_, m, err := world(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if m.LastResponse == nil {
-		return nil, failure.Harness(errors.New("no FHIR answer to check: no FHIR message was sent in this scenario before this step"))
-	}
-	return m.LastResponse, nil
+	return lastAnswer(ctx, func(m *hmsg.Scenario) *hmsg.FHIRResponse { return m.LastResponse },
+		"no FHIR answer to check: no FHIR message was sent in this scenario before this step")
 }
 
 // responseCode is MessageHeader.response.code of a response message

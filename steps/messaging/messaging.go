@@ -306,14 +306,21 @@ func sendOutsideRanges(ctx context.Context, msgType string) error {
 // fault (a harness error), a message without an answer was failed by its
 // step already.
 func lastAck(ctx context.Context) (*hl7.Message, error) {
+	return lastAnswer(ctx, func(m *hmsg.Scenario) *hl7.Message { return m.LastAck },
+		"no acknowledgement to check: no HL7 v2 message was sent in this scenario before this step")
+}
+
+// lastAnswer is the scenario's last answer of a kind (last picks it); none
+// says, as a harness error, that no message was sent to have one.
+func lastAnswer[T any](ctx context.Context, last func(*hmsg.Scenario) *T, none string) (*T, error) {
 	_, m, err := world(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if m.LastAck == nil {
-		return nil, failure.Harness(errors.New("no acknowledgement to check: no HL7 v2 message was sent in this scenario before this step"))
+	if a := last(m); a != nil {
+		return a, nil
 	}
-	return m.LastAck, nil
+	return nil, failure.Harness(errors.New(none))
 }
 
 // describe is an acknowledgement in one line: its code and error texts.

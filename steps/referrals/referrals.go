@@ -16,6 +16,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/eprharness/eprharness/harness/scenario"
+	"github.com/eprharness/eprharness/harness/target"
 	"github.com/eprharness/eprharness/steps"
 )
 
@@ -47,7 +48,9 @@ var Defs = []steps.Def{
 // Register registers the referral steps.
 func Register(sc *godog.ScenarioContext) { steps.Register(sc, Defs) }
 
-func expectOnWorklist(ctx context.Context, name, clinic string, present bool) (context.Context, error) {
+// withPatient finds and remembers the named patient and checks the
+// worklist for them with check.
+func withPatient(ctx context.Context, name string, check func(s *scenario.State, p target.Patient) error) (context.Context, error) {
 	s, err := scenario.From(ctx)
 	if err != nil {
 		return ctx, err
@@ -57,7 +60,13 @@ func expectOnWorklist(ctx context.Context, name, clinic string, present bool) (c
 		return ctx, err
 	}
 	s.Remember(p)
-	return ctx, s.EPR.ExpectReferral(s.UI, scenario.TargetPatient(p), clinic, present)
+	return ctx, check(s, scenario.TargetPatient(p))
+}
+
+func expectOnWorklist(ctx context.Context, name, clinic string, present bool) (context.Context, error) {
+	return withPatient(ctx, name, func(s *scenario.State, p target.Patient) error {
+		return s.EPR.ExpectReferral(s.UI, p, clinic, present)
+	})
 }
 
 func onWorklist(ctx context.Context, name, clinic string) (context.Context, error) {
@@ -69,14 +78,7 @@ func notOnWorklist(ctx context.Context, name, clinic string) (context.Context, e
 }
 
 func shows(ctx context.Context, name, clinic, status string) (context.Context, error) {
-	s, err := scenario.From(ctx)
-	if err != nil {
-		return ctx, err
-	}
-	p, err := s.Patient(name)
-	if err != nil {
-		return ctx, err
-	}
-	s.Remember(p)
-	return ctx, s.EPR.ExpectReferralStatus(s.UI, scenario.TargetPatient(p), clinic, status)
+	return withPatient(ctx, name, func(s *scenario.State, p target.Patient) error {
+		return s.EPR.ExpectReferralStatus(s.UI, p, clinic, status)
+	})
 }

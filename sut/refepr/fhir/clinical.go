@@ -364,12 +364,19 @@ func searchByPatient[T, R any](h *Handler, w http.ResponseWriter, r *http.Reques
 		h.fail(w, r, err)
 		return
 	}
+	searchsetOf(h, w, r, typ, all, keep, resource, id)
+}
+
+// searchsetOf answers a search with the rows of list that keep keeps (all
+// of them when keep is nil), each rendered by resource and named by id.
+func searchsetOf[T, R any](h *Handler, w http.ResponseWriter, r *http.Request, typ string,
+	list []T, keep func(T) bool, resource func(T) R, id func(T) string) {
 	var (
 		resources []any
 		ids       []string
 	)
-	for _, x := range all {
-		if keep(x) {
+	for _, x := range list {
+		if keep == nil || keep(x) {
 			resources = append(resources, resource(x))
 			ids = append(ids, id(x))
 		}

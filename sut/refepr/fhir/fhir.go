@@ -538,6 +538,47 @@ func readByID[T any, R any](h *Handler, w http.ResponseWriter, r *http.Request, 
 	h.write(w, r, http.StatusOK, toResource(row))
 }
 
+// updateByPut serves PUT /fhir/<Type>/{id}: it decodes the resource,
+// validates it against the id of the path (fromResource), applies the
+// update in one transaction (update, with no bundle references), audits and
+// publishes it, and answers 200 with the updated resource.
+func updateByPut[Res, In, Row, Out any](h *Handler, w http.ResponseWriter, r *http.Request,
+	fromResource func(Res, string) (In, *opError),
+	update func(context.Context, *store.Tx, In) (Row, entryResponse, error), toResource func(Row) Out) {
+	who, err := h.caller(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var res Res
+	if oe := decode(w, r, maxResourceBytes, &res); oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
+	in, oe := fromResource(res, r.PathValue("id"))
+	if oe != nil {
+		h.fail(w, r, oe)
+		return
+	}
+	var (
+		row  Row
+		resp entryResponse
+	)
+	err = h.store.InTx(r.Context(), func(tx *store.Tx) error {
+		var err error
+		if row, resp, err = update(r.Context(), tx, in); err != nil {
+			return err
+		}
+		return h.audit(r.Context(), tx, who, "update", resp)
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.publish(who, resp)
+	h.write(w, r, http.StatusOK, toResource(row))
+}
+
 // createByPost serves POST /fhir/<Type>: it decodes and validates the
 // resource (fromResource), creates it in one transaction (create, with no
 // bundle references), reads the stored row back (load) and answers 201 with

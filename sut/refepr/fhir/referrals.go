@@ -353,38 +353,10 @@ func (h *Handler) readServiceRequest(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) updateServiceRequest(w http.ResponseWriter, r *http.Request) {
-	who, err := h.caller(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	var res ServiceRequest
-	if oe := decode(w, r, maxResourceBytes, &res); oe != nil {
-		h.fail(w, r, oe)
-		return
-	}
-	req, oe := serviceRequestUpdateFromResource(res, r.PathValue("id"))
-	if oe != nil {
-		h.fail(w, r, oe)
-		return
-	}
-	var (
-		ref  store.Referral
-		resp entryResponse
-	)
-	err = h.store.InTx(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if ref, resp, err = updateReferral(r.Context(), tx, r.PathValue("id"), req, nil); err != nil {
-			return err
-		}
-		return h.audit(r.Context(), tx, who, "update", resp)
-	})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.publish(who, resp)
-	h.write(w, r, http.StatusOK, serviceRequestResource(ref))
+	updateByPut(h, w, r, serviceRequestUpdateFromResource,
+		func(ctx context.Context, tx *store.Tx, req referralRequest) (store.Referral, entryResponse, error) {
+			return updateReferral(ctx, tx, r.PathValue("id"), req, nil)
+		}, serviceRequestResource)
 }
 
 func (h *Handler) searchServiceRequests(w http.ResponseWriter, r *http.Request) {
@@ -450,18 +422,9 @@ func (h *Handler) searchServiceRequests(w http.ResponseWriter, r *http.Request) 
 		h.fail(w, r, err)
 		return
 	}
-	var (
-		resources []any
-		ids       []string
-	)
-	for _, ref := range list {
-		if id := q.Get("_id"); id != "" && id != ref.ID {
-			continue
-		}
-		resources = append(resources, serviceRequestResource(ref))
-		ids = append(ids, ref.ID)
-	}
-	h.searchset(w, r, resources, ids, "ServiceRequest")
+	id := q.Get("_id")
+	searchsetOf(h, w, r, "ServiceRequest", list, func(ref store.Referral) bool { return id == "" || id == ref.ID },
+		serviceRequestResource, func(ref store.Referral) string { return ref.ID })
 }
 
 // publish hands the events of a committed change to the EPR's notice

@@ -337,38 +337,10 @@ func planAppointmentUpdate(_ context.Context, h *Handler, raw json.RawMessage, i
 }
 
 func (h *Handler) updateAppointment(w http.ResponseWriter, r *http.Request) {
-	who, err := h.caller(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	var res Appointment
-	if oe := decode(w, r, maxResourceBytes, &res); oe != nil {
-		h.fail(w, r, oe)
-		return
-	}
-	u, oe := appointmentUpdateFromResource(res, r.PathValue("id"))
-	if oe != nil {
-		h.fail(w, r, oe)
-		return
-	}
-	var (
-		a    store.Appointment
-		resp entryResponse
-	)
-	err = h.store.InTx(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if a, resp, err = updateAppointment(r.Context(), tx, u, nil, h.defects.Fires(r.Context(), defects.DoubleBooking, true)); err != nil {
-			return err
-		}
-		return h.audit(r.Context(), tx, who, "update", resp)
-	})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.publish(who, resp)
-	h.write(w, r, http.StatusOK, appointmentResource(a))
+	updateByPut(h, w, r, appointmentUpdateFromResource,
+		func(ctx context.Context, tx *store.Tx, u appointmentUpdate) (store.Appointment, entryResponse, error) {
+			return updateAppointment(ctx, tx, u, nil, h.defects.Fires(ctx, defects.DoubleBooking, true))
+		}, appointmentResource)
 }
 
 func (h *Handler) createAppointment(w http.ResponseWriter, r *http.Request) {
@@ -403,15 +375,7 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	var (
-		resources []any
-		ids       []string
-	)
-	for _, a := range list {
-		resources = append(resources, appointmentResource(a))
-		ids = append(ids, a.ID)
-	}
-	h.searchset(w, r, resources, ids, "Appointment")
+	searchsetOf(h, w, r, "Appointment", list, nil, appointmentResource, func(a store.Appointment) string { return a.ID })
 }
 
 func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
@@ -440,15 +404,7 @@ func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	var (
-		resources []any
-		ids       []string
-	)
-	for _, s := range slots {
-		resources = append(resources, slotResource(s))
-		ids = append(ids, s.ID)
-	}
-	h.searchset(w, r, resources, ids, "Slot")
+	searchsetOf(h, w, r, "Slot", slots, nil, slotResource, func(s store.Slot) string { return s.ID })
 }
 
 func (h *Handler) readSlot(w http.ResponseWriter, r *http.Request) {
@@ -461,15 +417,7 @@ func (h *Handler) searchSchedules(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	var (
-		resources []any
-		ids       []string
-	)
-	for _, c := range clinics {
-		resources = append(resources, scheduleResource(c))
-		ids = append(ids, c.ID)
-	}
-	h.searchset(w, r, resources, ids, "Schedule")
+	searchsetOf(h, w, r, "Schedule", clinics, nil, scheduleResource, func(c store.Clinic) string { return c.ID })
 }
 
 func (h *Handler) readSchedule(w http.ResponseWriter, r *http.Request) {

@@ -208,15 +208,7 @@ func (h *Handler) searchSubscriptions(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	var (
-		resources []any
-		ids       []string
-	)
-	for _, s := range list {
-		resources = append(resources, subscriptionResource(s))
-		ids = append(ids, s.ID)
-	}
-	h.searchset(w, r, resources, ids, "Subscription")
+	searchsetOf(h, w, r, "Subscription", list, nil, subscriptionResource, func(s store.Subscription) string { return s.ID })
 }
 
 func (h *Handler) deleteSubscription(w http.ResponseWriter, r *http.Request) {

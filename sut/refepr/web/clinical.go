@@ -218,14 +218,7 @@ func (h *Handler) clinical(allowed func(auth.Role) bool, next clinicalHandler) f
 	return func(w http.ResponseWriter, r *http.Request, u auth.User) {
 		if !allowed(u.Role) {
 			h.log.InfoContext(r.Context(), "clinical action refused", "username", u.Username, "role", u.Role, "path", r.URL.Path)
-			h.render(w, r, http.StatusForbidden, "message", view{
-				Title: "You do not have permission", User: &u,
-				Page: messagePage{
-					Heading:        "You do not have permission to do this",
-					Paragraphs:     []string{"Your role (" + u.RoleTitle + ") cannot view or change this part of the clinical record."},
-					ShowSearchLink: true,
-				},
-			})
+			h.noPermission(w, r, u, "view or change this part of the clinical record.")
 			return
 		}
 		p, err := h.store.Patient(r.Context(), r.PathValue("id"))
@@ -242,12 +235,8 @@ func (h *Handler) clinical(allowed func(auth.Role) bool, next clinicalHandler) f
 			h.fail(w, r, err)
 			return
 		}
-		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-			if err := r.ParseForm(); err != nil {
-				http.Error(w, "Bad request", http.StatusBadRequest)
-				return
-			}
+		if !parsePostForm(w, r) {
+			return
 		}
 		next(w, r, u, p, h.bannerWith(p, h.allergyAlert(r.Context(), entries)))
 	}

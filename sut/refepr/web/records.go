@@ -124,6 +124,33 @@ func (h *Handler) denied(w http.ResponseWriter, r *http.Request, u auth.User, wh
 	})
 }
 
+// noPermission shows the page (403) for a role that cannot do this: "Your
+// role (...) cannot " what.
+func (h *Handler) noPermission(w http.ResponseWriter, r *http.Request, u auth.User, what string) {
+	h.render(w, r, http.StatusForbidden, "message", view{
+		Title: "You do not have permission", User: &u,
+		Page: messagePage{
+			Heading:        "You do not have permission to do this",
+			Paragraphs:     []string{"Your role (" + u.RoleTitle + ") cannot " + what},
+			ShowSearchLink: true,
+		},
+	})
+}
+
+// parsePostForm parses a POST's form (up to 64 KiB), answering 400 itself
+// and returning false when it cannot; other methods pass untouched.
+func parsePostForm(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		return true
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "Bad request", http.StatusBadRequest)
+		return false
+	}
+	return true
+}
+
 // patientOr404 loads the patient of the {id} path value, answering the
 // request itself (not found, or a failure) when it returns false.
 func (h *Handler) patientOr404(w http.ResponseWriter, r *http.Request, u auth.User) (patient.Patient, bool) {

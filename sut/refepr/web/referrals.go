@@ -63,21 +63,12 @@ func (h *Handler) publishAppointment(kind events.Kind, u auth.User, a store.Appo
 func (h *Handler) referralsOnly(next func(http.ResponseWriter, *http.Request, auth.User)) func(http.ResponseWriter, *http.Request, auth.User) {
 	return func(w http.ResponseWriter, r *http.Request, u auth.User) {
 		if !canBook(u.Role) {
-			h.render(w, r, http.StatusForbidden, "message", view{
-				Title: "You do not have permission", User: &u,
-				Page: messagePage{Heading: "You do not have permission to do this",
-					Paragraphs: []string{"Your role (" + u.RoleTitle + ") cannot book appointments from referrals."}, ShowSearchLink: true},
-			})
+			h.noPermission(w, r, u, "book appointments from referrals.")
 			return
 		}
-		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-			if err := r.ParseForm(); err != nil {
-				http.Error(w, "Bad request", http.StatusBadRequest)
-				return
-			}
+		if parsePostForm(w, r) {
+			next(w, r, u)
 		}
-		next(w, r, u)
 	}
 }
 

@@ -123,22 +123,11 @@ func (h *Handler) scheduling(allowed func(auth.Role) bool, next schedulingHandle
 	return func(w http.ResponseWriter, r *http.Request, u auth.User) {
 		if !allowed(u.Role) {
 			h.log.InfoContext(r.Context(), "scheduling action refused", "username", u.Username, "role", u.Role, "path", r.URL.Path)
-			h.render(w, r, http.StatusForbidden, "message", view{
-				Title: "You do not have permission", User: &u,
-				Page: messagePage{
-					Heading:        "You do not have permission to do this",
-					Paragraphs:     []string{"Your role (" + u.RoleTitle + ") cannot manage appointments or admissions."},
-					ShowSearchLink: true,
-				},
-			})
+			h.noPermission(w, r, u, "manage appointments or admissions.")
 			return
 		}
-		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-			if err := r.ParseForm(); err != nil {
-				http.Error(w, "Bad request", http.StatusBadRequest)
-				return
-			}
+		if !parsePostForm(w, r) {
+			return
 		}
 		p, err := h.store.Patient(r.Context(), r.PathValue("id"))
 		if errors.Is(err, store.ErrNotFound) {
@@ -633,11 +622,7 @@ type boardBed struct {
 
 func (h *Handler) bedBoard(w http.ResponseWriter, r *http.Request, u auth.User) {
 	if !canAdmit(u.Role) {
-		h.render(w, r, http.StatusForbidden, "message", view{
-			Title: "You do not have permission", User: &u,
-			Page: messagePage{Heading: "You do not have permission to do this",
-				Paragraphs: []string{"Your role (" + u.RoleTitle + ") cannot see the bed board."}, ShowSearchLink: true},
-		})
+		h.noPermission(w, r, u, "see the bed board.")
 		return
 	}
 	wards, err := h.store.BedBoard(r.Context())
