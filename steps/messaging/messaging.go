@@ -42,24 +42,28 @@ var Defs = []steps.Def{
 		Doc:      "Sends the EPR's inbound HL7 v2 interface (MLLP) a message of the type for the patient, built from the default skeleton (MSH from PAS, EVN, PID with the NHS number in PID-3, PV1 for A01/A02/A03/A08) with each | path | value | row of the table set; values may hold placeholders such as {today}. The acknowledgement is kept for the steps that check it.",
 		Examples: []string{"When the PAS sends an \"ADT^A08\" message for \"Amy Pond\" with:\n  | PID-11 | 1 Main Street^^Leeds^^LS1 4AP |"},
 		Handler:  sendWithTable,
+		Check:    checkSendTable,
 	},
 	{
 		Pattern:  `^` + system + ` sends an? "([^"]*)" message for "([^"]*)"$`,
 		Doc:      "Sends the EPR's inbound HL7 v2 interface the default skeleton message of the type for the patient (MSH from PAS, EVN, PID, PV1 for A01/A02/A03/A08).",
 		Examples: []string{`When the PAS sends an "ADT^A08" message for "Amy Pond"`},
 		Handler:  sendSkeleton,
+		Check:    checkSendSkeleton,
 	},
 	{
 		Pattern:  `^` + system + ` sends this "([^"]*)" message for "([^"]*)":$`,
 		Doc:      "Sends the EPR's inbound HL7 v2 interface the message in the doc string, an HL7 template whose {placeholders} (nhs_number, given, family, birth_date, gender, now, today, control_id, message_type, trigger) are filled from the patient.",
 		Examples: []string{"When the PAS sends this \"ADT^A28\" message for \"River Song\":\n  \"\"\"\n  MSH|^~\\&|PAS|RHQ|REFEPR|RHQ|{now}||ADT^A28^ADT_A05|{control_id}|P|2.5.1\n  EVN|A28|{now}\n  PID|1||{nhs_number}^^^NHS^NH||{family}^{given}||{birth_date}|{gender}\n  \"\"\""},
 		Handler:  sendDocString,
+		Check:    checkSendDocString,
 	},
 	{
 		Pattern:  `^` + system + ` sends the message "([^"]*)" for "([^"]*)"$`,
 		Doc:      "Sends the EPR's inbound HL7 v2 interface the HL7 template in the file (relative to the feature file; ASCII, UTF-8 or, if its MSH-18 says so, ISO 8859-1) with its placeholders filled from the patient.",
 		Examples: []string{`When the PAS sends the message "messages/a31.hl7" for "Amy Pond"`},
 		Handler:  sendFile,
+		Check:    checkSendFile,
 	},
 	{
 		Pattern:  `^` + system + ` sends an? "([^"]*)" message for a patient whose NHS number is outside the test ranges$`,
@@ -84,6 +88,7 @@ var Defs = []steps.Def{
 		Doc:      "Checks a field of the last acknowledgement, by HL7 path (MSA-1, ERR-3.1, ERR[2]-8), holds exactly this text.",
 		Examples: []string{`Then the acknowledgement's "ERR-3.1" is "204"`, `And the acknowledgement's "MSA-1" is "CA"`},
 		Handler:  ackField,
+		Check:    checkAckPath,
 	},
 	{
 		Pattern:  `^the acknowledgement says "([^"]*)"$`,
@@ -96,18 +101,21 @@ var Defs = []steps.Def{
 		Doc:      "Waits (up to message-timeout) for the EPR's outbound HL7 v2 feed to send a message of the type (MSH-9) naming the patient's NHS number in PID-3; a message found is not found again.",
 		Examples: []string{`Then the GP system receives an "ADT^A01" message for "Amy Pond"`},
 		Handler:  receives,
+		Check:    checkSendSkeleton,
 	},
 	{
 		Pattern:  `^` + system + ` receives an? "([^"]*)" message for "([^"]*)" with:$`,
 		Doc:      "Waits for the EPR's outbound feed to send a message of the type for the patient, then checks each | path | value | row of the table against it.",
 		Examples: []string{"Then the GP system receives an \"ADT^A01\" message for \"Amy Pond\" with:\n  | PV1-3.1 | Ward 7 |"},
 		Handler:  receivesWith,
+		Check:    checkPaths,
 	},
 	{
 		Pattern:  `^` + system + ` receives an? "([^"]*)" message for "([^"]*)" containing "([^"]*)"$`,
 		Doc:      "Waits for the EPR's outbound feed to send a message of the type for the patient, then checks its text contains the words (ignoring case).",
 		Examples: []string{`Then the GP system receives an "MDM^T02" message for "Amy Pond" containing "Discharge summary"`},
 		Handler:  receivesContaining,
+		Check:    checkSendSkeleton,
 	},
 	{
 		Pattern:  `^` + system + ` subscribes to appointment notifications for "([^"]*)"$`,
@@ -138,6 +146,7 @@ var Defs = []steps.Def{
 		Doc:      "Posts to the EPR's FHIR base the transaction Bundle in the JSON file (relative to the feature file), its {placeholders} filled from the patient.",
 		Examples: []string{`When the GP system posts the FHIR transaction "messages/transaction.json" for "Amy Pond"`},
 		Handler:  postTransaction,
+		Check:    checkTransaction,
 	},
 	{
 		Pattern:  `^the EPR accepts the FHIR message$`,
@@ -190,12 +199,26 @@ func vals(ctx context.Context, p fixtures.Patient, msgType string) map[string]st
 }
 
 func rows(t *godog.Table) ([][2]string, error) {
+	var cells [][]string
+	for _, r := range t.Rows {
+		var row []string
+		for _, c := range r.Cells {
+			row = append(row, c.Value)
+		}
+		cells = append(cells, row)
+	}
+	return rowsOf(cells)
+}
+
+// rowsOf reads a | path | value | table (an optional header row "path |
+// value" or "field | value" is left out).
+func rowsOf(cells [][]string) ([][2]string, error) {
 	var out [][2]string
-	for i, r := range t.Rows {
-		if len(r.Cells) != 2 {
+	for i, r := range cells {
+		if len(r) != 2 {
 			return nil, failure.Harness(fmt.Errorf("table row %d: want | path | value |", i+1))
 		}
-		k, v := strings.TrimSpace(r.Cells[0].Value), strings.TrimSpace(r.Cells[1].Value)
+		k, v := strings.TrimSpace(r[0]), strings.TrimSpace(r[1])
 		if i == 0 && (strings.EqualFold(k, "path") || strings.EqualFold(k, "field")) && strings.EqualFold(v, "value") {
 			continue // a header row
 		}

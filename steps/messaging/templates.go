@@ -152,6 +152,9 @@ func Skeleton(msgType string, p fixtures.Patient, rows [][2]string, vals map[str
 		base = append(base, [2]string{"PV1-1", "1"}, [2]string{"PV1-2", class})
 	}
 	for i, r := range rows {
+		if _, err := hl7.ParsePath(r[0]); err != nil {
+			return nil, fmt.Errorf("table row %d: %w", i+1, err)
+		}
 		v, err := fill(r[1], vals)
 		if err != nil {
 			return nil, fmt.Errorf("row %d (%s): %w", i+1, r[0], err)
