@@ -39,7 +39,7 @@ func urlBackend(cfg config.Config, _ string, _ io.Writer) (runner.BackendFactory
 		if err != nil {
 			return b, err
 		}
-		return closingReset{b, rs}, nil
+		return &closingReset{b, rs}, nil
 	}, nil
 }
 
@@ -103,7 +103,7 @@ func composeBackend(cfg config.Config, _ string, stderr io.Writer) (runner.Backe
 		if err != nil || rs == nil {
 			return b, err
 		}
-		return closingCompose{b, rs}, nil
+		return &closingCompose{b, rs}, nil
 	}, nil
 }
 
@@ -159,7 +159,7 @@ type closingReset struct {
 	reset resetter
 }
 
-func (c closingReset) Terminate(ctx context.Context) error {
+func (c *closingReset) Terminate(ctx context.Context) error {
 	return errors.Join(closeReset(ctx, c.reset), c.Backend.Terminate(ctx))
 }
 
@@ -170,7 +170,7 @@ type closingCompose struct {
 	reset resetter
 }
 
-func (c closingCompose) Terminate(ctx context.Context) error {
+func (c *closingCompose) Terminate(ctx context.Context) error {
 	return errors.Join(closeReset(ctx, c.reset), c.Backend.Terminate(ctx))
 }
 

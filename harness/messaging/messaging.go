@@ -38,6 +38,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"reflect"
 	"strconv"
 	"sync"
 	"time"
@@ -187,10 +188,21 @@ func (h *Hub) ForBackend(ctx context.Context) (context.Context, func(backend.Bac
 		if be == nil || l == h.shared {
 			return
 		}
+		if !comparable(be) {
+			return
+		}
 		h.mu.Lock()
 		h.byBackend[be] = l
 		h.mu.Unlock()
 	}, nil
+}
+
+// comparable reports whether be can be a map key: a backend is a pointer
+// as a rule, but a struct value holding a func (a reset) is not, and
+// looking it up would panic. Such a backend has no listener of its own.
+func comparable(be backend.Backend) bool {
+	t := reflect.TypeOf(be)
+	return t != nil && t.Comparable()
 }
 
 // listenerFor is the MLLP listener of be's outbound feed, and whether it
@@ -198,8 +210,10 @@ func (h *Hub) ForBackend(ctx context.Context) (context.Context, func(backend.Bac
 func (h *Hub) listenerFor(be backend.Backend) (*mllp.Listener, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if l, ok := h.byBackend[be]; ok {
-		return l, false
+	if comparable(be) {
+		if l, ok := h.byBackend[be]; ok {
+			return l, false
+		}
 	}
 	return h.shared, true
 }

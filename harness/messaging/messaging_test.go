@@ -343,3 +343,34 @@ func TestCorrelationNamesTheScenarioInAZTSSegment(t *testing.T) {
 		t.Fatalf("a message that names its scenario keeps it: %q", got)
 	}
 }
+
+// valueBackend is a backend held by value with a func in it (as a reset
+// wrapper may be): it cannot be a map key.
+type valueBackend struct {
+	base  string
+	reset func(context.Context) error
+}
+
+func (v valueBackend) BaseURL() string                 { return v.base }
+func (v valueBackend) Reset(ctx context.Context) error { return v.reset(ctx) }
+func (v valueBackend) Terminate(context.Context) error { return nil }
+func (v valueBackend) Describe() results.Target        { return results.Target{} }
+
+// A backend that cannot be a map key gets no listener of its own, and
+// neither binding nor a scenario on it panics (the url backend with reset
+// none or unique once did, and starved the run of backends).
+func TestBackendThatIsNoMapKey(t *testing.T) {
+	for _, perBackend := range []bool{true, false} {
+		h := hub(t, Config{PerBackend: perBackend})
+		_, bind, err := h.ForBackend(t.Context())
+		require.NoError(t, err)
+		be := valueBackend{base: "http://127.0.0.1:1", reset: func(context.Context) error { return nil }}
+		assert.NotPanics(t, func() { bind(be) })
+		var s *Scenario
+		assert.NotPanics(t, func() { s = h.NewScenario(ScenarioOptions{Backend: be}) })
+		l, shared := h.listenerFor(be)
+		assert.True(t, shared)
+		assert.Nil(t, l)
+		assert.NotNil(t, s)
+	}
+}

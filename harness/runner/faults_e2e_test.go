@@ -276,3 +276,84 @@ func TestPageCrashIsAHarnessFailure(t *testing.T) {
 	r := runCrashes(t, "page", 0, &crashSteps{})
 	checkCrashVerdicts(t, r, "page")
 }
+
+// panickyBackend panics in its second Reset: a harness bug in the middle
+// of preparing a scenario.
+type panickyBackend struct {
+	backend.Backend
+	resets atomic.Int32
+}
+
+func (p *panickyBackend) Reset(ctx context.Context) error {
+	if p.resets.Add(1) == 2 {
+		panic("a bug in the harness")
+	}
+	return p.Backend.Reset(ctx)
+}
+
+// A panic while a scenario is prepared fails that scenario as the
+// harness's fault, and the run goes on with the same backend: before, the
+// backend was never given back, and the next scenario waited for ever.
+func TestPanicWhilePreparingAScenarioDoesNotStarveTheRun(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/chromium"); err != nil && os.Getenv("EPRHARNESS_REQUIRE_BROWSER") == "1" {
+		t.Fatalf("Chromium is required (EPRHARNESS_REQUIRE_BROWSER=1): %v", err)
+	}
+	dir := t.TempDir()
+	features := filepath.Join(dir, "features")
+	require.NoError(t, os.MkdirAll(features, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(features, "ward.feature"), []byte(`Feature: Ward list
+
+  Scenario: First
+    When I open the ward list
+    Then I see "Ward list"
+
+  Scenario: Second
+    When I open the ward list
+    Then I see "Ward list"
+
+  Scenario: Third
+    When I open the ward list
+    Then I see "Ward list"
+`), 0o644))
+	cfg := config.Default()
+	cfg.Paths = []string{features}
+	cfg.Out = filepath.Join(dir, "out")
+	cfg.Timeout = 5 * time.Second
+	cfg.Fixtures = filepath.Join(repoRootForTest(t), "fixtures")
+	cfg.RequiredTags = nil
+	cfg.Store = "off"
+	app := &wardApp{n: -1}
+	factory := func(ctx context.Context, runID string) (backend.Backend, error) {
+		be, err := embedded.Run(ctx, embedded.WithName("ward"), embedded.WithApp(func(context.Context) (embedded.App, error) { return app, nil }))
+		return &panickyBackend{Backend: be}, err
+	}
+	var stdout, stderr bytes.Buffer
+	done := make(chan Outcome, 1)
+	go func() {
+		done <- New(cfg, WithBackend(factory), WithSteps((&crashSteps{}).register), WithTarget(refepradapter.New()),
+			WithOutput(&stdout, &stderr), WithVersion("test")).Run(context.Background())
+	}()
+	var out Outcome
+	select {
+	case out = <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the run did not end: a scenario is waiting for a backend")
+	}
+	var nf *browser.NotFoundError
+	if errors.As(out.Err, &nf) && os.Getenv("EPRHARNESS_REQUIRE_BROWSER") != "1" {
+		t.Skipf("SKIPPED: no Chromium (%v)", out.Err)
+	}
+	require.NotNil(t, out.Run, "%v", out.Err)
+	got := map[string]*results.Scenario{}
+	for _, f := range out.Run.Features {
+		for _, s := range f.Scenarios {
+			got[s.Name] = s
+		}
+	}
+	require.Len(t, got, 3, "stderr:\n%s", stderr.String())
+	assert.Equal(t, results.Passed, got["First"].Status)
+	assert.Equal(t, results.Failed, got["Second"].Status)
+	assert.Equal(t, results.KindHarness, got["Second"].FailureKind, "a panic in the harness is never the EPR's fault")
+	assert.Contains(t, got["Second"].Error, "a bug in the harness")
+	assert.Equal(t, results.Passed, got["Third"].Status, "the backend was given back")
+}

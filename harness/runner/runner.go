@@ -599,10 +599,23 @@ func (r *Runner) initScenario(sc *godog.ScenarioContext) {
 	r.opts.register(sc)
 }
 
-func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (rctx context.Context, err error) {
 	rec := r.col.start(p)
 	rec.pickle = p
 	ctx = withRecord(ctx, rec)
+	// A panic here is the harness's own bug: it fails the scenario as a
+	// harness fault, and the after-scenario hook still gives the backend
+	// back to the pool (Godog does not run it after a panicking hook, and
+	// the next scenario would wait for a backend for ever).
+	defer func() {
+		if v := recover(); v != nil {
+			rctx, err = ctx, failure.Harness(fmt.Errorf("prepare scenario: panic: %v", v))
+			if rec.backend != nil {
+				r.pool <- rec.backend
+				rec.backend = nil
+			}
+		}
+	}()
 	if r.interrupted.Load() || ctx.Err() != nil {
 		rec.skipped, rec.notRun = true, true
 		return ctx, godog.ErrSkip
