@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -101,11 +102,32 @@ type result struct {
 }
 
 // harness runs the eprharness binary from the repository root.
+// runLimit is the longest one eprharness run of these tests may take (the
+// longest, the defect test's whole suite, takes a few minutes).
+const runLimit = 20 * time.Minute
+
 func harness(t *testing.T, ctx context.Context, args ...string) result {
 	t.Helper()
 	out := t.TempDir()
 	args = append(append([]string{}, args...), "--out", out)
+	// A run that hangs would take the whole package's -timeout with it and
+	// say nothing: after runLimit it gets SIGQUIT, so Go prints where
+	// every goroutine was, and the test fails with that.
+	limited := false
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, runLimit)
+		defer cancel()
+		limited = true
+	}
 	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Cancel = func() error {
+		if limited && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return cmd.Process.Signal(syscall.SIGQUIT)
+		}
+		return cmd.Process.Kill()
+	}
+	cmd.WaitDelay = 15 * time.Second
 	cmd.Dir = repoRoot
 	// Each run records into a store of its own unless the test names one
 	// (--store), so the repository's .eprharness/ is never written.
@@ -115,6 +137,9 @@ func harness(t *testing.T, ctx context.Context, args ...string) result {
 	start := time.Now()
 	err := cmd.Run()
 	r := result{stdout: so.String(), stderr: se.String(), out: out, took: time.Since(start)}
+	if limited && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Fatalf("eprharness %s did not end within %s; where it was:\n%s", strings.Join(args, " "), runLimit, r.stderr)
+	}
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.code = ee.ExitCode()
 	} else if err != nil {
