@@ -148,9 +148,6 @@ func (h *Hub) SharedMLLP() string {
 	return h.shared.Addr()
 }
 
-// NotifyAddr is the notification server's address (host:port).
-func (h *Hub) NotifyAddr() string { return h.notify.addr() }
-
 // ForBackend prepares for starting one backend: with per-backend
 // listeners (or a shared listener) it returns ctx carrying the
 // backend.Callbacks that name the listener's port, and bind, which the
@@ -185,10 +182,7 @@ func (h *Hub) ForBackend(ctx context.Context) (context.Context, func(backend.Bac
 	}
 	ctx = backend.WithCallbacks(ctx, backend.Callbacks{MLLPPort: port})
 	return ctx, func(be backend.Backend) {
-		if be == nil || l == h.shared {
-			return
-		}
-		if !comparable(be) {
+		if be == nil || l == h.shared || !comparable(be) {
 			return
 		}
 		h.mu.Lock()

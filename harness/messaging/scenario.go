@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,7 +60,7 @@ type Scenario struct {
 	// taken those a step found (neither is found again).
 	before map[*hl7.Message]bool
 	taken  map[*hl7.Message]bool
-	// seenNotes counts the notifications a step already took.
+	// takenNotes are the indexes of the notifications a step took.
 	takenNotes map[int]bool
 	// named are NHS numbers the scenario's messaging steps named.
 	named map[string]bool
@@ -95,9 +94,6 @@ func (h *Hub) NewScenario(opts ScenarioOptions) *Scenario {
 	s.box = h.notify.open(s.key)
 	return s
 }
-
-// Timeout is how long receives wait (message-timeout).
-func (s *Scenario) Timeout() time.Duration { return s.hub.cfg.Timeout }
 
 // TestRanges are the NHS number ranges allowed besides 999….
 func (s *Scenario) TestRanges() []nhsnumber.Range { return s.hub.cfg.TestRanges }
@@ -204,7 +200,7 @@ func (s *Scenario) SendHL7(ctx context.Context, msg *hl7.Message) (*hl7.Message,
 	}
 	ack, perr := hl7.Parse(ackRaw)
 	if perr != nil {
-		rec.Answer = strings.TrimSpace(strings.ReplaceAll(string(bytes.ToValidUTF8(ackRaw, []byte("?"))), "\r", "\n"))
+		rec.Answer = rawText(ackRaw)
 		rec.Error = "acknowledgement does not parse: " + perr.Error()
 		s.record(rec)
 		return nil, fmt.Errorf("send %s: the EPR's acknowledgement does not parse: %w", rec.Type, perr)
@@ -542,7 +538,7 @@ func receivedMessage(r mllp.Received, step int) results.Message {
 		m.Type, m.ControlID, m.Text = typeOf(r.Message), r.Message.ControlID(), r.Message.String()
 	} else {
 		m.Type = "unparseable"
-		m.Text = strings.TrimSpace(strings.ReplaceAll(string(bytes.ToValidUTF8(r.Raw, []byte("?"))), "\r", "\n"))
+		m.Text = rawText(r.Raw)
 		if r.Err != nil {
 			m.Error = r.Err.Error()
 		}
@@ -569,6 +565,12 @@ func notificationMessage(n Notification, endpoint string, step int) results.Mess
 		Type: typ, ControlID: jsonField(n.Body, "id"), Text: text, Answer: "HTTP 200 OK", Outcome: "200"}
 }
 
+// rawText is an unparsed HL7 v2 message as text: valid UTF-8, one
+// segment a line.
+func rawText(raw []byte) string {
+	return strings.TrimSpace(strings.ReplaceAll(string(bytes.ToValidUTF8(raw, []byte("?"))), "\r", "\n"))
+}
+
 // jsonField is a top-level string field of a JSON object, or "".
 func jsonField(body []byte, name string) string {
 	var m map[string]json.RawMessage
@@ -588,9 +590,6 @@ func pretty(b []byte) string {
 	}
 	return string(bytes.ToValidUTF8(b, []byte("?")))
 }
-
-// Query escapes a search parameter value.
-func Query(v string) string { return url.QueryEscape(v) }
 
 // correlated returns msg with a ZTS segment naming the scenario, when the
 // run names scenarios (ScenarioOptions.Correlation) and msg has none.

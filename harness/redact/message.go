@@ -17,7 +17,7 @@ import (
 // it on every results.Message before it is recorded; redacting a
 // redacted message changes nothing.
 func (r *Redactor) Message(m results.Message, ranges ...nhsnumber.Range) results.Message {
-	clean := func(s string) string { return r.String(s) }
+	clean := r.String
 	m.Peer, m.Type, m.Outcome = clean(m.Peer), clean(m.Type), clean(m.Outcome)
 	m.ControlID = NHSNumbers(clean(m.ControlID), ranges...)
 	m.Text = NHSNumbers(clean(m.Text), ranges...)

@@ -118,7 +118,7 @@ func (m Message) DirectionWords() string {
 // "HL7v2 sent ADT^A08 (AE)", "FHIR received Appointment notification
 // (200)", "HL7v2 sent ADT^A28 (no answer)".
 func (m Message) Title() string {
-	t := strings.Join(strings.Fields(m.Protocol+" "+m.Direction+" "+m.Type), " ")
+	t := m.what()
 	switch {
 	case m.Outcome != "":
 		t += " (" + m.Outcome + ")"
@@ -126,6 +126,11 @@ func (m Message) Title() string {
 		t += " (no answer)"
 	}
 	return t
+}
+
+// what is protocol, direction and type: "HL7v2 sent ADT^A08".
+func (m Message) what() string {
+	return strings.Join(strings.Fields(m.Protocol+" "+m.Direction+" "+m.Type), " ")
 }
 
 // Line is the message in one line, as log lines show it: its Title, its
@@ -161,7 +166,7 @@ func Segments(text string) string {
 // HL7 v2 segments are one per line.
 func (m Message) Document() string {
 	var b strings.Builder
-	b.WriteString(strings.Join(strings.Fields(m.Protocol+" "+m.Direction+" "+m.Type), " "))
+	b.WriteString(m.what())
 	if m.Peer != "" {
 		if m.Direction == Received {
 			b.WriteString(" from " + m.Peer)
@@ -205,30 +210,6 @@ func (m Message) shown(s string) string {
 		return Segments(s)
 	}
 	return s
-}
-
-// StepMessages returns the messages of the scenario's step i (an index in
-// Steps), in order.
-func (s *Scenario) StepMessages(i int) []Message {
-	var out []Message
-	for _, m := range s.Messages {
-		if m.Step == i {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// UnstepMessages returns the scenario's messages that belong to no step
-// it has (Step -1, or an index outside Steps), in order.
-func (s *Scenario) UnstepMessages() []Message {
-	var out []Message
-	for _, m := range s.Messages {
-		if m.Step < 0 || m.Step >= len(s.Steps) {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 func firstLineOf(s string) string {

@@ -66,21 +66,6 @@ func TestMessageWords(t *testing.T) {
 	}
 }
 
-func TestStepMessages(t *testing.T) {
-	s := &results.Scenario{Steps: []*results.Step{{}, {}}, Messages: []results.Message{
-		{Step: 1, Type: "a"}, {Step: -1, Type: "b"}, {Step: 1, Type: "c"}, {Step: 0, Type: "d"}, {Step: 7, Type: "e"}}}
-	types := func(ms []results.Message) (out []string) {
-		for _, m := range ms {
-			out = append(out, m.Type)
-		}
-		return out
-	}
-	assert.Equal(t, []string{"a", "c"}, types(s.StepMessages(1)))
-	assert.Equal(t, []string{"d"}, types(s.StepMessages(0)))
-	assert.Equal(t, []string{"b", "e"}, types(s.UnstepMessages()))
-}
-
-// A scenario's messages survive results.json (encoding/json) whole.
 func TestMessagesJSONRoundTrip(t *testing.T) {
 	sc := &results.Scenario{ID: "features/m.feature:3", Status: results.Failed, Messages: []results.Message{
 		{Step: 1, Protocol: results.ProtocolHL7v2, Direction: results.Sent, At: time.Date(2026, 6, 1, 9, 0, 1, 0, time.UTC),

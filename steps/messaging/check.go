@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/eprharness/eprharness/harness/fixtures"
@@ -72,10 +70,7 @@ func checkTemplate(msgType, text, where string) error {
 	if err != nil {
 		return fmt.Errorf("build %s from %s: %w", msgType, where, err)
 	}
-	if got := typeText(msg); !strings.HasPrefix(got+"^", strings.TrimSpace(msgType)+"^") {
-		return fmt.Errorf("%s is a %s message (MSH-9), not %s as the step says", where, got, msgType)
-	}
-	return nil
+	return checkMSH9(msg, msgType, where)
 }
 
 // checkPaths checks the message type and the HL7 paths of a "receives …
@@ -106,11 +101,7 @@ func checkAckPath(in steps.Input) error {
 // its placeholders are known, and it is a JSON Bundle.
 func checkTransaction(in steps.Input) error {
 	file := in.Args[0]
-	path := file
-	if !filepath.IsAbs(file) {
-		path = filepath.Join(filepath.Dir(in.FeatureFile), filepath.FromSlash(file))
-	}
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(featurePath(in.FeatureFile, file))
 	if err != nil {
 		return fmt.Errorf("read FHIR transaction %s (relative to the feature file): %w", file, err)
 	}

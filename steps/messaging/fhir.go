@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -34,7 +34,7 @@ const Requester = "The Village Surgery (Y99999)"
 // ReferralSearch is the ServiceRequest search of a patient's referrals,
 // by NHS number: the one place to change if the EPR searches otherwise.
 func ReferralSearch(nhs string) string {
-	return "ServiceRequest?patient.identifier=" + hmsg.Query(NHSNumberSystem+"|"+nhs)
+	return "ServiceRequest?patient.identifier=" + url.QueryEscape(NHSNumberSystem+"|"+nhs)
 }
 
 // AppointmentCriteria is the Subscription criteria for a patient's
@@ -310,11 +310,7 @@ func postTransaction(ctx context.Context, file, name string) error {
 		return err
 	}
 	m.Name(p.NHSNumber)
-	path := file
-	if !filepath.IsAbs(file) {
-		path = filepath.Join(filepath.Dir(s.FeatureFile), filepath.FromSlash(file))
-	}
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(featurePath(s.FeatureFile, file))
 	if err != nil {
 		return failure.Harness(fmt.Errorf("read FHIR transaction %s (relative to the feature file %s): %w", file, s.FeatureFile, err))
 	}
@@ -339,35 +335,16 @@ func postTransaction(ctx context.Context, file, name string) error {
 // a JSON string's content. Braces of the JSON itself are left: only
 // {name} with a known-looking name (letters, digits, _) is a placeholder.
 func fillJSON(text string, vals map[string]string) (string, error) {
-	var missing string
-	out := jsonPlaceholder.ReplaceAllStringFunc(text, func(m string) string {
-		name := m[1 : len(m)-1]
-		v, ok := vals[name]
-		if !ok {
-			if missing == "" {
-				missing = name
-			}
-			return m
-		}
+	return fillWith(jsonPlaceholder, text, vals, func(v string) string {
 		q, _ := json.Marshal(v)
 		return string(q[1 : len(q)-1])
 	})
-	if missing != "" {
-		return "", unknownPlaceholder(missing)
-	}
-	return out, nil
 }
 
 // guardText refuses text with an NHS number outside the test ranges.
 func guardText(text string, m *hmsg.Scenario) error {
-	for _, loc := range nhsLike.FindAllStringIndex(text, -1) {
-		if loc[0] > 0 && isDigit(text[loc[0]-1]) || loc[1] < len(text) && isDigit(text[loc[1]]) {
-			continue
-		}
-		n, err := nhsnumber.Parse(text[loc[0]:loc[1]])
-		if err == nil && !nhsnumber.IsTest(n, m.TestRanges()...) {
-			return failure.Harness(fmt.Errorf("the message carries NHS number %s, which is not in a reserved test range (999…) or a configured one (nhs-test-ranges); scenarios must send synthetic data only", n.Formatted()))
-		}
+	if bad := outsideRanges(text, m.TestRanges()); len(bad) > 0 {
+		return notSynthetic(bad[0])
 	}
 	return nil
 }

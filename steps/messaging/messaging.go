@@ -277,13 +277,19 @@ func sendTemplate(ctx context.Context, msgType, name, template, where string) er
 	if err != nil {
 		return failure.Harness(fmt.Errorf("build %s for %s from %s: %w", msgType, name, where, err))
 	}
-	if got := typeText(msg); !strings.HasPrefix(got+"^", strings.TrimSpace(msgType)+"^") {
-		return failure.Harness(fmt.Errorf("%s is a %s message (MSH-9), not %s as the step says", where, got, msgType))
+	if err := checkMSH9(msg, msgType, where); err != nil {
+		return failure.Harness(err)
 	}
 	return send(ctx, m, msg, true)
 }
 
-func typeText(m *hl7.Message) string { return m.Type() + "^" + m.Trigger() }
+// checkMSH9 checks msg's MSH-9 is the type the step says (msgType).
+func checkMSH9(msg *hl7.Message, msgType, where string) error {
+	if got := msg.Type() + "^" + msg.Trigger(); !strings.HasPrefix(got+"^", strings.TrimSpace(msgType)+"^") {
+		return fmt.Errorf("%s is a %s message (MSH-9), not %s as the step says", where, got, msgType)
+	}
+	return nil
+}
 
 func sendDocString(ctx context.Context, msgType, name string, doc *godog.DocString) error {
 	return sendTemplate(ctx, msgType, name, doc.Content, "the step's message")
@@ -494,10 +500,7 @@ func receivesContaining(ctx context.Context, msgType, name, words string) error 
 	if err != nil {
 		return err
 	}
-	text := msg.String()
-	if u, err := hl7.Unescape(text, msg.Delimiters()); err == nil {
-		text = u
-	}
+	text := unescape(msg, msg.String())
 	if !strings.Contains(strings.ToLower(text), strings.ToLower(words)) {
 		return fmt.Errorf("the %s message for %s (control id %q) does not contain %q:\n%s", msgType, name, msg.ControlID(), words, msg.String())
 	}

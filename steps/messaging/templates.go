@@ -78,8 +78,14 @@ var placeholder = regexp.MustCompile(`\{([^{}]*)\}`)
 // fill replaces {names} in an encoded table value with their values,
 // escaped; an unknown name is an error naming it.
 func fill(v string, vals map[string]string) (string, error) {
+	return fillWith(placeholder, v, vals, func(val string) string { return hl7.Escape(val, hl7.DefaultDelimiters) })
+}
+
+// fillWith replaces each {name} re matches in text with its value,
+// escaped by esc; the first unknown name is an error naming it.
+func fillWith(re *regexp.Regexp, text string, vals map[string]string, esc func(string) string) (string, error) {
 	var missing string
-	out := placeholder.ReplaceAllStringFunc(v, func(m string) string {
+	out := re.ReplaceAllStringFunc(text, func(m string) string {
 		name := m[1 : len(m)-1]
 		val, ok := vals[name]
 		if !ok {
@@ -88,7 +94,7 @@ func fill(v string, vals map[string]string) (string, error) {
 			}
 			return m
 		}
-		return hl7.Escape(val, hl7.DefaultDelimiters)
+		return esc(val)
 	})
 	if missing != "" {
 		return "", unknownPlaceholder(missing)
@@ -114,10 +120,13 @@ var structures = map[string]string{
 // its patient class.
 var visitTriggers = map[string]string{"ADT^A01": "I", "ADT^A02": "I", "ADT^A03": "I", "ADT^A08": "O"}
 
+// typeCode is a message type or trigger event code (MSH-9.1, MSH-9.2).
+var typeCode = regexp.MustCompile(`^[A-Z0-9]{3}$`)
+
 // checkType checks a message type as steps write it: TYPE^TRIGGER.
 func checkType(msgType string) (string, string, error) {
 	typ, trigger, ok := strings.Cut(strings.TrimSpace(msgType), "^")
-	if !ok || !regexp.MustCompile(`^[A-Z0-9]{3}$`).MatchString(typ) || !regexp.MustCompile(`^[A-Z0-9]{3}$`).MatchString(trigger) {
+	if !ok || !typeCode.MatchString(typ) || !typeCode.MatchString(trigger) {
 		return "", "", fmt.Errorf("message type %q: want TYPE^TRIGGER such as ADT^A08", msgType)
 	}
 	return typ, trigger, nil
@@ -193,10 +202,7 @@ func missingName(err error) (string, bool) {
 // sent); one that is not, and whose MSH-18 says 8859/1, is decoded from
 // ISO 8859-1 (a file saved by a tool that writes Latin-1).
 func ReadTemplate(featureFile, name string) (string, error) {
-	path := name
-	if !filepath.IsAbs(name) {
-		path = filepath.Join(filepath.Dir(featureFile), filepath.FromSlash(name))
-	}
+	path := featurePath(featureFile, name)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return "", failure.Harness(fmt.Errorf("read message template %s (relative to the feature file %s): %w", name, featureFile, err))
@@ -218,13 +224,26 @@ func ReadTemplate(featureFile, name string) (string, error) {
 	return "", failure.Harness(fmt.Errorf("message template %s: MSH-18 %q: templates may be ASCII, UNICODE UTF-8 or 8859/1", path, cs))
 }
 
-// charsetOf reads MSH-18 from the first line of raw.
-func charsetOf(raw []byte) string {
-	line := string(raw)
-	line = strings.TrimLeft(line, " \t\r\n\ufeff")
+// featurePath is a file named relative to the feature file (or absolute).
+func featurePath(featureFile, name string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	return filepath.Join(filepath.Dir(featureFile), filepath.FromSlash(name))
+}
+
+// firstLine is a template's first line, leading blanks and BOM left out.
+func firstLine(text string) string {
+	line := strings.TrimLeft(text, " \t\r\n\ufeff")
 	if i := strings.IndexAny(line, "\r\n"); i >= 0 {
 		line = line[:i]
 	}
+	return line
+}
+
+// charsetOf reads MSH-18 from the first line of raw.
+func charsetOf(raw []byte) string {
+	line := firstLine(string(raw))
 	if len(line) < 4 || !strings.HasPrefix(line, "MSH") {
 		return ""
 	}
@@ -244,10 +263,7 @@ func charsetOf(raw []byte) string {
 // templateType reads MSH-9's type and trigger ("ADT^A31") from a
 // template's first line.
 func templateType(text string) (string, error) {
-	line := strings.TrimLeft(text, " \t\r\n\ufeff")
-	if i := strings.IndexAny(line, "\r\n"); i >= 0 {
-		line = line[:i]
-	}
+	line := firstLine(text)
 	if len(line) < 8 || !strings.HasPrefix(line, "MSH") {
 		return "", errors.New("the first line is not an MSH segment")
 	}
@@ -269,7 +285,17 @@ var nhsLike = regexp.MustCompile(`\d{3}[ -]?\d{3}[ -]?\d{4}`)
 // ranges (999… and the configured ones): scenarios send synthetic data
 // only. It is a harness error, raised before anything is sent.
 func Guard(m *hl7.Message, ranges []nhsnumber.Range) error {
-	text := m.String()
+	bad := outsideRanges(m.String(), ranges)
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return notSynthetic(strings.Join(bad, ", "))
+	}
+	return nil
+}
+
+// outsideRanges are the valid NHS numbers text carries outside the test
+// ranges (999… and ranges), formatted, in the order they appear.
+func outsideRanges(text string, ranges []nhsnumber.Range) []string {
 	var bad []string
 	for _, loc := range nhsLike.FindAllStringIndex(text, -1) {
 		if loc[0] > 0 && isDigit(text[loc[0]-1]) || loc[1] < len(text) && isDigit(text[loc[1]]) {
@@ -281,11 +307,13 @@ func Guard(m *hl7.Message, ranges []nhsnumber.Range) error {
 		}
 		bad = append(bad, n.Formatted())
 	}
-	if len(bad) > 0 {
-		sort.Strings(bad)
-		return failure.Harness(fmt.Errorf("the message carries NHS number %s, which is not in a reserved test range (999…) or a configured one (nhs-test-ranges); scenarios must send synthetic data only", strings.Join(bad, ", ")))
-	}
-	return nil
+	return bad
+}
+
+// notSynthetic is the harness error for a message carrying the NHS
+// number(s) nhs, outside the test ranges.
+func notSynthetic(nhs string) error {
+	return failure.Harness(fmt.Errorf("the message carries NHS number %s, which is not in a reserved test range (999…) or a configured one (nhs-test-ranges); scenarios must send synthetic data only", nhs))
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

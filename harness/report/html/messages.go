@@ -29,6 +29,7 @@ type stepMessages struct {
 func messages(s *results.Scenario, anchor string) ([]messageView, map[int]*stepMessages) {
 	var out []messageView
 	markers := map[int]*stepMessages{}
+	counts := map[int]int{}
 	for i, m := range s.Messages {
 		v := messageView{
 			Anchor:    fmt.Sprintf("%s-message-%d", anchor, i+1),
@@ -54,13 +55,15 @@ func messages(s *results.Scenario, anchor string) ([]messageView, map[int]*stepM
 		}
 		if m.Step >= 0 && m.Step < len(s.Steps) && s.Steps[m.Step] != nil {
 			v.Step = fmt.Sprintf("line %d", s.Steps[m.Step].Line)
-			if mk := markers[m.Step]; mk != nil {
-				mk.Words = plural(len(s.StepMessages(m.Step)), "message")
-			} else {
-				markers[m.Step] = &stepMessages{Href: "#" + v.Anchor, Words: "1 message"}
+			if markers[m.Step] == nil {
+				markers[m.Step] = &stepMessages{Href: "#" + v.Anchor}
 			}
+			counts[m.Step]++
 		}
 		out = append(out, v)
+	}
+	for i, mk := range markers {
+		mk.Words = plural(counts[i], "message")
 	}
 	return out, markers
 }

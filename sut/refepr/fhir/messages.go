@@ -245,7 +245,7 @@ func (h *Handler) processReferralMessage(ctx context.Context, b Bundle, header M
 			)
 			interaction := "create"
 			if event == EventReferralRequest {
-				resp, err = createReferral(ctx, tx, it.req, nil)
+				resp, err = createReferral(ctx, tx, it.req, it.res, nil)
 			} else {
 				interaction = "update"
 				var id string

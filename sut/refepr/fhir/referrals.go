@@ -48,13 +48,6 @@ import (
 	"github.com/eprharness/eprharness/sut/refepr/store"
 )
 
-// Audit actions of referrals.
-const (
-	auditReceiveReferral  = audit.ReceiveReferral
-	auditUpdateReferral   = audit.UpdateReferral
-	auditWithdrawReferral = audit.WithdrawReferral
-)
-
 // referralRoutes adds the routes of referrals, $process-message and
 // Subscription, and starts listening for the changes Subscriptions are
 // told about.
@@ -250,7 +243,9 @@ func referralResponse(r store.Referral, status int, action audit.Action, kind ev
 	return resp
 }
 
-func createReferral(ctx context.Context, tx *store.Tx, req referralRequest, refs map[string]string) (entryResponse, error) {
+// createReferral stores a new referral inside tx (its signature is the
+// planned/createByPost step's; the resource is not needed).
+func createReferral(ctx context.Context, tx *store.Tx, req referralRequest, _ ServiceRequest, refs map[string]string) (entryResponse, error) {
 	if req.status != store.ReferralActive {
 		return entryResponse{}, newOpError(http.StatusUnprocessableEntity, codeBusinessRule, "ServiceRequest.status: a new referral must be active, not %q", req.status)
 	}
@@ -267,14 +262,11 @@ func createReferral(ctx context.Context, tx *store.Tx, req referralRequest, refs
 	if err := tx.CreateReferral(ctx, &r); err != nil {
 		return entryResponse{}, err
 	}
-	return referralResponse(r, http.StatusCreated, auditReceiveReferral, events.ReferralReceived), nil
+	return referralResponse(r, http.StatusCreated, audit.ReceiveReferral, events.ReferralReceived), nil
 }
 
 func planServiceRequest(_ context.Context, _ *Handler, raw json.RawMessage, _ BundleEntryRequest) (runner, *opError) {
-	return planned(raw, "ServiceRequest", serviceRequestFromResource,
-		func(ctx context.Context, tx *store.Tx, req referralRequest, _ ServiceRequest, refs map[string]string) (entryResponse, error) {
-			return createReferral(ctx, tx, req, refs)
-		})
+	return planned(raw, "ServiceRequest", serviceRequestFromResource, createReferral)
 }
 
 // updateReferral applies a PUT inside tx.
@@ -314,12 +306,12 @@ func updateReferral(ctx context.Context, tx *store.Tx, id string, req referralRe
 	if err != nil {
 		return store.Referral{}, entryResponse{}, err
 	}
-	action, kind := auditUpdateReferral, events.Kind("")
+	action, kind := audit.UpdateReferral, events.Kind("")
 	if old.Status == store.ReferralActive && (updated.Status == store.ReferralRevoked || updated.Status == store.ReferralEnteredInError) {
-		action, kind = auditWithdrawReferral, events.ReferralCancelled
+		action, kind = audit.WithdrawReferral, events.ReferralCancelled
 	}
 	resp := referralResponse(updated, http.StatusOK, action, kind)
-	if action == auditWithdrawReferral {
+	if action == audit.WithdrawReferral {
 		resp.details += ", " + updated.Status
 	}
 	return updated, resp, nil
@@ -342,10 +334,7 @@ func serviceRequestUpdateFromResource(res ServiceRequest, id string) (referralRe
 }
 
 func (h *Handler) createServiceRequest(w http.ResponseWriter, r *http.Request) {
-	createByPost(h, w, r, "ServiceRequest", serviceRequestFromResource,
-		func(ctx context.Context, tx *store.Tx, req referralRequest, _ ServiceRequest, refs map[string]string) (entryResponse, error) {
-			return createReferral(ctx, tx, req, refs)
-		}, h.store.Referral, serviceRequestResource)
+	createByPost(h, w, r, "ServiceRequest", serviceRequestFromResource, createReferral, h.store.Referral, serviceRequestResource)
 }
 
 func (h *Handler) readServiceRequest(w http.ResponseWriter, r *http.Request) {
@@ -372,13 +361,10 @@ func (h *Handler) searchServiceRequests(w http.ResponseWriter, r *http.Request) 
 		if v == "" {
 			continue
 		}
-		value := v
-		if system, val, ok := strings.Cut(v, "|"); ok {
-			if system != "" && system != patient.NHSNumberSystem {
-				h.fail(w, r, newOpError(http.StatusBadRequest, codeNotSupported, "%s: system %q is not supported; use %s", name, system, patient.NHSNumberSystem))
-				return
-			}
-			value = val
+		system, value, ok := nhsNumberToken(v)
+		if !ok {
+			h.fail(w, r, newOpError(http.StatusBadRequest, codeNotSupported, "%s: system %q is not supported; use %s", name, system, patient.NHSNumberSystem))
+			return
 		}
 		n, err := nhsnumber.Parse(value)
 		if err != nil {
@@ -425,6 +411,16 @@ func (h *Handler) searchServiceRequests(w http.ResponseWriter, r *http.Request) 
 	id := q.Get("_id")
 	searchsetOf(h, w, r, "ServiceRequest", list, func(ref store.Referral) bool { return id == "" || id == ref.ID },
 		serviceRequestResource, func(ref store.Referral) string { return ref.ID })
+}
+
+// nhsNumberToken splits a token search value, [system|]value; ok is false
+// when it names a system other than the NHS number's.
+func nhsNumberToken(v string) (system, value string, ok bool) {
+	system, value, found := strings.Cut(v, "|")
+	if !found {
+		return "", v, true
+	}
+	return system, value, system == "" || system == patient.NHSNumberSystem
 }
 
 // publish hands the events of a committed change to the EPR's notice

@@ -98,10 +98,8 @@ func parseCriteria(s string) (criteria, *opError) {
 		case "patient", "subject":
 			c.patientID = strings.TrimPrefix(v, "Patient/")
 		case "patient.identifier", "subject.identifier", "patient:identifier", "subject:identifier":
-			system, value, found := strings.Cut(v, "|")
-			if !found {
-				value = system
-			} else if system != "" && system != patient.NHSNumberSystem {
+			system, value, ok := nhsNumberToken(v)
+			if !ok {
 				return c, newOpError(http.StatusUnprocessableEntity, codeNotSupported, "Subscription.criteria: %s system %q is not supported; use %s", name, system, patient.NHSNumberSystem)
 			}
 			n, err := nhsnumber.Parse(value)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +57,7 @@ var Triggers = []string{"A01", "A03", "A08", "A28", "A31"}
 
 // process validates m and applies it; it never panics on input.
 func (s *Inbound) process(ctx context.Context, m *hl7.Message) result {
-	if pid, _ := m.Text("MSH-11.1"); !oneOf(strings.ToUpper(strings.TrimSpace(pid)), "", "P", "T", "D") {
+	if pid, _ := m.Text("MSH-11.1"); !slices.Contains([]string{"", "P", "T", "D"}, strings.ToUpper(strings.TrimSpace(pid))) {
 		r := refuse("202", "MSH-11", "processing id %q is not supported (P, T or D)", pid)
 		r.envelope = true
 		return r
@@ -67,7 +68,7 @@ func (s *Inbound) process(ctx context.Context, m *hl7.Message) result {
 		return r
 	}
 	trigger := m.Trigger()
-	if !oneOf(trigger, Triggers...) {
+	if !slices.Contains(Triggers, trigger) {
 		r := refuse("201", "MSH-9.2", "event %q is not supported: this endpoint takes ADT %s", trigger, strings.Join(Triggers, ", "))
 		r.envelope = true
 		return r
@@ -96,15 +97,6 @@ func (s *Inbound) process(ctx context.Context, m *hl7.Message) result {
 		}
 	}
 	return r
-}
-
-func oneOf(v string, set ...string) bool {
-	for _, x := range set {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // nhsNumberOf reads and checks the NHS number in PID-3; a non-empty
@@ -273,7 +265,7 @@ func (a *applier) register(ctx context.Context) result {
 			return err
 		}
 		a.publish(events.Event{Kind: events.PatientUpdated, PatientID: p.ID})
-		return a.addAllergies(ctx, tx, p, in)
+		return a.addAllergies(ctx, tx, p, in, nil) // a new patient has none recorded
 	})
 }
 
@@ -300,25 +292,28 @@ func (a *applier) update(ctx context.Context) result {
 			}
 			a.publish(events.Event{Kind: events.PatientUpdated, PatientID: p.ID})
 		}
+		if a.trigger != "A08" && len(in) == 0 {
+			return nil
+		}
+		existing, err := tx.Allergies(ctx, p.ID)
+		if err != nil {
+			return err
+		}
 		if a.trigger == "A08" {
-			if err := a.dropAllergies(ctx, tx, p, in); err != nil {
+			if err := a.dropAllergies(ctx, tx, p, in, existing); err != nil {
 				return err
 			}
 		}
-		return a.addAllergies(ctx, tx, p, in)
+		return a.addAllergies(ctx, tx, p, in, existing)
 	})
 }
 
 // dropAllergies is the adt-a08-drops-allergy defect: recorded allergies
 // the message does not list are deleted.
-func (a *applier) dropAllergies(ctx context.Context, tx *store.Tx, p patient.Patient, in []allergyIn) error {
+func (a *applier) dropAllergies(ctx context.Context, tx *store.Tx, p patient.Patient, in []allergyIn, existing []allergy.Allergy) error {
 	listed := map[string]bool{}
 	for _, x := range in {
 		listed[strings.ToLower(x.substance)] = true
-	}
-	existing, err := tx.Allergies(ctx, p.ID)
-	if err != nil {
-		return err
 	}
 	var drop []string
 	for _, x := range existing {
@@ -333,14 +328,12 @@ func (a *applier) dropAllergies(ctx context.Context, tx *store.Tx, p patient.Pat
 }
 
 // addAllergies records the message's allergies that are not already
-// recorded as active.
-func (a *applier) addAllergies(ctx context.Context, tx *store.Tx, p patient.Patient, in []allergyIn) error {
+// recorded as active (existing is the patient's list as read before any
+// drop: dropped entries are ones the message does not list, so they never
+// match).
+func (a *applier) addAllergies(ctx context.Context, tx *store.Tx, p patient.Patient, in []allergyIn, existing []allergy.Allergy) error {
 	if len(in) == 0 {
 		return nil
-	}
-	existing, err := tx.Allergies(ctx, p.ID)
-	if err != nil {
-		return err
 	}
 	have := map[string]bool{}
 	for _, x := range existing {

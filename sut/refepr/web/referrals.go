@@ -26,9 +26,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/eprharness/eprharness/sut/refepr/audit"
 	"github.com/eprharness/eprharness/sut/refepr/auth"
-	"github.com/eprharness/eprharness/sut/refepr/defects"
 	"github.com/eprharness/eprharness/sut/refepr/events"
 	"github.com/eprharness/eprharness/sut/refepr/scheduling"
 	"github.com/eprharness/eprharness/sut/refepr/store"
@@ -178,7 +176,7 @@ func (h *Handler) referralConfirm(w http.ResponseWriter, r *http.Request, u auth
 	}
 	action := "/referrals/" + ref.ID + "/book"
 	page := confirmPage{Patient: ref.Patient, Slot: toSlotRow(sl), SlotID: sl.ID, Action: action, BackURL: action}
-	page.Taken = refused || (sl.Status != store.SlotFree && !h.defects.Fires(r.Context(), defects.DoubleBooking, true)) || !sl.Start.After(h.now())
+	page.Taken = h.slotTaken(r, sl, refused)
 	h.render(w, r, status, "scheduling_confirm", view{Title: "Check the appointment – " + ref.Patient.DisplayName(), User: &u,
 		Nav: "referrals", HasError: page.Taken, Page: page})
 }
@@ -197,18 +195,9 @@ func (h *Handler) bookReferral(w http.ResponseWriter, r *http.Request, u auth.Us
 		h.schedulingNotFound(w, r, u, "Slot not found", "There is no appointment slot of this clinic at this address.")
 		return
 	}
-	var a store.Appointment
-	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
-		var err error
-		a, err = tx.BookAppointment(r.Context(), store.Booking{PatientID: ref.PatientID, SlotID: slotID, BookedBy: u.Username,
-			Overbook: h.defects.Fires(r.Context(), defects.DoubleBooking, true)})
-		if err != nil {
-			return err
-		}
-		if _, err := tx.LinkReferralAppointment(r.Context(), ref.ID, a.ID); err != nil {
-			return err
-		}
-		return h.auditTx(r, tx, u, audit.BookAppointment, ref.Patient, appointmentDetails(a)+", from referral "+ref.ID)
+	a, err := h.bookSlot(r, u, ref.Patient, slotID, ", from referral "+ref.ID, func(tx *store.Tx, a store.Appointment) error {
+		_, err := tx.LinkReferralAppointment(r.Context(), ref.ID, a.ID)
+		return err
 	})
 	switch {
 	case errors.Is(err, store.ErrSlotTaken):

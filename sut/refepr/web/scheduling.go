@@ -284,17 +284,22 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, u auth.User, p
 	}
 	// A slot already taken is refused before the user presses the button
 	// (the double-booking defect loses this check along with the store's).
-	page.Taken = refused || (sl.Status != store.SlotFree && !h.defects.Fires(r.Context(), defects.DoubleBooking, true)) || !sl.Start.After(h.now())
+	page.Taken = h.slotTaken(r, sl, refused)
 	v := view{Title: title + " – " + p.DisplayName(), User: &u, HasError: page.Taken, Page: page}
 	h.render(w, r, status, "scheduling_confirm", v)
 }
 
-func (h *Handler) book(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient) {
-	slotID := r.PostForm.Get("slot")
-	if slotID == "" {
-		http.Redirect(w, r, "/patients/"+p.ID+"/appointments/new", http.StatusSeeOther)
-		return
-	}
+// slotTaken says whether the check page refuses sl: refused (a POST found
+// it taken), taken already (unless the double-booking defect loses this
+// check along with the store's) or in the past.
+func (h *Handler) slotTaken(r *http.Request, sl store.Slot, refused bool) bool {
+	return refused || (sl.Status != store.SlotFree && !h.defects.Fires(r.Context(), defects.DoubleBooking, true)) || !sl.Start.After(h.now())
+}
+
+// bookSlot books slotID for p in one transaction, audited as a booking
+// (appointmentDetails plus note); also, when not nil, runs in the same
+// transaction. The double-booking defect loses the availability check.
+func (h *Handler) bookSlot(r *http.Request, u auth.User, p patient.Patient, slotID, note string, also func(*store.Tx, store.Appointment) error) (store.Appointment, error) {
 	var a store.Appointment
 	err := h.store.InTx(r.Context(), func(tx *store.Tx) error {
 		var err error
@@ -305,8 +310,23 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request, u auth.User, p pa
 		if err != nil {
 			return err
 		}
-		return h.auditTx(r, tx, u, audit.BookAppointment, p, appointmentDetails(a))
+		if also != nil {
+			if err := also(tx, a); err != nil {
+				return err
+			}
+		}
+		return h.auditTx(r, tx, u, audit.BookAppointment, p, appointmentDetails(a)+note)
 	})
+	return a, err
+}
+
+func (h *Handler) book(w http.ResponseWriter, r *http.Request, u auth.User, p patient.Patient) {
+	slotID := r.PostForm.Get("slot")
+	if slotID == "" {
+		http.Redirect(w, r, "/patients/"+p.ID+"/appointments/new", http.StatusSeeOther)
+		return
+	}
+	a, err := h.bookSlot(r, u, p, slotID, "", nil)
 	switch {
 	case errors.Is(err, store.ErrSlotTaken):
 		h.log.InfoContext(r.Context(), "booking refused: slot taken", "username", u.Username, "patient", p.ID, "slot", slotID)
