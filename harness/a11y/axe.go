@@ -113,6 +113,7 @@ const summariseJS = `(r) => JSON.stringify({
 	url: r.url || "",
 	passes: (r.passes || []).length,
 	incomplete: (r.incomplete || []).length,
+	decided: [].concat(r.passes || [], r.inapplicable || [], r.violations || []).map(x => x.id),
 	violations: (r.violations || []).map(v => ({
 		rule: v.id, impact: v.impact || "", help: v.help || "", helpUrl: v.helpUrl || "", tags: v.tags || [],
 		nodes: (v.nodes || []).map(n => ({
@@ -144,10 +145,11 @@ const runScopeJS = `async (el, o) => {
 const axeVersionJS = `() => (window.axe && typeof window.axe.run === "function") ? String(window.axe.version || "?") : ""`
 
 type axeSummary struct {
-	Version    string `json:"version"`
-	URL        string `json:"url"`
-	Passes     int    `json:"passes"`
-	Incomplete int    `json:"incomplete"`
+	Version    string   `json:"version"`
+	URL        string   `json:"url"`
+	Passes     int      `json:"passes"`
+	Incomplete int      `json:"incomplete"`
+	Decided    []string `json:"decided"`
 	Violations []struct {
 		Rule    string   `json:"rule"`
 		Impact  string   `json:"impact"`
@@ -222,7 +224,7 @@ func (e *Engine) Check(ctx context.Context, page playwright.Page, opts ...CheckO
 	} else {
 		c.Engine = e.Version()
 	}
-	c.Passes, c.Incomplete = s.Passes, s.Incomplete
+	c.Passes, c.Incomplete, c.Decided = s.Passes, s.Incomplete, s.Decided
 	for _, v := range s.Violations {
 		rv := results.Violation{
 			Rule: v.Rule, Impact: v.Impact, Help: v.Help, HelpURL: v.HelpURL,

@@ -61,9 +61,8 @@ type Baseline struct {
 	entries []entry
 
 	mu      sync.Mutex
-	matched map[int]bool    // entry index → matched a violation
-	pages   map[string]bool // page keys checked whole
-	checks  int             // checks applied
+	matched map[int]bool               // entry index → matched a violation
+	decided map[string]map[string]bool // page key checked whole → rules decided on it
 }
 
 type entry struct {
@@ -106,7 +105,7 @@ func Check(file string) []Problem {
 }
 
 func parseBaseline(file string, data []byte) (*Baseline, []Problem) {
-	b := &Baseline{file: file, matched: map[int]bool{}, pages: map[string]bool{}}
+	b := &Baseline{file: file, matched: map[int]bool{}, decided: map[string]map[string]bool{}}
 	var problems []Problem
 	bad := func(line int, field, format string, args ...any) {
 		problems = append(problems, Problem{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
@@ -302,9 +301,15 @@ func (b *Baseline) Apply(c *results.AccessibilityCheck, today time.Time) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.checks++
 	if c.Scope == "" {
-		b.pages[c.Page] = true
+		rules := b.decided[c.Page]
+		if rules == nil {
+			rules = map[string]bool{}
+			b.decided[c.Page] = rules
+		}
+		for _, r := range c.Decided {
+			rules[r] = true
+		}
 	}
 	for _, i := range hits {
 		b.matched[i] = true
@@ -382,12 +387,14 @@ func (b *Baseline) Expired(today time.Time) []results.BaselineEntry {
 }
 
 // Fixed returns the entries that matched no violation so far, among those
-// the run could have matched: entries whose page (or glob) matches a page
-// checked whole in this run (a check of a dialog or region does not
-// count), and entries without a page once anything was checked. Their
-// violations are gone and they can be pruned. Fixed cannot know whether
-// the run's tags included an entry's rule: a best-practice entry looks
-// fixed in a run of the WCAG tags only.
+// the run could have matched: entries whose rule axe-core ran and decided
+// (passed, found not applicable or found violations; not left incomplete)
+// on a page checked whole in this run that the entry's page (or glob)
+// matches, or on any page checked whole for an entry without a page.
+// Their violations are gone and they can be pruned. A check of a dialog
+// or region does not count, and neither does a page checked with tags
+// that leave the entry's rule out: a best-practice entry is not called
+// fixed by a run of the WCAG tags only.
 func (b *Baseline) Fixed() []results.BaselineEntry {
 	if b == nil {
 		return nil
@@ -399,19 +406,11 @@ func (b *Baseline) Fixed() []results.BaselineEntry {
 		if b.matched[i] {
 			continue
 		}
-		checked := false
-		if e.Page == "" {
-			checked = b.checks > 0
-		} else {
-			for p := range b.pages {
-				if e.pageMatches(p) {
-					checked = true
-					break
-				}
+		for p, rules := range b.decided {
+			if rules[e.Rule] && (e.Page == "" || e.pageMatches(p)) {
+				out = append(out, e.BaselineEntry)
+				break
 			}
-		}
-		if checked {
-			out = append(out, e.BaselineEntry)
 		}
 	}
 	return out

@@ -103,7 +103,8 @@
 // first entry (in file order) that accepts it; an entry accepts through its
 // expiry date and not after (the date in today's own location). Expired
 // lists entries past their date, which fail the run until renewed or
-// removed; Fixed lists entries that matched nothing although their page
-// was checked whole in the run, so they can be pruned (it cannot tell
-// whether the run's tags included the entry's rule).
+// removed; Fixed lists entries that matched nothing although their rule
+// was run and decided on a page of theirs checked whole in the run, so
+// they can be pruned (a rule axe-core left incomplete there, or whose tags
+// the run did not check, proves nothing).
 package a11y

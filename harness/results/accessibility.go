@@ -37,6 +37,12 @@ type AccessibilityCheck struct {
 	Passes     int           `json:"passes,omitempty"`
 	Incomplete int           `json:"incomplete,omitempty"`
 	Duration   time.Duration `json:"duration_ns,omitempty"`
+	// Decided lists the rules axe-core ran and decided on this page or
+	// scope, with no element left for people to review: those that
+	// passed, did not apply or found violations. Incomplete rules are not
+	// in it. A baseline entry whose rule was never decided on its page
+	// cannot be called fixed. It is kept for the run only (not stored).
+	Decided []string `json:"-"`
 }
 
 // New returns the violations no current baseline entry accepts: the ones
