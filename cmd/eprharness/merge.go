@@ -521,6 +521,18 @@ func mergeAccessibility(m *results.Run, shards []shardOutput) *results.Accessibi
 	}
 	slices.Sort(sum.Checked)
 	sum.Pages = len(sum.Checked)
+	// A page one shard only passed through is unchecked only if no shard
+	// checked it.
+	for _, s := range shards {
+		if a := s.run.Accessibility; a != nil {
+			for _, p := range a.Unchecked {
+				if !checked[p] && !slices.Contains(sum.Unchecked, p) {
+					sum.Unchecked = append(sum.Unchecked, p)
+				}
+			}
+		}
+	}
+	slices.Sort(sum.Unchecked)
 	matched := map[string]bool{}
 	for _, f := range m.Features {
 		for _, sc := range f.Scenarios {

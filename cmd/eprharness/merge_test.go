@@ -317,7 +317,7 @@ func TestMergeKeepsSafetyAndAccessibility(t *testing.T) {
 		return results.BaselineEntry{File: "b.yaml", Line: line, Rule: "r", Reason: "x", Owner: "o", Expires: "2099-01-01"}
 	}
 	one := &results.Run{Accessibility: &results.AccessibilitySummary{Scan: "pages", Engine: "axe-core 4.14.1", Checked: []string{"/b", "/a"},
-		Expired: []results.BaselineEntry{e(9)}, Fixed: []results.BaselineEntry{e(2), e(5)}}}
+		Unchecked: []string{"/d", "/c"}, Expired: []results.BaselineEntry{e(9)}, Fixed: []results.BaselineEntry{e(2), e(5)}}}
 	two := &results.Run{Accessibility: &results.AccessibilitySummary{Scan: "pages", Checked: []string{"/a", "/c"},
 		Expired: []results.BaselineEntry{e(9)}, Fixed: []results.BaselineEntry{e(5)}}}
 	merged := &results.Run{Features: []*results.Feature{{Scenarios: []*results.Scenario{{Accessibility: []results.AccessibilityCheck{{
@@ -326,6 +326,7 @@ func TestMergeKeepsSafetyAndAccessibility(t *testing.T) {
 	require.NotNil(t, sum)
 	assert.Equal(t, []string{"/a", "/b", "/c"}, sum.Checked)
 	assert.Equal(t, 3, sum.Pages)
+	assert.Equal(t, []string{"/d"}, sum.Unchecked, "/c was checked by the other shard")
 	assert.Equal(t, []results.BaselineEntry{e(9)}, sum.Expired)
 	assert.Equal(t, []results.BaselineEntry{e(5)}, sum.Fixed, "the entry of line 2 matched a violation in the other shard")
 	assert.Nil(t, mergeAccessibility(merged, []shardOutput{{run: &results.Run{}}}))

@@ -138,6 +138,12 @@ type AccessibilitySummary struct {
 	// submits) is checked by an accessibility step, not by the scan.
 	Pages   int      `json:"pages,omitempty"`
 	Checked []string `json:"checked,omitempty"`
+	// Unchecked lists, by page key, sorted, the pages the scenarios'
+	// windows reached that the run-wide scan never checked: pages shown
+	// only while a step ran (a form it filled in and submitted), or left
+	// by a step that failed. The scan's coverage is Checked; these need
+	// an accessibility step after the step that shows them.
+	Unchecked []string `json:"unchecked,omitempty"`
 }
 
 // BaselineEntry is one accepted known violation of a baseline file.

@@ -31,8 +31,9 @@ type accessibility struct {
 	tags     []string            // the run's standard, as axe-core tags
 	scan     bool                // check every distinct page (config.A11yScanPages)
 	today    time.Time           // for baseline expiry: the run's day
-	mu       sync.Mutex          // guards scanned
+	mu       sync.Mutex          // guards scanned and reached
 	scanned  map[string]scanner  // page key -> the scenario attempt that checked it
+	reached  map[string]bool     // page keys a scenario's window navigated to (with scan)
 	redact   func(string) string // keeps secrets out of node HTML
 }
 
@@ -49,7 +50,7 @@ type scanner struct {
 // steps otherwise fail as harness faults saying how to install it.
 func (r *Runner) loadAccessibility(today time.Time) (*accessibility, error) {
 	a := &accessibility{scan: r.cfg.A11yScan == config.A11yScanPages, today: today, scanned: map[string]scanner{},
-		redact: func(s string) string { return s }}
+		reached: map[string]bool{}, redact: func(s string) string { return s }}
 	tags, err := a11y.Standard(r.cfg.A11yStandard)
 	if err != nil {
 		return nil, &config.Error{Field: "a11y-standard", Msg: err.Error()}
@@ -199,6 +200,29 @@ func (r *Runner) scanPage(ctx context.Context, rec *record) error {
 	return nil
 }
 
+// watch records, with the run-wide scan, every page a scenario's window
+// reaches (each navigation of its main frame, within a step or not), so
+// that the run can say which of them the scan never checked. It is safe
+// to call for every window of a scenario.
+func (a *accessibility) watch(page playwright.Page) {
+	if a == nil || !a.scan || page == nil {
+		return
+	}
+	page.OnFrameNavigated(func(f playwright.Frame) {
+		if f.ParentFrame() != nil {
+			return
+		}
+		u := f.URL()
+		key := a11y.PageKey(u)
+		if key == "" || !strings.HasPrefix(u, "http") {
+			return
+		}
+		a.mu.Lock()
+		a.reached[key] = true
+		a.mu.Unlock()
+	})
+}
+
 // summary is what the run says of accessibility as a whole; nil when it
 // neither checked a page nor had a baseline.
 func (a *accessibility) summary(run *results.Run) *results.AccessibilitySummary {
@@ -228,8 +252,14 @@ func (a *accessibility) summary(run *results.Run) *results.AccessibilitySummary 
 	for k := range a.scanned {
 		sum.Checked = append(sum.Checked, k)
 	}
+	for k := range a.reached {
+		if _, ok := a.scanned[k]; !ok {
+			sum.Unchecked = append(sum.Unchecked, k)
+		}
+	}
 	a.mu.Unlock()
 	slices.Sort(sum.Checked)
+	slices.Sort(sum.Unchecked)
 	if a.baseline != nil {
 		sum.Baseline = a.baseline.File()
 		sum.Expired = a.baseline.Expired(a.today)
@@ -259,6 +289,9 @@ func printAccessibility(w io.Writer, run *results.Run) {
 	}
 	fmt.Fprintf(w, "\neprharness: accessibility: %s with %s (%s): %d violation(s) fail their checks\n",
 		line, cmp.Or(sum.Engine, "axe-core"), strings.Join(sum.Tags, ", "), len(run.AccessibilityViolations()))
+	if n := len(sum.Unchecked); n > 0 {
+		fmt.Fprintf(w, "  not checked by the run-wide check: %d page(s) reached only within a step or left by a failed step: %s\n", n, strings.Join(sum.Unchecked, ", "))
+	}
 	for _, e := range sum.Expired {
 		fmt.Fprintf(w, "  EXPIRED baseline entry %s:%d (%s on %s, owner %s) expired on %s: it fails the run until it is renewed or removed\n",
 			e.File, e.Line, e.Rule, cmp.Or(e.Page, e.Selector), e.Owner, e.Expires)

@@ -70,6 +70,17 @@ func registerClinicSteps(sc *godog.ScenarioContext) {
 		}
 		return s.UI.Expect.Locator(s.UI.Page.GetByText(text)).ToBeVisible()
 	})
+	sc.Step(`^I open "([^"]*)" and then "([^"]*)"$`, func(ctx context.Context, first, then string) error {
+		s, err := scenario.From(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := s.UI.Page.Goto(s.BaseURL + first); err != nil {
+			return err
+		}
+		_, err = s.UI.Page.Goto(s.BaseURL + then)
+		return err
+	})
 	steps.Register(sc, a11ysteps.Defs)
 }
 
@@ -267,4 +278,19 @@ func TestRunWideAccessibilityCheckAndBaseline(t *testing.T) {
 	assert.Contains(t, first.FailedStep().Error, "expired")
 	require.Len(t, out.Run.Accessibility.Expired, 1)
 	assert.Equal(t, "2020-01-31", out.Run.Accessibility.Expired[0].Expires)
+}
+
+// A page a step only passes through is not checked by the run-wide check,
+// and the run says so: the scan's coverage is honest.
+func TestRunWideCheckListsPagesItDidNotCheck(t *testing.T) {
+	out, _ := runClinic(t, `Feature: Passing through
+
+  Scenario: Through the form to the ward
+    When I open "/form" and then "/clean"
+    Then I see "Ward 7"
+`, func(c *config.Config) { c.A11yScan = config.A11yScanPages })
+	assert.Equal(t, exitcode.Pass, out.Code, "the unlabelled form was never checked, so nothing fails")
+	require.NotNil(t, out.Run.Accessibility)
+	assert.Equal(t, []string{"/clean"}, out.Run.Accessibility.Checked)
+	assert.Equal(t, []string{"/form"}, out.Run.Accessibility.Unchecked, "reached within the step, never checked")
 }

@@ -652,6 +652,7 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (rctx co
 	}
 	rec.session = sess
 	watchCrash(rec, sess)
+	r.a11y.watch(sess.Page)
 	var another func() (target.UI, error)
 	another = func() (target.UI, error) {
 		defer rec.phases.Start(results.PhaseContext)()
@@ -660,6 +661,7 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (rctx co
 			return target.UI{}, failure.Harness(err)
 		}
 		watchCrash(rec, o)
+		r.a11y.watch(o.Page)
 		rec.others = append(rec.others, o)
 		return target.UI{Page: o.Page, Expect: o.Expect, Another: another}, nil
 	}

@@ -24,8 +24,9 @@ func TestSummaryOfAccessibilityAndSafety(t *testing.T) {
 		{ID: "features/a.feature:9", Name: "Allergy", Status: results.Failed, Tags: []string{"@control:C-002"}},
 	}}}}
 	run.Accessibility = &results.AccessibilitySummary{Scan: "pages", Pages: 1, Engine: "axe-core 4.14.1", Tags: []string{"wcag2a"},
-		Expired: []results.BaselineEntry{{File: "b.yaml", Line: 4, Rule: "region", Page: "/about", Owner: "UX", Expires: "2026-01-01"}},
-		Fixed:   []results.BaselineEntry{{File: "b.yaml", Line: 10, Rule: "link-name", Selector: ".help a"}}}
+		Unchecked: []string{"/patients/{id}/edit", "/register"},
+		Expired:   []results.BaselineEntry{{File: "b.yaml", Line: 4, Rule: "region", Page: "/about", Owner: "UX", Expires: "2026-01-01"}},
+		Fixed:     []results.BaselineEntry{{File: "b.yaml", Line: 10, Rule: "link-name", Selector: ".help a"}}}
 	run.HazardLog = &results.HazardLog{File: "features/hazards.yaml", Hazards: []results.Hazard{{ID: "H-001", Controls: []results.Control{
 		{ID: "C-001", VerifyByTest: true}, {ID: "C-002", VerifyByTest: true}, {ID: "C-003", VerifyByTest: false}}}}}
 	var b bytes.Buffer
@@ -34,6 +35,7 @@ func TestSummaryOfAccessibilityAndSafety(t *testing.T) {
 	out := b.String()
 	assert.Contains(t, out, "accessibility: 2 check(s), 1 distinct page(s) by the run-wide check with axe-core 4.14.1 (wcag2a): 1 violation(s) fail their checks")
 	assert.Contains(t, out, "EXPIRED baseline entry b.yaml:4 (region on /about, owner UX) expired on 2026-01-01: it fails the run")
+	assert.Contains(t, out, "not checked by the run-wide check: 2 page(s) reached only within a step or left by a failed step: /patients/{id}/edit, /register")
 	assert.Contains(t, out, "fixed: baseline entry b.yaml:10 (link-name on .help a) matched no violation: remove it")
 	assert.Contains(t, out, "clinical safety: 1 of 2 control(s) to be verified by test verified (features/hazards.yaml)")
 	assert.Contains(t, out, "UNVERIFIED C-002 (hazard H-001): features/a.feature:9 failed")

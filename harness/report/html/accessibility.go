@@ -12,7 +12,7 @@ import (
 
 type a11yRunView struct {
 	Engine, Standard, Baseline string
-	Checked                    []string
+	Checked, Unchecked         []string
 	Pages, Checks, Failing     int
 	Scan                       bool
 	Expired, Fixed             []baselineEntryView
@@ -51,6 +51,7 @@ func a11yRun(run *results.Run) *a11yRunView {
 	}
 	if sum != nil {
 		v.Engine, v.Baseline, v.Pages, v.Scan, v.Checked = sum.Engine, sum.Baseline, sum.Pages, sum.Scan != "", sum.Checked
+		v.Unchecked = sum.Unchecked
 		v.Standard = strings.Join(sum.Tags, ", ")
 		for _, e := range sum.Expired {
 			v.Expired = append(v.Expired, entryView(e))
