@@ -1,7 +1,8 @@
 // Package dashboard is the team's web view of the results store: the list of
 // runs, each run's report, the comparison of two runs (the release-candidate
-// gate of harness/diff), each scenario's history and the scenarios whose
-// outcome flips between runs.
+// gate of harness/diff), each scenario's history, the scenarios whose
+// outcome flips between runs, and the trends of accessibility and of the
+// clinical-safety controls' verification.
 //
 // It is server-rendered HTML (html/template) with no JavaScript and no
 // external resources, so it works offline and in locked-down networks.
@@ -23,7 +24,25 @@
 //	GET /scenarios/{id...}     a scenario's history: flake rate, pass/fail
 //	                           strip, durations, links to each run
 //	GET /unstable              scenarios whose status flips (store.Unstable)
+//	GET /accessibility?n=      accessibility over the last n runs (default
+//	                           20, at most 100): a trend of violations
+//	                           failing their checks, violations the
+//	                           baseline accepts and pages checked; the
+//	                           newest run's violations by rule and page,
+//	                           each accepted-by entry or the run it has
+//	                           failed since; expired and fixed baseline
+//	                           entries
+//	GET /safety?n=             the hazard log's controls (the newest log's,
+//	                           by hazard, unverified ones first) against
+//	                           the last n runs: verified, or why not (no
+//	                           scenario, failed, skipped, flaky, not run),
+//	                           each run judged against the log it recorded
+//	                           (harness/safety), linked to its evidence
 //	GET /artifacts/{path...}   a file of the artifacts folder
+//
+// The runs list reads run summaries only. The two trend pages read their n
+// runs in full (the store keeps no accessibility or control verdicts in
+// its summaries), which is why n is capped.
 //
 // A run that did not test everything is never shown green: in the runs
 // list an unfinished run (it never recorded its end: killed, or still
@@ -126,6 +145,8 @@ func New(st store.Store, opts ...Option) http.Handler {
 	s.mux.HandleFunc("GET /compare", s.compare)
 	s.mux.HandleFunc("GET /scenarios/{id...}", s.scenario)
 	s.mux.HandleFunc("GET /unstable", s.unstable)
+	s.mux.HandleFunc("GET /accessibility", s.accessibility)
+	s.mux.HandleFunc("GET /safety", s.safety)
 	s.mux.HandleFunc("GET /artifacts/{path...}", s.artifact)
 	s.mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "No page at "+r.URL.Path+".", nil)

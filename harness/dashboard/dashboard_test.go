@@ -60,7 +60,7 @@ func TestRunsPage(t *testing.T) {
 	assert.Contains(t, body, "10: 2 passed, 5 failed, 1 flaky, 1 skipped, 1 other")
 	assert.Contains(t, body, `<td class="bad">harness fault</td>`, "base and candidate have an undefined step")
 	assert.Contains(t, body, `<td class="good">pass</td>`, "green: its only failure is quarantined")
-	assert.Contains(t, body, `<a href="/compare?base=`+baseID+`&amp;cand=`+candID+`" aria-label="Compare `+candID+` with `+baseID+`">compare with previous</a>`)
+	assert.Contains(t, body, `<a href="/compare?base=`+baseID+`&amp;cand=`+candID+`" aria-label="compare with previous: `+candID+` with `+baseID+`">compare with previous</a>`)
 }
 
 func TestRunsPageEmpty(t *testing.T) {
@@ -308,7 +308,7 @@ func TestUnknownPage(t *testing.T) {
 func TestStoreErrors(t *testing.T) {
 	var logged bytes.Buffer
 	h := New(&brokenStore{fakeStore: *newFakeStore(t)}, WithErrorLog(log.New(&logged, "", 0)))
-	for _, p := range []string{"/", "/runs/x", "/compare", "/compare?base=a&cand=b", "/scenarios/a.feature:1", "/unstable"} {
+	for _, p := range []string{"/", "/runs/x", "/compare", "/compare?base=a&cand=b", "/scenarios/a.feature:1", "/unstable", "/accessibility", "/safety"} {
 		res, body := get(t, h, p)
 		assert.Equal(t, http.StatusInternalServerError, res.StatusCode, p)
 		assert.Contains(t, body, "The results store failed.", p)
