@@ -152,20 +152,42 @@ func (r *Runner) outline(ctx context.Context, rec *record, page playwright.Page,
 
 // scanPage is the run-wide scan after a step that passed: the page the
 // step left is checked when no scenario has checked that page yet (or
-// this scenario did, in an earlier attempt). A violation fails the step:
+// this scenario did, in an earlier attempt). Adapters also ask for it
+// mid-step (target.UI.PageShown, shownHook) for a page they wait for and
+// then act on. A violation fails the step:
 // the EPR showed an inaccessible page. A check that cannot run is
 // reported and left for a later visit of the page, never blamed on the
 // EPR.
 func (r *Runner) scanPage(ctx context.Context, rec *record) error {
-	a := r.a11y
-	if a == nil || !a.scan || rec == nil || rec.session == nil {
-		return nil
-	}
 	s, err := scenario.From(ctx)
-	if err != nil || s.UI.Page == nil || s.UI.Page.IsClosed() {
+	if err != nil {
 		return nil
 	}
-	page := s.UI.Page
+	return r.scan(ctx, rec, s.UI.Page)
+}
+
+// shownHook is target.UI.Shown for a window of the scenario of rec, when
+// the run-wide scan is on: a page an adapter waited for and is about to
+// act on is checked there, mid-step, as scanPage checks the page a step
+// leaves. Nil when there is no scan.
+func (r *Runner) shownHook(ctx context.Context, rec *record, page playwright.Page) func() error {
+	if a := r.a11y; a == nil || !a.scan || a.engine == nil {
+		return nil
+	}
+	return func() error {
+		if rec.realData {
+			return nil
+		}
+		return r.scan(ctx, rec, page)
+	}
+}
+
+// scan checks page for the run-wide scan, once per distinct page per run.
+func (r *Runner) scan(ctx context.Context, rec *record, page playwright.Page) error {
+	a := r.a11y
+	if a == nil || !a.scan || rec == nil || rec.session == nil || page == nil || page.IsClosed() {
+		return nil
+	}
 	key := a11y.PageKey(page.URL())
 	if key == "" || strings.HasPrefix(page.URL(), "about:") {
 		return nil

@@ -81,6 +81,22 @@ func registerClinicSteps(sc *godog.ScenarioContext) {
 		_, err = s.UI.Page.Goto(s.BaseURL + then)
 		return err
 	})
+	// An adapter's way through a form: it waits for the page, tells the
+	// harness it is shown (target.UI.PageShown), and acts on it.
+	sc.Step(`^I fill in "([^"]*)" and go on to "([^"]*)"$`, func(ctx context.Context, form, then string) error {
+		s, err := scenario.From(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := s.UI.Page.Goto(s.BaseURL + form); err != nil {
+			return err
+		}
+		if err := s.UI.PageShown(); err != nil {
+			return err
+		}
+		_, err = s.UI.Page.Goto(s.BaseURL + then)
+		return err
+	})
 	steps.Register(sc, a11ysteps.Defs)
 }
 
@@ -293,4 +309,33 @@ func TestRunWideCheckListsPagesItDidNotCheck(t *testing.T) {
 	require.NotNil(t, out.Run.Accessibility)
 	assert.Equal(t, []string{"/clean"}, out.Run.Accessibility.Checked)
 	assert.Equal(t, []string{"/form"}, out.Run.Accessibility.Unchecked, "reached within the step, never checked")
+}
+
+// A page an adapter says is shown mid-step (target.UI.PageShown) is
+// checked there by the run-wide check: its violation fails that step as
+// the EPR's, and the page counts as checked.
+func TestRunWideCheckChecksPagesAdaptersSayAreShown(t *testing.T) {
+	feature := `Feature: Through a form
+
+  Scenario: Through the form to the ward
+    When I fill in "/form" and go on to "/clean"
+    Then I see "Ward 7"
+`
+	out, _ := runClinic(t, feature, func(c *config.Config) { c.A11yScan = config.A11yScanPages })
+	assert.Equal(t, exitcode.Failures, out.Code)
+	sc := byName(out.Run)["Through the form to the ward"]
+	require.Equal(t, results.Failed, sc.Status)
+	require.NotNil(t, sc.FailedStep())
+	assert.Equal(t, 4, sc.FailedStep().Line)
+	assert.Equal(t, results.KindAssertion, sc.FailureKind, "an inaccessible page is the EPR's fault")
+	assert.Contains(t, sc.FailedStep().Error, "label")
+	assert.Contains(t, sc.FailedStep().Error, "run-wide accessibility check")
+	require.NotEmpty(t, sc.Accessibility)
+	assert.Equal(t, "/form", sc.Accessibility[0].Page)
+	assert.Equal(t, []string{"/form"}, out.Run.Accessibility.Checked)
+	assert.Empty(t, out.Run.Accessibility.Unchecked)
+
+	// Without the run-wide check the hook does nothing.
+	out, _ = runClinic(t, feature, nil)
+	assert.Equal(t, exitcode.Pass, out.Code)
 }

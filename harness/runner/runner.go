@@ -663,10 +663,10 @@ func (r *Runner) beforeScenario(ctx context.Context, p *godog.Scenario) (rctx co
 		watchCrash(rec, o)
 		r.a11y.watch(o.Page)
 		rec.others = append(rec.others, o)
-		return target.UI{Page: o.Page, Expect: o.Expect, Another: another}, nil
+		return target.UI{Page: o.Page, Expect: o.Expect, Another: another, Shown: r.shownHook(ctx, rec, o.Page)}, nil
 	}
 	s := &scenario.State{
-		UI:       target.UI{Page: sess.Page, Expect: sess.Expect, Another: another},
+		UI:       target.UI{Page: sess.Page, Expect: sess.Expect, Another: another, Shown: r.shownHook(ctx, rec, sess.Page)},
 		EPR:      r.opts.target,
 		BaseURL:  be.BaseURL(),
 		Fixtures: r.lib,

@@ -24,6 +24,24 @@ type UI struct {
 	// workflows with more than one user. The harness closes it when the
 	// scenario ends; nil when the harness offers none.
 	Another func() (UI, error)
+	// Shown is the harness's hook for a page the adapter has waited for
+	// and is about to act on (a form it will fill in and submit within
+	// one step): the run-wide accessibility check (a11y: pages) checks
+	// the page there when no scenario has checked it yet, so pages a step
+	// only passes through are checked too. Adapters call PageShown, which
+	// allows a nil Shown (the harness asks for nothing).
+	Shown func() error
+}
+
+// PageShown tells the harness that the page the adapter waited for is
+// shown and settled, before the adapter acts on it. An error is the
+// page's (an accessibility violation found there) or is nil; adapters
+// return it as it is.
+func (ui UI) PageShown() error {
+	if ui.Shown == nil {
+		return nil
+	}
+	return ui.Shown()
 }
 
 // Patient is how steps name a patient to an adapter; the adapter renders it

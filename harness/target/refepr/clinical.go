@@ -108,8 +108,8 @@ func (Adapter) RecordAllergy(ui target.UI, substance, reaction, severity string)
 	if err := click(link(ui, "Record an allergy"), "Record an allergy"); err != nil {
 		return err
 	}
-	if err := ui.Expect.Locator(heading(ui, "Record an allergy", 1)).ToBeVisible(); err != nil {
-		return fmt.Errorf("expected the allergy form: %w", err)
+	if err := shown(ui, heading(ui, "Record an allergy", 1), "the allergy form"); err != nil {
+		return err
 	}
 	if err := fillAllergy(ui, substance, reaction, severity, "Save allergy"); err != nil {
 		return err
@@ -123,8 +123,8 @@ func (Adapter) UpdateAllergy(ui target.UI, substance, reaction, severity string)
 	if err := click(link(ui, name), name); err != nil {
 		return err
 	}
-	if err := ui.Expect.Locator(heading(ui, "Update allergy", 1)).ToBeVisible(); err != nil {
-		return fmt.Errorf("expected the allergy form: %w", err)
+	if err := shown(ui, heading(ui, "Update allergy", 1), "the allergy form"); err != nil {
+		return err
 	}
 	if err := fillAllergy(ui, substance, reaction, severity, "Save changes"); err != nil {
 		return err
@@ -180,8 +180,8 @@ func (Adapter) Prescribe(ui target.UI, p target.Prescription) error {
 	if err := click(link(ui, "Prescribe a medication"), "Prescribe a medication"); err != nil {
 		return err
 	}
-	if err := ui.Expect.Locator(heading(ui, "Prescribe a medication", 1)).ToBeVisible(); err != nil {
-		return fmt.Errorf("expected the prescribing form: %w", err)
+	if err := shown(ui, heading(ui, "Prescribe a medication", 1), "the prescribing form"); err != nil {
+		return err
 	}
 	route, ok := routeLabels[strings.ToLower(p.Route)]
 	if !ok {
@@ -287,8 +287,8 @@ func (Adapter) StopMedication(ui target.UI, drug, reason string) error {
 	}
 	question := "Stop " + drug + "?"
 	dialog := ui.Page.GetByRole("alertdialog", playwright.PageGetByRoleOptions{Name: question, Exact: exactly})
-	if err := ui.Expect.Locator(dialog.Or(heading(ui, question, 1)).First()).ToBeVisible(); err != nil {
-		return fmt.Errorf("expected to be asked %q: %w", question, err)
+	if err := shown(ui, dialog.Or(heading(ui, question, 1)).First(), fmt.Sprintf("to be asked %q", question)); err != nil {
+		return err
 	}
 	if reason != "" {
 		const label = "Reason for stopping (optional)"
@@ -315,8 +315,8 @@ func (Adapter) RecordObservations(ui target.UI, o target.Observations) error {
 	if err := click(link(ui, "Record observations"), "Record observations"); err != nil {
 		return err
 	}
-	if err := ui.Expect.Locator(heading(ui, "Record observations", 1)).ToBeVisible(); err != nil {
-		return fmt.Errorf("expected the observations form: %w", err)
+	if err := shown(ui, heading(ui, "Record observations", 1), "the observations form"); err != nil {
+		return err
 	}
 	for _, f := range []struct{ label, value string }{
 		{"Respiration rate", o.RespirationRate}, {"SpO2", o.SpO2}, {"Systolic blood pressure", o.Systolic},

@@ -65,8 +65,8 @@ func (Adapter) RegisterPatient(ui target.UI, r target.Registration) error {
 	if err := settled(ui); err != nil {
 		return err
 	}
-	if err := ui.Expect.Locator(recHeading(ui, "Register a patient", 1)).ToBeVisible(); err != nil {
-		return fmt.Errorf("expected the registration form: %w", err)
+	if err := shown(ui, recHeading(ui, "Register a patient", 1), "the registration form"); err != nil {
+		return err
 	}
 	form := recForm(ui, "Patient registration")
 	for _, f := range []struct{ label, value string }{
@@ -183,6 +183,9 @@ func (Adapter) BreakGlass(ui target.UI, reason string) error {
 		return err
 	}
 	form := recForm(ui, "Access restricted record")
+	if err := shown(ui, form, "the form to access the restricted record"); err != nil {
+		return err
+	}
 	if err := recLabelled(form, "Reason for access").Fill(reason); err != nil {
 		return fmt.Errorf("give the reason for access: %w", err)
 	}
@@ -286,6 +289,9 @@ func (Adapter) AmendNote(ui target.UI, text, reason string) error {
 		return err
 	}
 	form := recForm(ui, "Amend note")
+	if err := shown(ui, form, "the form to amend the note"); err != nil {
+		return err
+	}
 	if err := recLabelled(form, "Amended note").Fill(text); err != nil {
 		return fmt.Errorf("write the amended note: %w", err)
 	}

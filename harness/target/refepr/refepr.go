@@ -56,6 +56,16 @@ func settled(ui target.UI) error {
 	return nil
 }
 
+// shown waits for loc, which marks the page the adapter is about to act
+// on (a form it fills in within the step), and tells the harness the page
+// is shown (target.UI.PageShown: the run-wide accessibility check).
+func shown(ui target.UI, loc playwright.Locator, what string) error {
+	if err := ui.Expect.Locator(loc).ToBeVisible(); err != nil {
+		return fmt.Errorf("expected %s: %w", what, err)
+	}
+	return ui.PageShown()
+}
+
 // --- sign-in page ---
 
 type signInPage struct{ ui target.UI }

@@ -79,8 +79,8 @@ func (Adapter) BookReferral(ui target.UI, p target.Patient, clinic string) (targ
 	if err := schedClick(book.First(), "book from the referral of "+DisplayName(p)+" to "+clinic); err != nil {
 		return target.Appointment{}, err
 	}
-	if err := ui.Expect.Locator(schedHeading(ui, "Book an appointment", 1)).ToBeVisible(); err != nil {
-		return target.Appointment{}, fmt.Errorf("expected the referral's booking: %w", err)
+	if err := shown(ui, schedHeading(ui, "Book an appointment", 1), "the referral's booking"); err != nil {
+		return target.Appointment{}, err
 	}
 	appt, err := schedChooseFirstFree(ui, clinic, "Check the appointment")
 	if err != nil {

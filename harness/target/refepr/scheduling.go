@@ -69,6 +69,9 @@ func (a Adapter) schedOpenRecord(ui target.UI, p target.Patient) error {
 func schedChooseFirstFree(ui target.UI, clinic, check string) (target.Appointment, error) {
 	table := ui.Page.GetByRole("table", playwright.PageGetByRoleOptions{Name: "Free slots"})
 	first := table.GetByRole("row").Filter(playwright.LocatorFilterOptions{Has: ui.Page.GetByRole("link")}).First()
+	if err := shown(ui, table, "the free "+clinic+" slots"); err != nil {
+		return target.Appointment{}, err
+	}
 	if err := schedClick(first.GetByRole("link", playwright.LocatorGetByRoleOptions{Name: "Select"}), "choose the first free "+clinic+" slot"); err != nil {
 		return target.Appointment{}, err
 	}
@@ -108,7 +111,11 @@ func (a Adapter) ChooseFirstFreeSlot(ui target.UI, p target.Patient, clinic stri
 	if err := schedClick(schedLink(ui, "Book an appointment"), "start a booking"); err != nil {
 		return target.Appointment{}, err
 	}
-	if _, err := ui.Page.GetByLabel("Clinic", playwright.PageGetByLabelOptions{Exact: playwright.Bool(true)}).
+	clinicField := ui.Page.GetByLabel("Clinic", playwright.PageGetByLabelOptions{Exact: playwright.Bool(true)})
+	if err := shown(ui, clinicField, "the booking form"); err != nil {
+		return target.Appointment{}, err
+	}
+	if _, err := clinicField.
 		SelectOption(playwright.SelectOptionValues{Labels: &[]string{clinic}}); err != nil {
 		return target.Appointment{}, fmt.Errorf("choose the clinic %q: %w", clinic, err)
 	}
@@ -251,10 +258,7 @@ func (a Adapter) schedStartCancel(ui target.UI, p target.Patient, appt target.Ap
 		return err
 	}
 	dialog := ui.Page.GetByRole("alertdialog", playwright.PageGetByRoleOptions{Name: schedCancelPrompt, Exact: playwright.Bool(true)})
-	if err := ui.Expect.Locator(dialog.Or(schedHeading(ui, schedCancelPrompt, 1)).First()).ToBeVisible(); err != nil {
-		return fmt.Errorf("expected the cancellation prompt %q: %w", schedCancelPrompt, err)
-	}
-	return nil
+	return shown(ui, dialog.Or(schedHeading(ui, schedCancelPrompt, 1)).First(), fmt.Sprintf("the cancellation prompt %q", schedCancelPrompt))
 }
 
 // Cancel implements target.Appointments.
@@ -299,7 +303,11 @@ func (a Adapter) schedChooseBed(ui target.UI, p target.Patient, start, submit, w
 	if err := schedClick(schedLink(ui, start), start); err != nil {
 		return err
 	}
-	if _, err := ui.Page.GetByLabel("Bed", playwright.PageGetByLabelOptions{Exact: playwright.Bool(true)}).
+	bedField := ui.Page.GetByLabel("Bed", playwright.PageGetByLabelOptions{Exact: playwright.Bool(true)})
+	if err := shown(ui, bedField, "the form to choose a bed"); err != nil {
+		return err
+	}
+	if _, err := bedField.
 		SelectOption(playwright.SelectOptionValues{Labels: &[]string{schedBedOption(ward, bed)}}); err != nil {
 		return fmt.Errorf("choose %s: %w", schedBedOption(ward, bed), err)
 	}
@@ -328,6 +336,9 @@ func (a Adapter) Discharge(ui target.UI, p target.Patient) error {
 		return err
 	}
 	if err := schedClick(schedLink(ui, "Discharge"), "discharge"); err != nil {
+		return err
+	}
+	if err := shown(ui, schedButton(ui, "Yes, discharge patient"), "to be asked to confirm the discharge"); err != nil {
 		return err
 	}
 	if err := schedClick(schedButton(ui, "Yes, discharge patient"), "confirm the discharge"); err != nil {
