@@ -11,8 +11,11 @@
 //     and the field; css locators are allowed but listed in Warnings.
 //   - Adapter implements target.EPR and target.Binder. An action the map
 //     does not bind fails with a harness error naming the map; so do the
-//     actions that return values a map cannot produce (ChooseFirstFreeSlot,
-//     BookAs, Reschedule, AuditEntries). A step whose expectation is not met
+//     actions a map cannot perform (BookAs, which needs a browser session
+//     of its own, and AuditEntries, which reads an API). The actions that
+//     return an appointment (ChooseFirstFreeSlot, Reschedule, BookReferral)
+//     return what their read steps read from the page (into: clinic, when,
+//     ref); Load makes each read into when. A step whose expectation is not met
 //     fails with a plain error saying what was expected (the EPR is to
 //     blame); a locator that cannot be used (matching several elements, a
 //     parameter that is not a number) is a harness error.
@@ -34,7 +37,11 @@
 // one row as cells: {COLUMN: VALUE, ...}; wait, expect-value and expect-row
 // take within: LOCATOR; accept-dialog may take {prompt: TEXT}; the generic
 // idle: DURATION runs the page's clock (bind idle-for to it). A true/false
-// or number field may be a parameter ("{visible}", "{count}"). An action
+// or number field may be a parameter ("{visible}", "{count}"). The
+// generic read: {LOCATOR, into: clinic|when|ref, format?} reads a value
+// into the appointment an action returns and into the parameters of the
+// steps after it; the map's when-format (a Go layout) is how the EPR shows
+// dates and times, for reads into when and for {when_shown}. An action
 // may be bound per value of one parameter (by, cases, otherwise; see
 // cases), for EPRs that show each banner field in its own way.
 package declarative
@@ -123,22 +130,59 @@ func (a *Adapter) run(ui target.UI, action string, params map[string]string) err
 // runWithin is run with a time bound on its waits and expectations (0: the
 // run's timeout).
 func (a *Adapter) runWithin(ui target.UI, action string, params map[string]string, within time.Duration) error {
+	_, err := a.exec(ui, action, params, within)
+	return err
+}
+
+// runRead runs an action that returns an appointment: the appointment is
+// given's fields, replaced by those its read steps read. The map's loader
+// makes every binding of such an action read into when.
+func (a *Adapter) runRead(ui target.UI, action string, params map[string]string, given target.Appointment) (target.Appointment, error) {
+	got, err := a.exec(ui, action, params, 0)
+	if err != nil {
+		return target.Appointment{}, err
+	}
+	out := given
+	if got.read["clinic"] {
+		out.Clinic = got.appt.Clinic
+	}
+	if got.read["ref"] {
+		out.Ref = got.appt.Ref
+	}
+	if !got.read["when"] {
+		return target.Appointment{}, failure.Harness(fmt.Errorf("%s: %s read no date and time (into: when) for the appointment it returns", a.m.source, action))
+	}
+	out.When = got.appt.When
+	return out, nil
+}
+
+// exec performs an action's steps on a copy of its parameters (with
+// {when_shown} in the map's when-format) and returns what its read steps
+// read.
+func (a *Adapter) exec(ui target.UI, action string, params map[string]string, within time.Duration) (*readout, error) {
 	steps, ok := a.m.actions[action]
 	if !ok {
-		return a.unbound(action)
+		return nil, a.unbound(action)
 	}
 	if c := a.m.cases[action]; c != nil {
 		if steps, ok = c.pick(params); !ok {
-			return failure.Harness(fmt.Errorf("%s binds %s by {%s}, with no case for %q and no otherwise", a.m.source, action, c.by, params[c.by]))
+			return nil, failure.Harness(fmt.Errorf("%s binds %s by {%s}, with no case for %q and no otherwise", a.m.source, action, c.by, params[c.by]))
 		}
 	}
-	r := runner{ui: ui, params: params, within: within}
+	params = merge(params)
+	if w, ok := params["when"]; ok && a.m.WhenFormat != "" {
+		if t, err := time.Parse(whenLayout, w); err == nil {
+			params["when_shown"] = t.Format(a.m.WhenFormat)
+		}
+	}
+	got := &readout{read: map[string]bool{}}
+	r := runner{ui: ui, params: params, within: within, whenFormat: a.m.WhenFormat, got: got}
 	for _, s := range steps {
 		if err := r.do(s); err != nil {
-			return fmt.Errorf("%s (%s %s): %w", action, s.pos, s.kind, err)
+			return nil, fmt.Errorf("%s (%s %s): %w", action, s.pos, s.kind, err)
 		}
 	}
-	return nil
+	return got, nil
 }
 
 // isExpectation reports whether err is an expectation the EPR did not meet
@@ -401,10 +445,10 @@ func (a *Adapter) ExpectSessionEnded(ui target.UI) error {
 
 // --- Scheduling ---
 
-// ChooseFirstFreeSlot implements target.Appointments: not supported (it
-// returns the slot chosen).
-func (a *Adapter) ChooseFirstFreeSlot(target.UI, target.Patient, string) (target.Appointment, error) {
-	return target.Appointment{}, notSupported("choose-first-free-slot")
+// ChooseFirstFreeSlot implements target.Appointments: the slot is what the
+// steps read (the clinic, unless read, is the one asked for).
+func (a *Adapter) ChooseFirstFreeSlot(ui target.UI, p target.Patient, clinic string) (target.Appointment, error) {
+	return a.runRead(ui, "choose-first-free-slot", merge(patient(p), map[string]string{"clinic": clinic}), target.Appointment{Clinic: clinic})
 }
 
 // ConfirmBooking implements target.Appointments.
@@ -429,10 +473,11 @@ func (a *Adapter) ExpectAppointment(ui target.UI, p target.Patient, clinic strin
 	return a.run(ui, "expect-appointment", merge(patient(p), when(at), map[string]string{"clinic": clinic, "present": boolString(present)}))
 }
 
-// Reschedule implements target.Appointments: not supported (it returns
-// the new slot).
-func (a *Adapter) Reschedule(target.UI, target.Patient, target.Appointment) (target.Appointment, error) {
-	return target.Appointment{}, notSupported("reschedule")
+// Reschedule implements target.Appointments: the new slot is what the
+// steps read after the parameters of the old one were used (the clinic,
+// unless read, is the old one's; so is the ref).
+func (a *Adapter) Reschedule(ui target.UI, p target.Patient, ap target.Appointment) (target.Appointment, error) {
+	return a.runRead(ui, "reschedule", merge(patient(p), appointment(ap)), target.Appointment{Clinic: ap.Clinic, Ref: ap.Ref})
 }
 
 // Cancel implements target.Appointments.

@@ -6,10 +6,13 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +22,7 @@ import (
 
 	"github.com/eprharness/eprharness/harness/browser"
 	"github.com/eprharness/eprharness/harness/failure"
+	"github.com/eprharness/eprharness/harness/fixtures"
 	"github.com/eprharness/eprharness/harness/results"
 	"github.com/eprharness/eprharness/harness/target"
 )
@@ -361,4 +365,112 @@ func TestFailures(t *testing.T) {
 	ok, err := a.ResumeSignIn(ui, "nobody", "Doctor")
 	require.NoError(t, err)
 	assert.False(t, ok)
+}
+
+// repoRoot is the repository's root, from this package's folder.
+var repoRoot = filepath.Join("..", "..", "..")
+
+// startRefEPR builds the reference EPR and runs it as a program of its own
+// on a free loopback port, with the clinical clock on Monday 1 June 2026,
+// as a trust's test environment would run it: the adapter reaches it only
+// by its URL. It is stopped when the test ends.
+func startRefEPR(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "refepr")
+	build := exec.Command("go", "build", "-o", bin, "./sut/refepr/cmd/refepr")
+	build.Dir = repoRoot
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "build refepr: %s", out)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Env = append(os.Environ(), "EPR_ADDR="+addr, "EPR_NOW=2026-06-01")
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	base := "http://" + addr
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base
+			}
+		}
+		require.True(t, time.Now().Before(deadline), "the reference EPR did not answer on %s: %v", base, err)
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// The reference EPR's screen map books a slot, reads it back (clinic and
+// time, from the check page), moves it and cancels it, on a real
+// reference EPR: the appointment each action returns is the one the page
+// showed, so later actions find it by its time.
+func TestAppointmentsThroughTheExampleMap(t *testing.T) {
+	base := startRefEPR(t)
+	lib, err := fixtures.Open(filepath.Join(repoRoot, "fixtures"))
+	require.NoError(t, err)
+	fp, err := lib.Patient("Amy Pond")
+	require.NoError(t, err)
+	require.NoError(t, fixtures.FHIR(http.DefaultClient, base+"/fhir", fixtures.Auth{}).Load(context.Background(), fp))
+	amy := target.Patient{Given: fp.Given, Family: fp.Family, NHSNumber: fp.NHSNumber}
+
+	mapPath := filepath.Join(repoRoot, "examples", "refepr-declarative", "screens.yaml")
+	m, err := Load(mapPath)
+	require.NoError(t, err)
+	a := New(m)
+
+	b := launch(t, 10*time.Second)
+	s, err := b.NewSession(base, t.Name(), nil, browser.WithFirstLoadTimeout(30*time.Second))
+	require.NoError(t, err)
+	defer s.Close()
+	ui := target.UI{Page: s.Page, Expect: s.Expect}
+
+	require.NoError(t, a.SignIn(ui, "gp.brown", "gp-pass"))
+	require.NoError(t, a.ExpectSignedIn(ui, "Dr Morgan Brown", "GP practice"))
+
+	// The first free slot, read from the check page.
+	tomorrow9 := time.Date(2026, 6, 2, 9, 0, 0, 0, time.UTC)
+	appt, err := a.ChooseFirstFreeSlot(ui, amy, "Cardiology")
+	require.NoError(t, err)
+	assert.Equal(t, "Cardiology", appt.Clinic)
+	assert.Equal(t, tomorrow9, appt.When, "the time shown, %s, in time.UTC", appt.When)
+	require.NoError(t, a.ConfirmBooking(ui))
+	require.NoError(t, a.ExpectBooked(ui))
+	require.NoError(t, a.ExpectAppointment(ui, amy, appt.Clinic, appt.When, true))
+
+	// Moved to the next free slot: the new time is read from the page.
+	moved, err := a.Reschedule(ui, amy, appt)
+	require.NoError(t, err)
+	assert.Equal(t, "Cardiology", moved.Clinic)
+	assert.True(t, moved.When.After(appt.When), "moved from %s to %s", appt.When, moved.When)
+	assert.Equal(t, time.UTC, moved.When.Location())
+	require.NoError(t, a.ExpectAppointment(ui, amy, moved.Clinic, moved.When, true))
+	require.NoError(t, a.ExpectAppointment(ui, amy, appt.Clinic, appt.When, false))
+
+	// Cancelled by the time read back: the record no longer lists it, and
+	// the slot is free again.
+	require.NoError(t, a.Cancel(ui, amy, moved))
+	require.NoError(t, a.ExpectAppointment(ui, amy, moved.Clinic, moved.When, false))
+	again, err := a.ChooseFirstFreeSlot(ui, amy, "Cardiology")
+	require.NoError(t, err)
+	assert.Equal(t, tomorrow9, again.When)
+
+	// A map whose format is not how the EPR shows times is the map's
+	// fault, named with the read step's file:line.
+	text, err := os.ReadFile(mapPath)
+	require.NoError(t, err)
+	wrong := strings.Replace(string(text), `when-format: "Mon 2 Jan 2006 15:04"`, `when-format: "2006-01-02 15:04"`, 1)
+	require.NotEqual(t, string(text), wrong)
+	path := filepath.Join(t.TempDir(), "screens.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(wrong), 0o600))
+	wm, err := Load(path)
+	require.NoError(t, err)
+	_, err = New(wm).ChooseFirstFreeSlot(ui, amy, "Cardiology")
+	require.Error(t, err)
+	assert.Equal(t, results.KindHarness, failure.Classify(err))
+	assert.Regexp(t, `screens\.yaml:\d+: read into when: label "Date and time" shows "Tue 2 Jun 2026 09:00", which is not a date and time in the format "2006-01-02 15:04"`, err.Error())
 }

@@ -19,6 +19,17 @@ type runner struct {
 	ui     target.UI
 	params map[string]string
 	within time.Duration // time bound on waits and expectations; 0: the run's
+	// whenFormat is the map's when-format ("" for none); got collects what
+	// read steps read (nil outside actions that return an appointment).
+	whenFormat string
+	got        *readout
+}
+
+// readout is what an action's read steps read: the appointment it
+// returns, and which of its fields were read.
+type readout struct {
+	appt target.Appointment
+	read map[string]bool
 }
 
 func (r runner) s(t tmpl) string { return t.render(r.params) }
@@ -238,6 +249,8 @@ func (r runner) do(st step) error {
 		return nil
 	case "idle":
 		return r.idle(r.s(*st.arg))
+	case "read":
+		return r.read(st)
 	}
 	return failure.Harness(fmt.Errorf("%s: unknown generic action %q", st.pos, st.kind))
 }
@@ -558,4 +571,74 @@ func (r runner) idle(v string) error {
 		return fmt.Errorf("let %s pass: %w", d, err)
 	}
 	return nil
+}
+
+// read reads the text of the step's element (a field's value) into a
+// field of the appointment the action returns, and into the parameters of
+// the steps after it. A date and time that does not parse in the format
+// is the map's fault: the map does not describe how the EPR shows it.
+func (r runner) read(st step) error {
+	into := st.fields["into"].raw
+	l, err := r.locate(st.loc)
+	if err != nil {
+		return err
+	}
+	text, err := r.readText(l)
+	if err = r.acted(st.loc, "read "+into+" from", err); err != nil {
+		return err
+	}
+	switch into {
+	case "when":
+		layout := r.whenFormat
+		if f, ok := st.fields["format"]; ok {
+			layout = f.raw
+		}
+		t, perr := time.Parse(layout, text)
+		if perr != nil {
+			return failure.Harness(fmt.Errorf("%s: read into when: %s shows %q, which is not a date and time in the format %q: %w", st.pos, r.describe(st.loc), text, layout, perr))
+		}
+		t = wallClock(t)
+		for k, v := range when(t) {
+			r.params[k] = v
+		}
+		if r.whenFormat != "" {
+			r.params["when_shown"] = t.Format(r.whenFormat)
+		}
+		if r.got != nil {
+			r.got.appt.When = t
+		}
+	case "clinic":
+		r.params["clinic"] = text
+		if r.got != nil {
+			r.got.appt.Clinic = text
+		}
+	case "ref":
+		r.params["ref"] = text
+		if r.got != nil {
+			r.got.appt.Ref = text
+		}
+	default:
+		return failure.Harness(fmt.Errorf("%s: read into %q: not a field of the appointment", st.pos, into))
+	}
+	if r.got != nil {
+		r.got.read[into] = true
+	}
+	return nil
+}
+
+// readText is what an element shows, its white space collapsed: a
+// field's value, a drop-down's chosen option, else its rendered text.
+// It waits for the element like any action.
+func (r runner) readText(l playwright.Locator) (string, error) {
+	v, err := l.Evaluate(`el => {
+  const tag = el.tagName.toLowerCase();
+  if (tag === "select") return el.selectedIndex >= 0 ? el.options[el.selectedIndex].text : "";
+  if (tag === "input" || tag === "textarea") return el.value;
+  return el.innerText;
+}`, nil, playwright.LocatorEvaluateOptions{Timeout: r.timeout()})
+	if err != nil {
+		return "", err
+	}
+	s, _ := v.(string)
+	return strings.Join(strings.Fields(s), " "), nil
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -20,8 +21,13 @@ type Map struct {
 	// Session is "form" (users sign in through the bound sign-in) or
 	// "none" (the EPR has no sign-in).
 	Session string
-	source  string
-	actions map[string][]step
+	// WhenFormat is how the EPR shows a date and time, a Go layout
+	// ("Mon 2 Jan 2006 15:04"): read steps into when parse with it unless
+	// they give their own format, and {when_shown} is written with it.
+	// Empty when the map sets no when-format.
+	WhenFormat string
+	source     string
+	actions    map[string][]step
 	// cases are the actions bound per value of one parameter (by: field):
 	// such an action is also in actions, with no steps of its own.
 	cases    map[string]*cases
@@ -137,6 +143,7 @@ var generics = map[string]generic{
 	"accept-dialog":  {none: true, optional: []string{"prompt"}},
 	"dismiss-dialog": {none: true},
 	"idle":           {scalar: true},
+	"read":           {locator: 1, required: []string{"into"}, optional: []string{"format"}},
 }
 
 func genericNames() []string {
@@ -153,6 +160,10 @@ type loader struct {
 	path     string
 	problems []string
 	warnings []string
+	// action is the action whose steps are being read; whenFormat the
+	// map's when-format.
+	action     string
+	whenFormat string
 }
 
 func (l *loader) at(n *yaml.Node) string { return fmt.Sprintf("%s:%d", l.path, n.Line) }
@@ -205,8 +216,15 @@ func parse(path string, data []byte) (*Map, error) {
 			}
 		case "actions":
 			actions = v
+		case "when-format":
+			m.WhenFormat = l.scalar(v, "when-format")
+			if p := checkWhenFormat(m.WhenFormat); p != "" {
+				l.fail(v, "when-format", "%s", p)
+				m.WhenFormat = ""
+			}
+			l.whenFormat = m.WhenFormat
 		default:
-			l.fail(k, k.Value, "unknown key; a screen map has name, session and actions")
+			l.fail(k, k.Value, "unknown key; a screen map has name, session, when-format and actions")
 		}
 	}
 	if actions == nil {
@@ -235,6 +253,7 @@ func parse(path string, data []byte) (*Map, error) {
 				l.fail(k, field, "bound twice")
 				continue
 			}
+			l.action = name
 			if v.Kind == yaml.MappingNode {
 				m.actions[name] = nil
 				if c := l.cases(v, field, params); c != nil {
@@ -321,11 +340,23 @@ func (l *loader) steps(n *yaml.Node, field string, params []string) []step {
 		return nil
 	}
 	var out []step
+	readsWhen := false
 	for i, s := range n.Content {
 		f := fmt.Sprintf("%s[%d]", field, i+1)
-		if st, ok := l.step(s, f, params); ok {
-			out = append(out, st)
+		st, ok := l.step(s, f, params)
+		if !ok {
+			continue
 		}
+		out = append(out, st)
+		if st.kind == "read" {
+			// A value read is a parameter of the steps after it.
+			into := st.fields["into"].raw
+			readsWhen = readsWhen || into == "when"
+			params = append(append([]string{}, params...), readParams[into]...)
+		}
+	}
+	if _, returns := returnsAppointment[l.action]; returns && !readsWhen && len(out) == len(n.Content) {
+		l.fail(n, field, "never reads the appointment's date and time, which %s returns: add `- read: {LOCATOR, into: when}` where the page shows it", l.action)
 	}
 	return out
 }
@@ -384,6 +415,9 @@ func (l *loader) tmpl(n *yaml.Node, field string, params []string) tmpl {
 	}
 	for _, p := range t.check(params) {
 		l.fail(n, field, "%s", p)
+	}
+	if l.whenFormat == "" && t.uses("when_shown") && contains(params, "when_shown") {
+		l.fail(n, field, "{when_shown} is written in the map's when-format: set when-format at the top of the map, e.g. when-format: \"2 Jan 2006 15:04\"")
 	}
 	return t
 }
@@ -471,12 +505,71 @@ func (l *loader) fields(n *yaml.Node, field string, params []string, g generic, 
 			st.cells = append([]cell{{column: st.fields["column"], value: st.fields["equals"]}}, st.cells...)
 		}
 	}
+	if st.kind == "read" {
+		l.read(n, field, st)
+	}
 	switch {
 	case g.locator == 1 && len(locNode.Content) == 0:
 		l.fail(n, field, "missing a locator: one of %s", strings.Join(locatorKeys, ", "))
 	case len(locNode.Content) > 0:
 		st.loc = l.locator(locNode, field, params)
 	}
+}
+
+// read checks a read step: what it reads into, in an action that returns
+// an appointment, and the date-time layout of a read into when.
+func (l *loader) read(n *yaml.Node, field string, st *step) {
+	if _, ok := returnsAppointment[l.action]; !ok {
+		l.fail(n, field, "%s returns nothing to read into; read goes in the actions that return an appointment: %s", l.action, strings.Join(returnsAppointmentNames(), ", "))
+		return
+	}
+	into, ok := st.fields["into"]
+	if !ok {
+		return // missing into is reported already
+	}
+	if _, known := readParams[into.raw]; !known {
+		msg := fmt.Sprintf("%q is not a field of the appointment: into takes %s", into.raw, strings.Join(readIntos, ", "))
+		if close := closest(into.raw, readIntos); len(close) > 0 {
+			msg += "; did you mean " + strings.Join(close, " or ") + "?"
+		}
+		l.fail(n, field+".into", "%s", msg)
+		return
+	}
+	format, hasFormat := st.fields["format"]
+	switch {
+	case hasFormat && into.raw != "when":
+		l.fail(n, field+".format", "format goes with into: when (a date and time); %s is read as text", into.raw)
+	case hasFormat:
+		if p := checkWhenFormat(format.raw); p != "" {
+			l.fail(n, field+".format", "%s", p)
+		}
+	case into.raw == "when" && l.whenFormat == "":
+		l.fail(n, field, "into: when needs the layout the EPR shows dates and times in: give format: \"2 Jan 2006 15:04\" (Go's reference time) here or when-format at the top of the map")
+	}
+}
+
+// checkWhenFormat explains why layout cannot read a date and time to the
+// minute, or returns "".
+func checkWhenFormat(layout string) string {
+	const hint = "write it with Go's reference time, Mon Jan 2 15:04 2006, e.g. \"2 Jan 2006 15:04\" or \"02/01/2006 3:04pm\""
+	if strings.TrimSpace(layout) == "" {
+		return "empty: " + hint
+	}
+	if strings.ContainsAny(layout, "{}") {
+		return fmt.Sprintf("%q: a format is a fixed layout, not a {parameter}", layout)
+	}
+	ref := time.Date(2027, 11, 23, 17, 45, 0, 0, time.UTC)
+	back, err := time.Parse(layout, ref.Format(layout))
+	if err != nil || !wallClock(back).Equal(ref) {
+		return fmt.Sprintf("%q does not hold a date and time to the minute: %s", layout, hint)
+	}
+	return ""
+}
+
+// wallClock is t's calendar date and time, to the minute, in time.UTC as
+// target.Appointment holds it.
+func wallClock(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, time.UTC)
 }
 
 // locator reads a LOCATOR mapping.

@@ -214,6 +214,101 @@ actions:
     - click: {text: Sign out}
 `, `screens.yaml:5: actions.sign-out: bound twice`},
 		"yaml syntax": {"session: none\nactions: [\n", `screens.yaml: `},
+		"read into an unknown field": {`
+session: none
+when-format: "2 Jan 2006 15:04"
+actions:
+  choose-first-free-slot:
+    - read: {label: Date and time, into: when}
+    - read: {label: Clinic, into: clinc}
+`, `screens.yaml:6: actions.choose-first-free-slot[2].read.into: "clinc" is not a field of the appointment: into takes clinic, when, ref; did you mean clinic?`},
+		"read into when without a format": {`
+session: none
+actions:
+  choose-first-free-slot:
+    - read: {label: Date and time, into: when}
+`, `screens.yaml:4: actions.choose-first-free-slot[1].read: into: when needs the layout the EPR shows dates and times in`},
+		"read with a bad format": {`
+session: none
+actions:
+  reschedule:
+    - read: {label: Date and time, into: when, format: "DD/MM/YYYY HH:mm"}
+`, `screens.yaml:4: actions.reschedule[1].read.format: "DD/MM/YYYY HH:mm" does not hold a date and time to the minute: write it with Go's reference time`},
+		"read with a format without the time": {`
+session: none
+actions:
+  reschedule:
+    - read: {label: Date and time, into: when, format: "2 Jan 2006"}
+`, `actions.reschedule[1].read.format: "2 Jan 2006" does not hold a date and time to the minute`},
+		"a format on a read of text": {`
+session: none
+when-format: "2 Jan 2006 15:04"
+actions:
+  book-referral:
+    - read: {label: Date and time, into: when}
+    - read: {label: Clinic, into: clinic, format: "2 Jan 2006 15:04"}
+`, `screens.yaml:6: actions.book-referral[2].read.format: format goes with into: when`},
+		"bad when-format": {`
+session: none
+when-format: dd/mm/yyyy
+actions:
+  sign-out:
+    - click: {text: Sign out}
+`, `screens.yaml:2: when-format: "dd/mm/yyyy" does not hold a date and time to the minute`},
+		"read in an action that returns nothing": {`
+session: none
+when-format: "2 Jan 2006 15:04"
+actions:
+  cancel:
+    - read: {label: Date and time, into: when}
+`, `screens.yaml:5: actions.cancel[1].read: cancel returns nothing to read into; read goes in the actions that return an appointment: book-referral, choose-first-free-slot, reschedule`},
+		"an action returning an appointment that reads no time": {`
+session: none
+actions:
+  choose-first-free-slot:
+    - click: {role: link, name: Select, nth: 0}
+    - read: {label: Clinic, into: clinic}
+`, `screens.yaml:4: actions.choose-first-free-slot: never reads the appointment's date and time, which choose-first-free-slot returns: add`},
+		"a case that reads no time": {`
+session: none
+when-format: "2 Jan 2006 15:04"
+actions:
+  book-referral:
+    by: clinic
+    cases:
+      Cardiology:
+        - read: {label: Date and time, into: when}
+    otherwise:
+      - click: {text: Book}
+`, `screens.yaml:10: actions.book-referral.otherwise: never reads the appointment's date and time`},
+		"a read value used before the read": {`
+session: none
+when-format: "2 Jan 2006 15:04"
+actions:
+  choose-first-free-slot:
+    - expect-text: {text: "{when_shown}"}
+    - read: {label: Date and time, into: when}
+`, `screens.yaml:5: actions.choose-first-free-slot[1].expect-text.text: unknown parameter {when_shown}: the action has {given} {family} {nhs_number} {name} {clinic}`},
+		"when_shown without a when-format": {`
+session: none
+actions:
+  cancel:
+    - click: {role: button, name: "Cancel {clinic} appointment on {when_shown}"}
+`, `screens.yaml:4: actions.cancel[1].click.name: {when_shown} is written in the map's when-format: set when-format at the top of the map`},
+		"read without a locator": {`
+session: none
+when-format: "2 Jan 2006 15:04"
+actions:
+  choose-first-free-slot:
+    - read: {into: when}
+`, `actions.choose-first-free-slot[1].read: missing a locator`},
+		"read without into": {`
+session: none
+when-format: "2 Jan 2006 15:04"
+actions:
+  choose-first-free-slot:
+    - read: {label: Date and time}
+`, `actions.choose-first-free-slot[1].read: missing into`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Load(write(t, tc.yaml))
@@ -304,6 +399,9 @@ func TestBindsAndUnbound(t *testing.T) {
 	assert.Equal(t, m.Source()+` does not bind the action "search-by-name"`, err.Error())
 	_, err = a.ChooseFirstFreeSlot(target.UI{}, target.Patient{}, "Cardiology")
 	assert.Equal(t, results.KindHarness, failure.Classify(err))
+	assert.Equal(t, m.Source()+` does not bind the action "choose-first-free-slot"`, err.Error())
+	_, err = a.BookAs(target.UI{}, target.Credentials{}, target.Patient{}, target.Appointment{})
+	assert.Equal(t, results.KindHarness, failure.Classify(err))
 	assert.ErrorContains(t, err, "not supported by the declarative adapter")
 
 	ok, err := a.ResumeSignIn(target.UI{}, "Dr Patel", "Doctor")
@@ -359,9 +457,13 @@ func TestExampleRefEPRMap(t *testing.T) {
 	for _, a := range []string{"sign-in", "expect-signed-in", "resume-sign-in", "expect-sign-in-refused", "sign-out",
 		"expect-signed-out", "search-by-nhs-number", "search-by-name", "expect-result", "expect-result-count",
 		"expect-no-patient-found", "expect-invalid-nhs-number", "open-record", "expect-banner",
-		"expect-clinical-record", "record-allergy", "expect-allergy-alert", "record-no-known-allergies"} {
+		"expect-clinical-record", "record-allergy", "expect-allergy-alert", "record-no-known-allergies",
+		"choose-first-free-slot", "confirm-booking", "expect-booked", "expect-booking-refused", "expect-appointment",
+		"reschedule", "cancel", "keep-appointment", "book-referral"} {
 		assert.True(t, New(m).Binds(a), a)
 	}
+	assert.Equal(t, "Mon 2 Jan 2006 15:04", m.WhenFormat)
+	assert.Len(t, m.Actions(), 44, "docs/testing-your-own-epr.md says how many actions the example binds")
 }
 
 // An action bound per value of a parameter runs the case for the value
@@ -391,4 +493,49 @@ actions:
 	err = a.ExpectBanner(target.UI{}, target.BannerName, "POND, Amy")
 	assert.Equal(t, results.KindHarness, failure.Classify(err))
 	assert.ErrorContains(t, err, `binds expect-banner by {field}, with no case for "name" and no otherwise`)
+}
+
+// Read steps: the values they read are parameters of the steps after them,
+// a step's format wins over the map's when-format, and every action that
+// returns an appointment may read.
+func TestLoadReads(t *testing.T) {
+	m, err := Load(write(t, `
+session: none
+when-format: "Mon 2 Jan 2006 15:04"
+actions:
+  choose-first-free-slot:
+    - click: {role: link, name: Select, nth: 0, within: {role: table, name: "Free slots in {clinic}"}}
+    - read: {label: Clinic, exact: true, into: clinic}
+    - read: {label: Date and time, exact: true, into: when}
+    - read: {testid: slot-id, into: ref}
+    - expect-text: {text: "{clinic} on {when_shown} ({when_date} {when_time}, {when}) {ref}"}
+  reschedule:
+    - click: {role: link, name: "Reschedule {clinic} appointment on {when_shown}"}
+    - read: {label: New time, into: when, format: "02/01/2006 15:04"}
+    - expect-text: {text: "Moved to {when_shown}"}
+  book-referral:
+    - read: {role: cell, name: "{clinic}", into: when, format: "2006-01-02T15:04"}
+  expect-appointment:
+    - expect-row: {cells: {Date and time: "{when_shown}", Clinic: "{clinic}"}, count: 1}
+`))
+	require.NoError(t, err)
+	assert.Equal(t, "Mon 2 Jan 2006 15:04", m.WhenFormat)
+	st := m.actions["choose-first-free-slot"]
+	require.Len(t, st, 5)
+	assert.Equal(t, "read", st[1].kind)
+	assert.Equal(t, "clinic", st[1].fields["into"].raw)
+	assert.Equal(t, "02/01/2006 15:04", m.actions["reschedule"][1].fields["format"].raw)
+	a := New(m)
+	for _, act := range []string{"choose-first-free-slot", "reschedule", "book-referral"} {
+		assert.True(t, a.Binds(act), act)
+	}
+}
+
+func TestCheckWhenFormat(t *testing.T) {
+	for _, ok := range []string{"Mon 2 Jan 2006 15:04", "2 Jan 2006 15:04", "02/01/2006 3:04pm", "2006-01-02T15:04:05Z07:00", "January 2, 2006 at 15:04"} {
+		assert.Empty(t, checkWhenFormat(ok), ok)
+	}
+	for _, bad := range []string{"", "dd/mm/yyyy HH:MM", "2 Jan 2006", "15:04", "2 Jan 15:04", "02/01/06 3pm", "{when}"} {
+		assert.NotEmpty(t, checkWhenFormat(bad), bad)
+	}
 }

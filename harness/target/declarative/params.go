@@ -17,7 +17,32 @@ import (
 // have is a map error.
 var (
 	patientParams     = []string{"given", "family", "nhs_number", "name"}
-	appointmentParams = []string{"clinic", "when", "when_date", "when_time", "ref"}
+	appointmentParams = []string{"clinic", "when", "when_date", "when_time", "when_shown", "ref"}
+)
+
+// returnsAppointment are the actions that return an appointment, which
+// their read steps fill: each must read into when; clinic and ref, when
+// not read, are as given (the clinic asked for, the appointment moved).
+var returnsAppointment = map[string]bool{
+	"choose-first-free-slot": true,
+	"reschedule":             true,
+	"book-referral":          true,
+}
+
+func returnsAppointmentNames() []string {
+	return []string{"book-referral", "choose-first-free-slot", "reschedule"}
+}
+
+// readIntos are the fields of target.Appointment a read step fills
+// (into: clinic), and readParams the parameters each gives the steps after
+// the read.
+var (
+	readIntos  = []string{"clinic", "when", "ref"}
+	readParams = map[string][]string{
+		"clinic": {"clinic"},
+		"when":   {"when", "when_date", "when_time", "when_shown"},
+		"ref":    {"ref"},
+	}
 )
 
 func join(lists ...[]string) []string {
@@ -82,7 +107,9 @@ var actionParams = map[string][]string{
 	"confirm-booking":        nil,
 	"expect-booked":          nil,
 	"expect-booking-refused": nil,
-	"expect-appointment":     join(patientParams, []string{"clinic", "when", "when_date", "when_time", "present"}),
+	"choose-first-free-slot": join(patientParams, []string{"clinic"}),
+	"expect-appointment":     join(patientParams, []string{"clinic", "when", "when_date", "when_time", "when_shown", "present"}),
+	"reschedule":             join(patientParams, appointmentParams),
 	"cancel":                 join(patientParams, appointmentParams),
 	"keep-appointment":       join(patientParams, appointmentParams),
 	"admit":                  join(patientParams, []string{"ward", "bed"}),
@@ -116,13 +143,12 @@ var actionParams = map[string][]string{
 	"expect-can":               {"action", "can"},
 }
 
-// unsupported are the actions that return values a screen map cannot
-// produce; the declarative adapter fails them with a harness error.
+// unsupported are the actions a screen map cannot perform (book-as needs
+// a browser session of its own, audit-entries reads an API); the
+// declarative adapter fails them with a harness error.
 var unsupported = map[string]bool{
-	"choose-first-free-slot": true,
-	"book-as":                true,
-	"reschedule":             true,
-	"audit-entries":          true,
+	"book-as":       true,
+	"audit-entries": true,
 }
 
 // Params lists the parameters of an action, in the order of the method's
@@ -193,6 +219,16 @@ type tmpl struct {
 }
 
 func (t tmpl) literal() bool { return !paramRe.MatchString(t.raw) }
+
+// uses reports whether t uses the parameter.
+func (t tmpl) uses(param string) bool {
+	for _, m := range paramRe.FindAllStringSubmatch(t.raw, -1) {
+		if m[1] == param {
+			return true
+		}
+	}
+	return false
+}
 
 // check reports the parameters and filters t uses that do not exist.
 func (t tmpl) check(params []string) []string {
@@ -267,9 +303,14 @@ func merge(ms ...map[string]string) map[string]string {
 	return out
 }
 
+// whenLayout is how {when} is written.
+const whenLayout = "2006-01-02 15:04"
+
+// when gives the parameters of a date and time; {when_shown} is added by
+// the adapter, which knows the map's when-format.
 func when(t time.Time) map[string]string {
 	return map[string]string{
-		"when":      t.Format("2006-01-02 15:04"),
+		"when":      t.Format(whenLayout),
 		"when_date": t.Format(time.DateOnly),
 		"when_time": t.Format("15:04"),
 	}

@@ -9,15 +9,10 @@ func (a *Adapter) ExpectReferral(ui target.UI, p target.Patient, clinic string, 
 	return a.run(ui, "expect-referral", merge(patient(p), map[string]string{"clinic": clinic, "present": boolString(present)}))
 }
 
-// BookReferral implements target.Referrals. A screen map cannot read the
-// slot it booked: the appointment returned names only the clinic, so
-// steps that later find the appointment by its time (cancel, reschedule)
-// cannot follow it.
+// BookReferral implements target.Referrals: the appointment is what the
+// steps read (the clinic, unless read, is the one asked for).
 func (a *Adapter) BookReferral(ui target.UI, p target.Patient, clinic string) (target.Appointment, error) {
-	if err := a.run(ui, "book-referral", merge(patient(p), map[string]string{"clinic": clinic})); err != nil {
-		return target.Appointment{}, err
-	}
-	return target.Appointment{Clinic: clinic}, nil
+	return a.runRead(ui, "book-referral", merge(patient(p), map[string]string{"clinic": clinic}), target.Appointment{Clinic: clinic})
 }
 
 // ExpectReferralStatus implements target.Referrals.
