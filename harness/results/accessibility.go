@@ -134,8 +134,8 @@ type AccessibilitySummary struct {
 	Fixed []BaselineEntry `json:"fixed,omitempty"`
 	// Pages counts the distinct pages the run-wide scan checked; Checked
 	// lists them by page key, sorted. The scan checks the page each step
-	// leaves, so a page a step passes through (a form it fills in and
-	// submits) is checked by an accessibility step, not by the scan.
+	// leaves, and the pages adapters say are shown within a step
+	// (target.UI.PageShown).
 	Pages   int      `json:"pages,omitempty"`
 	Checked []string `json:"checked,omitempty"`
 	// Unchecked lists, by page key, sorted, the pages the scenarios'

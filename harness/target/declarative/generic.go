@@ -363,6 +363,8 @@ func (r runner) today() (time.Time, error) {
 	return steps.ClinicalDay("", time.UnixMilli(ms))
 }
 
+// wait waits for the page to show what the step names, then tells the
+// harness the page is shown (target.UI.PageShown).
 func (r runner) wait(st step) error {
 	base, err := r.scope(st)
 	if err != nil {
@@ -387,7 +389,9 @@ func (r runner) wait(st step) error {
 			return fmt.Errorf("expected the address %s: %w", u, err)
 		}
 	}
-	return nil
+	// What a map waits for is a page shown and settled: the run-wide
+	// accessibility check (a11y: pages) may check it here, mid-action.
+	return r.ui.PageShown()
 }
 
 func (r runner) expectText(st step) error {
