@@ -2,7 +2,6 @@ package hl7
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -33,12 +32,24 @@ func newConfig(opts []Option) buildConfig {
 	return c
 }
 
-// NewControlID returns 16 random upper-case hex digits, fit for MSH-10
-// (at most 20 characters in v2.4).
+// NewControlID returns 16 random upper-case hex characters, fit for
+// MSH-10 (at most 20 characters in v2.4). Every fifth is a letter (A-F),
+// so no run of digits in it is long enough to be taken for an NHS number
+// by the checks that keep real patients' numbers out of messages (about
+// one plain hex ID in 800 held ten digits with a valid check digit).
 func NewControlID() string {
-	var b [8]byte
+	const digits, letters = "0123456789ABCDEF", "ABCDEF"
+	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
-	return strings.ToUpper(hex.EncodeToString(b[:]))
+	id := make([]byte, len(b))
+	for i, v := range b {
+		if i%5 == 4 {
+			id[i] = letters[int(v)%len(letters)]
+		} else {
+			id[i] = digits[v&15]
+		}
+	}
+	return string(id)
 }
 
 // Timestamp formats t as an HL7 TS with seconds and UTC offset.

@@ -1,8 +1,10 @@
 package hl7
 
 import (
+	"encoding/hex"
 	"errors"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -397,5 +399,28 @@ func TestNHSNumber(t *testing.T) {
 		if got != want || ok != (want != "") {
 			t.Errorf("NHSNumber(PID-3 %q) = %q, %v", in, got, ok)
 		}
+	}
+}
+
+// Control IDs are 16 upper-case hex characters and never hold a run of
+// digits long enough to be taken for an NHS number.
+func TestNewControlIDHoldsNoNHSNumber(t *testing.T) {
+	longest := regexp.MustCompile(`[0-9]{5,}`)
+	seen := map[string]bool{}
+	for range 100000 {
+		id := NewControlID()
+		if len(id) != 16 || strings.ToUpper(id) != id {
+			t.Fatalf("%q: want 16 upper-case characters", id)
+		}
+		if _, err := hex.DecodeString(id); err != nil {
+			t.Fatalf("%q: not hex: %v", id, err)
+		}
+		if longest.MatchString(id) {
+			t.Fatalf("%q has five digits in a row", id)
+		}
+		seen[id] = true
+	}
+	if len(seen) < 99990 {
+		t.Fatalf("%d distinct ids in 100000", len(seen))
 	}
 }
