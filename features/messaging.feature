@@ -96,7 +96,7 @@ Feature: HL7 v2 messages between the hospital's systems and the EPR
     Then the EPR rejects the message with "AR"
     And the acknowledgement's "ERR-3.1" is "100"
 
-  @hazard:H-030 @control:C-022
+  @hazard:H-030 @control:C-022 @outside-test-ranges
   Scenario: A real patient's NHS number is refused by the test EPR
     When the PAS sends an "ADT^A28" message for a patient whose NHS number is outside the test ranges
     Then the EPR rejects the message with "AR"

@@ -45,7 +45,9 @@ func urlBackend(cfg config.Config, _ string, _ io.Writer) (runner.BackendFactory
 
 // composeBackend starts the users' own EPR and its dependencies from their
 // Compose files, one project per worker. A sql or snapshot reset reaches
-// the database service's published port once the project is up.
+// the database service's published port once the project is up; the
+// messaging steps reach mllp-service's port, and the project learns where
+// the harness listens for its feed from the ctx's backend.Callbacks.
 func composeBackend(cfg config.Config, _ string, stderr io.Writer) (runner.BackendFactory, error) {
 	var waits []compose.Option
 	var waited []string
@@ -61,6 +63,12 @@ func composeBackend(cfg config.Config, _ string, stderr io.Writer) (runner.Backe
 	// before a browser or container starts.
 	if err := compose.Check(context.Background(), cfg.ComposeFiles, cfg.ComposeService, waited...); err != nil {
 		return nil, &config.Error{Source: cfg.Origin("compose-file"), Field: "compose-file", Msg: err.Error()}
+	}
+	mllpSvc, mllpPort := cfg.MLLPServicePort()
+	if mllpSvc != "" {
+		if err := compose.Check(context.Background(), cfg.ComposeFiles, "", mllpSvc); err != nil {
+			return nil, &config.Error{Source: cfg.Origin("mllp-service"), Field: "mllp-service", Msg: err.Error()}
+		}
 	}
 	var (
 		once   sync.Once
@@ -83,6 +91,7 @@ func composeBackend(cfg config.Config, _ string, stderr io.Writer) (runner.Backe
 			compose.WithKeep(cfg.KeepBackends),
 			compose.WithLog(tcLog),
 			compose.WithStartupTimeout(cfg.StartupTimeout),
+			compose.WithCallbackHost(cfg.CallbackHost),
 			compose.WithResetFrom(func(ctx context.Context, b *compose.Backend) (compose.Resetter, error) {
 				dbURL := cfg.DatabaseURL
 				if cfg.DatabaseService != "" && dbURL != "" {
@@ -98,6 +107,9 @@ func composeBackend(cfg config.Config, _ string, stderr io.Writer) (runner.Backe
 		}, waits...)
 		if cfg.DatabaseService != "" {
 			opts = append(opts, compose.WithPublish(cfg.DatabaseService, postgresPort))
+		}
+		if mllpSvc != "" {
+			opts = append(opts, compose.WithMLLP(mllpSvc, mllpPort))
 		}
 		b, err := compose.Run(ctx, opts...)
 		if err != nil || rs == nil {

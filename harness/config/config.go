@@ -270,24 +270,32 @@ type Config struct {
 	KeepBackends bool
 	// MLLPAddress is the EPR's inbound HL7 v2 interface (MLLP), host:port,
 	// that the messaging steps send to as the PAS; empty: the reference
-	// EPR backends' own.
+	// EPR backends' own, or MLLPService's.
 	MLLPAddress string
+	// MLLPService is, with backend compose, the Compose service and
+	// container port of the EPR's inbound HL7 v2 interface, "SERVICE:PORT"
+	// (epr:2575): each worker's project publishes that port, the messaging
+	// steps send to it, and the harness listens for each project's
+	// outbound feed on a port of its own (unless MLLPListen is set). Not
+	// with MLLPAddress. See MLLPServicePort.
+	MLLPService string
 	// FHIRURL is the EPR's FHIR base URL for the messaging steps (FHIR
 	// messages, transactions, subscriptions), or a path on the EPR;
 	// empty: the EPR's base URL + /fhir.
 	FHIRURL string
 	// MLLPListen is where the harness listens for the EPR's outbound HL7
 	// v2 feed, host:port (0.0.0.0:2576); empty: with backends embedded
-	// and docker an ephemeral port per backend handed to the reference
-	// EPR, with others no listener (receive steps then fail saying so).
+	// and docker (and compose with MLLPService) an ephemeral port per
+	// backend handed to the EPR, with others no listener (receive steps
+	// then fail saying so).
 	MLLPListen string
 	// NotifyListen is where the harness listens for FHIR Subscription
 	// notifications, host:port; empty: 127.0.0.1:0, or 0.0.0.0:0 with
-	// backend docker.
+	// backends docker and compose.
 	NotifyListen string
 	// CallbackHost is the host name the EPR reaches the harness's
 	// listeners by, in Subscription endpoint URLs; empty: the backend's
-	// (host.docker.internal on docker), else 127.0.0.1.
+	// (host.docker.internal on docker and compose), else 127.0.0.1.
 	CallbackHost string
 	// MessageTimeout is how long a step waits for a message from the EPR
 	// (and for the EPR's answer to one sent).
@@ -665,13 +673,15 @@ var settings = []setting{
 		func(c *Config) *bool { return &c.TraceScreenshots }),
 	boolSetting("keep-backends", "leave the backends (containers) running after the run and print how to reach and remove them",
 		func(c *Config) *bool { return &c.KeepBackends }),
-	stringSetting("mllp-address", "the EPR's inbound HL7 v2 MLLP interface, host:port, that messaging steps send to; empty = the reference EPR backends' own",
+	stringSetting("mllp-address", "the EPR's inbound HL7 v2 MLLP interface, host:port, that messaging steps send to; empty = the reference EPR backends' own, or mllp-service's",
 		func(c *Config) *string { return &c.MLLPAddress }, checkHostPort),
+	stringSetting("mllp-service", "compose: the service and container port of the EPR's inbound HL7 v2 MLLP interface, SERVICE:PORT (e.g. epr:2575); each project's feed gets a listener of its own",
+		func(c *Config) *string { return &c.MLLPService }, checkServicePort),
 	stringSetting("fhir-url", "the EPR's FHIR base URL (or a path on the EPR) for messaging steps; empty = base-url + /fhir",
 		func(c *Config) *string { return &c.FHIRURL }, checkFHIRURL),
-	stringSetting("mllp-listen", "where the harness listens for the EPR's outbound HL7 v2 feed, host:port (e.g. 0.0.0.0:2576); empty = a port per reference EPR backend, none for other EPRs",
+	stringSetting("mllp-listen", "where the harness listens for the EPR's outbound HL7 v2 feed, host:port (e.g. 0.0.0.0:2576); empty = a port per backend for embedded, docker and compose with mllp-service, else none",
 		func(c *Config) *string { return &c.MLLPListen }, checkHostPort),
-	stringSetting("notify-listen", "where the harness listens for FHIR notifications, host:port; empty = 127.0.0.1:0 (0.0.0.0:0 with backend docker)",
+	stringSetting("notify-listen", "where the harness listens for FHIR notifications, host:port; empty = 127.0.0.1:0 (0.0.0.0:0 with backends docker and compose)",
 		func(c *Config) *string { return &c.NotifyListen }, checkHostPort),
 	stringSetting("callback-host", "host name the EPR reaches the harness's listeners by (Subscription endpoints); empty = the backend's, else 127.0.0.1",
 		func(c *Config) *string { return &c.CallbackHost }, checkHost),
@@ -764,6 +774,44 @@ func checkHostPort(v string) error {
 		return fmt.Errorf("want a port from 0 to 65535 in host:port, got %q", v)
 	}
 	return nil
+}
+
+// SplitServicePort reads a SERVICE:PORT setting such as mllp-service
+// ("epr:2575"): a Compose service name and a container port from 1 to
+// 65535.
+func SplitServicePort(v string) (service string, port int, err error) {
+	svc, p, ok := strings.Cut(v, ":")
+	svc = strings.TrimSpace(svc)
+	n, perr := strconv.Atoi(strings.TrimSpace(p))
+	switch {
+	case !ok || svc == "" || perr != nil:
+		return "", 0, fmt.Errorf("want SERVICE:PORT, a Compose service and its container port such as epr:2575, got %q", v)
+	case strings.ContainsAny(svc, "/ \t="):
+		return "", 0, fmt.Errorf("want SERVICE:PORT with a Compose service name before the colon, got %q", v)
+	case n < 1 || n > 65535:
+		return "", 0, fmt.Errorf("want a container port from 1 to 65535 in SERVICE:PORT, got %q", v)
+	}
+	return svc, n, nil
+}
+
+// checkServicePort checks a SERVICE:PORT setting ("" is allowed: not set).
+func checkServicePort(v string) error {
+	if v == "" {
+		return nil
+	}
+	_, _, err := SplitServicePort(v)
+	return err
+}
+
+// MLLPServicePort is mllp-service read: the Compose service and
+// container port of the EPR's inbound MLLP interface; "" and 0 when not
+// set (the value was checked when it was loaded).
+func (c Config) MLLPServicePort() (service string, port int) {
+	svc, p, err := SplitServicePort(c.MLLPService)
+	if err != nil {
+		return "", 0
+	}
+	return svc, p
 }
 
 // checkFHIRURL checks fhir-url: an http(s) URL or a path on the EPR.
@@ -1096,10 +1144,20 @@ func (c Config) validateTarget() error {
 	return nil
 }
 
-// validateMessaging checks that, with an EPR the harness did not start
-// (url, compose), the messaging settings name only allowed hosts: the
-// messages the harness sends carry (synthetic) patient data.
+// validateMessaging checks that mllp-service is used with backend
+// compose only and not with mllp-address (both name the EPR's inbound
+// interface), and that, with an EPR the harness did not start (url,
+// compose), the messaging settings name only allowed hosts: the messages
+// the harness sends carry (synthetic) patient data.
 func (c Config) validateMessaging() error {
+	if c.MLLPService != "" {
+		if c.Backend != BackendCompose {
+			return c.errAt("mllp-service", "is only for backend compose (a service of the Compose project); with backend %s set mllp-address (host:port) instead", c.Backend)
+		}
+		if c.MLLPAddress != "" {
+			return c.errAt("mllp-service", "cannot be set with mllp-address (set at %s): both name the EPR's inbound HL7 v2 interface; keep mllp-service for a port of the Compose project, or mllp-address for an interface outside it (a flag clears a setting: --mllp-service=)", c.origin["mllp-address"])
+		}
+	}
 	if c.Backend != BackendURL && c.Backend != BackendCompose {
 		return nil
 	}

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -80,4 +82,73 @@ func TestMessagingValidation(t *testing.T) {
 	dir := workdir(t, "backend: url\nbase-url: http://localhost:8080\nallowed-hosts: localhost,*.test.example\nfhir-url: https://fhir.test.example/r4\nmllp-address: pas.test.example:2575\n")
 	_, err := Load(Source{Dir: dir})
 	assert.NoError(t, err)
+}
+
+func TestMLLPService(t *testing.T) {
+	dir := workdir(t, "backend: compose\ncompose-file: compose.yaml\ncompose-service: epr\ncompose-port: 8080\nmllp-service: epr:2575\n")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("services: {epr: {image: x}}\n"), 0o644))
+	cfg, err := Load(Source{Dir: dir})
+	require.NoError(t, err)
+	assert.Equal(t, "epr:2575", cfg.MLLPService)
+	assert.Contains(t, cfg.Origin("mllp-service"), "eprharness.yaml:5")
+	svc, port := cfg.MLLPServicePort()
+	assert.Equal(t, "epr", svc)
+	assert.Equal(t, 2575, port)
+
+	cfg, err = Load(Source{Dir: dir, Env: []string{"EPRHARNESS_MLLP_SERVICE=hl7:6661"}})
+	require.NoError(t, err)
+	svc, port = cfg.MLLPServicePort()
+	assert.Equal(t, "hl7", svc)
+	assert.Equal(t, 6661, port)
+
+	cfg, err = Load(Source{Dir: dir, Args: []string{"--mllp-service="}})
+	require.NoError(t, err)
+	svc, port = cfg.MLLPServicePort()
+	assert.Empty(t, svc, "a flag may clear it")
+	assert.Zero(t, port)
+}
+
+func TestSplitServicePort(t *testing.T) {
+	for in, want := range map[string]struct {
+		svc  string
+		port int
+	}{"epr:2575": {"epr", 2575}, " epr : 2575 ": {"epr", 2575}, "hl7-in_1:1": {"hl7-in_1", 1}, "epr:65535": {"epr", 65535}} {
+		svc, port, err := SplitServicePort(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want.svc, svc, in)
+		assert.Equal(t, want.port, port, in)
+	}
+	for _, in := range []string{"", "epr", "epr:", ":2575", "epr:0", "epr:65536", "epr:http", "127.0.0.1:2575:2575", "e pr:2575", "epr=2575", "a/b:1"} {
+		_, _, err := SplitServicePort(in)
+		assert.Error(t, err, in)
+	}
+}
+
+func TestMLLPServiceValidation(t *testing.T) {
+	compose := "backend: compose\ncompose-file: compose.yaml\ncompose-service: epr\ncompose-port: 8080\n"
+	cases := []struct {
+		name, yaml string
+		env, args  []string
+		want       string
+	}{
+		{"no port", compose + "mllp-service: epr\n", nil, nil, "eprharness.yaml:5: mllp-service: want SERVICE:PORT"},
+		{"host:port", compose + "mllp-service: 127.0.0.1:2575:1\n", nil, nil, "eprharness.yaml:5: mllp-service: want SERVICE:PORT"},
+		{"port out of range", compose, []string{"EPRHARNESS_MLLP_SERVICE=epr:70000"}, nil, "EPRHARNESS_MLLP_SERVICE: want a container port from 1 to 65535"},
+		{"flag", compose, nil, []string{"--mllp-service", ":2575"}, "--mllp-service: want SERVICE:PORT"},
+		{"not compose", "backend: docker\nmllp-service: epr:2575\n", nil, nil, "eprharness.yaml:2: mllp-service: is only for backend compose"},
+		{"url", "backend: url\nbase-url: http://localhost:8080\n\nmllp-service: epr:2575\n", nil, nil, "eprharness.yaml:4: mllp-service: is only for backend compose"},
+		{"with mllp-address", compose + "mllp-address: 127.0.0.1:2575\nmllp-service: epr:2575\n", nil, nil, "eprharness.yaml:6: mllp-service: cannot be set with mllp-address (set at "},
+		{"with mllp-address flag", compose + "mllp-service: epr:2575\n", nil, []string{"--mllp-address", "localhost:2575"}, "mllp-service: cannot be set with mllp-address (set at --mllp-address)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := workdir(t, c.yaml)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("services: {epr: {image: x}}\n"), 0o644))
+			_, err := Load(Source{Dir: dir, Env: c.env, Args: c.args})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+			var ce *Error
+			assert.ErrorAs(t, err, &ce)
+		})
+	}
 }

@@ -10,14 +10,16 @@
 // backends and closes it (Close) after they are terminated; Close stops
 // every listener it opened. Its methods are safe for concurrent use.
 //
-//   - With the reference EPR's backends (Config.PerBackend), each backend
-//     gets its own MLLP listener on an ephemeral port: ForBackend opens it
-//     and puts its port in the ctx given to the backend factory
-//     (backend.WithCallbacks); the backend configures its EPR's outbound
-//     feed to reach it. With mllp-listen set, one listener at that address
-//     is shared by every backend instead.
-//   - For other EPRs (url, compose) there is at most one MLLP listener, at
-//     Config.MLLPListen, shared by all workers.
+//   - With backends that can configure their EPR's outbound feed
+//     (Config.PerBackend: the reference EPR's embedded and docker, and
+//     compose with mllp-service), each backend gets its own MLLP listener
+//     on an ephemeral port: ForBackend opens it and puts its port in the
+//     ctx given to the backend factory (backend.WithCallbacks); the
+//     backend configures its EPR's outbound feed to reach it (compose
+//     hands the port to the Compose files). With mllp-listen set, one
+//     listener at that address is shared by every backend instead.
+//   - For other EPRs (url, compose without mllp-service) there is at most
+//     one MLLP listener, at Config.MLLPListen, shared by all workers.
 //   - One HTTP server receives FHIR notifications on any method at
 //     /notify/{scenario-key}/…, records them and answers 200.
 //
@@ -62,10 +64,11 @@ const DefaultTimeout = 10 * time.Second
 
 // Config is how a Hub listens and how its Scenarios reach the EPR.
 type Config struct {
-	// PerBackend gives each backend its own MLLP listener (the reference
-	// EPR's backends, which take backend.Callbacks). ListenHost is the
-	// address those listeners bind: "127.0.0.1" for an EPR in this
-	// process, "0.0.0.0" for one in a container.
+	// PerBackend gives each backend its own MLLP listener (backends that
+	// take backend.Callbacks: the reference EPR's, and compose with
+	// mllp-service). ListenHost is the address those listeners bind:
+	// "127.0.0.1" for an EPR in this process, "0.0.0.0" for one in a
+	// container.
 	PerBackend bool
 	ListenHost string
 	// MLLPListen is the shared MLLP listener's address (mllp-listen);

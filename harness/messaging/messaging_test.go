@@ -374,3 +374,30 @@ func TestBackendThatIsNoMapKey(t *testing.T) {
 		assert.NotNil(t, s)
 	}
 }
+
+// described is a backend.Messaging that says which backend it is.
+type described struct {
+	fakeBackend
+	name string
+}
+
+func (d *described) Describe() results.Target { return results.Target{Backend: d.name} }
+
+// Only the reference EPR's own backends count as the reference EPR: a
+// compose backend knows its EPR's MLLP port (mllp-service) but runs an EPR
+// the harness knows only by configuration, which may hold real data.
+func TestReferenceEPR(t *testing.T) {
+	h := hub(t, Config{})
+	for be, want := range map[backend.Backend]bool{
+		&described{name: "docker"}:          true,
+		&described{name: "embedded:refepr"}: true,
+		&described{name: "embedded"}:        true,
+		&described{name: "compose"}:         false,
+		&described{name: "url"}:             false,
+		&described{name: "embeddedx"}:       false,
+		&described{name: ""}:                false,
+		&plainBackend{}:                     false,
+	} {
+		assert.Equal(t, want, h.NewScenario(ScenarioOptions{Backend: be}).ReferenceEPR(), "%T %v", be, be.Describe().Backend)
+	}
+}

@@ -131,10 +131,22 @@ func (s *Scenario) MLLPAddr() string {
 }
 
 // ReferenceEPR reports whether the scenario's backend runs the reference
-// EPR (it implements backend.Messaging), which holds synthetic data only.
+// EPR, which holds synthetic data only: a backend.Messaging of the
+// reference EPR's own backends (embedded, docker). A compose backend
+// implements backend.Messaging too (mllp-service), but runs an EPR the
+// harness knows only by configuration.
 func (s *Scenario) ReferenceEPR() bool {
-	_, ok := s.opts.Backend.(backend.Messaging)
-	return ok
+	if _, ok := s.opts.Backend.(backend.Messaging); !ok {
+		return false
+	}
+	return referenceBackend(s.opts.Backend.Describe().Backend)
+}
+
+// referenceBackend reports whether a backend named so in its Describe
+// (results.Target.Backend) is one of the reference EPR's: "docker",
+// "embedded" or "embedded:<name>".
+func referenceBackend(name string) bool {
+	return name == "docker" || name == "embedded" || strings.HasPrefix(name, "embedded:")
 }
 
 // FHIRBase is the EPR's FHIR base URL: fhir-url, else base URL + /fhir.

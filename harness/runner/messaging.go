@@ -12,13 +12,15 @@ import (
 )
 
 // messagingConfig is the run's messaging hub configuration: with the
-// reference EPR's backends each backend gets its own listener for its
-// outbound HL7 v2 feed (bound on every interface on docker, so that its
-// container reaches it through host.docker.internal), with other EPRs
-// the one listener at mllp-listen, if set.
+// reference EPR's backends, and compose with mllp-service, each backend
+// gets its own listener for its outbound HL7 v2 feed (bound on every
+// interface on docker and compose, so that its containers reach it
+// through host.docker.internal), with other EPRs the one listener at
+// mllp-listen, if set (which wins over per-backend listeners).
 func (r *Runner) messagingConfig() messaging.Config {
 	c := messaging.Config{
-		PerBackend:   r.cfg.Backend == config.BackendEmbedded || r.cfg.Backend == config.BackendDocker,
+		PerBackend: r.cfg.Backend == config.BackendEmbedded || r.cfg.Backend == config.BackendDocker ||
+			(r.cfg.Backend == config.BackendCompose && r.cfg.MLLPService != ""),
 		ListenHost:   "127.0.0.1",
 		MLLPListen:   r.cfg.MLLPListen,
 		NotifyListen: r.cfg.NotifyListen,
@@ -29,7 +31,7 @@ func (r *Runner) messagingConfig() messaging.Config {
 		TestRanges:   r.cfg.NHSTestRanges,
 		Now:          r.opts.now,
 	}
-	if r.cfg.Backend == config.BackendDocker {
+	if r.cfg.Backend == config.BackendDocker || r.cfg.Backend == config.BackendCompose {
 		c.ListenHost = "0.0.0.0"
 	}
 	return c

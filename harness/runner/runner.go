@@ -1113,7 +1113,7 @@ func reproKeys(backend string) []string {
 	case config.BackendURL:
 		keys = append(keys, "base-url", "allowed-hosts")
 	case config.BackendCompose:
-		keys = append(keys, "compose-file", "compose-service", "compose-port", "compose-wait", "database-service")
+		keys = append(keys, "compose-file", "compose-service", "compose-port", "compose-wait", "database-service", "mllp-service")
 	}
 	return append(keys, "reset", "reset-url", "reset-method", "reset-body", "reset-sql", "database-url",
 		"fixture-loader", "fixture-url", "fixture-auth", "fixture-command", "fixtures", "nhs-test-ranges")

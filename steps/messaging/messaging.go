@@ -67,7 +67,7 @@ var Defs = []steps.Def{
 	},
 	{
 		Pattern:  `^` + system + ` sends an? "([^"]*)" message for a patient whose NHS number is outside the test ranges$`,
-		Doc:      "Sends the reference EPR a skeleton message of the type for a made-up patient whose NHS number is valid but outside every test range (made up at run time, never written in a file), to check the EPR refuses real patients' data. Refused against any other EPR.",
+		Doc:      "Sends the reference EPR a skeleton message of the type for a made-up patient whose NHS number is valid but outside every test range (made up at run time, never written in a file), to check the EPR refuses real patients' data. Refused against any other EPR (a harness fault): tag its scenarios @outside-test-ranges, so suites run against other EPRs leave them out with tags: \"not @outside-test-ranges\".",
 		Examples: []string{`When the PAS sends an "ADT^A28" message for a patient whose NHS number is outside the test ranges`},
 		Handler:  sendOutsideRanges,
 	},

@@ -29,6 +29,24 @@
 // DatabaseAddr, WriteLogs and Alive are safe for concurrent use; Reset
 // must not run concurrently with the scenarios that use the backend.
 //
+// Messaging (backend.Messaging): WithMLLP names the service and container
+// port of the EPR's inbound HL7 v2 MLLP interface; Run publishes it like
+// the browser's port and MLLPAddr is where this host reaches it. The
+// containers reach this host as CallbackHost (host.docker.internal, which
+// the Compose file maps to host-gateway with extra_hosts, as the docker
+// backend does for its EPR). Run hands the Compose files that host name
+// (EnvCallbackHost) and, when the ctx given to Run carries
+// backend.Callbacks, the harness's listener for the project's outbound
+// feed (EnvMLLPCallbackPort, EnvMLLPCallback) as interpolation variables,
+// so that the EPR's outbound feed can be pointed at it:
+//
+//	extra_hosts: ["host.docker.internal:host-gateway"]
+//	environment:
+//	  EPR_MLLP_OUTBOUND: ${EPRHARNESS_MLLP_CALLBACK:-}
+//
+// A listener on this host is reached that way only when the engine is
+// local (no remote DOCKER_HOST).
+//
 // Alive (backend.Prober) reads the state of each service's container, so
 // a scenario that failed because a container died is blamed on the
 // backend; a project whose waits run out of the startup timeout fails Run
@@ -42,11 +60,13 @@ import (
 	"io"
 	"log"
 	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -83,6 +103,9 @@ type options struct {
 	env            map[string]string
 	resetter       Resetter
 	resetFrom      func(context.Context, *Backend) (Resetter, error)
+	mllpService    string
+	mllpPort       int
+	callbackHost   string
 }
 
 // Option configures Run.
@@ -162,6 +185,56 @@ func WithEnv(env map[string]string) Option {
 	}
 }
 
+// WithMLLP names the service and container port of the EPR's inbound HL7
+// v2 MLLP interface (e.g. "epr", 2575): Run publishes it and MLLPAddr
+// returns where this host reaches it. Default none (MLLPAddr is "").
+func WithMLLP(service string, port int) Option {
+	return func(o *options) { o.mllpService, o.mllpPort = service, port }
+}
+
+// WithCallbackHost sets the host name by which the project's containers
+// reach this host (CallbackHost, and EnvCallbackHost for the Compose
+// files); "" keeps the default, DefaultCallbackHost.
+func WithCallbackHost(host string) Option {
+	return func(o *options) {
+		if host != "" {
+			o.callbackHost = host
+		}
+	}
+}
+
+// DefaultCallbackHost is the host name by which a container reaches this
+// host: the docker backend's, which a Compose file maps with
+// extra_hosts: ["host.docker.internal:host-gateway"].
+const DefaultCallbackHost = docker.CallbackHost
+
+// The interpolation variables Run gives the Compose files (the MLLP ones
+// when its ctx carries backend.Callbacks with a listener). A variable the
+// caller set WithEnv is left as the caller set it.
+const (
+	// EnvCallbackHost is the host name the containers reach this host by
+	// (CallbackHost).
+	EnvCallbackHost = "EPRHARNESS_CALLBACK_HOST"
+	// EnvMLLPCallbackPort is the port of the harness's MLLP listener for
+	// this project's outbound HL7 v2 feed; unset without one.
+	EnvMLLPCallbackPort = "EPRHARNESS_MLLP_CALLBACK_PORT"
+	// EnvMLLPCallback is that listener as the containers reach it,
+	// EnvCallbackHost:EnvMLLPCallbackPort; unset without one.
+	EnvMLLPCallback = "EPRHARNESS_MLLP_CALLBACK"
+)
+
+// callbackEnv is the interpolation variables that tell the Compose files
+// where the harness listens (see EnvCallbackHost).
+func callbackEnv(host string, c backend.Callbacks) map[string]string {
+	env := map[string]string{EnvCallbackHost: host}
+	if c.MLLPPort > 0 {
+		port := strconv.Itoa(c.MLLPPort)
+		env[EnvMLLPCallbackPort] = port
+		env[EnvMLLPCallback] = net.JoinHostPort(host, port)
+	}
+	return env
+}
+
 // WithReset sets how Reset cleans the EPR between scenarios; default none
 // (a no-op). A nil r means none.
 func WithReset(r Resetter) Option { return func(o *options) { o.resetter = r } }
@@ -211,6 +284,7 @@ type Backend struct {
 	digests  map[string]string         // service → digest, once up
 	mapped   map[string]map[string]int // service → "5432/tcp" → host port
 	services []string                  // sorted
+	mllp     string                    // the EPR's MLLP interface from this host, once up (WithMLLP)
 
 	once    sync.Once
 	termErr error
@@ -225,6 +299,7 @@ var (
 	_ backend.Backend   = (*Backend)(nil)
 	_ backend.Keeper    = (*Backend)(nil)
 	_ backend.LogWriter = (*Backend)(nil)
+	_ backend.Messaging = (*Backend)(nil)
 )
 
 // Run starts the Compose project and waits for its services. On error it
@@ -235,9 +310,16 @@ func Run(ctx context.Context, opts ...Option) (*Backend, error) {
 		env:            map[string]string{},
 		publish:        map[string][]int{},
 		startupTimeout: 3 * time.Minute,
+		callbackHost:   DefaultCallbackHost,
 	}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	c, _ := backend.CallbacksFrom(ctx)
+	for k, v := range callbackEnv(o.callbackHost, c) {
+		if _, set := o.env[k]; !set {
+			o.env[k] = v
+		}
 	}
 	if o.runID == "" {
 		o.runID = fmt.Sprintf("adhoc-%d", time.Now().UnixNano())
@@ -276,6 +358,8 @@ func (b *Backend) up(ctx context.Context) error {
 		return errors.New("no service for the browser (set compose-service)")
 	case o.port <= 0 || o.port > 65535:
 		return fmt.Errorf("service %s: want its container port (compose-port), got %d", o.service, o.port)
+	case o.mllpService != "" && (o.mllpPort <= 0 || o.mllpPort > 65535):
+		return fmt.Errorf("service %s: want the container port of its MLLP interface (mllp-service), got %d", o.mllpService, o.mllpPort)
 	}
 	for _, s := range o.waits {
 		w, err := ParseWait(s)
@@ -300,6 +384,9 @@ func (b *Backend) up(ctx context.Context) error {
 	need := map[string][]int{o.service: {o.port}}
 	for svc, ports := range o.publish {
 		need[svc] = append(need[svc], ports...)
+	}
+	if o.mllpService != "" {
+		need[o.mllpService] = append(need[o.mllpService], o.mllpPort)
 	}
 	for _, svc := range slices.Sorted(maps.Keys(need)) {
 		if _, ok := p.Services[svc]; !ok {
@@ -401,6 +488,13 @@ func (b *Backend) up(ctx context.Context) error {
 		return fmt.Errorf("service %s: port %d is not published", o.service, o.port)
 	}
 	b.baseURL = fmt.Sprintf("http://%s:%d", host, hp)
+	if o.mllpService != "" {
+		mp := b.mapped[o.mllpService][portSpec(o.mllpPort)]
+		if mp == 0 {
+			return fmt.Errorf("service %s: its MLLP port %d is not published (mllp-service)", o.mllpService, o.mllpPort)
+		}
+		b.mllp = net.JoinHostPort(host, strconv.Itoa(mp))
+	}
 	if o.resetFrom != nil {
 		r, err := o.resetFrom(ctx, b)
 		if err != nil {
@@ -565,6 +659,16 @@ func imagePresent(ctx context.Context, image string) bool {
 
 // BaseURL implements backend.Backend.
 func (b *Backend) BaseURL() string { return b.baseURL }
+
+// MLLPAddr implements backend.Messaging: where this host reaches the
+// EPR's inbound HL7 v2 MLLP interface (WithMLLP), "" when none was named
+// or the project is not up.
+func (b *Backend) MLLPAddr() string { return b.mllp }
+
+// CallbackHost implements backend.Messaging: the host name the project's
+// containers reach this host by (WithCallbackHost, default
+// DefaultCallbackHost).
+func (b *Backend) CallbackHost() string { return b.opts.callbackHost }
 
 // Project is the Compose project name.
 func (b *Backend) Project() string { return b.project }

@@ -6,10 +6,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,8 +19,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eprharness/eprharness/harness/backend"
 	"github.com/eprharness/eprharness/harness/backend/docker"
 	"github.com/eprharness/eprharness/harness/backend/docker/dockertest"
+	"github.com/eprharness/eprharness/harness/hl7"
+	"github.com/eprharness/eprharness/harness/mllp"
 )
 
 // requireDocker fails without Docker when EPRHARNESS_REQUIRE_DOCKER=1,
@@ -74,7 +79,14 @@ func TestRunComposeProject(t *testing.T) {
 	runID := fmt.Sprintf("it-compose-%d", time.Now().UnixNano())
 	start := time.Now()
 	resets := 0
-	b, dbURL, err := runTestProject(ctx, runID, func() { resets++ })
+	// The harness's listener for the project's outbound HL7 v2 feed, on
+	// every interface: the container reaches it as host.docker.internal.
+	feed, err := mllp.Listen(ctx, "0.0.0.0:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = feed.Close() })
+	_, port, _ := net.SplitHostPort(feed.Addr())
+	feedPort, _ := strconv.Atoi(port)
+	b, dbURL, err := runTestProject(backend.WithCallbacks(ctx, backend.Callbacks{MLLPPort: feedPort}), runID, func() { resets++ })
 	t.Cleanup(func() { _ = b.Terminate(context.Background()) })
 	require.NoError(t, err)
 	t.Logf("up in %s", time.Since(start).Round(time.Millisecond))
@@ -122,6 +134,33 @@ func TestRunComposeProject(t *testing.T) {
 	require.Equal(t, 0, resets)
 	_, _, err = b.DatabaseAddr("db", 5433)
 	assert.ErrorContains(t, err, "does not publish port 5433")
+
+	// HL7 v2 both ways: the EPR's MLLP port (WithMLLP) answers a message
+	// in enhanced mode with a commit acknowledgement, and its application
+	// acknowledgement (AE: the patient is unknown) comes on its outbound
+	// feed, which the Compose file pointed at the listener.
+	assert.Regexp(t, `^(localhost|127\.0\.0\.1):\d+$`, b.MLLPAddr())
+	assert.Equal(t, "host.docker.internal", b.CallbackHost())
+	msg, err := hl7.Build("MSH|^~\\&|PAS|RHQ|REFEPR|RHQ|20260601120000||ADT^A08^ADT_A01|it-compose-1|P|2.5.1|||AL|AL\r"+
+		"EVN|A08|20260601120000\rPID|1||9990000026^^^NHS^NH||WILLIAMS^Rory||19880101|M\rPV1|1|O", nil)
+	require.NoError(t, err)
+	raw, err := msg.Encode("")
+	require.NoError(t, err)
+	ackRaw, err := mllp.Send(ctx, b.MLLPAddr(), raw)
+	require.NoError(t, err)
+	ack, err := hl7.Parse(ackRaw)
+	require.NoError(t, err)
+	code, _ := ack.Text("MSA-1")
+	assert.Equal(t, "CA", code, ack.String())
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	appAck, err := feed.Wait(wctx, func(m *hl7.Message) bool {
+		ref, _ := m.Text("MSA-2")
+		return m.Type() == "ACK" && ref == "it-compose-1"
+	})
+	require.NoError(t, err, "the application acknowledgement arrives on the feed")
+	code, _ = appAck.Text("MSA-1")
+	assert.Equal(t, "AE", code, appAck.String())
 
 	d := b.Describe()
 	assert.Equal(t, "compose", d.Backend)
@@ -205,7 +244,7 @@ func TestFailedStartIsTerminated(t *testing.T) {
 }
 
 // runTestProject starts testdata/compose.yaml as project 1 of runID, the
-// EPR reached on epr:8080 and the database published. onReset counts the
+// EPR reached on epr:8080, its MLLP port 2575 and the database published. onReset counts the
 // resets; dbURL is set to the database URL WithResetFrom expanded.
 func runTestProject(ctx context.Context, runID string, onReset func()) (b *Backend, dbURL *string, err error) {
 	dbURL = new(string)
@@ -217,6 +256,7 @@ func runTestProject(ctx context.Context, runID string, onReset func()) (b *Backe
 		WithWait("epr", "http:/healthz"),
 		WithWait("db", "healthy"),
 		WithPublish("db", 5432),
+		WithMLLP("epr", 2575),
 		WithEnv(env()),
 		WithResetFrom(func(ctx context.Context, b *Backend) (Resetter, error) {
 			u, err := b.ExpandDatabaseURL("postgres://epr@{host}:{port}/epr", "db", 5432)
