@@ -32,49 +32,10 @@ import (
 // history) pass axe-core's WCAG A and AA rules (the run report is
 // harness/report/html's).
 func TestDashboardInBrowser(t *testing.T) {
-	b, err := browser.Launch(context.Background(), browser.WithDriverInstall(true))
-	t.Cleanup(func() { _ = b.Close() })
-	if err != nil {
-		if os.Getenv("EPRHARNESS_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("Chromium is required (EPRHARNESS_REQUIRE_BROWSER=1): %v", err)
-		}
-		t.Skipf("SKIPPED: no browser: %v", err)
-	}
-
 	_, base, cand := fixtureRuns()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "results.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	for _, run := range []*results.Run{base, cand} {
-		src := t.TempDir()
-		resultstest.WriteAttachments(t, src, run)
-		require.NoError(t, st.Begin(context.Background(), run))
-		for _, f := range run.Features {
-			for _, sc := range f.Scenarios {
-				require.NoError(t, st.Record(context.Background(), run.ID, f, sc, src))
-			}
-		}
-		require.NoError(t, st.Finish(context.Background(), run))
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- ServeListener(ctx, ln, New(st, WithErrorLog(log.New(io.Discard, "", 0)))) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil && !errors.Is(err, context.Canceled) {
-				t.Errorf("serve: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("dashboard did not shut down")
-		}
-	})
-
+	b, addr := serveRuns(t, base, cand)
 	eng := axeEngine(t)
-	s, err := b.NewSession("http://"+ln.Addr().String(), "dashboard", nil)
+	s, err := b.NewSession(addr, "dashboard", nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	page, expect := s.Page, s.Expect
