@@ -56,6 +56,32 @@
 //     elements); AccessibilityFixed are the baseline's that the candidate
 //     no longer has on a page it checked. Sorted by key.
 //
+// # Interface changes
+//
+// Interface lists the scenarios that both runs ran (neither skipped nor
+// interrupted them) whose messages with the EPR's interfaces
+// (results.Scenario.Messages: HL7 v2, FHIR) differ in shape (Shape): the
+// direction, the protocol, the type (MSH-9 as TYPE^TRIGGER; the HTTP
+// method and what was exchanged for FHIR) and the answer (the ACK code
+// with its ERR-3 codes; the HTTP status class). Ids, timestamps, control
+// ids, peers, texts and the order of the messages are ignored, so each
+// scenario's messages are compared as a multiset of shapes. A message the
+// candidate no longer exchanged is ChangeGone, one it newly exchanged
+// ChangeNew, and a message of the same direction, protocol and type that
+// got another answer ChangeAnswer ("sent HL7v2 ADT^A08: ACK AA became AE
+// (ERR 207)"). When a side stopped at a failing step, only the messages of
+// the steps both sides reached are compared (up to and including the
+// failing step; InterfaceChange.UpTo names it), and not the messages no
+// step asked for. A run that recorded no message at all (a harness that
+// did not keep them) is not compared: Warnings says so. Sorted by
+// scenario id.
+//
+// Interface changes never gate: no scenario asserted these messages (one
+// that did and now fails is a regression already, listed here too with
+// its statuses, which helps explain it). The gate has no setting to make
+// them gate, as it has none for flaky or slower scenarios: a pipeline
+// that wants to stop on them reads "interface_changes" in the JSON.
+//
 // Every scenario list is sorted by scenario id: by feature URI, then by line number
 // (so ":5" comes before ":11").
 //
@@ -69,8 +95,8 @@
 // was interrupted, or a planned scenario never ran. Diff.Incomplete says
 // why in one sentence, which every format shows. Every format shows the
 // unverified controls first, then the new accessibility violations. Fixed, still-failing,
-// flaky, new passing, removed and slower scenarios and fixed accessibility
-// violations never block: they are
+// flaky, new passing, removed and slower scenarios, fixed accessibility
+// violations and interface changes never block: they are
 // listed for people to read. Diff.ExitCode maps the gate to the process
 // exit code (exitcode.Failures when blocked, else exitcode.Pass).
 //
@@ -133,6 +159,9 @@ type Diff struct {
 	// the baseline's that are gone (they do not).
 	Accessibility      []Violation `json:"accessibility"`
 	AccessibilityFixed []Violation `json:"accessibility_fixed"`
+	// Interface are the scenarios run in both runs whose messages with
+	// the EPR's interfaces changed shape; they never gate.
+	Interface []InterfaceChange `json:"interface_changes"`
 
 	Regressions  []Entry `json:"regressions"`
 	Quarantined  []Entry `json:"quarantined"`
@@ -264,11 +293,11 @@ func (d *Diff) ExitCode() exitcode.Code {
 
 // Clean reports whether nothing changed between the runs: the gate passes,
 // no scenario was fixed, added, removed, newly quarantined-failing or
-// slower, every still-failing scenario failed the same way and every flaky
-// scenario was flaky in the baseline too. A run compared with itself is
-// clean.
+// slower, every still-failing scenario failed the same way, every flaky
+// scenario was flaky in the baseline too and no scenario's interface
+// messages changed. A run compared with itself is clean.
 func (d *Diff) Clean() bool {
-	if d.Gate() || len(d.Quarantined)+len(d.Fixed)+len(d.New)+len(d.Removed)+len(d.Slower)+len(d.Warnings)+len(d.AccessibilityFixed) > 0 {
+	if d.Gate() || len(d.Quarantined)+len(d.Fixed)+len(d.New)+len(d.Removed)+len(d.Slower)+len(d.Warnings)+len(d.AccessibilityFixed)+len(d.Interface) > 0 {
 		return false
 	}
 	for _, e := range d.StillFailing {
@@ -288,7 +317,8 @@ func (d *Diff) Clean() bool {
 // failing, 1 flaky, 1 new, 1 removed, 1 slower"; unverified controls and
 // new accessibility violations come first when there are any ("1
 // unverified control, 2 new accessibility violations, 0 regressions, …"),
-// fixed accessibility violations after the slower scenarios.
+// fixed accessibility violations and the scenarios with interface changes
+// after the slower scenarios.
 func (d *Diff) Summary() string {
 	var parts []string
 	if n := len(d.Unverified); n > 0 {
@@ -311,6 +341,9 @@ func (d *Diff) Summary() string {
 	)
 	if n := len(d.AccessibilityFixed); n > 0 {
 		parts = append(parts, plural(n, "accessibility violation fixed", "accessibility violations fixed"))
+	}
+	if n := len(d.Interface); n > 0 {
+		parts = append(parts, plural(n, "scenario with interface changes", "scenarios with interface changes"))
 	}
 	if n := len(d.NotRun); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d not run", n))
@@ -422,6 +455,11 @@ func Compare(base, cand *results.Run, opts ...Option) *Diff {
 		if _, ok := candByID[id]; !ok && !planned[id] {
 			d.Removed = append(d.Removed, Entry{ID: id, Name: b.sc.Name, Feature: b.feature, Base: side(b.sc)})
 		}
+	}
+	var warning string
+	d.Interface, warning = interfaceChanges(baseByID, candByID, base, cand)
+	if warning != "" {
+		d.Warnings = append(d.Warnings, warning)
 	}
 	for _, l := range []*[]Entry{&d.Regressions, &d.Quarantined, &d.Fixed, &d.StillFailing, &d.Flaky, &d.New, &d.Removed, &d.Slower, &d.NotRun, &d.Interrupted} {
 		sort.Slice(*l, func(i, j int) bool { return idLess((*l)[i].ID, (*l)[j].ID) })

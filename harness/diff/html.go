@@ -32,6 +32,7 @@ const CSS = `.eprdiff{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-
 .eprdiff p.title{font-size:1.3em;font-weight:bold;margin:.6em 0}
 .eprdiff p.incomplete{border-left:.4em solid #d5281b;padding:.3em .8em;background:#fff6f5}
 .eprdiff article.control h3{font-weight:normal}
+.eprdiff td ul{margin:0;padding-left:1.2em}
 .eprdiff p.warning{border-left:.4em solid #ffb81c;padding:.3em .8em;background:#fffaf0}`
 
 // WriteHTML writes d as one self-contained HTML document (no scripts, no
@@ -145,10 +146,12 @@ var tmpl = template.Must(template.New("diff").Funcs(template.FuncMap{
 		}
 		return out
 	},
-	"link":          func(sc SideConfig, p string) string { return sc.link(p) },
-	"join":          strings.Join,
-	"controlStatus": controlStatus,
-	"controlEntry":  func(s ControlScenario) Entry { return Entry{ID: s.ID, Name: s.Name} },
+	"link":           func(sc SideConfig, p string) string { return sc.link(p) },
+	"join":           strings.Join,
+	"controlStatus":  controlStatus,
+	"controlEntry":   func(s ControlScenario) Entry { return Entry{ID: s.ID, Name: s.Name} },
+	"interfaceEntry": func(ic InterfaceChange) Entry { return Entry{ID: ic.ID, Name: ic.Name} },
+	"interfaceNote":  func() string { return InterfaceNote },
 	"violationsCtx": func(side SideConfig, title, slug string, vs []Violation) any {
 		return struct {
 			Side        SideConfig
@@ -242,6 +245,19 @@ body{margin:1.5em auto;max-width:75em;padding:0 1em}
 </section>
 {{- end}}{{end}}
 
+{{define "interface"}}{{if .D.Interface}}
+<section aria-labelledby="interface">
+<h2 id="interface">Interface changes ({{len .D.Interface}})</h2>
+<p>{{interfaceNote}}</p>
+<table>
+<thead><tr><th>Scenario</th><th>Base</th><th>Candidate</th><th>Changes</th></tr></thead>
+<tbody>
+{{range .D.Interface}}<tr><td>{{template "scenario" (entryCtx $.Cfg (interfaceEntry .))}}{{with .UpTo}}<br>compared up to: {{.}}{{end}}</td><td>{{.BaseStatus}}</td><td>{{.CandidateStatus}}</td><td><ul>{{range .Changes}}<li class="{{.Kind}}">{{.Message}}</li>{{end}}</ul></td></tr>
+{{end}}</tbody>
+</table>
+</section>
+{{- end}}{{end}}
+
 {{define "violations"}}{{if .Vs}}
 <section aria-labelledby="{{.Slug}}">
 <h2 id="{{.Slug}}">{{.Title}} ({{len .Vs}})</h2>
@@ -284,6 +300,7 @@ body{margin:1.5em auto;max-width:75em;padding:0 1em}
 {{- template "table" (tableCtx .Cfg "not-run" .D.NotRun)}}
 {{- template "table" (tableCtx .Cfg "interrupted" .D.Interrupted)}}
 {{- template "failures" (failCtx .Cfg "Quarantined failures (not gating)" "quarantined" .D.Quarantined true)}}
+{{- template "interface" .}}
 {{- template "table" (tableCtx .Cfg "still-failing" .D.StillFailing)}}
 {{- template "table" (tableCtx .Cfg "fixed" .D.Fixed)}}
 {{- template "violations" (violationsCtx .Cfg.Base "Fixed accessibility violations" "accessibility-fixed" .D.AccessibilityFixed)}}

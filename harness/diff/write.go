@@ -9,6 +9,11 @@ import (
 	"time"
 )
 
+// InterfaceNote says, above the interface changes in Markdown and HTML,
+// what they are.
+const InterfaceNote = "Messages the scenarios exchanged with the EPR's interfaces (HL7 v2, FHIR), compared by direction, " +
+	"protocol, type and answer (ids, timestamps and order ignored). Not gating: no scenario asserted them."
+
 // Formats are the output formats of Write, by name.
 var Formats = []string{"text", "markdown", "html", "json"}
 
@@ -147,6 +152,20 @@ func WriteText(w io.Writer, d *Diff, cfg Config) error {
 		}
 	})
 	section("Quarantined failures (not gating)", d.Quarantined, failure)
+	if len(d.Interface) > 0 {
+		ew.printf("\nInterface changes (not gating) (%d)\n", len(d.Interface))
+		for _, ic := range d.Interface {
+			ew.printf("  %s  %s\n", ic.ID, ic.Name)
+			ew.printf("    %s -> %s", ic.BaseStatus, ic.CandidateStatus)
+			if ic.UpTo != nil {
+				ew.printf("; compared up to: %s", ic.UpTo)
+			}
+			ew.printf("\n")
+			for _, c := range ic.Changes {
+				ew.printf("    %s\n", c.Message)
+			}
+		}
+	}
 	section("Still failing", d.StillFailing, func(e Entry) {
 		ew.printf("    %s -> %s\n", status(e.Base), status(e.Candidate))
 		if e.Change != "" {
@@ -294,6 +313,22 @@ func WriteMarkdown(w io.Writer, d *Diff, cfg Config) error {
 		}
 	}
 	failures("Quarantined failures (not gating)", d.Quarantined)
+	if len(d.Interface) > 0 {
+		ew.printf("\n### Interface changes (%d)\n\n%s\n\n| scenario | base | candidate | change |\n|---|---|---|---|\n", len(d.Interface), mdText(InterfaceNote))
+		for _, ic := range d.Interface {
+			sc := mdScenario(Entry{ID: ic.ID, Name: ic.Name})
+			if ic.UpTo != nil {
+				sc += " (compared up to: " + mdText(ic.UpTo.String()) + ")"
+			}
+			for i, c := range ic.Changes {
+				if i == 0 {
+					ew.printf("| %s | %s | %s | %s |\n", sc, ic.BaseStatus, ic.CandidateStatus, mdText(c.Message))
+				} else {
+					ew.printf("| | | | %s |\n", mdText(c.Message))
+				}
+			}
+		}
+	}
 
 	table := func(title, head string, es []Entry, row func(e Entry) string) {
 		if len(es) == 0 {
@@ -349,6 +384,7 @@ func WriteMarkdown(w io.Writer, d *Diff, cfg Config) error {
 //	  "safety": {"log", "form", "controls", "must_verify", "verified"}, // only with a hazard log
 //	  "accessibility": [violation],       // failing in the candidate, not in the base (gating)
 //	  "accessibility_fixed": [violation], // failing in the base, gone from the candidate
+//	  "interface_changes": [interface],   // scenarios whose interface messages changed (not gating)
 //	  "base": {"id", "started_at", "backend", "version", "commit", "interrupted", "counts"},
 //	  "candidate": {...},
 //	  "slow_ratio": 1.5, "slow_min_ns": 2000000000,
@@ -375,7 +411,12 @@ func WriteMarkdown(w io.Writer, d *Diff, cfg Config) error {
 // [{"id", "name", "status" ("not run" when never run), "quarantined"}],
 // "reason", "message"}; violation: {"key", "page", "rule", "impact",
 // "help", "help_url", "criteria", "targets", "scenarios": [id],
-// "screenshot"}.
+// "screenshot"}; interface: {"id", "name", "feature", "base_status",
+// "candidate_status", "up_to": {"keyword", "text", "line"} (only when a
+// side stopped at a failing step), "changes": [{"kind" ("gone", "new",
+// "answer"), "direction", "protocol", "type", "base_answer",
+// "candidate_answer", "count", "base_count", "candidate_count",
+// "message"}]}.
 type JSON struct {
 	Gate     bool   `json:"gate"`
 	ExitCode int    `json:"exit_code"`

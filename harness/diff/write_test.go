@@ -182,7 +182,7 @@ func TestJSONFieldNames(t *testing.T) {
 	base, cand := pair(t)
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal(write(t, Compare(base, cand), "json", Config{}), &doc))
-	assert.Equal(t, []string{"accessibility", "accessibility_fixed", "base", "candidate", "exit_code", "fixed", "flaky", "gate", "interrupted", "new", "not_run", "quarantined",
+	assert.Equal(t, []string{"accessibility", "accessibility_fixed", "base", "candidate", "exit_code", "fixed", "flaky", "gate", "interface_changes", "interrupted", "new", "not_run", "quarantined",
 		"regressions", "removed", "slow_min_ns", "slow_ratio", "slower", "still_failing", "summary", "unverified"}, keys(doc))
 	assert.Equal(t, true, doc["gate"])
 	assert.Equal(t, 1.0, doc["exit_code"])
@@ -207,6 +207,7 @@ func TestJSONFieldNames(t *testing.T) {
 	assert.Equal(t, []any{}, clean["not_run"], "empty lists are [], not null")
 	assert.Equal(t, []any{}, clean["unverified"], "empty lists are [], not null")
 	assert.Equal(t, []any{}, clean["accessibility"], "empty lists are [], not null")
+	assert.Equal(t, []any{}, clean["interface_changes"], "empty lists are [], not null")
 	assert.NotContains(t, clean, "safety", "no hazard log, no safety summary")
 
 	// The safety and accessibility entries' names are a contract too.
