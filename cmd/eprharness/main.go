@@ -12,6 +12,7 @@
 //	eprharness report RUN    rebuild a stored run's reports (results.go)
 //	eprharness diff B C      compare two runs: the release-candidate gate
 //	eprharness evidence RUN  the clinical-safety verification appendix of a stored run (evidence.go)
+//	eprharness a11y-statement RUN  the draft accessibility statement of a stored run (statement.go)
 //	eprharness merge DIR...  combine the shards of a run (--shard I/N) into one run (merge.go)
 //	eprharness serve         the team dashboard over the results store
 //	eprharness version
@@ -65,6 +66,7 @@ commands:
   report [--out DIR] RUN         rebuild a stored run's reports (RUN: id, latest or last-green)
   diff BASELINE CANDIDATE        compare two runs; exit 1 on regressions (the release-candidate gate)
   evidence [--out FILE] RUN      write the clinical-safety verification appendix of a stored run (HTML, prints to PDF)
+  a11y-statement RUN             draft the accessibility statement of a stored run (WCAG 2.2 AA, GOV.UK sample; Markdown)
   merge [--out DIR] DIR...       combine the output folders of a run's shards (--shard I/N) into one run
   serve [--addr 127.0.0.1:8088]  the team dashboard over the results store
   version                        print the version
@@ -104,6 +106,8 @@ func Main(args []string, stdout, stderr io.Writer) exitcode.Code {
 		return diffCmd(args[1:], stdout, stderr)
 	case "evidence":
 		return evidenceCmd(args[1:], stdout, stderr)
+	case "a11y-statement":
+		return a11yStatementCmd(args[1:], stdout, stderr)
 	case "merge":
 		return mergeCmd(args[1:], stdout, stderr)
 	case "serve":
