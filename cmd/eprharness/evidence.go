@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -48,16 +47,8 @@ whatever it says (the gate is eprharness diff's), and 2 for bad input.
 `)
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitcode.Pass
-		}
-		return exitcode.Usage
-	}
-	if fs.NArg() != 1 {
-		fmt.Fprintf(stderr, "eprharness evidence: want one run (RUN), got %d arguments\n", fs.NArg())
-		fs.Usage()
-		return exitcode.Usage
+	if code, done := parseRunArgs(fs, args, "evidence", stderr); done {
+		return code
 	}
 	if *n < 1 {
 		fmt.Fprintf(stderr, "eprharness evidence: --history: want 1 or more runs, got %d\n", *n)
@@ -95,11 +86,11 @@ whatever it says (the gate is eprharness diff's), and 2 for bad input.
 	// Links to the stored evidence are relative to the file, so the file
 	// and the store can move together; on standard output they are
 	// absolute.
-	target, file, base := *out, *out, st.Artifacts()
-	if *out == "-" {
-		target, file = "standard output", ""
-	} else if dir, err := filepath.Abs(filepath.Dir(*out)); err == nil {
-		base = relLink(dir, st.Artifacts())
+	base := st.Artifacts()
+	if *out != "-" {
+		if dir, err := filepath.Abs(filepath.Dir(*out)); err == nil {
+			base = relLink(dir, st.Artifacts())
+		}
 	}
 	cfg := evidence.Config{
 		Log:            log,
@@ -116,12 +107,9 @@ whatever it says (the gate is eprharness diff's), and 2 for bad input.
 		fmt.Fprintf(stderr, "eprharness evidence: %v\n", err)
 		return exitcode.Harness
 	}
-	if err := writeTo(file, stdout, func(w io.Writer) error {
-		_, err := w.Write(buf.Bytes())
-		return err
-	}); err != nil {
-		fmt.Fprintf(stderr, "eprharness evidence: --out: %v\n", err)
-		return exitcode.Usage
+	target, code := writeDocument("evidence", *out, buf.Bytes(), stdout, stderr)
+	if code != exitcode.Pass {
+		return code
 	}
 	judged := log
 	if judged == nil {

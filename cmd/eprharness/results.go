@@ -119,16 +119,8 @@ func reportCmd(args []string, stdout, stderr io.Writer) exitcode.Code {
 		fmt.Fprintln(stderr, "usage: eprharness report [--out DIR] [--store S] RUN\n\nRUN is a run id (or a unique prefix of one), latest or last-green.")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitcode.Pass
-		}
-		return exitcode.Usage
-	}
-	if fs.NArg() != 1 {
-		fmt.Fprintf(stderr, "eprharness report: want one run (RUN), got %d arguments\n", fs.NArg())
-		fs.Usage()
-		return exitcode.Usage
+	if code, done := parseRunArgs(fs, args, "report", stderr); done {
+		return code
 	}
 	ctx := context.Background()
 	st, cfg, run, code := sf.openRun(ctx, "report", fs.Arg(0), stderr)
@@ -333,6 +325,42 @@ func relLink(from, dir string) string {
 }
 
 // writeTo writes with fn to the file path, or to stdout when path is "".
+// parseRunArgs parses the flags of a command that takes one stored run
+// (RUN): done is true when the command is to return code at once (0 when
+// help was asked for, 2 for bad flags or arguments, said on stderr).
+func parseRunArgs(fs *flag.FlagSet, args []string, name string, stderr io.Writer) (code exitcode.Code, done bool) {
+	if err := parseFlags(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitcode.Pass, true
+		}
+		return exitcode.Usage, true
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintf(stderr, "eprharness %s: want one run (RUN), got %d arguments\n", name, fs.NArg())
+		fs.Usage()
+		return exitcode.Usage, true
+	}
+	return exitcode.Pass, false
+}
+
+// writeDocument writes a rendered document to out, a file or standard
+// output ("-"), and returns where it went, in words; a file that cannot
+// be written is exit 2 (said on stderr).
+func writeDocument(name, out string, doc []byte, stdout, stderr io.Writer) (string, exitcode.Code) {
+	target, file := out, out
+	if out == "-" {
+		target, file = "standard output", ""
+	}
+	if err := writeTo(file, stdout, func(w io.Writer) error {
+		_, err := w.Write(doc)
+		return err
+	}); err != nil {
+		fmt.Fprintf(stderr, "eprharness %s: --out: %v\n", name, err)
+		return target, exitcode.Usage
+	}
+	return target, exitcode.Pass
+}
+
 func writeTo(path string, stdout io.Writer, fn func(io.Writer) error) error {
 	if path == "" {
 		return fn(stdout)

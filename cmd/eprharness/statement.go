@@ -49,16 +49,8 @@ checks, and 2 for bad input.
 `)
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitcode.Pass
-		}
-		return exitcode.Usage
-	}
-	if fs.NArg() != 1 {
-		fmt.Fprintf(stderr, "eprharness a11y-statement: want one run (RUN), got %d arguments\n", fs.NArg())
-		fs.Usage()
-		return exitcode.Usage
+	if code, done := parseRunArgs(fs, args, "a11y-statement", stderr); done {
+		return code
 	}
 	if *out == "" {
 		fmt.Fprintln(stderr, `eprharness a11y-statement: --out: want a file name, or "-" for standard output`)
@@ -84,16 +76,9 @@ checks, and 2 for bad input.
 		fmt.Fprintf(stderr, "eprharness a11y-statement: %v\n", err)
 		return exitcode.Harness
 	}
-	target, file := *out, *out
-	if *out == "-" {
-		target, file = "standard output", ""
-	}
-	if err := writeTo(file, stdout, func(w io.Writer) error {
-		_, err := w.Write(buf.Bytes())
-		return err
-	}); err != nil {
-		fmt.Fprintf(stderr, "eprharness a11y-statement: --out: %v\n", err)
-		return exitcode.Usage
+	target, code := writeDocument("a11y-statement", *out, buf.Bytes(), stdout, stderr)
+	if code != exitcode.Pass {
+		return code
 	}
 	standard := a.Standard
 	if standard == "" {
