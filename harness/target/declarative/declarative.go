@@ -10,9 +10,13 @@
 //   - Load reads and checks a map. Every problem names the map's file:line
 //     and the field; css locators are allowed but listed in Warnings.
 //   - Adapter implements target.EPR and target.Binder. An action the map
-//     does not bind fails with a harness error naming the map; so do the
-//     actions a map cannot perform (BookAs, which needs a browser session
-//     of its own, and AuditEntries, which reads an API). The actions that
+//     does not bind fails with a harness error naming the map; so does
+//     the action a map cannot perform (AuditEntries, which reads an API).
+//     BookAs opens a window of its own (target.UI.Another; none offered is
+//     a harness error), signs the user in there through sign-in and runs
+//     book-as there, leaving the scenario's page as it was; it reports
+//     what book-as's one outcome step saw (Load makes book-as have
+//     exactly one, and no other action any). The actions that
 //     return an appointment (ChooseFirstFreeSlot, Reschedule, BookReferral)
 //     return what their read steps read from the page (into: clinic, when,
 //     ref); Load makes each read into when. A step whose expectation is not met
@@ -26,7 +30,7 @@
 //   - Steps act on the scenario's page (target.UI) with Playwright's
 //     auto-waiting actions and assertions; nothing sleeps. The adapter
 //     opens and closes nothing: the harness owns the browser, context and
-//     page.
+//     page (BookAs's second window is the harness's, through UI.Another).
 //   - Adapter holds only the read-only Map: it is stateless and safe for
 //     concurrent use by parallel scenarios.
 //
@@ -41,7 +45,12 @@
 // generic read: {LOCATOR, into: clinic|when|ref, format?} reads a value
 // into the appointment an action returns and into the parameters of the
 // steps after it; the map's when-format (a Go layout) is how the EPR shows
-// dates and times, for reads into when and for {when_shown}. An action
+// dates and times, for reads into when and for {when_shown}; read:
+// {url: NAME, into: ...} reads a parameter of the page's address instead
+// of an element, and goto: "?QUERY" keeps the page's path. The generic
+// outcome: {click?, refused, otherwise} waits for either locator (after
+// pressing click if it is offered) and records whether refused was
+// shown; it belongs to book-as. An action
 // may be bound per value of one parameter (by, cases, otherwise; see
 // cases), for EPRs that show each banner field in its own way.
 package declarative
@@ -462,10 +471,33 @@ func (a *Adapter) ExpectBookingRefused(ui target.UI) error {
 	return a.run(ui, "expect-booking-refused", nil)
 }
 
-// BookAs implements target.Appointments: not supported (it needs a
-// browser session of its own).
-func (a *Adapter) BookAs(target.UI, target.Credentials, target.Patient, target.Appointment) (bool, error) {
-	return false, notSupported("book-as")
+// BookAs implements target.Appointments: in a browser window of its own
+// (target.UI.Another) the user signs in through the map's sign-in, then
+// book-as runs there with the patient's and the appointment's parameters;
+// its outcome step says whether the EPR refused the booking. The
+// scenario's page is not touched.
+func (a *Adapter) BookAs(ui target.UI, user target.Credentials, p target.Patient, ap target.Appointment) (bool, error) {
+	if _, ok := a.m.actions[outcomeAction]; !ok {
+		return false, a.unbound(outcomeAction)
+	}
+	if ui.Another == nil {
+		return false, failure.Harness(errors.New("book as another user: the harness offers no second browser window"))
+	}
+	other, err := ui.Another()
+	if err != nil {
+		return false, failure.Harness(fmt.Errorf("book as another user: open a second browser window: %w", err))
+	}
+	if err := a.SignIn(other, user.Username, user.Password); err != nil {
+		return false, fmt.Errorf("book as another user: %w", err)
+	}
+	got, err := a.exec(other, outcomeAction, merge(patient(p), appointment(ap)), 0)
+	if err != nil {
+		return false, fmt.Errorf("book as another user: %w", err)
+	}
+	if !got.decided {
+		return false, failure.Harness(fmt.Errorf("%s: %s ran no outcome step", a.m.source, outcomeAction))
+	}
+	return got.refused, nil
 }
 
 // ExpectAppointment implements target.Appointments.

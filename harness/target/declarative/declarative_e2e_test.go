@@ -474,3 +474,79 @@ func TestAppointmentsThroughTheExampleMap(t *testing.T) {
 	assert.Equal(t, results.KindHarness, failure.Classify(err))
 	assert.Regexp(t, `screens\.yaml:\d+: read into when: label "Date and time" shows "Tue 2 Jun 2026 09:00", which is not a date and time in the format "2006-01-02 15:04"`, err.Error())
 }
+
+// The reference EPR's screen map books as another user in a browser
+// window of its own (C-010): a slot already booked is refused, a free one
+// is booked (and then the scenario's own booking of it is refused); the
+// scenario's page is left as it was.
+func TestBookAsThroughTheExampleMap(t *testing.T) {
+	base := startRefEPR(t)
+	lib, err := fixtures.Open(filepath.Join(repoRoot, "fixtures"))
+	require.NoError(t, err)
+	var pats []target.Patient
+	for _, name := range []string{"Amy Pond", "Rory Williams"} {
+		fp, err := lib.Patient(name)
+		require.NoError(t, err)
+		require.NoError(t, fixtures.FHIR(http.DefaultClient, base+"/fhir", fixtures.Auth{}).Load(context.Background(), fp))
+		pats = append(pats, target.Patient{Given: fp.Given, Family: fp.Family, NHSNumber: fp.NHSNumber})
+	}
+	amy, rory := pats[0], pats[1]
+
+	m, err := Load(filepath.Join(repoRoot, "examples", "refepr-declarative", "screens.yaml"))
+	require.NoError(t, err)
+	a := New(m)
+
+	b := launch(t, 10*time.Second)
+	s, err := b.NewSession(base, t.Name(), nil, browser.WithFirstLoadTimeout(30*time.Second))
+	require.NoError(t, err)
+	defer s.Close()
+	windows := 0
+	ui := target.UI{Page: s.Page, Expect: s.Expect, Another: func() (target.UI, error) {
+		windows++
+		o, err := b.NewSession(base, fmt.Sprintf("%s-other-%d", t.Name(), windows), nil, browser.WithFirstLoadTimeout(30*time.Second))
+		if err != nil {
+			return target.UI{}, err
+		}
+		t.Cleanup(func() { o.Close() })
+		return target.UI{Page: o.Page, Expect: o.Expect}, nil
+	}}
+	rec := target.Credentials{Username: "rec.jones", Password: "reception-pass"}
+
+	require.NoError(t, a.SignIn(ui, "gp.brown", "gp-pass"))
+
+	// Booked here, then refused to the receptionist in a window of her own.
+	appt, err := a.ChooseFirstFreeSlot(ui, amy, "Cardiology")
+	require.NoError(t, err)
+	assert.NotEmpty(t, appt.Ref, "the slot's handle, read from the check page's address")
+	require.NoError(t, a.ConfirmBooking(ui))
+	require.NoError(t, a.ExpectBooked(ui))
+	here := s.Page.URL()
+	refused, err := a.BookAs(ui, rec, amy, appt)
+	require.NoError(t, err)
+	assert.True(t, refused, "a slot already booked is refused")
+	assert.Equal(t, here, s.Page.URL(), "the scenario's page is left as it was")
+	assert.Equal(t, 1, windows)
+
+	// A free slot chosen here: the receptionist books it for Rory, and the
+	// booking here is refused.
+	chosen, err := a.ChooseFirstFreeSlot(ui, amy, "Dermatology")
+	require.NoError(t, err)
+	here = s.Page.URL()
+	refused, err = a.BookAs(ui, rec, rory, chosen)
+	require.NoError(t, err)
+	assert.False(t, refused, "a free slot is booked")
+	assert.Equal(t, here, s.Page.URL(), "the scenario's page is left as it was")
+	require.NoError(t, a.ConfirmBooking(ui))
+	require.NoError(t, a.ExpectBookingRefused(ui))
+	require.NoError(t, a.ExpectAppointment(ui, rory, chosen.Clinic, chosen.When, true))
+	require.NoError(t, a.ExpectAppointment(ui, amy, chosen.Clinic, chosen.When, false))
+
+	// A slot that is not there: the outcome never comes, which the EPR is
+	// blamed for (with the map's file:line), not the harness.
+	gone := chosen
+	gone.Ref = "no-such-slot"
+	_, err = a.BookAs(ui, rec, rory, gone)
+	require.Error(t, err)
+	assert.NotEqual(t, results.KindHarness, failure.Classify(err))
+	assert.Regexp(t, `book-as \(.*screens\.yaml:\d+ wait\): expected the heading "Check the appointment"`, err.Error())
+}

@@ -2,6 +2,7 @@ package declarative
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ type runner struct {
 	params map[string]string
 	within time.Duration // time bound on waits and expectations; 0: the run's
 	// whenFormat is the map's when-format ("" for none); got collects what
-	// read steps read (nil outside actions that return an appointment).
+	// read steps read and what an outcome step saw.
 	whenFormat string
 	got        *readout
 }
@@ -30,6 +31,8 @@ type runner struct {
 type readout struct {
 	appt target.Appointment
 	read map[string]bool
+	// decided is whether an outcome step ran; refused is what it saw.
+	decided, refused bool
 }
 
 func (r runner) s(t tmpl) string { return t.render(r.params) }
@@ -174,6 +177,15 @@ func (r runner) do(st step) error {
 	case "goto":
 		path := r.s(*st.arg)
 		before := r.ui.Page.URL()
+		if strings.HasPrefix(path, "?") {
+			// ?query: the page shown, with this query instead of its own.
+			u, err := url.Parse(before)
+			if err != nil {
+				return failure.Harness(fmt.Errorf("%s: goto %s: the page's address %q: %w", st.pos, path, before, err))
+			}
+			u.RawQuery, u.Fragment = strings.TrimPrefix(path, "?"), ""
+			path = u.String()
+		}
 		if _, err := r.ui.Page.Goto(path); err != nil {
 			return fmt.Errorf("open %s: %w", path, err)
 		}
@@ -251,6 +263,8 @@ func (r runner) do(st step) error {
 		return r.idle(r.s(*st.arg))
 	case "read":
 		return r.read(st)
+	case "outcome":
+		return r.outcome(st)
 	}
 	return failure.Harness(fmt.Errorf("%s: unknown generic action %q", st.pos, st.kind))
 }
@@ -583,13 +597,26 @@ func (r runner) idle(v string) error {
 // is the map's fault: the map does not describe how the EPR shows it.
 func (r runner) read(st step) error {
 	into := st.fields["into"].raw
-	l, err := r.locate(st.loc)
-	if err != nil {
-		return err
-	}
-	text, err := r.readText(l)
-	if err = r.acted(st.loc, "read "+into+" from", err); err != nil {
-		return err
+	var text string
+	if q, ok := st.fields["url"]; ok {
+		name := r.s(q)
+		u, err := url.Parse(r.ui.Page.URL())
+		if err != nil {
+			return failure.Harness(fmt.Errorf("%s: read into %s: the page's address %q: %w", st.pos, into, r.ui.Page.URL(), err))
+		}
+		if !u.Query().Has(name) {
+			return fmt.Errorf("read %s from the address: %s has no %s= parameter", into, u.RequestURI(), name)
+		}
+		text = u.Query().Get(name)
+	} else {
+		l, err := r.locate(st.loc)
+		if err != nil {
+			return err
+		}
+		text, err = r.readText(l)
+		if err = r.acted(st.loc, "read "+into+" from", err); err != nil {
+			return err
+		}
 	}
 	switch into {
 	case "when":
@@ -626,6 +653,52 @@ func (r runner) read(st step) error {
 	}
 	if r.got != nil {
 		r.got.read[into] = true
+	}
+	return nil
+}
+
+// outcome waits, with Playwright's auto-waiting, until the page shows
+// what the step's refused or otherwise locator names, and records which:
+// refused when the refused one is shown. With click, it first waits for
+// that element or the refusal (an EPR may refuse before offering the
+// button) and presses the element if the EPR offered it. Neither shown
+// in time is the EPR's failure.
+func (r runner) outcome(st step) error {
+	refused, err := r.locate(st.refused)
+	if err != nil {
+		return err
+	}
+	otherwise, err := r.locate(st.otherwise)
+	if err != nil {
+		return err
+	}
+	vis := playwright.LocatorAssertionsToBeVisibleOptions{Timeout: r.timeout()}
+	shown := playwright.LocatorFilterOptions{Visible: playwright.Bool(true)}
+	if st.press != nil {
+		press, err := r.locate(st.press)
+		if err != nil {
+			return err
+		}
+		if err := r.ui.Expect.Locator(press.Filter(shown).Or(refused.Filter(shown)).First()).ToBeVisible(vis); err != nil {
+			return fmt.Errorf("expected %s or %s: %w", r.describe(st.press), r.describe(st.refused), err)
+		}
+		if n, err := refused.Filter(shown).Count(); err != nil {
+			return fmt.Errorf("look for %s: %w", r.describe(st.refused), err)
+		} else if n == 0 {
+			if err := r.acted(st.press, "click", press.Click()); err != nil {
+				return err
+			}
+		}
+	}
+	if err := r.ui.Expect.Locator(refused.Filter(shown).Or(otherwise.Filter(shown)).First()).ToBeVisible(vis); err != nil {
+		return fmt.Errorf("expected the outcome, %s or %s: %w", r.describe(st.refused), r.describe(st.otherwise), err)
+	}
+	n, err := refused.Filter(shown).Count()
+	if err != nil {
+		return fmt.Errorf("look for %s: %w", r.describe(st.refused), err)
+	}
+	if r.got != nil {
+		r.got.decided, r.got.refused = true, n > 0
 	}
 	return nil
 }

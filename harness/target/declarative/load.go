@@ -94,6 +94,9 @@ type step struct {
 	cells  []cell          // expect-row: column = value, in order
 	table  *locator        // expect-row
 	within *locator        // wait, expect-value, expect-row: where to look
+	// outcome: what shows the EPR refused, what shows it did not, and
+	// the element to press first if it is offered (nil: none).
+	refused, otherwise, press *locator
 }
 
 type cell struct{ column, value tmpl }
@@ -143,7 +146,8 @@ var generics = map[string]generic{
 	"accept-dialog":  {none: true, optional: []string{"prompt"}},
 	"dismiss-dialog": {none: true},
 	"idle":           {scalar: true},
-	"read":           {locator: 1, required: []string{"into"}, optional: []string{"format"}},
+	"read":           {locator: 2, required: []string{"into"}, optional: []string{"format", "url"}},
+	"outcome":        {optional: []string{"click", "refused", "otherwise"}},
 }
 
 func genericNames() []string {
@@ -341,9 +345,20 @@ func (l *loader) steps(n *yaml.Node, field string, params []string) []step {
 	}
 	var out []step
 	readsWhen := false
+	outcomes := 0
 	for i, s := range n.Content {
 		f := fmt.Sprintf("%s[%d]", field, i+1)
 		st, ok := l.step(s, f, params)
+		if st.kind == "outcome" {
+			outcomes++
+			if l.action != outcomeAction {
+				l.fail(s, f+".outcome", "%s reports no outcome; outcome goes only in %s, which reports whether the EPR refused the booking", l.action, outcomeAction)
+				ok = false
+			} else if outcomes == 2 {
+				l.fail(s, f+".outcome", "a second outcome: %s reports one outcome, so bind exactly one", outcomeAction)
+				ok = false
+			}
+		}
 		if !ok {
 			continue
 		}
@@ -357,6 +372,9 @@ func (l *loader) steps(n *yaml.Node, field string, params []string) []step {
 	}
 	if _, returns := returnsAppointment[l.action]; returns && !readsWhen && len(out) == len(n.Content) {
 		l.fail(n, field, "never reads the appointment's date and time, which %s returns: add `- read: {LOCATOR, into: when}` where the page shows it", l.action)
+	}
+	if l.action == outcomeAction && outcomes == 0 {
+		l.fail(n, field, "no outcome: %s reports whether the EPR refused the booking; add `- outcome: {refused: LOCATOR, otherwise: LOCATOR}` after the steps that book", l.action)
 	}
 	return out
 }
@@ -437,6 +455,16 @@ func (l *loader) fields(n *yaml.Node, field string, params []string, g generic, 
 			st.within = l.locator(v, f, params)
 		case k.Value == "table" && st.kind == "expect-row":
 			st.table = l.locator(v, f, params)
+		case st.kind == "outcome" && contains(known, k.Value):
+			loc := l.locator(v, f, params)
+			switch k.Value {
+			case "refused":
+				st.refused = loc
+			case "otherwise":
+				st.otherwise = loc
+			case "click":
+				st.press = loc
+			}
 		case k.Value == "cells" && st.kind == "expect-row":
 			if v.Kind != yaml.MappingNode || len(v.Content) == 0 {
 				l.fail(v, f, "want a mapping of column names to values")
@@ -505,15 +533,35 @@ func (l *loader) fields(n *yaml.Node, field string, params []string, g generic, 
 			st.cells = append([]cell{{column: st.fields["column"], value: st.fields["equals"]}}, st.cells...)
 		}
 	}
-	if st.kind == "read" {
-		l.read(n, field, st)
+	if st.kind == "outcome" {
+		for _, k := range []string{"refused", "otherwise"} {
+			if !hasKey(n, k) {
+				l.fail(n, field+"."+k, "missing: the LOCATOR of what the EPR shows when %s", map[string]string{"refused": "it refuses the booking (the slot is taken)", "otherwise": "it books the slot"}[k])
+			}
+		}
 	}
+	_, byURL := st.fields["url"]
 	switch {
-	case g.locator == 1 && len(locNode.Content) == 0:
+	case st.kind == "read" && byURL && len(locNode.Content) > 0:
+		l.fail(n, field, "read takes a LOCATOR (what an element shows) or url (a parameter of the page's address), not both")
+	case (g.locator == 1 || (st.kind == "read" && !byURL)) && len(locNode.Content) == 0:
 		l.fail(n, field, "missing a locator: one of %s", strings.Join(locatorKeys, ", "))
 	case len(locNode.Content) > 0:
 		st.loc = l.locator(locNode, field, params)
 	}
+	if st.kind == "read" {
+		l.read(n, field, st)
+	}
+}
+
+// hasKey reports whether the mapping n has the key.
+func hasKey(n *yaml.Node, key string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
 }
 
 // read checks a read step: what it reads into, in an action that returns

@@ -177,9 +177,63 @@ actions:
 		"unsupported": {`
 session: none
 actions:
-  book-as:
+  audit-entries:
     - goto: /
-`, `screens.yaml:3: actions.book-as: the declarative adapter cannot perform this action`},
+`, `screens.yaml:3: actions.audit-entries: the declarative adapter cannot perform this action`},
+		"book-as without an outcome": {`
+session: none
+actions:
+  book-as:
+    - goto: "?slot={ref}"
+    - click: {role: button, name: Book}
+`, `screens.yaml:4: actions.book-as: no outcome: book-as reports whether the EPR refused the booking`},
+		"book-as with two outcomes": {`
+session: none
+actions:
+  book-as:
+    - outcome: {refused: {role: alert}, otherwise: {text: Booked}}
+    - outcome: {refused: {role: alert}, otherwise: {text: Booked}}
+`, `screens.yaml:5: actions.book-as[2].outcome: a second outcome: book-as reports one outcome, so bind exactly one`},
+		"an outcome outside book-as": {`
+session: none
+actions:
+  confirm-booking:
+    - click: {role: button, name: Book}
+    - outcome: {refused: {role: alert}, otherwise: {text: Booked}}
+`, `screens.yaml:5: actions.confirm-booking[2].outcome: confirm-booking reports no outcome; outcome goes only in book-as`},
+		"an outcome without refused": {`
+session: none
+actions:
+  book-as:
+    - outcome: {otherwise: {text: Booked}}
+`, `screens.yaml:4: actions.book-as[1].outcome.refused: missing: the LOCATOR of what the EPR shows when it refuses the booking`},
+		"an outcome without otherwise": {`
+session: none
+actions:
+  book-as:
+    - outcome:
+        click: {role: button, name: Book}
+        refused: {role: alert}
+`, `screens.yaml:5: actions.book-as[1].outcome.otherwise: missing: the LOCATOR of what the EPR shows when it books the slot`},
+		"an outcome with a bad locator": {`
+session: none
+actions:
+  book-as:
+    - outcome: {refused: {role: alert, nmae: x}, otherwise: {text: "{when_shownn}"}}
+`, `screens.yaml:4: actions.book-as[1].outcome.refused.nmae: unknown locator key "nmae"`},
+		"an outcome with an unknown key": {`
+session: none
+actions:
+  book-as:
+    - outcome: {refused: {role: alert}, otherwise: {text: Booked}, refuse: {role: alert}}
+`, `screens.yaml:4: actions.book-as[1].outcome.refuse: unknown key "refuse": outcome takes click, refused, otherwise; did you mean refused?`},
+		"read with a locator and url": {`
+session: none
+actions:
+  choose-first-free-slot:
+    - read: {label: Date and time, into: when, format: "2 Jan 2006 15:04"}
+    - read: {label: Slot, url: slot, into: ref}
+`, `screens.yaml:5: actions.choose-first-free-slot[2].read: read takes a LOCATOR (what an element shows) or url (a parameter of the page's address), not both`},
 		"unknown top key": {`
 session: none
 screens: {}
@@ -356,8 +410,11 @@ func TestParamsCoverEveryAction(t *testing.T) {
 	p, ok := Params("sign-in")
 	assert.True(t, ok)
 	assert.Equal(t, []string{"username", "password"}, p)
-	_, ok = Params("book-as")
+	_, ok = Params("audit-entries")
 	assert.False(t, ok)
+	p, ok = Params("book-as")
+	assert.True(t, ok)
+	assert.Contains(t, p, "ref")
 }
 
 func TestRender(t *testing.T) {
@@ -401,6 +458,9 @@ func TestBindsAndUnbound(t *testing.T) {
 	assert.Equal(t, results.KindHarness, failure.Classify(err))
 	assert.Equal(t, m.Source()+` does not bind the action "choose-first-free-slot"`, err.Error())
 	_, err = a.BookAs(target.UI{}, target.Credentials{}, target.Patient{}, target.Appointment{})
+	assert.Equal(t, results.KindHarness, failure.Classify(err))
+	assert.Equal(t, m.Source()+` does not bind the action "book-as"`, err.Error())
+	_, err = a.AuditEntries(target.API{}, target.AuditQuery{})
 	assert.Equal(t, results.KindHarness, failure.Classify(err))
 	assert.ErrorContains(t, err, "not supported by the declarative adapter")
 
@@ -458,12 +518,12 @@ func TestExampleRefEPRMap(t *testing.T) {
 		"expect-signed-out", "search-by-nhs-number", "search-by-name", "expect-result", "expect-result-count",
 		"expect-no-patient-found", "expect-invalid-nhs-number", "open-record", "expect-banner",
 		"expect-clinical-record", "record-allergy", "expect-allergy-alert", "record-no-known-allergies",
-		"choose-first-free-slot", "confirm-booking", "expect-booked", "expect-booking-refused", "expect-appointment",
+		"choose-first-free-slot", "confirm-booking", "expect-booked", "expect-booking-refused", "book-as", "expect-appointment",
 		"reschedule", "cancel", "keep-appointment", "book-referral"} {
 		assert.True(t, New(m).Binds(a), a)
 	}
 	assert.Equal(t, "Mon 2 Jan 2006 15:04", m.WhenFormat)
-	assert.Len(t, m.Actions(), 44, "docs/testing-your-own-epr.md says how many actions the example binds")
+	assert.Len(t, m.Actions(), 45, "docs/testing-your-own-epr.md says how many actions the example binds")
 }
 
 // An action bound per value of a parameter runs the case for the value
@@ -538,4 +598,38 @@ func TestCheckWhenFormat(t *testing.T) {
 	for _, bad := range []string{"", "dd/mm/yyyy HH:MM", "2 Jan 2006", "15:04", "2 Jan 15:04", "02/01/06 3pm", "{when}"} {
 		assert.NotEmpty(t, checkWhenFormat(bad), bad)
 	}
+}
+
+// book-as loads with one outcome (a click offered, refused, otherwise),
+// and a read may take a parameter of the page's address; BookAs without
+// a second browser window is the harness's fault, before any page.
+func TestBookAsMap(t *testing.T) {
+	m, err := Load(write(t, `
+session: none
+when-format: "2 Jan 2006 15:04"
+actions:
+  choose-first-free-slot:
+    - read: {label: Date and time, exact: true, into: when}
+    - read: {url: slot, into: ref}
+  book-as:
+    - goto: "/patients?nhs={nhs_number}"
+    - goto: "?slot={ref}"
+    - outcome:
+        click: {role: button, name: Book appointment}
+        refused: {text: This slot is no longer available, within: {role: alert}}
+        otherwise: {text: "Booked {when_shown}"}
+`))
+	require.NoError(t, err)
+	a := New(m)
+	assert.True(t, a.Binds("book-as"))
+	st := m.actions["book-as"][2]
+	require.Equal(t, "outcome", st.kind)
+	require.NotNil(t, st.refused)
+	require.NotNil(t, st.otherwise)
+	require.NotNil(t, st.press)
+	assert.Regexp(t, `screens\.yaml:12$`, st.refused.pos)
+	_, err = a.BookAs(target.UI{}, target.Credentials{Username: "r", Password: "p"}, target.Patient{}, target.Appointment{Ref: "s1"})
+	require.Error(t, err)
+	assert.Equal(t, results.KindHarness, failure.Classify(err))
+	assert.ErrorContains(t, err, "no second browser window")
 }

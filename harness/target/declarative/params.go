@@ -112,6 +112,7 @@ var actionParams = map[string][]string{
 	"reschedule":             join(patientParams, appointmentParams),
 	"cancel":                 join(patientParams, appointmentParams),
 	"keep-appointment":       join(patientParams, appointmentParams),
+	"book-as":                join(patientParams, appointmentParams),
 	"admit":                  join(patientParams, []string{"ward", "bed"}),
 	"transfer":               join(patientParams, []string{"ward", "bed"}),
 	"discharge":              patientParams,
@@ -143,11 +144,15 @@ var actionParams = map[string][]string{
 	"expect-can":               {"action", "can"},
 }
 
-// unsupported are the actions a screen map cannot perform (book-as needs
-// a browser session of its own, audit-entries reads an API); the
-// declarative adapter fails them with a harness error.
+// outcomeAction is the action that reports an outcome (whether the EPR
+// refused it): its binding has exactly one outcome step, and no other
+// action has one. It runs in a browser window of its own, signed in
+// through sign-in.
+const outcomeAction = "book-as"
+
+// unsupported are the actions a screen map cannot perform (audit-entries
+// reads an API); the declarative adapter fails them with a harness error.
 var unsupported = map[string]bool{
-	"book-as":       true,
 	"audit-entries": true,
 }
 
