@@ -317,7 +317,7 @@ func sendOutsideRanges(ctx context.Context, msgType string) error {
 		return err
 	}
 	if !m.ReferenceEPR() {
-		return failure.Harness(errors.New("this step sends an NHS number outside the test ranges, which may be a real patient's: it only runs against the reference EPR (backends embedded and docker)"))
+		return failure.Harness(errors.New("this step sends an NHS number outside the test ranges, which may be a real patient's: it only runs against the reference EPR (backends embedded and docker); tag its scenario @outside-test-ranges and leave it out of runs against other EPRs with tags: \"not @outside-test-ranges\""))
 	}
 	nhs, err := OutsideTestRanges(m.TestRanges())
 	if err != nil {
