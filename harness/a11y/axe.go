@@ -113,7 +113,8 @@ const summariseJS = `(r) => JSON.stringify({
 	url: r.url || "",
 	passes: (r.passes || []).length,
 	incomplete: (r.incomplete || []).length,
-	decided: [].concat(r.passes || [], r.inapplicable || [], r.violations || []).map(x => x.id),
+	decided: [].concat(r.passes || [], r.inapplicable || [], r.violations || []).map(x => x.id)
+		.filter(id => !(r.incomplete || []).some(i => i.id === id)),
 	violations: (r.violations || []).map(v => ({
 		rule: v.id, impact: v.impact || "", help: v.help || "", helpUrl: v.helpUrl || "", tags: v.tags || [],
 		nodes: (v.nodes || []).map(n => ({

@@ -245,22 +245,26 @@ func (s *server) accessibility(w http.ResponseWriter, r *http.Request) {
 	if a := newest.Accessibility; a != nil {
 		p.Expired, p.Fixed, p.Baseline, p.Engine = a.Expired, a.Fixed, a.Baseline, a.Engine
 	}
+	firstChecked := map[string]int{} // page → the oldest run of the window that checked it
+	for i := range win {
+		for page := range per[i].pages {
+			firstChecked[page] = i
+		}
+	}
 	for k, g := range per[0].groups {
 		row := g.row
 		// Walk back from the newest run while the rule fails on the page;
 		// runs that did not check the page neither extend nor break it.
 		row.Since = win[0].ID
-		first := 0 // the oldest run of the window that checked the page
-		for i := range win {
-			if per[i].pages[k.page] {
-				first = i
-			}
-		}
+		first := firstChecked[k.page]
 		for i := 1; i < len(win); i++ {
 			if !per[i].pages[k.page] {
 				continue
 			}
-			if per[i].groups[k] == nil {
+			// A run in which the rule was not found on the page, or was
+			// found but on the other side of the baseline (accepted then,
+			// failing now, as when an entry expired), ends the streak.
+			if g := per[i].groups[k]; g == nil || g.row.Failing != row.Failing {
 				break
 			}
 			row.Since = win[i].ID

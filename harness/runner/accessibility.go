@@ -113,6 +113,7 @@ func (r *Runner) checkAccessibility(ctx context.Context, rec *record, page playw
 	if a.baseline != nil {
 		a.baseline.Apply(c, a.today)
 	}
+	c.Decided = nil // Apply's alone: not kept with the scenario
 	if !rec.realData {
 		r.outline(ctx, rec, page, c)
 	}
@@ -169,16 +170,27 @@ func (r *Runner) scanPage(ctx context.Context, rec *record) error {
 // shownHook is target.UI.Shown for a window of the scenario of rec, when
 // the run-wide scan is on: a page an adapter waited for and is about to
 // act on is checked there, mid-step, as scanPage checks the page a step
-// leaves. Nil when there is no scan.
+// leaves. On an EPR the harness did not start, the page is first guarded
+// against real patients' data, as the page a step leaves is (guardPage).
+// What the hook finds (a violation, real data) fails the step when it
+// ends (rec.shown), never inside the adapter: an adapter that reads an
+// error as an outcome ("not signed in", "no answer in time") cannot take
+// it for one. The hook itself always returns nil. Nil when there is no
+// scan.
 func (r *Runner) shownHook(ctx context.Context, rec *record, page playwright.Page) func() error {
 	if a := r.a11y; a == nil || !a.scan || a.engine == nil {
 		return nil
 	}
 	return func() error {
-		if rec.realData {
+		if rec.realData || rec.shown != nil {
 			return nil
 		}
-		return r.scan(ctx, rec, page)
+		if err := r.guard(rec, page); err != nil {
+			rec.shown = err
+			return nil
+		}
+		rec.shown = r.scan(ctx, rec, page)
+		return nil
 	}
 }
 

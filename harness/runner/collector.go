@@ -219,6 +219,10 @@ type record struct {
 	// outside the test ranges: its evidence then holds no screenshot,
 	// page or trace.
 	realData bool
+	// shown is what a page the current step passed through found
+	// (runner.shownHook): real data, or a run-wide accessibility
+	// violation; the step fails with it when it ends.
+	shown error
 	// phases records where this attempt's time goes (the runner's hooks
 	// and, through scenario.State.Phases, the steps time into it);
 	// finish turns it into the scenario's Phases.

@@ -57,6 +57,7 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+	"github.com/mxschmitt/playwright-go"
 
 	"github.com/eprharness/eprharness/harness/backend"
 	"github.com/eprharness/eprharness/harness/browser"
@@ -584,6 +585,17 @@ func (r *Runner) initScenario(sc *godog.ScenarioContext) {
 			r.col.stepDone(rec, st, godog.StepFailed, gerr)
 			return ctx, gerr
 		}
+		if rec != nil && rec.shown != nil {
+			// A page the step passed through (target.UI.PageShown)
+			// showed real data or failed the run-wide accessibility
+			// check: the step fails with it, unless it failed already.
+			serr := rec.shown
+			rec.shown = nil
+			if status == godog.StepPassed && err == nil {
+				r.col.stepDone(rec, st, godog.StepFailed, serr)
+				return ctx, serr
+			}
+		}
 		if rec != nil && status == godog.StepPassed && err == nil && !rec.realData {
 			// The run-wide accessibility check (a11y: pages) of the
 			// page the step left, when no scenario has checked it yet.
@@ -848,6 +860,17 @@ func (r *Runner) guardPage(ctx context.Context, rec *record, status godog.StepRe
 	page := rec.session.Page
 	if s, err := scenario.From(ctx); err == nil && s.UI.Page != nil {
 		page = s.UI.Page
+	}
+	return r.guard(rec, page)
+}
+
+// guard checks one page of the scenario of rec, on an EPR the harness did
+// not start: a page showing what may be a real patient's NHS number marks
+// the scenario (no screenshot, page or trace is kept; its accessibility
+// evidence is scrubbed) and is the error.
+func (r *Runner) guard(rec *record, page playwright.Page) error {
+	if !r.foreign() || page == nil {
+		return nil
 	}
 	err := guard.CheckPage(page, r.cfg.NHSTestRanges...)
 	var real *guard.RealDataError

@@ -34,9 +34,10 @@ type UI struct {
 }
 
 // PageShown tells the harness that the page the adapter waited for is
-// shown and settled, before the adapter acts on it. An error is the
-// page's (an accessibility violation found there) or is nil; adapters
-// return it as it is.
+// shown and settled, before the adapter acts on it. Adapters return an
+// error from it as it is. The runner's own hook never returns one: what it
+// finds there (an accessibility violation, real data) fails the step when
+// the step ends.
 func (ui UI) PageShown() error {
 	if ui.Shown == nil {
 		return nil

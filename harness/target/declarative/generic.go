@@ -183,6 +183,9 @@ func (r runner) do(st step) error {
 			if err != nil {
 				return failure.Harness(fmt.Errorf("%s: goto %s: the page's address %q: %w", st.pos, path, before, err))
 			}
+			if u.Scheme != "http" && u.Scheme != "https" {
+				return failure.Harness(fmt.Errorf("%s: goto %s keeps the page's address, but the page %q has none: goto a path first", st.pos, path, before))
+			}
 			u.RawQuery, u.Fragment = strings.TrimPrefix(path, "?"), ""
 			path = u.String()
 		}
@@ -683,7 +686,7 @@ func (r runner) outcome(st step) error {
 			return fmt.Errorf("expected %s or %s: %w", r.describe(st.press), r.describe(st.refused), err)
 		}
 		if n, err := refused.Filter(shown).Count(); err != nil {
-			return fmt.Errorf("look for %s: %w", r.describe(st.refused), err)
+			return failure.Harness(fmt.Errorf("look for %s: %w", r.describe(st.refused), err))
 		} else if n == 0 {
 			if err := r.acted(st.press, "click", press.Click()); err != nil {
 				return err
@@ -695,7 +698,7 @@ func (r runner) outcome(st step) error {
 	}
 	n, err := refused.Filter(shown).Count()
 	if err != nil {
-		return fmt.Errorf("look for %s: %w", r.describe(st.refused), err)
+		return failure.Harness(fmt.Errorf("look for %s: %w", r.describe(st.refused), err))
 	}
 	if r.got != nil {
 		r.got.decided, r.got.refused = true, n > 0
