@@ -529,16 +529,16 @@ func oneLine(s string) string {
 
 // mdText makes s safe in a Markdown table cell: one line, no pipes or
 // markup characters that would change the table.
-func mdText(s string) string {
-	s = oneLine(s)
-	r := strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`)
-	return r.Replace(s)
-}
+func mdText(s string) string { return mdTextEscaper.Replace(oneLine(s)) }
 
 // mdCode makes s safe inside a `code span` in a table cell.
-func mdCode(s string) string {
-	return strings.NewReplacer("`", "'", "|", `\|`).Replace(oneLine(s))
-}
+func mdCode(s string) string { return mdCodeEscaper.Replace(oneLine(s)) }
+
+// The escapers of mdText and mdCode, built once (they run per table cell).
+var (
+	mdTextEscaper = strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`)
+	mdCodeEscaper = strings.NewReplacer("`", "'", "|", `\|`)
+)
 
 func mdCommit(c string) string {
 	if c == "" {
